@@ -1,0 +1,47 @@
+# wargame — `make help` lists the targets.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+STAMP_RUN := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev demo test lint typecheck unit bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN) ## Create .venv and install wargame
+install-dev: $(STAMP) ## Create .venv and install wargame with the dev extras
+
+demo: $(STAMP_RUN) ## Install, then run the main job on the built-in Aleppo scenario
+	$(BIN)/wargame validate scenarios/aleppo_2015.yaml
+	$(BIN)/wargame show scenarios/aleppo_2015.yaml
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check wargame tests benchmarks validation
+	$(BIN)/mypy
+
+unit: $(STAMP) ## pytest only
+	$(BIN)/python -m pytest -q
+
+test: lint unit ## Install with dev extras, then ruff, mypy and pytest (what CI runs)
+
+bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
+	$(BIN)/python benchmarks/run.py
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

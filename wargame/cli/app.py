@@ -1,0 +1,46 @@
+"""The ``wargame`` command line: thin commands over the package API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wargame import __version__
+from wargame.cli import scenario_cmds
+
+app = typer.Typer(
+    name="wargame",
+    help="Scenario wargaming: validate YAML scenarios, play games, run Monte Carlo batches.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wargame {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Scenario wargaming from the command line.
+
+    Exit codes: 0 ok, 1 error, 2 invalid input or usage, 130 interrupted.
+    """
+
+
+scenario_cmds.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="wargame")

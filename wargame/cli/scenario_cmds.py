@@ -1,0 +1,89 @@
+"""Commands about scenario files: validate, show, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wargame.cli.common import handle_errors, stderr_console, stdout_console
+from wargame.errors import EXIT_INVALID, InvalidInput, WargameError
+from wargame.scenario import load
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a value: path=value (YAML), e.g. "
+                 "support.russian_air.sorties_per_turn=0. Repeatable.", show_default=False),
+]
+
+
+@handle_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.",
+                                                show_default=False)],
+    set_: SetOpt = None,
+) -> None:
+    """Check scenario files; print every problem as file:line:col: path: message."""
+    out = stdout_console()
+    err = stderr_console()
+    failed = 0
+    for f in files:
+        try:
+            loaded = load(f, set_ or [])
+        except InvalidInput as exc:
+            failed += 1
+            for line in exc.lines():
+                err.print(f"[bold red]error:[/] {_esc(line)}")
+            continue
+        except WargameError as exc:
+            failed += 1
+            err.print(f"[bold red]error:[/] {_esc(str(exc))}")
+            continue
+        sc = loaded.scenario
+        out.print(f"{f}: ok ({len(sc.factions)} factions, {len(sc.settlements)} settlements, "
+                  f"{len(sc.links)} links, {len(sc.outcomes)} outcomes)")
+    if failed:
+        err.print(f"{failed} of {len(files)} file(s) invalid")
+        raise typer.Exit(EXIT_INVALID)
+
+
+@handle_errors
+def show(file: FileArg, set_: SetOpt = None) -> None:
+    """Show a scenario: factions, relations, settlements, support, events, outcomes, sources."""
+    from wargame.report.overview import overview
+
+    stdout_console().print(overview(load(file, set_ or [])))
+
+
+@handle_errors
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format (for editor completion and checks)."""
+    from wargame.scenario.jsonschema import json_schema
+
+    text = json.dumps(json_schema(), indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        try:
+            out.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise WargameError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        stderr_console().print(f"wrote {out}")
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("validate")(validate)
+    app.command("show")(show)
+    app.command("schema")(schema)

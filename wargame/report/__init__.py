@@ -1,0 +1,1 @@
+"""Reports: tables, narratives and pictures built from scenarios and results."""

@@ -1,0 +1,45 @@
+"""The JSON Schema of the scenario format, for editors (e.g. VS Code's YAML extension)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from wargame.scenario.params import Choice, Fixed, LogNormal, Normal, Triangular, Uniform
+from wargame.scenario.schema import Scenario
+
+SCHEMA_ID = "https://wargame.invalid/scenario.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file."""
+    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    defs = schema.setdefault("$defs", {})
+    dist_members = []
+    for model in (Fixed, Uniform, Triangular, Normal, LogNormal, Choice):
+        sub = TypeAdapter(model).json_schema(by_alias=True, ref_template="#/$defs/{model}")
+        for name, d in sub.pop("$defs", {}).items():
+            defs.setdefault(name, d)
+        defs[model.__name__] = sub
+        dist_members.append({"$ref": f"#/$defs/{model.__name__}"})
+    defs["Distribution"] = {
+        "description": "A fixed value with provenance, or a distribution sampled once per game.",
+        "oneOf": dist_members,
+    }
+    schema = _link_distributions(schema)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "wargame scenario"
+    return schema
+
+
+def _link_distributions(node: Any) -> Any:
+    """Replace the parameter marker left by :func:`wargame.scenario.params.bounded`."""
+    if isinstance(node, dict):
+        if node.get("x-distribution") is True:
+            return {"$ref": "#/$defs/Distribution"}
+        return {k: _link_distributions(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_link_distributions(v) for v in node]
+    return node

@@ -1,0 +1,303 @@
+"""Load a scenario: read YAML, follow ``extends``, apply ``--set``, validate, report all errors.
+
+Every problem comes back as ``file:line:col: path.to.value: message``, all of them in one pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from wargame.errors import InvalidInput, Location, Problem
+from wargame.scenario import yamlio
+from wargame.scenario.checks import check, suggest
+from wargame.scenario.schema import Scenario
+from wargame.scenario.yamlio import Document, PathKey
+
+MAX_EXTENDS_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated scenario with the merged raw data it came from."""
+
+    scenario: Scenario
+    data: dict[str, Any]
+    path: str
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario (canonical JSON), recorded with every result."""
+        text = json.dumps(self.data, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def dotted(path: PathKey) -> str:
+    """``('factions', 'daesh', 'strength')`` -> ``factions.daesh.strength``."""
+    return ".".join(str(p) for p in path)
+
+
+def _merge(base: Any, over: Any, bpos: dict[PathKey, Location], opos: dict[PathKey, Location],
+           path: PathKey) -> Any:
+    """Deep-merge ``over`` onto ``base``: mappings merge, anything else replaces, null deletes."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            if v is None:
+                out.pop(k, None)
+                _drop(bpos, (*path, k))
+            elif k in out:
+                out[k] = _merge(out[k], v, bpos, opos, (*path, k))
+            else:
+                out[k] = v
+                _copy_pos(opos, bpos, (*path, k))
+        return out
+    _drop(bpos, path)
+    _copy_pos(opos, bpos, path)
+    return over
+
+
+def _drop(pos: dict[PathKey, Location], path: PathKey) -> None:
+    n = len(path)
+    for k in [k for k in pos if k[:n] == path]:
+        del pos[k]
+
+
+def _copy_pos(src: dict[PathKey, Location], dst: dict[PathKey, Location], path: PathKey) -> None:
+    n = len(path)
+    for k, v in src.items():
+        if k[:n] == path:
+            dst[k] = v
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> Document:
+    doc = yamlio.load_file(path)
+    if doc.data is None:
+        raise InvalidInput([Problem(Location(str(path)), "", "empty scenario file")])
+    if not isinstance(doc.data, dict):
+        raise InvalidInput([Problem(doc.locate(()), "",
+                                    "a scenario must be a mapping of keys (scenario, factions, ...)")])
+    parent = doc.data.get("extends")
+    if parent is None:
+        return doc
+    loc = doc.locate(("extends",))
+    if not isinstance(parent, str):
+        raise InvalidInput([Problem(loc, "extends", "must be a file name")])
+    target = (path.parent / parent).resolve()
+    if target in chain or target == path.resolve():
+        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), target))
+        raise InvalidInput([Problem(loc, "extends", f"cycle in extends: {cycle}")])
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise InvalidInput([Problem(loc, "extends", "extends chain is too long")])
+    if not target.is_file():
+        raise InvalidInput([Problem(loc, "extends", f"no such file: {parent}")])
+    base = _resolve(target, (*chain, path.resolve()))
+    own = {k: v for k, v in doc.data.items() if k != "extends"}
+    positions = dict(base.positions)
+    merged = _merge(base.data, own, positions, doc.positions, ())
+    return Document(merged, positions, str(path))
+
+
+def parse_set(expr: str) -> tuple[list[str], Any]:
+    """Split ``path=value`` into path parts and a YAML-parsed value."""
+    if "=" not in expr:
+        raise InvalidInput(f"--set {expr!r}: expected path=value")
+    key, _, raw = expr.partition("=")
+    parts = [p for p in key.strip().split(".")]
+    if not key.strip() or any(not p for p in parts):
+        raise InvalidInput(f"--set {expr!r}: empty path")
+    value = yamlio.parse(raw, f"--set {key}").data if raw.strip() else None
+    if value is None:
+        raise InvalidInput(f"--set {expr!r}: missing value")
+    return parts, value
+
+
+def apply_set(doc: Document, expr: str) -> None:
+    """Apply one ``--set path=value`` override to a document in place."""
+    parts, value = parse_set(expr)
+    where = Location(f"--set {'.'.join(parts)}")
+    node: Any = doc.data
+    path: list[str | int] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise InvalidInput([Problem(where, dotted(tuple(path)),
+                                            f"no item {part!r} (the list has {len(node)})")])
+            key: str | int = int(part)
+        elif isinstance(node, dict):
+            key = part
+            if part not in node and not (last and _known_field(path, part)):
+                raise InvalidInput([Problem(where, dotted((*path, part)),
+                                            f"no such key{suggest(part, map(str, node))}")])
+        else:
+            raise InvalidInput([Problem(where, dotted(tuple(path)),
+                                        "is a value, not a mapping or list")])
+        path.append(key)
+        if last:
+            node[key] = value
+            _drop(doc.positions, tuple(path))
+            doc.positions[tuple(path)] = where
+        else:
+            node = node[key]
+
+
+def _field_names(model: type[BaseModel]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, f in model.model_fields.items():
+        out[f.alias or name] = f.annotation
+    return out
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [x for a in typing.get_args(tp) for x in _unwrap(a)]
+    return [tp]
+
+
+def _models_at(path: list[str | int]) -> list[type[BaseModel]]:
+    """The schema models that may stand at ``path`` of a scenario document."""
+    current: list[Any] = [Scenario]
+    for part in path:
+        nxt: list[Any] = []
+        for tp in current:
+            for t in _unwrap(tp):
+                origin = typing.get_origin(t)
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    fields = _field_names(t)
+                    if isinstance(part, str) and part in fields:
+                        nxt.append(fields[part])
+                elif origin is dict:
+                    nxt.append(typing.get_args(t)[1])
+                elif origin is list:
+                    nxt.append(typing.get_args(t)[0])
+        current = nxt
+    return [t for tp in current for t in _unwrap(tp)
+            if isinstance(t, type) and issubclass(t, BaseModel)]
+
+
+def _known_field(path: list[str | int], key: str) -> bool:
+    return any(key in _field_names(m) for m in _models_at(path))
+
+
+def _message(err: Any, data: Any) -> tuple[PathKey, str]:
+    loc = tuple(err["loc"])
+    # Drop pydantic's union-member tags (e.g. 'air_strikes', 'function-wrap[...]').
+    path: list[str | int] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            path.append(part)
+            node = node[part]
+    kind = err["type"]
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        known: set[str] = set()
+        for m in _models_at(path[:-1]):
+            known |= set(_field_names(m))
+        msg = f"unknown key{suggest(str(path[-1]), known)}"
+    elif kind == "missing":
+        msg = f"missing required key {loc[-1]!r}"
+        path.append(str(loc[-1]))
+    elif kind == "union_tag_invalid":
+        msg = msg.replace("Input tag", "kind").replace("found using 'kind'", "")
+    elif kind == "literal_error":
+        msg = msg.replace("Input should be", "must be one of")
+    elif kind in ("float_type", "int_type", "string_type", "bool_type", "dict_type",
+                  "list_type", "model_type", "date_type"):
+        msg = f"{msg.replace('Input should be', 'must be')} (got {type(err['input']).__name__})"
+    else:
+        msg = msg.replace("Input should be", "must be")
+    return tuple(path), msg
+
+
+_ID_SECTIONS = ("factions", "settlements", "support", "events", "outcomes")
+_PLACEHOLDER_META = {"name": "-", "start_date": "2000-01-01"}
+
+
+def _prune(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
+    """A copy of ``data`` without the entries that failed validation, for the cross-checks."""
+    out = copy.deepcopy(data)
+    drop_links: set[int] = set()
+    for p in paths:
+        top = p[0] if p else None
+        section = out.get(top) if isinstance(top, str) else None
+        if top in _ID_SECTIONS and len(p) >= 2 and isinstance(section, dict):
+            section.pop(p[1], None)
+        elif top == "links" and len(p) >= 2 and isinstance(p[1], int):
+            drop_links.add(p[1])
+        elif top == "scenario":
+            out["scenario"] = dict(_PLACEHOLDER_META)
+        elif isinstance(top, str):
+            out.pop(top, None)
+    if drop_links and isinstance(out.get("links"), list):
+        out["links"] = [x for i, x in enumerate(out["links"]) if i not in drop_links]
+    return out
+
+
+def _schema_problems(data: Any) -> list[tuple[PathKey, str]]:
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as exc:
+        found: list[tuple[PathKey, str]] = []
+        for err in exc.errors():
+            item = _message(err, data)
+            if item not in found:
+                found.append(item)
+        return found
+    return []
+
+
+def validate_document(doc: Document) -> Scenario:
+    """Validate merged data; raise :class:`InvalidInput` with every problem, located.
+
+    Schema problems and cross-reference problems come out together: entries that fail the
+    schema are set aside and the rest is cross-checked, so one run shows every mistake.
+    """
+    found = _schema_problems(doc.data)
+    if not found:
+        sc = Scenario.model_validate(doc.data)
+        xref = check(sc, doc.data)
+        if xref:
+            raise InvalidInput([Problem(doc.locate(p), dotted(p), m) for p, m in xref])
+        return sc
+    problems = [Problem(doc.locate(p), dotted(p), m) for p, m in found]
+    if isinstance(doc.data, dict):
+        pruned = doc.data
+        for _ in range(4):
+            bad = _schema_problems(pruned)
+            if not bad:
+                sc = Scenario.model_validate(pruned)
+                problems += [Problem(doc.locate(p), dotted(p), m)
+                             for p, m in check(sc, doc.data, partial=True)]
+                break
+            pruned = _prune(pruned, [p for p, _ in bad])
+    problems.sort(key=lambda pr: (pr.location.file, pr.location.line, pr.location.column))
+    raise InvalidInput(problems)
+
+
+def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
+    """Load, merge, override and validate a scenario file."""
+    p = Path(path)
+    doc = _resolve(p, ())
+    for expr in overrides or []:
+        apply_set(doc, expr)
+    sc = validate_document(doc)
+    data = copy.deepcopy(doc.data)
+    data.pop("extends", None)
+    return Loaded(sc, data, str(p))

@@ -1,0 +1,337 @@
+"""Numeric parameters that may be fixed or uncertain, with provenance.
+
+A parameter is written as a plain number, as ``{value: 5000, source: ...}``, or as a
+distribution ``{dist: uniform|triangular|normal|lognormal|choice, ...}``. Every form may carry
+``source:`` and ``note:``. Distributions are sampled once per game (replicate).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from scipy import stats
+
+STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class _Provenance(BaseModel):
+    model_config = STRICT
+    source: str | None = None
+    note: str | None = None
+
+
+class Fixed(_Provenance):
+    """A fixed number with its provenance: ``{value: 5000, source: ...}``."""
+
+    value: float
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the parameter can take."""
+        return (self.value, self.value)
+
+    def mean(self) -> float:
+        """The expected value."""
+        return self.value
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws (all equal)."""
+        return np.full(n, self.value)
+
+
+class Uniform(_Provenance):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value."""
+        return (self.low, self.high)
+
+    def mean(self) -> float:
+        """The expected value."""
+        return (self.low + self.high) / 2
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws."""
+        return rng.uniform(self.low, self.high, n)
+
+
+class Triangular(_Provenance):
+    """Triangular with ``low <= mode <= high``."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                f"needs low <= mode <= high (got {self.low}, {self.mode}, {self.high})"
+            )
+        return self
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value."""
+        return (self.low, self.high)
+
+    def mean(self) -> float:
+        """The expected value."""
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws."""
+        if self.low == self.high:
+            return np.full(n, self.low)
+        return rng.triangular(self.low, self.mode, self.high, n)
+
+
+class Normal(_Provenance):
+    """Normal ``(mean, sd)``, optionally truncated to ``[low, high]``."""
+
+    dist: Literal["normal"]
+    mean_: float = Field(alias="mean")
+    sd: float
+    low: float | None = None
+    high: float | None = None
+
+    model_config = ConfigDict(**STRICT, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> Normal:
+        if self.sd <= 0:
+            raise ValueError(f"sd must be positive (got {self.sd})")
+        lo, hi = self.support()
+        if lo >= hi:
+            raise ValueError(f"low ({lo}) must be below high ({hi})")
+        a, b = (lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd
+        if stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-9:
+            raise ValueError("the bounds leave (almost) no probability: check mean, sd, low, high")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value (infinite when unbounded)."""
+        return (
+            -math.inf if self.low is None else self.low,
+            math.inf if self.high is None else self.high,
+        )
+
+    def mean(self) -> float:
+        """The expected value (of the truncated distribution)."""
+        lo, hi = self.support()
+        a, b = (lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd
+        return float(stats.truncnorm.mean(a, b, loc=self.mean_, scale=self.sd))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws (by inverse CDF, so truncation costs nothing)."""
+        lo, hi = self.support()
+        a, b = (lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd
+        u = rng.random(n)
+        return np.asarray(stats.truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd), float)
+
+
+class LogNormal(_Provenance):
+    """Log-normal with the given ``median`` and ``sigma`` (sd of the log)."""
+
+    dist: Literal["lognormal"]
+    median: float
+    sigma: float
+
+    @model_validator(mode="after")
+    def _check(self) -> LogNormal:
+        if self.median <= 0:
+            raise ValueError(f"median must be positive (got {self.median})")
+        if self.sigma <= 0:
+            raise ValueError(f"sigma must be positive (got {self.sigma})")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value."""
+        return (0.0, math.inf)
+
+    def mean(self) -> float:
+        """The expected value."""
+        return self.median * math.exp(self.sigma**2 / 2)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws."""
+        return self.median * np.exp(self.sigma * rng.standard_normal(n))
+
+
+class Choice(_Provenance):
+    """One of ``values``, with optional ``weights`` (default equal)."""
+
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1)
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Choice:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+                )
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights must be non-negative and not all zero")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value."""
+        return (min(self.values), max(self.values))
+
+    def _p(self) -> np.ndarray:
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
+        return np.asarray(w / w.sum(), float)
+
+    def mean(self) -> float:
+        """The expected value."""
+        return float(np.dot(self._p(), self.values))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws."""
+        return np.asarray(self.values, float)[rng.choice(len(self.values), n, p=self._p())]
+
+
+Dist = Uniform | Triangular | Normal | LogNormal | Choice
+Param = float | Fixed | Dist
+"""A numeric parameter after validation: a float or an object with ``sample``."""
+
+_DIST_ADAPTER: TypeAdapter[Dist] = TypeAdapter(
+    Annotated[Dist, Field(discriminator="dist")]  # type: ignore[arg-type]
+)
+_FIXED_ADAPTER: TypeAdapter[Fixed] = TypeAdapter(Fixed)
+DIST_NAMES = ("uniform", "triangular", "normal", "lognormal", "choice")
+
+
+def _parse_param(value: Any, handler: Any) -> Param:
+    if isinstance(value, bool):
+        raise PydanticCustomError("param_type", "expected a number, got a boolean")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise PydanticCustomError("param_finite", "must be a finite number")
+        return float(value)
+    if isinstance(value, (Fixed, Uniform, Triangular, Normal, LogNormal, Choice)):
+        return value
+    if isinstance(value, dict):
+        if "dist" in value:
+            if value["dist"] not in DIST_NAMES:
+                raise PydanticCustomError(
+                    "param_dist",
+                    "unknown distribution {name!r}; use one of: {names}",
+                    {"name": value["dist"], "names": ", ".join(DIST_NAMES)},
+                )
+            return _DIST_ADAPTER.validate_python(value)
+        if "value" in value:
+            return _FIXED_ADAPTER.validate_python(value)
+        raise PydanticCustomError(
+            "param_form",
+            "expected a number, {{value: ...}} or a distribution {{dist: ...}}",
+        )
+    raise PydanticCustomError(
+        "param_type",
+        "expected a number or a distribution, got {kind}",
+        {"kind": type(value).__name__},
+    )
+
+
+def _param_validator(value: Any, handler: Any) -> Param:
+    try:
+        return _parse_param(value, handler)
+    except ValidationError as exc:
+        # Re-raise the first nested problem with its own sub-path folded into the message.
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"] if p not in DIST_NAMES)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        raise PydanticCustomError(
+            "param_invalid", "{where}{msg}", {"where": f"{where}: " if where else "", "msg": msg}
+        ) from None
+
+
+def bounded(lo: float | None = None, hi: float | None = None, integer: bool = False) -> Any:
+    """An annotated parameter type whose every possible value lies in ``[lo, hi]``."""
+
+    def check(p: Param) -> Param:
+        low, high = (p, p) if isinstance(p, float) else p.support()
+        if lo is not None and low < lo:
+            raise PydanticCustomError(
+                "param_range", "must be >= {lo} (can be {v})", {"lo": lo, "v": low}
+            )
+        if hi is not None and high > hi:
+            raise PydanticCustomError(
+                "param_range", "must be <= {hi} (can be {v})", {"hi": hi, "v": high}
+            )
+        if integer and isinstance(p, float) and not p.is_integer():
+            raise PydanticCustomError("param_int", "must be a whole number")
+        return p
+
+    schema: dict[str, Any] = {
+        "anyOf": [
+            {"type": "number", **({"minimum": lo} if lo is not None else {}),
+             **({"maximum": hi} if hi is not None else {})},
+            {"x-distribution": True},
+        ]
+    }
+    return Annotated[
+        Param,
+        WrapValidator(_param_validator),
+        AfterValidator(check),
+        Field(json_schema_extra=None),
+        _JsonSchema(schema),
+    ]
+
+
+class _JsonSchema:
+    """Marker carrying the JSON Schema of a parameter (used by ``wargame schema``)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return dict(self.schema)
+
+
+def param_mean(p: Param) -> float:
+    """The expected value of a parameter."""
+    return p if isinstance(p, float) else p.mean()
+
+
+def param_sample(p: Param, rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` independent draws of a parameter, one per replicate."""
+    if isinstance(p, float):
+        return np.full(n, p)
+    return p.sample(rng, n)
+
+
+def param_is_uncertain(p: Param) -> bool:
+    """True when the parameter is a distribution rather than a fixed number."""
+    return not isinstance(p, (float, Fixed))
+
+
+def param_source(p: Param) -> str | None:
+    """The ``source:`` recorded on a parameter, if any."""
+    return None if isinstance(p, float) else p.source

@@ -1,0 +1,349 @@
+"""The scenario format as typed, frozen pydantic models.
+
+``docs/scenario-format.md`` documents every key; ``wargame schema`` prints the JSON Schema
+generated from these models. Cross-references (ids that must exist, graph checks) live in
+:mod:`wargame.scenario.checks`, so this module only states the shape of each value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from wargame.scenario.params import STRICT, bounded
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Count = bounded(0.0, None)
+Fraction = bounded(0.0, 1.0)
+Positive = bounded(1e-9, None)
+
+TERRAINS = ("urban", "suburban", "rural", "mountain", "desert", "forest")
+FORTIFICATIONS = ("none", "prepared", "fortified")
+STANCES = ("war", "neutral", "allied")
+ROADS = ("highway", "road", "track")
+
+Terrain = Literal["urban", "suburban", "rural", "mountain", "desert", "forest"]
+Fortification = Literal["none", "prepared", "fortified"]
+Stance = Literal["war", "neutral", "allied"]
+Road = Literal["highway", "road", "track"]
+
+
+class Entry(BaseModel):
+    """Base of every entry: strict keys, frozen, and optional provenance."""
+
+    model_config = STRICT
+    source: str | None = None
+    note: str | None = None
+
+
+class Source(Entry):
+    """A reference the scenario draws on."""
+
+    id: Id
+    title: str
+    url: str | None = None
+    date: str | None = None
+
+
+class Meta(Entry):
+    """The ``scenario:`` block: name, dates and turn structure."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_date: Annotated[dt.date, Field(strict=False)]
+    days_per_turn: int = Field(7, ge=1, le=366)
+    turns: int = Field(26, ge=1, le=1000)
+    sources: list[Source] = []
+
+
+class Doctrine(Entry):
+    """How a faction chooses its offensives."""
+
+    aggression: Fraction = 0.5
+    reserve_share: Fraction = 0.3
+    max_offensives: int = Field(3, ge=0, le=100)
+    objectives: dict[Id, Count] = {}
+
+
+class Reinforcement(Entry):
+    """A stream of fresh fighters arriving each turn at the first listed settlement held."""
+
+    men_per_turn: Count
+    at: list[Id] = Field(min_length=1)
+    first_turn: int = Field(1, ge=1)
+    last_turn: int | None = Field(None, ge=1)
+
+
+class Faction(Entry):
+    """A fighting side."""
+
+    name: str = Field(min_length=1)
+    colour: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    strength: Count
+    quality: Positive = 1.0
+    morale: Fraction = 0.6
+    breakpoint: Fraction | None = None
+    collapse_at: Fraction = 0.2
+    doctrine: Doctrine = Doctrine()
+    supply_sources: list[Id] = []
+    reinforcements: list[Reinforcement] = []
+
+
+class Relation(Entry):
+    """The stance between two factions."""
+
+    between: Annotated[list[Id], Field(min_length=2, max_length=2)]
+    stance: Stance
+
+
+class Relations(Entry):
+    """Stances between factions; unlisted pairs take ``default``."""
+
+    default: Stance = "war"
+    pairs: list[Relation] = []
+
+
+class Settlement(Entry):
+    """A node of the theatre graph."""
+
+    name: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    approximate: bool = False
+    population: int = Field(0, ge=0)
+    terrain: Terrain = "rural"
+    fortification: Fortification = "none"
+    value: float = Field(1.0, ge=0)
+    region: str = ""
+    controller: Id
+    garrison: dict[Id, Count] = {}
+
+
+class Link(Entry):
+    """An undirected road link."""
+
+    between: Annotated[list[Id], Field(min_length=2, max_length=2)]
+    km: float | None = Field(None, ge=0, le=10_000)
+    road: Road = "road"
+
+
+class _SupportBase(Entry):
+    name: str = ""
+    provider: str = Field(min_length=1)
+    beneficiary: Id
+    first_turn: int = Field(1, ge=1)
+    last_turn: int | None = Field(None, ge=1)
+
+
+class AirStrikes(_SupportBase):
+    """Air strikes against the beneficiary's enemies."""
+
+    kind: Literal["air_strikes"]
+    sorties_per_turn: Count
+    kills_per_sortie: Count = 0.5
+    suppression: Fraction = 0.3
+    targets: dict[Id, Count] = {}
+
+
+class Reinforcements(_SupportBase):
+    """Ground forces sent by a provider, arriving each turn."""
+
+    kind: Literal["reinforcements"]
+    men_per_turn: Count
+    at: list[Id] = Field(min_length=1)
+    quality: Positive = 1.0
+
+
+class Airlift(_SupportBase):
+    """Supply flown into besieged places."""
+
+    kind: Literal["airlift"]
+    settlements: list[Id] = Field(min_length=1)
+    capacity: Fraction = 1.0
+
+
+class Supply(_SupportBase):
+    """Cross-border supply: extra supply sources and better-equipped fighters."""
+
+    kind: Literal["supply"]
+    at: list[Id] = Field(min_length=1)
+    quality_bonus: bounded(1.0, 10.0) = 1.0  # type: ignore[valid-type]
+
+
+class Artillery(_SupportBase):
+    """Fire support that multiplies the beneficiary's combat power in battle."""
+
+    kind: Literal["artillery"]
+    fire_multiplier: bounded(1.0, 10.0)  # type: ignore[valid-type]
+
+
+Support = Annotated[
+    AirStrikes | Reinforcements | Airlift | Supply | Artillery, Field(discriminator="kind")
+]
+
+
+class Controls(Entry):
+    """True when ``faction`` holds all (or any) of ``settlements``."""
+
+    faction: Id
+    settlements: list[Id] = Field(min_length=1)
+    mode: Literal["all", "any"] = "all"
+
+
+class Connected(Entry):
+    """True when a path of settlements held by ``faction`` (and its allies) joins the two sets."""
+
+    faction: Id
+    from_: list[Id] = Field(alias="from", min_length=1)
+    to: list[Id] = Field(min_length=1)
+    with_allies: bool = False
+
+    model_config = ConfigDict(**STRICT, populate_by_name=True)
+
+
+class Condition(Entry):
+    """A condition on the state: exactly one of the keys."""
+
+    controls: Controls | None = None
+    connected: Connected | None = None
+    collapsed: Id | None = None
+    not_: Condition | None = Field(None, alias="not")
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+
+    model_config = ConfigDict(**STRICT, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        keys = [k for k in ("controls", "connected", "collapsed", "not_", "all", "any")
+                if getattr(self, k) is not None]
+        if len(keys) != 1:
+            names = "controls, connected, collapsed, not, all, any"
+            raise ValueError(f"needs exactly one of: {names} (got {len(keys)})")
+        return self
+
+
+class Outcome(Condition):
+    """A question the scenario answers."""
+
+    name: str = Field(min_length=1)
+    when: Literal["ever", "final"] = "ever"
+    by_turn: int | None = Field(None, ge=1)
+
+
+class Captured(Entry):
+    """Trigger: ``settlement`` is held by ``by`` (or by anyone but its first controller)."""
+
+    settlement: Id
+    by: Id | None = None
+
+
+class Trigger(Entry):
+    """When an event fires: all the given keys must hold in the same turn."""
+
+    turn: int | None = Field(None, ge=1)
+    from_turn: int | None = Field(None, ge=1)
+    captured: Captured | None = None
+    outcome: Id | None = None
+    chance: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> Trigger:
+        if all(getattr(self, k) is None for k in ("turn", "from_turn", "captured", "outcome",
+                                                    "chance")):
+            raise ValueError("needs at least one of: turn, from_turn, captured, outcome, chance")
+        return self
+
+
+class SetRelation(Entry):
+    """Effect: change the stance between two factions."""
+
+    between: Annotated[list[Id], Field(min_length=2, max_length=2)]
+    stance: Stance
+
+
+class ScaleSupport(Entry):
+    """Effect: multiply a support line's intensity (0 stops it; it resumes if scaled up)."""
+
+    support: Id
+    factor: Count
+
+
+class Reinforce(Entry):
+    """Effect: add fighters to a faction at a settlement it holds."""
+
+    faction: Id
+    settlement: Id
+    amount: Count
+
+
+class ChangeDoctrine(Entry):
+    """Effect: change a faction's aggression, reserve share or objectives."""
+
+    faction: Id
+    aggression: Fraction | None = None
+    reserve_share: Fraction | None = None
+    objectives: dict[Id, Count] | None = None
+
+
+class Effect(Entry):
+    """What an event does: exactly one of the keys."""
+
+    set_relation: SetRelation | None = None
+    scale_support: ScaleSupport | None = None
+    reinforce: Reinforce | None = None
+    doctrine: ChangeDoctrine | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Effect:
+        keys = [k for k in ("set_relation", "scale_support", "reinforce", "doctrine")
+                if getattr(self, k) is not None]
+        if len(keys) != 1:
+            raise ValueError(
+                "needs exactly one of: set_relation, scale_support, reinforce, doctrine "
+                f"(got {len(keys)})"
+            )
+        return self
+
+
+class Event(Entry):
+    """A trigger and its effects."""
+
+    name: str = ""
+    trigger: Trigger
+    effects: list[Effect] = Field(min_length=1)
+    once: bool = True
+
+
+class ModelSettings(Entry):
+    """Engine settings; every default is documented in docs/model.md."""
+
+    law: Literal["square", "linear"] = "square"
+    steps_per_day: int = Field(2, ge=1, le=48)
+    attacker_k_per_day: Positive | None = None
+    defender_k_per_day: Positive | None = None
+    luck_sigma: bounded(0.0, 3.0) | None = None  # type: ignore[valid-type]
+    rout_ratio: bounded(1.0, 100.0) = 3.0  # type: ignore[valid-type]
+    rout_loss: Fraction = 0.15
+    siege_attrition: Fraction = 0.03
+    unsupplied_power: Fraction = 0.6
+    redeploy_share: Fraction = 0.5
+    min_garrison: Count = 50.0
+    morale_recovery: Fraction = 0.2
+
+
+class Scenario(Entry):
+    """A whole scenario file after ``extends`` and ``--set`` are applied."""
+
+    scenario: Meta
+    factions: dict[Id, Faction]
+    relations: Relations = Relations()
+    settlements: dict[Id, Settlement]
+    links: list[Link] = []
+    support: dict[Id, Support] = {}
+    events: dict[Id, Event] = {}
+    outcomes: dict[Id, Outcome] = {}
+    model: ModelSettings = ModelSettings()
+    extends: str | None = None

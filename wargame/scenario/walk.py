@@ -1,0 +1,31 @@
+"""Walk a validated scenario for its parameters (for overviews, sweeps and provenance)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from wargame.scenario.params import Param, param_is_uncertain
+from wargame.scenario.params import _Provenance as Provenance
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(obj, Provenance) or isinstance(obj, float):
+        yield path, obj
+    elif isinstance(obj, BaseModel):
+        for name, field in type(obj).model_fields.items():
+            key = field.alias or name
+            yield from _walk(getattr(obj, name), f"{path}.{key}" if path else key)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk(v, f"{path}.{i}")
+
+
+def uncertain_params(sc: BaseModel) -> list[tuple[str, Param]]:
+    """Every parameter given as a distribution, with its dotted path."""
+    return [(p, v) for p, v in _walk(sc, "") if param_is_uncertain(v)]

@@ -1,0 +1,190 @@
+"""Safe, bounded YAML reading that remembers where every value came from.
+
+This is the only module that parses YAML. It uses PyYAML's ``SafeLoader`` (no Python object
+tags), refuses oversized, binary and non-UTF-8 input before parsing, bounds nesting depth and
+the number of nodes visited (which defeats "billion laughs" alias bombs), rejects duplicate
+keys, and returns the data together with a map from each value's path to its position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wargame.errors import InvalidInput, Location, Problem
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """Parsed YAML data plus the position of every value, keyed by its path."""
+
+    data: Any
+    positions: dict[PathKey, Location] = field(default_factory=dict)
+    file: str = "<input>"
+
+    def locate(self, path: PathKey) -> Location:
+        """The position of ``path`` or of its nearest recorded ancestor."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), Location(self.file))
+
+
+def _fail(file: str, message: str, line: int = 0, column: int = 0) -> InvalidInput:
+    return InvalidInput([Problem(Location(file, line, column), "", message)])
+
+
+def read_text(path: Path) -> str:
+    """Read a scenario file as UTF-8 text, with clear errors for anything else."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise _fail(name, "is a directory, not a scenario file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _fail(name, f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(name, "no such file") from None
+    except PermissionError:
+        raise _fail(name, "permission denied") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot read file: {exc.strerror or exc}") from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Decode bytes as UTF-8 text, refusing binary data."""
+    if b"\x00" in raw:
+        raise _fail(name, "looks like a binary file (contains NUL bytes), not YAML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _fail(name, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, col) from None
+    return text
+
+
+def _depth_guard(text: str, name: str) -> None:
+    """Refuse flow-style nesting deeper than MAX_DEPTH before PyYAML recurses into it."""
+    depth = 0
+    in_quote: str | None = None
+    line = 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_quote:
+            if ch == in_quote:
+                in_quote = None
+            continue
+        if ch in "\"'":
+            in_quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _fail(name, f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+
+
+def parse(text: str, name: str = "<input>") -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`InvalidInput` if it is not YAML."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise _fail(name, f"input is too large (the limit is {MAX_BYTES:,} bytes)")
+    _depth_guard(text, name)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        doc = Document(None, {}, name)
+        if node is None:
+            return doc
+        builder = _Builder(loader, doc)
+        doc.data = builder.build(node, (), 0)
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise _fail(name, f"invalid YAML: {problem}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise _fail(name, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise _fail(name, "nesting too deep") from None
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data, recording positions and enforcing limits."""
+
+    def __init__(self, loader: yaml.SafeLoader, doc: Document) -> None:
+        self.loader = loader
+        self.doc = doc
+        self.count = 0
+
+    def _loc(self, node: yaml.Node) -> Location:
+        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            loc = self._loc(node)
+            raise _fail(
+                self.doc.file,
+                f"document too large or too many aliases (more than {MAX_NODES:,} values)",
+                loc.line,
+                loc.column,
+            )
+        if depth > MAX_DEPTH:
+            loc = self._loc(node)
+            raise _fail(self.doc.file, f"nesting deeper than {MAX_DEPTH} levels", loc.line, loc.column)
+        self.doc.positions.setdefault(path, self._loc(node))
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if isinstance(key, (list, dict)) or key is None:
+                    loc = self._loc(key_node)
+                    raise _fail(self.doc.file, "mapping keys must be plain names", loc.line, loc.column)
+                key = str(key) if not isinstance(key, str) else key
+                if key in out:
+                    loc = self._loc(key_node)
+                    raise _fail(
+                        self.doc.file,
+                        f"{_dotted((*path, key))}: duplicate key {key!r}",
+                        loc.line,
+                        loc.column,
+                    )
+                self.doc.positions[(*path, key)] = self._loc(key_node)
+                out[key] = self.build(value_node, (*path, key), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def _dotted(path: PathKey) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def load_file(path: Path) -> Document:
+    """Read and parse one YAML file."""
+    return parse(read_text(path), str(path))
+
+
+def dump(data: Any) -> str:
+    """Serialise plain data as YAML (safe dumper, keys in insertion order)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
