@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from wargame import __version__
-from wargame.cli import scenario_cmds
+from wargame.cli import run_cmd, scenario_cmds
 
 app = typer.Typer(
     name="wargame",
@@ -39,6 +39,7 @@ def _root(
 
 
 scenario_cmds.register(app)
+run_cmd.register(app)
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wargame.scenario.params import STRICT, bounded
 
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 Count = bounded(0.0, None)
 Fraction = bounded(0.0, 1.0)
 Positive = bounded(1e-9, None)
@@ -321,7 +322,7 @@ class ModelSettings(Entry):
     """Engine settings; every default is documented in docs/model.md."""
 
     law: Literal["square", "linear"] = "square"
-    steps_per_day: int = Field(2, ge=1, le=48)
+    steps_per_day: int = Field(1, ge=1, le=48)
     attacker_k_per_day: Positive | None = None
     defender_k_per_day: Positive | None = None
     luck_sigma: bounded(0.0, 3.0) | None = None  # type: ignore[valid-type]
@@ -332,6 +333,9 @@ class ModelSettings(Entry):
     redeploy_share: Fraction = 0.5
     min_garrison: Count = 50.0
     morale_recovery: Fraction = 0.2
+    air_kill_cap: Fraction = 0.3
+    air_saturation_sorties: Positive = 20.0
+    hold_threshold: Count = 10.0
 
 
 class Scenario(Entry):

@@ -1,0 +1,195 @@
+"""Compile a validated scenario into static arrays and a table of parameters to sample.
+
+Nothing here is random: :func:`compile_scenario` is deterministic and its result is picklable,
+so batches can ship it to worker processes. Sampling happens in :mod:`wargame.engine.state`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wargame.calibration import Calibration, load_calibration
+from wargame.scenario.params import Param
+from wargame.scenario.schema import (
+    AirStrikes,
+    Airlift,
+    Artillery,
+    Reinforcements,
+    Scenario,
+    Supply,
+)
+
+STANCE = {"war": 0, "neutral": 1, "allied": 2}
+SELF = 3
+FORTIFICATION_TO_POSTURE = {"none": "hasty", "prepared": "prepared", "fortified": "fortified"}
+
+
+@dataclass(frozen=True)
+class Stream:
+    """Fighters arriving each turn (a faction's own reinforcements or a support line)."""
+
+    faction: int
+    men: str                 # parameter name
+    at: tuple[int, ...]      # settlement indices, first held one receives
+    first: int
+    last: int
+    quality: str | None      # parameter name of their quality, None = the faction's
+    support: int | None      # support-line index (scaled by events), None = own
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Static arrays of a scenario; every uncertain number is in ``params`` by name."""
+
+    scenario: Scenario
+    calibration: Calibration
+    factions: list[str]
+    settlements: list[str]
+    outcomes: list[str]
+    support_ids: list[str]
+    turns: int
+    # graph
+    src: np.ndarray            # [E] directed edge sources (both directions of every link)
+    dst: np.ndarray            # [E]
+    by_dst: np.ndarray         # [E] permutation sorting edges by destination
+    dst_starts: np.ndarray     # [N] reduceat offsets into edges sorted by destination
+    src_starts: np.ndarray     # [N] reduceat offsets (edges are already sorted by source)
+    neighbours: np.ndarray     # [N, D] padded neighbour lists (-1 = none)
+    # settlements
+    init_control: np.ndarray   # [N] int
+    defence_mult: np.ndarray   # [N] posture x terrain multiplier for defenders
+    value: np.ndarray          # [N]
+    supply_source: np.ndarray  # [F, N] bool
+    # relations
+    init_relation: np.ndarray  # [F, F] int8 (STANCE codes, SELF on the diagonal)
+    # parameters (name -> Param), sampled once per replicate in this order
+    params: dict[str, Param] = field(default_factory=dict)
+    streams: list[Stream] = field(default_factory=list)
+    max_offensives: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F]
+
+    @property
+    def n_factions(self) -> int:
+        """Number of factions ``F``."""
+        return len(self.factions)
+
+    @property
+    def n_settlements(self) -> int:
+        """Number of settlements ``N``."""
+        return len(self.settlements)
+
+
+def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Compiled:
+    """Turn a validated scenario into a :class:`Compiled` model."""
+    cal = calibration or load_calibration()
+    fids = list(sc.factions)
+    sids = list(sc.settlements)
+    fi = {f: i for i, f in enumerate(fids)}
+    si = {s: i for i, s in enumerate(sids)}
+    F, N = len(fids), len(sids)
+
+    pairs = [(si[a.between[0]], si[a.between[1]]) for a in sc.links]
+    directed = sorted({(a, b) for a, b in pairs} | {(b, a) for a, b in pairs})
+    src = np.array([a for a, _ in directed], dtype=np.intp)
+    dst = np.array([b for _, b in directed], dtype=np.intp)
+    by_dst = np.argsort(dst, kind="stable")
+    dst_starts = np.searchsorted(dst[by_dst], np.arange(N))
+    src_starts = np.searchsorted(src, np.arange(N))
+    deg = np.bincount(src, minlength=N) if len(src) else np.zeros(N, int)
+    neighbours = -np.ones((N, max(1, int(deg.max()) if N else 1)), dtype=np.intp)
+    for k, (a, b) in enumerate(directed):
+        neighbours[a, k - src_starts[a]] = b
+
+    init_control = np.array([fi[s.controller] for s in sc.settlements.values()], dtype=np.int16)
+    defence = np.array([
+        cal.posture_multiplier[FORTIFICATION_TO_POSTURE[s.fortification]]
+        * cal.terrain_multiplier[s.terrain]
+        for s in sc.settlements.values()
+    ])
+    value = np.array([s.value for s in sc.settlements.values()])
+    supply_source = np.zeros((F, N), dtype=bool)
+    for f, fac in sc.factions.items():
+        for s in fac.supply_sources:
+            supply_source[fi[f], si[s]] = True
+
+    rel = np.full((F, F), STANCE[sc.relations.default], dtype=np.int8)
+    for r in sc.relations.pairs:
+        a, b = fi[r.between[0]], fi[r.between[1]]
+        rel[a, b] = rel[b, a] = STANCE[r.stance]
+    np.fill_diagonal(rel, SELF)
+
+    params: dict[str, Param] = {}
+    m = sc.model
+    params["model.attacker_k"] = m.attacker_k_per_day or cal.attacker_k_per_day
+    params["model.defender_k"] = m.defender_k_per_day or cal.defender_k_per_day
+    params["model.luck_sigma"] = m.luck_sigma if m.luck_sigma is not None else cal.luck_sigma
+    params["model.rout_ratio"] = m.rout_ratio
+    for f, fac in sc.factions.items():
+        params[f"{f}.strength"] = fac.strength
+        params[f"{f}.quality"] = fac.quality
+        params[f"{f}.morale"] = fac.morale
+        params[f"{f}.breakpoint"] = fac.breakpoint if fac.breakpoint is not None else cal.breakpoint
+        params[f"{f}.collapse_at"] = fac.collapse_at
+        params[f"{f}.aggression"] = fac.doctrine.aggression
+        params[f"{f}.reserve_share"] = fac.doctrine.reserve_share
+        for s, w in fac.doctrine.objectives.items():
+            params[f"{f}.objective.{s}"] = w
+    for s, st in sc.settlements.items():
+        for f, g in st.garrison.items():
+            params[f"garrison.{s}.{f}"] = g
+
+    streams: list[Stream] = []
+    T = sc.scenario.turns
+    for f, fac in sc.factions.items():
+        for k, r in enumerate(fac.reinforcements):
+            name = f"{f}.reinforcements.{k}.men"
+            params[name] = r.men_per_turn
+            streams.append(Stream(fi[f], name, tuple(si[x] for x in r.at), r.first_turn,
+                                  r.last_turn or T, None, None))
+    support_ids = list(sc.support)
+    for k, (lid, line) in enumerate(sc.support.items()):
+        b = fi[line.beneficiary]
+        if isinstance(line, Reinforcements):
+            params[f"support.{lid}.men"] = line.men_per_turn
+            params[f"support.{lid}.quality"] = line.quality
+            streams.append(Stream(b, f"support.{lid}.men", tuple(si[x] for x in line.at),
+                                  line.first_turn, line.last_turn or T,
+                                  f"support.{lid}.quality", k))
+        elif isinstance(line, AirStrikes):
+            params[f"support.{lid}.sorties"] = line.sorties_per_turn
+            params[f"support.{lid}.kills_per_sortie"] = line.kills_per_sortie
+            params[f"support.{lid}.suppression"] = line.suppression
+            for t, prio in line.targets.items():
+                params[f"support.{lid}.target.{t}"] = prio
+        elif isinstance(line, Airlift):
+            params[f"support.{lid}.capacity"] = line.capacity
+        elif isinstance(line, Supply):
+            params[f"support.{lid}.quality_bonus"] = line.quality_bonus
+        elif isinstance(line, Artillery):
+            params[f"support.{lid}.fire"] = line.fire_multiplier
+    for eid, ev in sc.events.items():
+        if ev.trigger.chance is not None:
+            params[f"event.{eid}.chance"] = ev.trigger.chance
+        for j, eff in enumerate(ev.effects):
+            if eff.reinforce is not None:
+                params[f"event.{eid}.{j}.amount"] = eff.reinforce.amount
+            if eff.scale_support is not None:
+                params[f"event.{eid}.{j}.factor"] = eff.scale_support.factor
+            if eff.doctrine is not None:
+                d = eff.doctrine
+                if d.aggression is not None:
+                    params[f"event.{eid}.{j}.aggression"] = d.aggression
+                if d.reserve_share is not None:
+                    params[f"event.{eid}.{j}.reserve_share"] = d.reserve_share
+                for s, w in (d.objectives or {}).items():
+                    params[f"event.{eid}.{j}.objective.{s}"] = w
+
+    return Compiled(
+        scenario=sc, calibration=cal, factions=fids, settlements=sids,
+        outcomes=list(sc.outcomes), support_ids=support_ids, turns=T,
+        src=src, dst=dst, by_dst=by_dst, dst_starts=dst_starts, src_starts=src_starts,
+        neighbours=neighbours, init_control=init_control, defence_mult=defence, value=value,
+        supply_source=supply_source, init_relation=rel, params=params, streams=streams,
+        max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),
+    )

@@ -1,0 +1,57 @@
+"""Evaluate outcome conditions on the state, for all replicates at once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.engine.compile import STANCE, Compiled
+from wargame.engine.graph import Flooder
+from wargame.engine.state import State
+from wargame.scenario.schema import Condition
+
+
+def holds(c: Compiled, st: State, fl: Flooder, cond: Condition) -> np.ndarray:
+    """Whether ``cond`` holds in each replicate -> [R] bool."""
+    si = {s: i for i, s in enumerate(c.settlements)}
+    if cond.controls is not None:
+        f = c.factions.index(cond.controls.faction)
+        idx = [si[s] for s in cond.controls.settlements]
+        mine = st.control[:, idx] == f
+        return mine.all(axis=1) if cond.controls.mode == "all" else mine.any(axis=1)
+    if cond.connected is not None:
+        f = c.factions.index(cond.connected.faction)
+        if cond.connected.with_allies:
+            ctrl = st.control.astype(np.intp)
+            rel = np.take_along_axis(st.relation[:, f, :], np.maximum(ctrl, 0), axis=1)
+            passable = (ctrl >= 0) & ((rel == STANCE["allied"]) | (ctrl == f))
+        else:
+            passable = st.control == f
+        start = np.zeros_like(passable)
+        start[:, [si[s] for s in cond.connected.from_]] = True
+        start &= passable
+        edge_ok = passable[:, c.src] & passable[:, c.dst]
+        reached = fl.flood(start, edge_ok)
+        return reached[:, [si[s] for s in cond.connected.to]].any(axis=1)
+    if cond.collapsed is not None:
+        return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
+    if cond.not_ is not None:
+        return ~holds(c, st, fl, cond.not_)
+    if cond.all is not None:
+        out = np.ones(st.replicates, dtype=bool)
+        for sub in cond.all:
+            out &= holds(c, st, fl, sub)
+        return out
+    out = np.zeros(st.replicates, dtype=bool)
+    for sub in cond.any or []:
+        out |= holds(c, st, fl, sub)
+    return out
+
+
+def evaluate(c: Compiled, st: State, fl: Flooder, t: int) -> None:
+    """Update ``outcome_now`` and record the first turn each ``ever`` outcome held."""
+    for k, (_, o) in enumerate(c.scenario.outcomes.items()):
+        now = holds(c, st, fl, o)
+        st.outcome_now[:, k] = now
+        if o.when == "ever" and (o.by_turn is None or t <= o.by_turn):
+            first = now & (st.outcome_turn[:, k] < 0)
+            st.outcome_turn[first, k] = t

@@ -1,0 +1,37 @@
+"""What a vectorised game (a batch of replicates) returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class GameResult:
+    """Results of ``R`` replicates of one scenario, arrays with a leading replicate axis.
+
+    Faction, settlement and outcome indices follow ``factions``, ``settlements`` and
+    ``outcomes`` (scenario order). A controller index of -1 means nobody holds the place.
+    """
+
+    factions: list[str]
+    settlements: list[str]
+    outcomes: list[str]
+    turns: int
+    control: np.ndarray              # [R, N] int16: final controller
+    initial_strength: np.ndarray     # [R, F] float: strength at the start (after sampling)
+    strength: np.ndarray             # [R, F] float: final total strength
+    casualties: np.ndarray           # [R, F] float: combat, air and siege losses
+    reinforcements: np.ndarray       # [R, F] float: fighters that arrived during the game
+    outcome_turn: np.ndarray         # [R, O] int16: first turn the outcome held (-1: never)
+    outcome_final: np.ndarray        # [R, O] bool: the outcome holds at the end
+    control_by_turn: np.ndarray | None = None   # [T+1, R, N] int16 (record_turns=True)
+    outcome_by_turn: np.ndarray | None = None   # [T+1, R, O] bool (record_turns=True)
+    log: list[dict[str, Any]] | None = field(default=None)  # narrative records (log=True)
+
+    @property
+    def replicates(self) -> int:
+        """Number of replicates ``R``."""
+        return int(self.control.shape[0])

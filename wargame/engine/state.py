@@ -1,0 +1,115 @@
+"""The game state as arrays with a leading replicate axis, and its initialisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wargame.engine.compile import Compiled
+from wargame.scenario.params import param_mean, param_sample
+
+
+@dataclass
+class State:
+    """Everything that changes during a game; ``R`` replicates of ``N`` places, ``F`` factions.
+
+    Forces at a settlement always belong to its controller, so strength is [R, N]; attacking
+    forces exist only inside a turn's battles.
+    """
+
+    control: np.ndarray        # [R, N] int16
+    strength: np.ndarray       # [R, N] float64
+    quality: np.ndarray        # [R, F]
+    morale: np.ndarray         # [R, F]
+    base_morale: np.ndarray    # [R, F]
+    aggression: np.ndarray     # [R, F]
+    reserve: np.ndarray        # [R, F]
+    objective: np.ndarray      # [R, F, N]
+    relation: np.ndarray       # [R, F, F] int8
+    support_scale: np.ndarray  # [R, S]
+    siege: np.ndarray          # [R, N] int16: consecutive turns out of supply
+    collapsed: np.ndarray      # [R, F] bool
+    fired: np.ndarray          # [R, events] bool
+    initial: np.ndarray        # [R, F]
+    casualties: np.ndarray     # [R, F]
+    arrived: np.ndarray        # [R, F] reinforcements that arrived
+    outcome_now: np.ndarray    # [R, O] bool
+    outcome_turn: np.ndarray   # [R, O] int16
+
+    @property
+    def replicates(self) -> int:
+        """``R``."""
+        return int(self.control.shape[0])
+
+    def faction_strength(self, n_factions: int) -> np.ndarray:
+        """Total strength per faction [R, F]."""
+        R = self.replicates
+        idx = (np.arange(R)[:, None] * n_factions + self.control).ravel()
+        w = self.strength.ravel()
+        ok = self.control.ravel() >= 0
+        return np.bincount(idx[ok], weights=w[ok], minlength=R * n_factions).reshape(R, -1)
+
+
+def sample_params(c: Compiled, rng: np.random.Generator, R: int,
+                  deterministic: bool) -> dict[str, np.ndarray]:
+    """One draw per replicate of every parameter, in the compiled (document) order."""
+    if deterministic:
+        return {k: np.full(R, param_mean(p)) for k, p in c.params.items()}
+    return {k: param_sample(p, rng, R) for k, p in c.params.items()}
+
+
+def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
+    """Deploy each faction: explicit garrisons first, the rest spread by settlement value."""
+    F, N = c.n_factions, c.n_settlements
+    control = np.broadcast_to(c.init_control, (R, N)).astype(np.int16)
+    strength = np.zeros((R, N))
+    sc = c.scenario
+    for fi, (fid, _) in enumerate(sc.factions.items()):
+        held = np.flatnonzero(c.init_control == fi)
+        if held.size == 0:
+            continue
+        fixed = np.zeros((R, N), dtype=bool)
+        for s in held:
+            key = f"garrison.{c.settlements[s]}.{fid}"
+            if key in p:
+                strength[:, s] = p[key]
+                fixed[:, s] = True
+        rest = np.maximum(0.0, p[f"{fid}.strength"] - strength[:, held].sum(axis=1))
+        w = np.where(fixed[:, held], 0.0, np.maximum(c.value[held], 1e-6))
+        no_free = w.sum(axis=1) == 0
+        w[no_free] = np.maximum(c.value[held], 1e-6)
+        strength[:, held] += rest[:, None] * w / w.sum(axis=1, keepdims=True)
+
+    def per_faction(name: str) -> np.ndarray:
+        return np.stack([p[f"{f}.{name}"] for f in c.factions], axis=1)
+
+    objective = np.zeros((R, F, N))
+    for fi, f in enumerate(c.factions):
+        for s, name in enumerate(c.settlements):
+            key = f"{f}.objective.{name}"
+            if key in p:
+                objective[:, fi, s] = p[key]
+    morale = per_faction("morale")
+    st = State(
+        control=control, strength=strength, quality=per_faction("quality"),
+        morale=morale.copy(), base_morale=morale, aggression=per_faction("aggression"),
+        reserve=per_faction("reserve_share"), objective=objective,
+        relation=np.broadcast_to(c.init_relation, (R, F, F)).copy(),
+        support_scale=np.ones((R, len(c.support_ids))), siege=np.zeros((R, N), np.int16),
+        collapsed=np.zeros((R, F), dtype=bool), fired=np.zeros((R, len(sc.events)), bool),
+        initial=np.zeros((R, F)), casualties=np.zeros((R, F)), arrived=np.zeros((R, F)),
+        outcome_now=np.zeros((R, len(c.outcomes)), dtype=bool),
+        outcome_turn=np.full((R, len(c.outcomes)), -1, dtype=np.int16),
+    )
+    st.initial = st.faction_strength(F)
+    return st
+
+
+def add_casualties(st: State, rows: np.ndarray, factions: np.ndarray, amount: np.ndarray,
+                   n_factions: int) -> None:
+    """Book losses of ``amount`` for (replicate, faction) pairs (vectorised scatter-add)."""
+    ok = factions >= 0
+    idx = rows[ok] * n_factions + factions[ok]
+    st.casualties += np.bincount(idx, weights=amount[ok],
+                                 minlength=st.casualties.size).reshape(st.casualties.shape)

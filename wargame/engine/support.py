@@ -1,0 +1,184 @@
+"""Phases 1 and 2 of a turn: events, then external support (reinforcements, air, supply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from wargame.engine.compile import STANCE, Compiled
+from wargame.engine.graph import Flooder
+from wargame.engine.state import State, add_casualties
+from wargame.scenario.schema import AirStrikes, Airlift, Artillery, Supply
+
+
+@dataclass
+class TurnSupport:
+    """What external support does to this turn's supply and combat."""
+
+    suppress: np.ndarray        # [R, N] power multiplier of the forces at each place (<= 1)
+    sorties: np.ndarray         # [R, N] sorties flown against each place
+    air_side: np.ndarray        # [R, N] faction whose strikes hit the place (-1 none)
+    airlift: np.ndarray         # [R, N] share of supply flown in (0..1)
+    sources: np.ndarray         # [R, F, N] extra supply sources from supply lines
+    quality_bonus: np.ndarray   # [R, F]
+    fire: np.ndarray            # [R, F] artillery multiplier
+
+
+def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
+               rng: np.random.Generator, log: list[dict[str, Any]] | None) -> None:
+    """Evaluate every event's trigger for all replicates and apply its effects where it fires."""
+    R = st.replicates
+    fi = {f: i for i, f in enumerate(c.factions)}
+    si = {s: i for i, s in enumerate(c.settlements)}
+    oi = {o: i for i, o in enumerate(c.outcomes)}
+    for k, (eid, ev) in enumerate(c.scenario.events.items()):
+        tr = ev.trigger
+        m = np.ones(R, dtype=bool)
+        if tr.turn is not None:
+            m &= t == tr.turn
+        if tr.from_turn is not None:
+            m &= t >= tr.from_turn
+        if tr.captured is not None:
+            s = si[tr.captured.settlement]
+            if tr.captured.by is not None:
+                m &= st.control[:, s] == fi[tr.captured.by]
+            else:
+                m &= st.control[:, s] != c.init_control[s]
+        if tr.outcome is not None:
+            m &= st.outcome_now[:, oi[tr.outcome]]
+        if tr.chance is not None:
+            m &= rng.random(R) < p[f"event.{eid}.chance"]
+        if ev.once:
+            m &= ~st.fired[:, k]
+        if not m.any():
+            continue
+        st.fired[:, k] |= m
+        for j, eff in enumerate(ev.effects):
+            if eff.set_relation is not None:
+                a, b = (fi[x] for x in eff.set_relation.between)
+                st.relation[m, a, b] = st.relation[m, b, a] = STANCE[eff.set_relation.stance]
+            elif eff.scale_support is not None:
+                s = c.support_ids.index(eff.scale_support.support)
+                st.support_scale[m, s] = p[f"event.{eid}.{j}.factor"][m]
+            elif eff.reinforce is not None:
+                f, s = fi[eff.reinforce.faction], si[eff.reinforce.settlement]
+                ok = m & (st.control[:, s] == f)
+                amount = np.where(ok, p[f"event.{eid}.{j}.amount"], 0.0)
+                st.strength[:, s] += amount
+                st.arrived[:, f] += amount
+            elif eff.doctrine is not None:
+                d = eff.doctrine
+                f = fi[d.faction]
+                if d.aggression is not None:
+                    st.aggression[m, f] = p[f"event.{eid}.{j}.aggression"][m]
+                if d.reserve_share is not None:
+                    st.reserve[m, f] = p[f"event.{eid}.{j}.reserve_share"][m]
+                if d.objectives is not None:
+                    new = np.zeros((int(m.sum()), c.n_settlements))
+                    for s_id in d.objectives:
+                        new[:, si[s_id]] = p[f"event.{eid}.{j}.objective.{s_id}"][m]
+                    st.objective[m, f, :] = new
+        if log is not None:
+            for r in np.flatnonzero(m):
+                log.append({"turn": t, "replicate": int(r), "kind": "event", "event": eid,
+                            "name": ev.name or eid})
+
+
+def _active(first: int, last: int | None, t: int, T: int) -> bool:
+    return first <= t <= (last if last is not None else T)
+
+
+def reinforce(c: Compiled, st: State, p: dict[str, np.ndarray], t: int) -> None:
+    """Deliver every active reinforcement stream at the first of its places the faction holds."""
+    R = st.replicates
+    rows = np.arange(R)
+    for stream in c.streams:
+        if not stream.first <= t <= stream.last:
+            continue
+        men = p[stream.men].copy()
+        if stream.support is not None:
+            men *= st.support_scale[:, stream.support]
+        at = np.array(stream.at)
+        held = st.control[:, at] == stream.faction                      # [R, k]
+        ok = held.any(axis=1) & (men > 0)
+        where = at[np.argmax(held, axis=1)]
+        men = np.where(ok, men, 0.0)
+        if stream.quality is not None:
+            total = st.faction_strength(c.n_factions)[:, stream.faction]
+            q = st.quality[:, stream.faction]
+            st.quality[:, stream.faction] = np.where(
+                ok, (q * total + p[stream.quality] * men) / np.maximum(total + men, 1e-9), q)
+        np.add.at(st.strength, (rows, where), men)
+        st.arrived[:, stream.faction] += men
+
+
+def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
+                     flooder: Flooder, log: list[dict[str, Any]] | None) -> TurnSupport:
+    """Air strikes (attrition and suppression), airlift, cross-border supply and artillery."""
+    R, N, F = st.replicates, c.n_settlements, c.n_factions
+    T = c.turns
+    m = c.scenario.model
+    sup = TurnSupport(
+        suppress=np.ones((R, N)), sorties=np.zeros((R, N)), air_side=-np.ones((R, N), np.int16),
+        airlift=np.zeros((R, N)), sources=np.zeros((R, F, N), dtype=bool),
+        quality_bonus=np.ones((R, F)), fire=np.ones((R, F)),
+    )
+    rows = np.arange(R)
+    best_sorties = np.zeros((R, N))
+    for k, (lid, line) in enumerate(c.scenario.support.items()):
+        if not _active(line.first_turn, line.last_turn, t, T):
+            continue
+        b = c.factions.index(line.beneficiary)
+        scale = st.support_scale[:, k]
+        if isinstance(line, AirStrikes):
+            sorties = p[f"support.{lid}.sorties"] * scale
+            prio = np.zeros((R, F))
+            if line.targets:
+                for tf in line.targets:
+                    prio[:, c.factions.index(tf)] = p[f"support.{lid}.target.{tf}"]
+            else:
+                prio[:] = 1.0
+            at_war = st.relation[:, b, :] == STANCE["war"]                 # [R, F]
+            prio *= at_war
+            ctrl = st.control.astype(np.intp)
+            target_prio = np.take_along_axis(prio, np.maximum(ctrl, 0), axis=1) * (ctrl >= 0)
+            own = (st.control == b).astype(float)
+            near = flooder.sum_into(own[:, c.src]) > 0                      # touches b's land
+            w = target_prio * st.strength * near
+            total = w.sum(axis=1, keepdims=True)
+            alloc = np.where(total > 0, sorties[:, None] * w / np.where(total > 0, total, 1), 0)
+            cap = m.air_kill_cap * st.strength
+            lethal = p[f"support.{lid}.kills_per_sortie"][:, None] * alloc
+            kills = np.where(cap > 0, cap * (1 - np.exp(-lethal / np.where(cap > 0, cap, 1))), 0)
+            st.strength -= kills
+            add_casualties(st, np.repeat(rows, N), st.control.ravel().astype(np.intp),
+                           kills.ravel(), F)
+            sat = 1 - np.exp(-alloc / m.air_saturation_sorties)
+            sup.suppress *= 1 - p[f"support.{lid}.suppression"][:, None] * sat
+            more = alloc > best_sorties
+            sup.air_side = np.where(more, b, sup.air_side).astype(np.int16)
+            best_sorties = np.maximum(best_sorties, alloc)
+            sup.sorties += alloc
+            if log is not None:
+                for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
+                    log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,
+                                "provider": line.provider, "settlement": int(n),
+                                "sorties": float(alloc[r, n]), "kills": float(kills[r, n]),
+                                "target": int(st.control[r, n])})
+        elif isinstance(line, Airlift):
+            cap = p[f"support.{lid}.capacity"] * np.minimum(scale, 1.0)
+            for s in line.settlements:
+                n = c.settlements.index(s)
+                held = st.control[:, n] == b
+                sup.airlift[:, n] = np.maximum(sup.airlift[:, n], np.where(held, cap, 0.0))
+        elif isinstance(line, Supply):
+            on = scale > 0
+            for s in line.at:
+                sup.sources[:, b, c.settlements.index(s)] |= on
+            sup.quality_bonus[:, b] *= np.where(on, p[f"support.{lid}.quality_bonus"], 1.0)
+        elif isinstance(line, Artillery):
+            fire = 1 + (p[f"support.{lid}.fire"] - 1) * scale
+            sup.fire[:, b] *= fire
+    return sup
