@@ -27,9 +27,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP_RUN) ## Create .venv and install wargame
 install-dev: $(STAMP) ## Create .venv and install wargame with the dev extras
 
-demo: $(STAMP_RUN) ## Install, then run the main job on the built-in Aleppo scenario
-	$(BIN)/wargame validate scenarios/aleppo_2015.yaml
-	$(BIN)/wargame show scenarios/aleppo_2015.yaml
+demo: $(STAMP_RUN) ## Install, then run a 2,000-game batch of the built-in Aleppo scenario
+	$(BIN)/wargame validate scenarios/aleppo_2015.yaml scenarios/variants/*.yaml
+	$(BIN)/wargame batch scenarios/aleppo_2015.yaml --runs 2000 --seed 2015
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check wargame tests benchmarks validation
@@ -41,7 +41,8 @@ unit: $(STAMP) ## pytest only
 test: lint unit ## Install with dev extras, then ruff, mypy and pytest (what CI runs)
 
 bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

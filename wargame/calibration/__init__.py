@@ -52,6 +52,7 @@ _FLOAT_FIELDS: tuple[str, ...] = (
     "defender_k_per_day",
     "luck_sigma",
     "breakpoint",
+    "battle_days",
 )
 
 
@@ -74,6 +75,7 @@ class Calibration:
     defender_k_per_day: float
     luck_sigma: float
     breakpoint: float
+    battle_days: float
     sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -149,6 +151,7 @@ class Calibration:
             "defender_k_per_day": self.defender_k_per_day,
             "luck_sigma": self.luck_sigma,
             "breakpoint": self.breakpoint,
+            "battle_days": self.battle_days,
             "sources": dict(self.sources),
         }
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wargame.calibration.cdb90 import BattleSet
-from wargame.calibration.success import Multipliers
+from wargame.calibration.multipliers import Multipliers
 
 __all__ = [
     "Breakpoints",

@@ -107,15 +107,18 @@ class BattleSet:
         """1.0 where the attacker won (``wina == 1``); draws and losses are 0.0."""
         return (self.wina == 1).astype(np.float64)
 
-    def subset(self, mask: NDArray[np.bool_]) -> BattleSet:
-        """The battles where ``mask`` is true (the filter log is kept unchanged)."""
+    def subset(self, mask: NDArray[np.bool_], label: str | None = None) -> BattleSet:
+        """The battles where ``mask`` is true; with ``label``, log it as a filter step."""
+        filters = self.filters
+        if label is not None:
+            filters = (*filters, (label, int(np.sum(mask))))
         return BattleSet(
             **{
                 name: getattr(self, name)[mask]
                 for name in self.__dataclass_fields__
                 if name != "filters"
             },
-            filters=self.filters,
+            filters=filters,
         )
 
 
@@ -185,7 +188,8 @@ def load_battles(data_dir: Path) -> BattleSet:
         att, dfd = sides[(b["isqno"], "1")], sides[(b["isqno"], "0")]
         t = terrain_rows.get(b["isqno"], {"terra1": "", "terra2": "", "terra3": ""})
         dur = durations.get(b["isqno"], {"duration1": "", "duration2": "", "datetime": ""})
-        date = dur["datetime"] or dur.get("datetime_min", "")
+        # Two battles (429, 435) have only the end time: take the year from whatever is given.
+        date = dur["datetime"] or dur.get("datetime_min", "") or dur.get("datetime_max", "")
         rows.append(
             {
                 "isqno": isq,

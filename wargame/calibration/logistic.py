@@ -34,18 +34,24 @@ def expit(z: ArrayLike) -> NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class LogisticFit:
-    """Coefficients of ``logit P(y=1) = X @ coef`` with their approximate standard errors.
+    """Coefficients of ``logit P(y=1) = X @ coef`` with their approximate covariance.
 
-    ``stderr`` comes from the inverse of the penalised Hessian at the optimum (the usual
-    large-sample approximation; with a ridge it is the posterior sd under the implied prior).
+    ``cov`` is the inverse of the penalised Hessian at the optimum (the usual large-sample
+    approximation; with a ridge it is the posterior covariance under the implied prior).
     """
 
     names: tuple[str, ...]
     coef: NDArray[np.float64]
-    stderr: NDArray[np.float64]
+    cov: NDArray[np.float64]
     ridge: float
     iterations: int
     n: int
+
+    @property
+    def stderr(self) -> NDArray[np.float64]:
+        """Standard errors: square roots of the diagonal of ``cov``."""
+        out: NDArray[np.float64] = np.sqrt(np.diag(self.cov))
+        return out
 
     def predict(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """``P(y=1)`` for the rows of the design matrix ``x`` (same column order)."""
@@ -83,21 +89,21 @@ def fit_logistic(
     if not penalise_first:
         penalty[0] = 0.0
     coef = np.zeros(p)
-    for iteration in range(1, max_iter + 1):
+    iterations = 0
+    converged = False
+    while not converged:
+        if iterations == max_iter:
+            raise RuntimeError(f"logistic fit did not converge in {max_iter} iterations")
+        iterations += 1
         mu = expit(x @ coef)
-        w = mu * (1.0 - mu)
-        grad = x.T @ (y - mu) - penalty * coef
-        hess = (x * w[:, None]).T @ x + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
+        hess = (x * (mu * (1.0 - mu))[:, None]).T @ x + np.diag(penalty)
+        step = np.linalg.solve(hess, x.T @ (y - mu) - penalty * coef)
         coef = coef + step
-        if float(np.max(np.abs(step))) < tol:
-            break
-    else:
-        raise RuntimeError(f"logistic fit did not converge in {max_iter} iterations")
+        converged = float(np.max(np.abs(step))) < tol
     mu = expit(x @ coef)
     hess = (x * (mu * (1.0 - mu))[:, None]).T @ x + np.diag(penalty)
-    stderr = np.sqrt(np.diag(np.linalg.inv(hess)))
-    return LogisticFit(tuple(names), coef, stderr, float(ridge), iteration, int(x.shape[0]))
+    cov: NDArray[np.float64] = np.linalg.inv(hess).astype(np.float64)
+    return LogisticFit(tuple(names), coef, cov, float(ridge), iterations, int(x.shape[0]))
 
 
 def brier_score(p: ArrayLike, y: ArrayLike) -> float:

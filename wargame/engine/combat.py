@@ -30,7 +30,7 @@ class Battles:
     winner: np.ndarray     # [B] slot that holds the place afterwards (0 = defender held)
 
 
-def lanchester(S: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, days: int,
+def lanchester(S: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, days: float,
                steps_per_day: int, law: str) -> np.ndarray:
     """Integrate Lanchester attrition for many battles at once (Heun's method).
 
@@ -49,14 +49,23 @@ def lanchester(S: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, da
             P = np.where(T > 0, P / np.where(T > 0, T, 1.0), 0.0)
         return -x * np.einsum("bij,bi->bj", Hf, P)
 
-    dt = 1.0 / steps_per_day
+    n_steps = max(1, round(days * steps_per_day))
+    dt = days / n_steps
     x = S.copy()
-    for _ in range(days * steps_per_day):
+    for _ in range(n_steps):
         k1 = rate(x)
         guess = np.maximum(x + dt * k1, 0.0)
         k2 = rate(guess)
         x = np.maximum(x + 0.5 * dt * (k1 + k2), 0.0)
     return x
+
+
+def battle_days(c: Compiled) -> float:
+    """Days of fighting in a turn's battle: ``model.battle_days`` or the CDB90 median battle
+    duration, never more than the turn."""
+    m = c.scenario.model
+    days = m.battle_days if m.battle_days is not None else c.calibration.battle_days
+    return float(min(days, c.scenario.scenario.days_per_turn))
 
 
 def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_unit: np.ndarray,
@@ -104,7 +113,7 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
         # (median-preserving, with the battle-to-battle dispersion fitted on CDB90).
         sigma = p["model.luck_sigma"][br][:, None]
         k = k * np.exp(sigma * rng.standard_normal((B, K)))
-    end = lanchester(S, mult, k, H, c.scenario.scenario.days_per_turn, m.steps_per_day, m.law)
+    end = lanchester(S, mult, k, H, battle_days(c), m.steps_per_day, m.law)
     # Morale breaks: losses beyond the breakpoint, or facing rout_ratio : 1 odds.
     loss_frac = np.where(S > 0, (S - end) / np.where(S > 0, S, 1.0), 0.0)
     bp = np.stack([p[f"{f}.breakpoint"] for f in c.factions], axis=1)[br[:, None], fi]

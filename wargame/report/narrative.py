@@ -21,7 +21,7 @@ def _ratio(x: float) -> str:
 def turn_sentences(c: Compiled, res: GameResult, replicate: int = 0) -> dict[int, list[str]]:
     """Sentences per turn for one replicate, from the engine's turn log."""
     sc = c.scenario
-    fname = {i: f.name for i, f in enumerate(sc.factions.values())}
+    fname = {i: f.short_name or f.name for i, f in enumerate(sc.factions.values())}
     sname = {i: s.name for i, s in enumerate(sc.settlements.values())}
     recs = [r for r in (res.log or []) if r["replicate"] == replicate]
     strikes: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
@@ -63,7 +63,7 @@ def turn_sentences(c: Compiled, res: GameResult, replicate: int = 0) -> dict[int
                 out[t].append(f"{d} held {sname[place]} against {a} "
                               f"({_ratio(r['ratio'])}{air_txt}){routed}; the attackers lost "
                               f"{a0 - a1:,.0f} of {a0:,.0f}.")
-    return out
+    return {t: [x[:1].upper() + x[1:] for x in lines] for t, lines in out.items()}
 
 
 def narrative(c: Compiled, res: GameResult, replicate: int = 0) -> RenderableType:

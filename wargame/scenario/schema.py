@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from wargame.scenario.params import STRICT, bounded
 
@@ -31,6 +31,10 @@ Stance = Literal["war", "neutral", "allied"]
 Road = Literal["highway", "road", "track"]
 
 
+def _date_text(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 class Entry(BaseModel):
     """Base of every entry: strict keys, frozen, and optional provenance."""
 
@@ -45,7 +49,8 @@ class Source(Entry):
     id: Id
     title: str
     url: str | None = None
-    date: str | None = None
+    # YAML reads an unquoted 2015-10-01 as a date; keep it as the text the user wrote.
+    date: Annotated[str | None, BeforeValidator(_date_text)] = None
 
 
 class Meta(Entry):
@@ -81,6 +86,7 @@ class Faction(Entry):
     """A fighting side."""
 
     name: str = Field(min_length=1)
+    short_name: str | None = Field(None, min_length=1, max_length=24)
     colour: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     strength: Count
     quality: Positive = 1.0
@@ -322,6 +328,7 @@ class ModelSettings(Entry):
     """Engine settings; every default is documented in docs/model.md."""
 
     law: Literal["square", "linear"] = "square"
+    battle_days: float | None = Field(None, gt=0, le=366)
     steps_per_day: int = Field(1, ge=1, le=48)
     attacker_k_per_day: Positive | None = None
     defender_k_per_day: Positive | None = None

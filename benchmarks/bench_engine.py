@@ -1,0 +1,97 @@
+"""Engine benchmark: replicates per second and memory, by batch size and graph size.
+
+Run: ``.venv/bin/python benchmarks/bench_engine.py`` (about two minutes on the reference
+machine). Prints a markdown table; the figures in docs/performance.md come from this script.
+Single-threaded BLAS is forced so that "one core" means one core.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from wargame.engine import compile_scenario, simulate  # noqa: E402
+from wargame.scenario import load  # noqa: E402
+from wargame.scenario.load import validate_document  # noqa: E402
+from wargame.scenario.yamlio import Document  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def grid_scenario(n: int, seed: int = 0) -> dict[str, Any]:
+    """A generated theatre: a sqrt(n) x sqrt(n) grid split between four factions."""
+    side = int(round(n**0.5))
+    rng = np.random.default_rng(seed)
+    fids = ["north", "south", "east", "west"]
+    sett: dict[str, Any] = {}
+    links = []
+    for i in range(side):
+        for j in range(side):
+            owner = fids[(i >= side // 2) * 2 + (j >= side // 2)]
+            sett[f"s{i}_{j}"] = {"name": f"S{i}.{j}", "lat": 30 + i * 0.05, "lon": 35 + j * 0.05,
+                                 "controller": owner, "value": float(rng.uniform(0.5, 2)),
+                                 "terrain": str(rng.choice(["rural", "urban", "mountain"]))}
+            if i:
+                links.append({"between": [f"s{i - 1}_{j}", f"s{i}_{j}"]})
+            if j:
+                links.append({"between": [f"s{i}_{j - 1}", f"s{i}_{j}"]})
+    corners = {"north": "s0_0", "south": f"s{side - 1}_0", "east": f"s0_{side - 1}",
+               "west": f"s{side - 1}_{side - 1}"}
+    factions = {f: {"name": f, "strength": {"dist": "uniform", "low": 80 * n, "high": 120 * n},
+                    "doctrine": {"aggression": 0.6, "max_offensives": max(3, n // 40)},
+                    "supply_sources": [corners[f]]} for f in fids}
+    return {"scenario": {"name": f"grid {side}x{side}", "start_date": "2015-10-13",
+                         "turns": 26},
+            "factions": factions, "settlements": sett, "links": links,
+            "outcomes": {"north_wins": {"name": "north holds the centre",
+                                        "controls": {"faction": "north",
+                                                     "settlements": [f"s{side // 2}_{side // 2}"]}}}}
+
+
+def measure(compiled: Any, replicates: int, seed: int = 1) -> tuple[float, float]:
+    """Seconds and peak traced MiB for one vectorised call."""
+    simulate(compiled, np.random.default_rng(seed), min(replicates, 10), turns=1)  # warm-up
+    t0 = time.perf_counter()
+    simulate(compiled, np.random.default_rng(seed), replicates)
+    seconds = time.perf_counter() - t0
+    tracemalloc.start()
+    simulate(compiled, np.random.default_rng(seed), replicates)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak / 2**20
+
+
+def main() -> None:
+    """Run the benchmark and print markdown tables."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    args = ap.parse_args()
+    aleppo = compile_scenario(load(ROOT / "scenarios" / "aleppo_2015.yaml").scenario)
+    sizes = [100, 1000, 10000] if not args.quick else [100, 1000]
+    print("| scenario | settlements | replicates | turns | seconds | games/s | peak MiB "
+          "| KiB/replicate |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in sizes:
+        s, mib = measure(aleppo, r)
+        print(f"| aleppo_2015 | {aleppo.n_settlements} | {r:,} | 26 | {s:.2f} | {r / s:,.0f} "
+              f"| {mib:.0f} | {mib * 1024 / r:.1f} |")
+    for n, r in ([(400, 100), (4000, 10)] if not args.quick else [(400, 10)]):
+        doc = grid_scenario(n)
+        c = compile_scenario(validate_document(Document(doc, {}, "<grid>")))
+        s, mib = measure(c, r)
+        print(f"| grid | {c.n_settlements} | {r:,} | 26 | {s:.2f} | {r / s:,.1f} | {mib:.0f} "
+              f"| {mib * 1024 / r:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
