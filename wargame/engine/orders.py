@@ -2,7 +2,7 @@
 
 Forces at a settlement belong to its controller, so every directed link (m -> n) carries one
 potential attacker: the controller of m. All factions' orders are computed together on
-[R, E] edge arrays.
+[R, E] edge arrays; scores are float32 (they only rank choices), commitments float64.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder
+from wargame.engine.graph import Flooder, lookup, take
 from wargame.engine.state import State
 
 
@@ -26,19 +27,10 @@ class Orders:
     faction: np.ndarray     # [R, E] the attacking faction (controller of the source)
 
 
-def expit(z: np.ndarray) -> np.ndarray:
-    """Numerically stable logistic function."""
-    ez = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
-
-
 def gather_relation(st: State, a: np.ndarray, b: np.ndarray, F: int) -> np.ndarray:
-    """Stance between factions ``a`` and ``b`` ([R, K] each) per replicate; -1 if either is none."""
+    """Stance between factions ``a`` and ``b`` ([R, K] each, all >= 0) per replicate."""
     R = st.replicates
-    flat = st.relation.reshape(R, F * F)
-    ok = (a >= 0) & (b >= 0)
-    idx = np.where(ok, a.astype(np.intp) * F + b, 0)
-    return np.where(ok, np.take_along_axis(flat, idx, axis=1), -1)
+    return lookup(st.relation.reshape(R, F * F), a.astype(np.intp) * F + b)
 
 
 def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power: np.ndarray,
@@ -53,44 +45,41 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     cal = c.calibration
     src, dst = c.src, c.dst
     ctrl = st.control.astype(np.intp)
-    att = ctrl[:, src]
-    tgt = ctrl[:, dst]
-    war = gather_relation(st, att, tgt, F) == STANCE["war"]
-    own = np.take_along_axis(st.reserve, np.maximum(ctrl, 0), axis=1)
-    keep = np.maximum(m.min_garrison, st.strength * own)
-    can = ~np.take_along_axis(st.collapsed, np.maximum(ctrl, 0), axis=1) & (ctrl >= 0)
-    avail = np.where(can, np.maximum(0.0, st.strength - keep), 0.0)
-    av_e = avail[:, src] * war
-    pow_e = av_e * unit_att[:, src]
+    att = take(ctrl, src)
+    war = gather_relation(st, att, take(ctrl, dst), F) == STANCE["war"]
+    keep = np.maximum(m.min_garrison, st.strength * lookup(st.reserve, ctrl))
+    able = ~lookup(st.collapsed, ctrl)
+    avail = np.maximum(0.0, st.strength - keep) * able                       # [R, N] f64
+    av_e = take(avail, src) * war
+    pow_e = (av_e * take(unit_att, src)).astype(np.float32)
     # Concentration: an attacker counts on every neighbour of the target it holds.
     conc = np.zeros_like(pow_e)
     for f in range(F):
         mine = att == f
         if not mine.any():
             continue
-        tot = fl.sum_into(np.where(mine, pow_e, 0.0))
-        conc += np.where(mine, tot[:, dst], 0.0)
-    conc = conc * np.where(air_side[:, dst] == att, air_mult, 1.0)
-    dp = def_power[:, dst]
-    with np.errstate(divide="ignore"):
-        eff = np.log(np.maximum(conc, 1e-9)) - np.log(np.maximum(dp, 1e-9))
-    p = expit(cal.success_intercept + cal.success_log_ratio * eff)
-    aggr = np.take_along_axis(st.aggression, att, axis=1)
+        tot = fl.sum_into(pow_e * mine)
+        conc += take(tot, dst) * mine
+    air = take(air_side, dst) == att
+    conc *= 1.0 + (air_mult - 1.0) * air
+    dp = take(def_power, dst).astype(np.float32)
+    eff = np.log(np.maximum(conc, 1e-9)) - np.log(np.maximum(dp, 1e-9))
+    p = expit(np.float32(cal.success_intercept) + np.float32(cal.success_log_ratio) * eff)
+    aggr = lookup(st.aggression, att)
     attractive = war & (av_e > 0) & (p >= 1.0 - aggr) & (aggr > 0)
     R = st.replicates
-    obj = st.objective.reshape(R, F * N)
-    wobj = np.take_along_axis(obj, att * N + dst, axis=1)
-    score = np.where(attractive, p * (1.0 + wobj + c.value[dst]), 0.0)
+    wobj = lookup(st.objective.reshape(R, F * N), att * N + dst)
+    score = (p * (1.0 + wobj + c.value[dst]) * attractive).astype(np.float32)
     score = _cap_offensives(c, fl, score, att)
     best = fl.max_from(score)
-    chosen = (score > 0) & (score >= best[:, src])
-    n_chosen = fl.sum_from(chosen.astype(float))
-    commit = np.where(chosen, avail[:, src] / np.maximum(n_chosen[:, src], 1.0), 0.0)
-    return Orders(commit=commit, unit_power=unit_att[:, src], p_success=p, faction=att)
+    chosen = (score > 0) & (score >= take(best, src))
+    n_chosen = fl.sum_from(chosen.astype(np.float32))
+    commit = take(avail, src) * chosen / np.maximum(take(n_chosen, src), 1.0)
+    return Orders(commit=commit, unit_power=take(unit_att, src), p_success=p, faction=att)
 
 
 def _cap_offensives(c: Compiled, fl: Flooder, score: np.ndarray, att: np.ndarray) -> np.ndarray:
-    """Keep only each faction's ``max_offensives`` best targets (by target score)."""
+    """Keep only each faction's ``max_offensives`` best targets (ranked by summed edge score)."""
     F = c.n_factions
     out = score
     for f in range(F):
@@ -98,17 +87,15 @@ def _cap_offensives(c: Compiled, fl: Flooder, score: np.ndarray, att: np.ndarray
         mine = (att == f) & (score > 0)
         if not mine.any():
             continue
-        tscore = np.maximum.reduceat(np.where(mine, score, 0.0)[:, fl.by_dst],
-                                     fl.dst_starts, axis=1) * fl.has_in      # [R, N]
-        n_targets = (tscore > 0).sum(axis=1)
-        over = n_targets > k
+        tscore = fl.sum_into(score * mine)                                    # [R, N]
+        over = (tscore > 0).sum(axis=1) > k
         if not over.any():
             continue
         if k == 0:
-            out = np.where(mine, 0.0, out)
+            out = out * ~mine
             continue
         kth = -np.partition(-tscore[over], k - 1, axis=1)[:, k - 1]
         allowed = np.ones_like(tscore, dtype=bool)
         allowed[over] = tscore[over] >= kth[:, None]
-        out = np.where(mine & ~allowed[:, c.dst], 0.0, out)
+        out = out * ~(mine & ~take(allowed, c.dst))
     return out

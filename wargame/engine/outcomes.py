@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder
+from wargame.engine.graph import Flooder, take
 from wargame.engine.state import State
 from wargame.scenario.schema import Condition
 
@@ -22,14 +22,14 @@ def holds(c: Compiled, st: State, fl: Flooder, cond: Condition) -> np.ndarray:
         f = c.factions.index(cond.connected.faction)
         if cond.connected.with_allies:
             ctrl = st.control.astype(np.intp)
-            rel = np.take_along_axis(st.relation[:, f, :], np.maximum(ctrl, 0), axis=1)
-            passable = (ctrl >= 0) & ((rel == STANCE["allied"]) | (ctrl == f))
+            rel = np.take_along_axis(st.relation[:, f, :], ctrl, axis=1)
+            passable = (rel == STANCE["allied"]) | (ctrl == f)
         else:
             passable = st.control == f
         start = np.zeros_like(passable)
         start[:, [si[s] for s in cond.connected.from_]] = True
         start &= passable
-        edge_ok = passable[:, c.src] & passable[:, c.dst]
+        edge_ok = take(passable, c.src) & take(passable, c.dst)
         reached = fl.flood(start, edge_ok)
         return reached[:, [si[s] for s in cond.connected.to]].any(axis=1)
     if cond.collapsed is not None:

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from wargame.engine import combat, orders, outcomes, support
-from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder
+from wargame.engine.compile import SELF, STANCE, Compiled
+from wargame.engine.graph import Flooder, lookup, take
 from wargame.engine.result import GameResult
 from wargame.engine.state import State, add_casualties, initial_state, sample_params
 from wargame.errors import UsageError
@@ -16,7 +16,7 @@ from wargame.errors import UsageError
 
 def _take(a: np.ndarray, ctrl: np.ndarray) -> np.ndarray:
     """Per-faction values [R, F] looked up at each place's controller -> [R, N]."""
-    return np.take_along_axis(a, np.maximum(ctrl, 0).astype(np.intp), axis=1)
+    return lookup(a, ctrl.astype(np.intp))
 
 
 def supply_phase(c: Compiled, st: State, fl: Flooder, sup: support.TurnSupport,
@@ -29,21 +29,22 @@ def supply_phase(c: Compiled, st: State, fl: Flooder, sup: support.TurnSupport,
     R, N, F = st.replicates, c.n_settlements, c.n_factions
     m = c.scenario.model
     ctrl = st.control.astype(np.intp)
-    friendly = orders.gather_relation(st, ctrl[:, c.src], ctrl[:, c.dst], F)
-    edge_ok = (friendly == STANCE["allied"]) | (friendly == 3)
-    src_any = (c.supply_source[None, :, :] | sup.sources)              # [R, F, N]
-    rel = st.relation                                                  # [R, F, F]
-    ally = (rel == STANCE["allied"]) | (rel == 3)
-    # A place is a source if it is a source of its controller or of one of its allies.
-    ally_of_ctrl = np.take_along_axis(ally, ctrl[:, :, None].clip(0), axis=1)  # [R, N, F]
-    is_source = np.einsum("rnf,rfn->rn", ally_of_ctrl.astype(np.float64),
-                          src_any.astype(np.float64)) > 0
+    friendly = orders.gather_relation(st, take(ctrl, c.src), take(ctrl, c.dst), F)
+    edge_ok = (friendly == STANCE["allied"]) | (friendly == SELF)
+    ally = (st.relation == STANCE["allied"]) | (st.relation == SELF)            # [R, F, F]
+    # A place is a source if it is a supply source of its controller or of an ally of it.
+    is_source = np.zeros((R, N), dtype=bool)
+    for f in range(F):
+        src_f = c.supply_source[f][None, :] | sup.sources[:, f, :]
+        if not src_f.any():
+            continue
+        is_source |= src_f & lookup(np.ascontiguousarray(ally[:, :, f]), ctrl)
     supplied = fl.flood(is_source, edge_ok)
     airlift = sup.airlift
     unsupplied = ~supplied
     newly = unsupplied & (st.siege == 0)
-    st.siege = np.where(unsupplied, st.siege + 1, 0).astype(np.int16)
-    loss = np.where(unsupplied, st.strength * m.siege_attrition * (1 - airlift), 0.0)
+    st.siege = ((st.siege + 1) * unsupplied).astype(np.int16)
+    loss = st.strength * (m.siege_attrition * unsupplied) * (1 - airlift)
     st.strength -= loss
     add_casualties(st, np.repeat(np.arange(R), N), ctrl.ravel(), loss.ravel(), F)
     if log is not None:
@@ -51,7 +52,8 @@ def supply_phase(c: Compiled, st: State, fl: Flooder, sup: support.TurnSupport,
             log.append({"turn": t, "replicate": int(r), "kind": "encircled",
                         "settlement": int(n), "faction": int(ctrl[r, n]),
                         "airlift": float(airlift[r, n])})
-    return np.where(supplied, 1.0, m.unsupplied_power + (1 - m.unsupplied_power) * airlift)
+    short = m.unsupplied_power + (1 - m.unsupplied_power) * airlift
+    return supplied + unsupplied * short
 
 
 def morale_phase(c: Compiled, st: State, captured: np.ndarray, lost: np.ndarray,
@@ -68,23 +70,32 @@ def morale_phase(c: Compiled, st: State, captured: np.ndarray, lost: np.ndarray,
 
 
 def redeploy(c: Compiled, st: State, fl: Flooder) -> None:
-    """Rear garrisons send part of their surplus one link toward the front."""
+    """Rear garrisons send part of their surplus one link toward the front.
+
+    Distance to the front (in links through the controller's own places) is 0 for places
+    touching an enemy, then 1, 2, or 3 for anything further; a rear place sends
+    ``redeploy_share`` of its surplus above ``min_garrison``, split evenly, to its own
+    neighbours that are nearer the front.
+    """
     F = c.n_factions
     m = c.scenario.model
     ctrl = st.control.astype(np.intp)
-    hostile = orders.gather_relation(st, ctrl[:, c.src], ctrl[:, c.dst], F) == STANCE["war"]
-    dist = np.where(fl.sum_into(hostile.astype(float)) > 0, 0, 3)      # 0 = front
-    same = ctrl[:, c.src] == ctrl[:, c.dst]
-    for _ in range(2):
-        via = np.where(same, dist[:, c.src] + 1, 3)
-        best_in = -np.maximum.reduceat((-via)[:, fl.by_dst], fl.dst_starts, axis=1)
-        best_in = np.where(fl.has_in, best_in, 3)
-        dist = np.minimum(dist, best_in)
-    toward = same & (dist[:, c.dst] < dist[:, c.src])
-    n_toward = fl.sum_from(toward.astype(float))
+    a, b = take(ctrl, c.src), take(ctrl, c.dst)
+    hostile = orders.gather_relation(st, a, b, F) == STANCE["war"]
+    same = (a == b).astype(np.float32)
+    front = fl.sum_into(hostile.astype(np.float32)) > 0
+    dist = np.full(ctrl.shape, 3, dtype=np.int8)
+    dist[front] = 0
+    level = front
+    for d in (1, 2):
+        nxt = (fl.sum_into(same * take(level, c.src)) > 0) & (dist > d)
+        dist[nxt] = d
+        level = nxt
+    toward = (same > 0) & (take(dist, c.dst) < take(dist, c.src))
+    n_toward = fl.sum_from(toward.astype(np.float32))
     surplus = np.maximum(0.0, st.strength - m.min_garrison) * m.redeploy_share
-    surplus = np.where((dist > 0) & (n_toward > 0), surplus, 0.0)
-    flow = np.where(toward, surplus[:, c.src] / np.maximum(n_toward[:, c.src], 1), 0.0)
+    surplus *= (dist > 0) & (n_toward > 0)
+    flow = take(surplus / np.maximum(n_toward, 1.0), c.src) * toward
     st.strength -= surplus
     st.strength += fl.sum_into(flow)
 
@@ -122,9 +133,11 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         supply_mult = supply_phase(c, st, fl, sup, records, t)
         ctrl = st.control
         morale_mult = 0.5 + st.morale
-        collapse = np.where(st.collapsed, 0.5, 1.0)
+        collapse = 1.0 - 0.5 * st.collapsed
+        in_supply = supply_mult >= 1.0
+        bonus = 1.0 + (_take(sup.quality_bonus, ctrl) - 1.0) * in_supply
         unit = (_take(st.quality * morale_mult * sup.fire * collapse, ctrl) * supply_mult
-                * sup.suppress * np.where(supply_mult >= 1.0, _take(sup.quality_bonus, ctrl), 1))
+                * sup.suppress * bonus)
         def_unit = unit * c.defence_mult
         od = orders.choose(c, st, fl, unit, st.strength * def_unit, sup.air_side,
                            cal.air_superiority_multiplier)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder
+from wargame.engine.graph import Flooder, lookup, take
 from wargame.engine.state import State, add_casualties
 from wargame.scenario.schema import AirStrikes, Airlift, Artillery, Supply
 
@@ -143,22 +143,22 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
             at_war = st.relation[:, b, :] == STANCE["war"]                 # [R, F]
             prio *= at_war
             ctrl = st.control.astype(np.intp)
-            target_prio = np.take_along_axis(prio, np.maximum(ctrl, 0), axis=1) * (ctrl >= 0)
-            own = (st.control == b).astype(float)
-            near = flooder.sum_into(own[:, c.src]) > 0                      # touches b's land
+            target_prio = lookup(prio, ctrl)
+            own = (st.control == b).astype(np.float32)
+            near = flooder.sum_into(take(own, c.src)) > 0                   # touches b's land
             w = target_prio * st.strength * near
             total = w.sum(axis=1, keepdims=True)
-            alloc = np.where(total > 0, sorties[:, None] * w / np.where(total > 0, total, 1), 0)
+            alloc = sorties[:, None] * w / np.maximum(total, 1e-12)
             cap = m.air_kill_cap * st.strength
             lethal = p[f"support.{lid}.kills_per_sortie"][:, None] * alloc
-            kills = np.where(cap > 0, cap * (1 - np.exp(-lethal / np.where(cap > 0, cap, 1))), 0)
+            kills = cap * -np.expm1(-lethal / np.maximum(cap, 1e-12))
             st.strength -= kills
             add_casualties(st, np.repeat(rows, N), st.control.ravel().astype(np.intp),
                            kills.ravel(), F)
             sat = 1 - np.exp(-alloc / m.air_saturation_sorties)
             sup.suppress *= 1 - p[f"support.{lid}.suppression"][:, None] * sat
             more = alloc > best_sorties
-            sup.air_side = np.where(more, b, sup.air_side).astype(np.int16)
+            sup.air_side[more] = b
             best_sorties = np.maximum(best_sorties, alloc)
             sup.sorties += alloc
             if log is not None:
