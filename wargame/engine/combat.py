@@ -114,14 +114,19 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
         sigma = p["model.luck_sigma"][br][:, None]
         k = k * np.exp(sigma * rng.standard_normal((B, K)))
     end = lanchester(S, mult, k, H, battle_days(c), m.steps_per_day, m.law)
-    # Morale breaks: losses beyond the breakpoint, or facing rout_ratio : 1 odds.
-    loss_frac = np.where(S > 0, (S - end) / np.where(S > 0, S, 1.0), 0.0)
+    # Morale breaks: losses beyond the breakpoint while losing the exchange (a higher loss
+    # fraction than the strongest enemy's), or facing rout_ratio : 1 odds.
+    loss_frac = (S - end) / np.maximum(S, 1e-12)
     bp = np.stack([p[f"{f}.breakpoint"] for f in c.factions], axis=1)[br[:, None], fi]
     morale = st.morale[br[:, None], fi]
     power = end * mult
     enemy = np.einsum("bij,bj->bi", H.astype(float), power)
     ratio_break = enemy > p["model.rout_ratio"][br][:, None] * np.maximum(power, 1e-9)
-    breaks = (loss_frac > bp * (0.5 + morale)) | ratio_break
+    enemy_power = H.transpose(0, 2, 1) * power[:, None, :]                 # [B, i, j]
+    strongest = np.argmax(enemy_power, axis=2)
+    enemy_loss = np.take_along_axis(loss_frac, strongest, axis=1)
+    losing = loss_frac > enemy_loss
+    breaks = ((loss_frac > bp * (0.5 + morale)) & losing) | ratio_break
     alive = (end > m.hold_threshold) & (fac >= 0)
     routed = breaks & alive
     standing = alive & ~routed

@@ -65,6 +65,11 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
     control = np.broadcast_to(c.init_control, (R, N)).astype(np.int16)
     strength = np.zeros((R, N))
     sc = c.scenario
+    # Free forces deploy by value, twice as densely where the place touches an enemy.
+    ctl = c.init_control
+    at_war = c.init_relation[ctl[c.src], ctl[c.dst]] == 0
+    front = np.bincount(c.src[at_war], minlength=N) > 0
+    weight = np.maximum(c.value, 1e-6) * (1.0 + front)
     for fi, (fid, _) in enumerate(sc.factions.items()):
         held = np.flatnonzero(c.init_control == fi)
         if held.size == 0:
@@ -76,9 +81,9 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
                 strength[:, s] = p[key]
                 fixed[:, s] = True
         rest = np.maximum(0.0, p[f"{fid}.strength"] - strength[:, held].sum(axis=1))
-        w = np.where(fixed[:, held], 0.0, np.maximum(c.value[held], 1e-6))
+        w = np.where(fixed[:, held], 0.0, weight[held])
         no_free = w.sum(axis=1) == 0
-        w[no_free] = np.maximum(c.value[held], 1e-6)
+        w[no_free] = weight[held]
         strength[:, held] += rest[:, None] * w / w.sum(axis=1, keepdims=True)
 
     def per_faction(name: str) -> np.ndarray:
