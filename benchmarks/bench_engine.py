@@ -12,25 +12,25 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from wargame.engine import compile_scenario, simulate  # noqa: E402
-from wargame.scenario import load  # noqa: E402
-from wargame.scenario.load import validate_document  # noqa: E402
-from wargame.scenario.yamlio import Document  # noqa: E402
+from wargame.engine import compile_scenario, simulate
+from wargame.scenario import load
+from wargame.scenario.load import validate_document
+from wargame.scenario.yamlio import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def grid_scenario(n: int, seed: int = 0) -> dict[str, Any]:
     """A generated theatre: a sqrt(n) x sqrt(n) grid split between four factions."""
-    side = int(round(n**0.5))
+    side = round(n**0.5)
     rng = np.random.default_rng(seed)
     fids = ["north", "south", "east", "west"]
     sett: dict[str, Any] = {}
@@ -53,9 +53,10 @@ def grid_scenario(n: int, seed: int = 0) -> dict[str, Any]:
     return {"scenario": {"name": f"grid {side}x{side}", "start_date": "2015-10-13",
                          "turns": 26},
             "factions": factions, "settlements": sett, "links": links,
-            "outcomes": {"north_wins": {"name": "north holds the centre",
-                                        "controls": {"faction": "north",
-                                                     "settlements": [f"s{side // 2}_{side // 2}"]}}}}
+            "outcomes": {"north_wins": {
+                "name": "north holds the centre",
+                "controls": {"faction": "north", "settlements": [f"s{side // 2}_{side // 2}"]},
+            }}}
 
 
 def measure(compiled: Any, replicates: int, seed: int = 1) -> tuple[float, float]:
@@ -89,8 +90,8 @@ def main() -> None:
         doc = grid_scenario(n)
         c = compile_scenario(validate_document(Document(doc, {}, "<grid>")))
         s, mib = measure(c, r)
-        print(f"| grid | {c.n_settlements} | {r:,} | 26 | {s:.2f} | {r / s:,.1f} | {mib:.0f} "
-              f"| {mib * 1024 / r:.1f} |")
+        print(f"| grid | {c.n_settlements} | {r:,} | 26 | {s:.2f} | {r / s:,.1f} "
+              f"| {mib:.0f} | {mib * 1024 / r:.1f} |")
 
 
 if __name__ == "__main__":

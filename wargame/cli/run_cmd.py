@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +16,7 @@ from wargame.errors import UsageError
 from wargame.scenario import load
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of ``run``."""
 
     table = "table"

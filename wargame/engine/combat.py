@@ -153,8 +153,7 @@ def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
     F, N = c.n_factions, c.n_settlements
     R = st.replicates
     m = c.scenario.model
-    B, K = bt.start.shape
-    rows = np.arange(B)
+    rows = np.arange(bt.start.shape[0])
     old = bt.faction[:, 0].copy()
     changed = bt.winner > 0
     new_owner = bt.faction[rows, bt.winner]

@@ -13,8 +13,8 @@ import numpy as np
 from wargame.calibration import Calibration, load_calibration
 from wargame.scenario.params import Param
 from wargame.scenario.schema import (
-    AirStrikes,
     Airlift,
+    AirStrikes,
     Artillery,
     Reinforcements,
     Scenario,
@@ -142,11 +142,11 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Co
     streams: list[Stream] = []
     T = sc.scenario.turns
     for f, fac in sc.factions.items():
-        for k, r in enumerate(fac.reinforcements):
+        for k, rf in enumerate(fac.reinforcements):
             name = f"{f}.reinforcements.{k}.men"
-            params[name] = r.men_per_turn
-            streams.append(Stream(fi[f], name, tuple(si[x] for x in r.at), r.first_turn,
-                                  r.last_turn or T, None, None))
+            params[name] = rf.men_per_turn
+            streams.append(Stream(fi[f], name, tuple(si[x] for x in rf.at), rf.first_turn,
+                                  rf.last_turn or T, None, None))
     support_ids = list(sc.support)
     for k, (lid, line) in enumerate(sc.support.items()):
         b = fi[line.beneficiary]

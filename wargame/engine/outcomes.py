@@ -31,7 +31,7 @@ def holds(c: Compiled, st: State, fl: Flooder, cond: Condition) -> np.ndarray:
         start &= passable
         edge_ok = take(passable, c.src) & take(passable, c.dst)
         reached = fl.flood(start, edge_ok)
-        return reached[:, [si[s] for s in cond.connected.to]].any(axis=1)
+        return np.asarray(reached[:, [si[s] for s in cond.connected.to]].any(axis=1))
     if cond.collapsed is not None:
         return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
     if cond.not_ is not None:

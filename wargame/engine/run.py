@@ -157,7 +157,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
     turn = st.outcome_turn.copy()
     for k, (_, o) in enumerate(c.scenario.outcomes.items()):
         if o.when == "final":
-            ok = final[:, k] & (o.by_turn is None or T <= o.by_turn)
+            ok = final[:, k] & (o.by_turn is None or o.by_turn >= T)
             turn[:, k] = np.where(ok, T, -1)
     return GameResult(
         factions=list(c.factions), settlements=list(c.settlements), outcomes=list(c.outcomes),

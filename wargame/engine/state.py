@@ -91,10 +91,10 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
 
     objective = np.zeros((R, F, N))
     for fi, f in enumerate(c.factions):
-        for s, name in enumerate(c.settlements):
+        for n, name in enumerate(c.settlements):
             key = f"{f}.objective.{name}"
             if key in p:
-                objective[:, fi, s] = p[key]
+                objective[:, fi, n] = p[key]
     morale = per_faction("morale")
     st = State(
         control=control, strength=strength, quality=per_faction("quality"),

@@ -10,7 +10,7 @@ import numpy as np
 from wargame.engine.compile import STANCE, Compiled
 from wargame.engine.graph import Flooder, lookup, take
 from wargame.engine.state import State, add_casualties
-from wargame.scenario.schema import AirStrikes, Airlift, Artillery, Supply
+from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
 
 @dataclass

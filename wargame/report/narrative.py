@@ -49,7 +49,7 @@ def turn_sentences(c: Compiled, res: GameResult, replicate: int = 0) -> dict[int
             others = [fname[f] for f in r["attackers"] if f != r["attacker"]]
             also = f" (also attacked by {', '.join(others)})" if others else ""
             if kind == "capture":
-                s0, s1 = r["strength"][r["defender"]]
+                s1 = r["strength"][r["defender"]][1]
                 if r["retreat_to"]:
                     where = ", ".join(sname[n] for n in r["retreat_to"])
                     fate = f"{d} fell back on {where}"
@@ -96,7 +96,7 @@ def final_tables(c: Compiled, res: GameResult, replicate: int = 0) -> Renderable
     ctl.add_column("settlements")
     names = list(sc.settlements.values())
     init = c.init_control
-    for i, (fid, f) in enumerate(sc.factions.items()):
+    for i, f in enumerate(sc.factions.values()):
         held = [k for k in range(len(names)) if res.control[replicate, k] == i]
         if not held:
             continue

@@ -10,7 +10,16 @@ from rich.table import Table
 from rich.text import Text
 
 from wargame.scenario.load import Loaded
-from wargame.scenario.params import Param, param_mean, param_source
+from wargame.scenario.params import (
+    Choice,
+    LogNormal,
+    Normal,
+    Param,
+    Triangular,
+    Uniform,
+    param_mean,
+    param_source,
+)
 from wargame.scenario.schema import Condition, Scenario
 
 
@@ -18,19 +27,21 @@ def fmt_param(p: Param, digits: int = 0) -> str:
     """A parameter as text: ``12,000`` or ``triangular 8,000-12,000-18,000``."""
     if isinstance(p, float):
         return f"{p:,.{digits}f}"
-    kind = getattr(p, "dist", None)
-    f = (lambda x: f"{x:,.{digits}f}")
-    if kind is None:
-        return f(p.mean())
-    if kind == "uniform":
-        return f"uniform {f(p.low)}–{f(p.high)}"  # type: ignore[union-attr]
-    if kind == "triangular":
-        return f"tri {f(p.low)}/{f(p.mode)}/{f(p.high)}"  # type: ignore[union-attr]
-    if kind == "normal":
-        return f"normal {f(p.mean_)}±{f(p.sd)}"  # type: ignore[union-attr]
-    if kind == "lognormal":
-        return f"lognormal med {f(p.median)}"  # type: ignore[union-attr]
-    return "choice " + "/".join(f(v) for v in p.values)  # type: ignore[union-attr]
+
+    def f(x: float) -> str:
+        return f"{x:,.{digits}f}"
+
+    if isinstance(p, Uniform):
+        return f"uniform {f(p.low)}–{f(p.high)}"
+    if isinstance(p, Triangular):
+        return f"tri {f(p.low)}/{f(p.mode)}/{f(p.high)}"
+    if isinstance(p, Normal):
+        return f"normal {f(p.mean_)}±{f(p.sd)}"
+    if isinstance(p, LogNormal):
+        return f"lognormal med {f(p.median)}"
+    if isinstance(p, Choice):
+        return "choice " + "/".join(f(v) for v in p.values)
+    return f(p.mean())
 
 
 def describe_condition(c: Condition) -> str:
@@ -149,8 +160,8 @@ def overview(loaded: Loaded) -> RenderableType:
     src.add_column("id")
     src.add_column("title")
     src.add_column("url / date")
-    for s in m.sources:
-        src.add_row(s.id, s.title, " ".join(x for x in (s.url, s.date) if x))
+    for ref in m.sources:
+        src.add_row(ref.id, ref.title, " ".join(x for x in (ref.url, ref.date) if x))
     parts: list[RenderableType] = [head, ft]
     parts += [t for t in (rt, st, sup, ev, ot) if t.row_count]
     parts.append(graph)

@@ -67,18 +67,20 @@ def check(sc: Scenario, raw: dict[str, Any] | None = None, partial: bool = False
             out += _ref(("relations", "pairs", i, "between", j), "faction", a, F)
         pair = frozenset(rel.between)
         if len(pair) == 1:
-            out.append((("relations", "pairs", i, "between"), "a faction has no relation to itself"))
+            out.append((("relations", "pairs", i, "between"),
+                        "a faction has no relation to itself"))
         elif pair in seen_pairs:
             out.append((("relations", "pairs", i, "between"),
                         f"duplicate relation between {rel.between[0]} and {rel.between[1]}"))
         seen_pairs.add(pair)
-    for sid, s in sc.settlements.items():
-        out += _ref(("settlements", sid, "controller"), "faction", s.controller, F)
-        for g in s.garrison:
+    for sid, place in sc.settlements.items():
+        out += _ref(("settlements", sid, "controller"), "faction", place.controller, F)
+        for g in place.garrison:
             out += _ref(("settlements", sid, "garrison", g), "faction", g, F)
-            if g in F and g != s.controller:
+            if g in F and g != place.controller:
                 out.append((("settlements", sid, "garrison", g),
-                            f"only the controller ({s.controller}) may garrison a settlement"))
+                            f"only the controller ({place.controller}) may garrison a "
+                            "settlement"))
     out += _check_links(sc, S, partial)
     for lid, line in sc.support.items():
         base = ("support", lid)

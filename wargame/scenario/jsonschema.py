@@ -10,6 +10,9 @@ from wargame.scenario.params import Choice, Fixed, LogNormal, Normal, Triangular
 from wargame.scenario.schema import Scenario
 
 SCHEMA_ID = "https://wargame.invalid/scenario.schema.json"
+_CONDITION_KEYS = ("controls", "connected", "collapsed", "not", "all", "any")
+_EFFECT_KEYS = ("set_relation", "scale_support", "reinforce", "doctrine")
+_TRIGGER_KEYS = ("turn", "from_turn", "captured", "outcome", "chance")
 
 
 def json_schema() -> dict[str, Any]:
@@ -27,6 +30,13 @@ def json_schema() -> dict[str, Any]:
         "description": "A fixed value with provenance, or a distribution sampled once per game.",
         "oneOf": dist_members,
     }
+    # The "exactly one of" rules live in model validators, which pydantic cannot export.
+    for name, keys, rule in (("Condition", _CONDITION_KEYS, "oneOf"),
+                             ("Outcome", _CONDITION_KEYS, "oneOf"),
+                             ("Effect", _EFFECT_KEYS, "oneOf"),
+                             ("Trigger", _TRIGGER_KEYS, "anyOf")):
+        if name in defs:
+            defs[name][rule] = [{"required": [k]} for k in keys]
     schema = _link_distributions(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
@@ -39,7 +49,13 @@ def _link_distributions(node: Any) -> Any:
     if isinstance(node, dict):
         if node.get("x-distribution") is True:
             return {"$ref": "#/$defs/Distribution"}
-        return {k: _link_distributions(v) for k, v in node.items()}
+        out = {k: _link_distributions(v) for k, v in node.items()}
+        patterns = list(out.get("patternProperties", {}))
+        if len(patterns) == 1:
+            # pydantic states the id pattern of dict keys only as patternProperties, which lets
+            # any other key through unchecked; make editors flag bad ids as the loader does.
+            out["propertyNames"] = {**out.get("propertyNames", {}), "pattern": patterns[0]}
+        return out
     if isinstance(node, list):
         return [_link_distributions(v) for v in node]
     return node

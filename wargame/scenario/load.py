@@ -6,7 +6,6 @@ Every problem comes back as ``file:line:col: path.to.value: message``, all of th
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import types
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from wargame.errors import InvalidInput, Location, Problem
 from wargame.scenario import yamlio
 from wargame.scenario.checks import check, suggest
-from wargame.scenario.schema import Scenario
+from wargame.scenario.schema import ID_PATTERN, Scenario
 from wargame.scenario.yamlio import Document, PathKey
 
 MAX_EXTENDS_DEPTH = 16
@@ -85,7 +84,8 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> Document:
         raise InvalidInput([Problem(Location(str(path)), "", "empty scenario file")])
     if not isinstance(doc.data, dict):
         raise InvalidInput([Problem(doc.locate(()), "",
-                                    "a scenario must be a mapping of keys (scenario, factions, ...)")])
+                                    "a scenario must be a mapping of keys "
+                                    "(scenario, factions, ...)")])
     parent = doc.data.get("extends")
     if parent is None:
         return doc
@@ -100,7 +100,9 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> Document:
         raise InvalidInput([Problem(loc, "extends", "extends chain is too long")])
     if not target.is_file():
         raise InvalidInput([Problem(loc, "extends", f"no such file: {parent}")])
-    base = _resolve(target, (*chain, path.resolve()))
+    # Open the parent by the path as written (relative to this file), not the resolved one, so
+    # errors in it name it the way the user would: ``variants/../base.yaml``, not ``/home/...``.
+    base = _resolve(path.parent / parent, (*chain, path.resolve()))
     own = {k: v for k, v in doc.data.items() if k != "extends"}
     positions = dict(base.positions)
     merged = _merge(base.data, own, positions, doc.positions, ())
@@ -109,15 +111,16 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> Document:
 
 def parse_set(expr: str) -> tuple[list[str], Any]:
     """Split ``path=value`` into path parts and a YAML-parsed value."""
+    where = Location(f"--set {expr!r}")
     if "=" not in expr:
-        raise InvalidInput(f"--set {expr!r}: expected path=value")
+        raise InvalidInput([Problem(where, "", "expected path=value")])
     key, _, raw = expr.partition("=")
     parts = [p for p in key.strip().split(".")]
     if not key.strip() or any(not p for p in parts):
-        raise InvalidInput(f"--set {expr!r}: empty path")
+        raise InvalidInput([Problem(where, "", "empty path")])
     value = yamlio.parse(raw, f"--set {key}").data if raw.strip() else None
     if value is None:
-        raise InvalidInput(f"--set {expr!r}: missing value")
+        raise InvalidInput([Problem(where, "", "missing value")])
     return parts, value
 
 
@@ -198,10 +201,9 @@ def _message(err: Any, data: Any) -> tuple[PathKey, str]:
     path: list[str | int] = []
     node: Any = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
             path.append(part)
             node = node[part]
     kind = err["type"]
@@ -215,7 +217,27 @@ def _message(err: Any, data: Any) -> tuple[PathKey, str]:
         msg = f"missing required key {loc[-1]!r}"
         path.append(str(loc[-1]))
     elif kind == "union_tag_invalid":
-        msg = msg.replace("Input tag", "kind").replace("found using 'kind'", "")
+        ctx = err["ctx"]
+        key = ctx["discriminator"].strip("'")
+        tags = ctx["expected_tags"].replace("'", "")
+        msg = f"unknown {key} {ctx['tag']!r}; use one of: {tags}"
+        path.append(key)
+    elif kind == "union_tag_not_found":
+        key = err["ctx"]["discriminator"].strip("'")
+        msg = f"missing required key {key!r}"
+        path.append(key)
+    elif kind == "string_pattern_mismatch":
+        pattern = err["ctx"]["pattern"]
+        msg = (f"{err['input']!r} is not an id: use lowercase letters, digits and _, starting "
+               "with a letter" if pattern == ID_PATTERN
+               else f"must match the pattern {pattern} (got {err['input']!r})")
+    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        msg = msg.replace(" after validation", "").replace("List should", "must").replace(
+            "String should", "must")
+    elif kind in ("dict_type", "model_type"):
+        msg = f"must be a mapping (got {type(err['input']).__name__})"
+    elif kind.startswith("date_"):
+        msg = f"must be a date such as 2015-10-13 (got {err['input']!r})"
     elif kind == "literal_error":
         msg = msg.replace("Input should be", "must be one of")
     elif kind in ("float_type", "int_type", "string_type", "bool_type", "dict_type",

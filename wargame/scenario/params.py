@@ -7,6 +7,7 @@ distribution ``{dist: uniform|triangular|normal|lognormal|choice, ...}``. Every 
 
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Annotated, Any, Literal
 
@@ -220,7 +221,7 @@ Param = float | Fixed | Dist
 """A numeric parameter after validation: a float or an object with ``sample``."""
 
 _DIST_ADAPTER: TypeAdapter[Dist] = TypeAdapter(
-    Annotated[Dist, Field(discriminator="dist")]  # type: ignore[arg-type]
+    Annotated[Dist, Field(discriminator="dist")]
 )
 _FIXED_ADAPTER: TypeAdapter[Fixed] = TypeAdapter(Fixed)
 DIST_NAMES = ("uniform", "triangular", "normal", "lognormal", "choice")
@@ -238,17 +239,18 @@ def _parse_param(value: Any, handler: Any) -> Param:
     if isinstance(value, dict):
         if "dist" in value:
             if value["dist"] not in DIST_NAMES:
+                # pydantic formats only plain {name} placeholders, so the repr is made here.
                 raise PydanticCustomError(
                     "param_dist",
-                    "unknown distribution {name!r}; use one of: {names}",
-                    {"name": value["dist"], "names": ", ".join(DIST_NAMES)},
+                    "unknown distribution {name}; use one of: {names}",
+                    {"name": repr(value["dist"]), "names": ", ".join(DIST_NAMES)},
                 )
             return _DIST_ADAPTER.validate_python(value)
         if "value" in value:
             return _FIXED_ADAPTER.validate_python(value)
         raise PydanticCustomError(
             "param_form",
-            "expected a number, {{value: ...}} or a distribution {{dist: ...}}",
+            "expected a number, {value: ...} or a distribution {dist: ...}",
         )
     raise PydanticCustomError(
         "param_type",
@@ -257,16 +259,34 @@ def _parse_param(value: Any, handler: Any) -> Param:
     )
 
 
+_MODELS: dict[str, type[BaseModel]] = {
+    "uniform": Uniform, "triangular": Triangular, "normal": Normal, "lognormal": LogNormal,
+    "choice": Choice,
+}
+
+
+def _known_keys(value: Any) -> list[str]:
+    model = _MODELS.get(str(value.get("dist")), Fixed) if isinstance(value, dict) else Fixed
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
 def _param_validator(value: Any, handler: Any) -> Param:
     try:
         return _parse_param(value, handler)
     except ValidationError as exc:
         # Re-raise the first nested problem with its own sub-path folded into the message.
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"] if p not in DIST_NAMES)
+        loc = [p for p in err["loc"] if p not in DIST_NAMES]
+        where = ".".join(str(p) for p in loc)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+            close = difflib.get_close_matches(str(loc[-1]), _known_keys(value), n=1, cutoff=0.6)
+            msg = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
+        elif err["type"] == "missing":
+            msg = f"missing required key {loc[-1]!r}"
+            where = ".".join(str(p) for p in loc[:-1])
+        elif err["type"] == "too_short":
+            msg = f"must have at least {err['ctx']['min_length']} item(s)"
         raise PydanticCustomError(
             "param_invalid", "{where}{msg}", {"where": f"{where}: " if where else "", "msg": msg}
         ) from None

@@ -8,17 +8,28 @@ generated from these models. Cross-references (ids that must exist, graph checks
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from wargame.scenario.params import STRICT, bounded
+from wargame.scenario.params import STRICT, Param, bounded
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
-Count = bounded(0.0, None)
-Fraction = bounded(0.0, 1.0)
-Positive = bounded(1e-9, None)
+if TYPE_CHECKING:  # to the type checker every bounded parameter is a Param
+    Count: TypeAlias = Param
+    Fraction: TypeAlias = Param
+    Positive: TypeAlias = Param
+    Multiplier: TypeAlias = Param
+    Sigma: TypeAlias = Param
+    Ratio: TypeAlias = Param
+else:
+    Count = bounded(0.0, None)
+    Fraction = bounded(0.0, 1.0)
+    Positive = bounded(1e-9, None)
+    Multiplier = bounded(1.0, 10.0)
+    Sigma = bounded(0.0, 3.0)
+    Ratio = bounded(1.0, 100.0)
 
 TERRAINS = ("urban", "suburban", "rural", "mountain", "desert", "forest")
 FORTIFICATIONS = ("none", "prepared", "fortified")
@@ -176,14 +187,14 @@ class Supply(_SupportBase):
 
     kind: Literal["supply"]
     at: list[Id] = Field(min_length=1)
-    quality_bonus: bounded(1.0, 10.0) = 1.0  # type: ignore[valid-type]
+    quality_bonus: Multiplier = 1.0
 
 
 class Artillery(_SupportBase):
     """Fire support that multiplies the beneficiary's combat power in battle."""
 
     kind: Literal["artillery"]
-    fire_multiplier: bounded(1.0, 10.0)  # type: ignore[valid-type]
+    fire_multiplier: Multiplier
 
 
 Support = Annotated[
@@ -325,24 +336,28 @@ class Event(Entry):
 
 
 class ModelSettings(Entry):
-    """Engine settings; every default is documented in docs/model.md."""
+    """Engine settings; every default is documented in docs/model.md.
+
+    The combat coefficients, luck and the rout ratio may be distributions (sampled per game);
+    the other settings are plain numbers.
+    """
 
     law: Literal["square", "linear"] = "square"
     battle_days: float | None = Field(None, gt=0, le=366)
     steps_per_day: int = Field(1, ge=1, le=48)
     attacker_k_per_day: Positive | None = None
     defender_k_per_day: Positive | None = None
-    luck_sigma: bounded(0.0, 3.0) | None = None  # type: ignore[valid-type]
-    rout_ratio: bounded(1.0, 100.0) = 3.0  # type: ignore[valid-type]
-    rout_loss: Fraction = 0.15
-    siege_attrition: Fraction = 0.03
-    unsupplied_power: Fraction = 0.6
-    redeploy_share: Fraction = 0.5
-    min_garrison: Count = 50.0
-    morale_recovery: Fraction = 0.2
-    air_kill_cap: Fraction = 0.3
-    air_saturation_sorties: Positive = 20.0
-    hold_threshold: Count = 10.0
+    luck_sigma: Sigma | None = None
+    rout_ratio: Ratio = 3.0
+    rout_loss: float = Field(0.15, ge=0, le=1)
+    siege_attrition: float = Field(0.03, ge=0, le=1)
+    unsupplied_power: float = Field(0.6, ge=0, le=1)
+    redeploy_share: float = Field(0.5, ge=0, le=1)
+    min_garrison: float = Field(50.0, ge=0)
+    morale_recovery: float = Field(0.2, ge=0, le=1)
+    air_kill_cap: float = Field(0.3, ge=0, le=1)
+    air_saturation_sorties: float = Field(20.0, gt=0)
+    hold_threshold: float = Field(10.0, ge=0)
 
 
 class Scenario(Entry):

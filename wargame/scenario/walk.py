@@ -12,7 +12,7 @@ from wargame.scenario.params import _Provenance as Provenance
 
 
 def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(obj, Provenance) or isinstance(obj, float):
+    if isinstance(obj, (Provenance, float)):
         yield path, obj
     elif isinstance(obj, BaseModel):
         for name, field in type(obj).model_fields.items():

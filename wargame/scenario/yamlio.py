@@ -21,6 +21,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 PathKey = tuple[str | int, ...]
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass
@@ -81,10 +82,11 @@ def _depth_guard(text: str, name: str) -> None:
     """Refuse flow-style nesting deeper than MAX_DEPTH before PyYAML recurses into it."""
     depth = 0
     in_quote: str | None = None
-    line = 1
+    line, column = 1, 0
     for ch in text:
+        column += 1
         if ch == "\n":
-            line += 1
+            line, column = line + 1, 0
         if in_quote:
             if ch == in_quote:
                 in_quote = None
@@ -94,7 +96,7 @@ def _depth_guard(text: str, name: str) -> None:
         elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise _fail(name, f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+                raise _fail(name, f"nesting deeper than {MAX_DEPTH} levels", line, column)
         elif ch in "]}":
             depth = max(0, depth - 1)
 
@@ -104,7 +106,7 @@ def parse(text: str, name: str = "<input>") -> Document:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise _fail(name, f"input is too large (the limit is {MAX_BYTES:,} bytes)")
     _depth_guard(text, name)
-    loader = yaml.SafeLoader(text)
+    loader = _CountingLoader(text, name)
     try:
         node = loader.get_single_node()
         doc = Document(None, {}, name)
@@ -126,6 +128,32 @@ def parse(text: str, name: str = "<input>") -> Document:
         loader.dispose()
 
 
+class _CountingLoader(yaml.SafeLoader):
+    """A SafeLoader that gives up once a document has more than MAX_NODES nodes.
+
+    The pure-Python composer takes seconds per hundred thousand nodes, so a file just under
+    MAX_BYTES made of tiny items (``[1,1,1,...]``) would otherwise take most of a minute to
+    reject; counting here bounds the time spent before the builder's own count applies.
+    """
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+        self.composed = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            mark = self.peek_event().start_mark
+            raise _fail(
+                self.name,
+                f"document too large or too many aliases (more than {MAX_NODES:,} values)",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        return super().compose_node(parent, index)
+
+
 class _Builder:
     """Turns composed YAML nodes into plain data, recording positions and enforcing limits."""
 
@@ -133,9 +161,15 @@ class _Builder:
         self.loader = loader
         self.doc = doc
         self.count = 0
+        self._locs: dict[int, Location] = {}
 
     def _loc(self, node: yaml.Node) -> Location:
-        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        # Cached per node: an alias repeats its anchor's nodes, often many thousand times.
+        loc = self._locs.get(id(node))
+        if loc is None:
+            loc = Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
+            self._locs[id(node)] = loc
+        return loc
 
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.count += 1
@@ -149,8 +183,19 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             loc = self._loc(node)
-            raise _fail(self.doc.file, f"nesting deeper than {MAX_DEPTH} levels", loc.line, loc.column)
+            raise _fail(self.doc.file, f"nesting deeper than {MAX_DEPTH} levels", loc.line,
+                        loc.column)
         self.doc.positions.setdefault(path, self._loc(node))
+        if node.tag not in _PLAIN_TAGS and not isinstance(node, yaml.ScalarNode):
+            # Collections are built here, not by the loader, so an explicit tag such as
+            # !!python/object:... (or !!set, !!omap) would otherwise be dropped silently.
+            loc = self._loc(node)
+            raise _fail(
+                self.doc.file,
+                f"invalid YAML: unsupported tag {node.tag!r}",
+                loc.line,
+                loc.column,
+            )
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
@@ -158,7 +203,8 @@ class _Builder:
                 key = self.loader.construct_object(key_node, deep=True)
                 if isinstance(key, (list, dict)) or key is None:
                     loc = self._loc(key_node)
-                    raise _fail(self.doc.file, "mapping keys must be plain names", loc.line, loc.column)
+                    raise _fail(self.doc.file, "mapping keys must be plain names", loc.line,
+                                loc.column)
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
                     loc = self._loc(key_node)
@@ -185,6 +231,20 @@ def load_file(path: Path) -> Document:
     return parse(read_text(path), str(path))
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that keeps every string intact through a round trip."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    # PyYAML writes NEL (U+0085) raw inside a single-quoted scalar, where the reader takes it
+    # for a line break and folds it to a space; double quotes escape it as \N instead.
+    style = '"' if "\x85" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump(data: Any) -> str:
     """Serialise plain data as YAML (safe dumper, keys in insertion order)."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
