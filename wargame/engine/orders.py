@@ -52,14 +52,12 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     avail = np.maximum(0.0, st.strength - keep) * able                       # [R, N] f64
     av_e = take(avail, src) * war
     pow_e = (av_e * take(unit_att, src)).astype(np.float32)
-    # Concentration: an attacker counts on every neighbour of the target it holds.
-    conc = np.zeros_like(pow_e)
-    for f in range(F):
-        mine = att == f
-        if not mine.any():
-            continue
-        tot = fl.sum_into(pow_e * mine)
-        conc += take(tot, dst) * mine
+    # Concentration: an attacker counts on every neighbour of the target it holds. Sums per
+    # (replicate, attacker, target) are one bincount over a flat key.
+    R = st.replicates
+    key = (np.arange(R)[:, None] * F + att) * N + dst
+    conc = np.take(np.bincount(key.ravel(), weights=pow_e.ravel(), minlength=R * F * N),
+                   key).astype(np.float32)
     air = take(air_side, dst) == att
     conc *= 1.0 + (air_mult - 1.0) * air
     dp = take(def_power, dst).astype(np.float32)
@@ -67,10 +65,9 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     p = expit(np.float32(cal.success_intercept) + np.float32(cal.success_log_ratio) * eff)
     aggr = lookup(st.aggression, att)
     attractive = war & (av_e > 0) & (p >= 1.0 - aggr) & (aggr > 0)
-    R = st.replicates
     wobj = lookup(st.objective.reshape(R, F * N), att * N + dst)
     score = (p * (1.0 + wobj + c.value[dst]) * attractive).astype(np.float32)
-    score = _cap_offensives(c, fl, score, att)
+    score = _cap_offensives(c, score, key)
     best = fl.max_from(score)
     chosen = (score > 0) & (score >= take(best, src))
     n_chosen = fl.sum_from(chosen.astype(np.float32))
@@ -78,24 +75,23 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     return Orders(commit=commit, unit_power=take(unit_att, src), p_success=p, faction=att)
 
 
-def _cap_offensives(c: Compiled, fl: Flooder, score: np.ndarray, att: np.ndarray) -> np.ndarray:
-    """Keep only each faction's ``max_offensives`` best targets (ranked by summed edge score)."""
-    F = c.n_factions
-    out = score
-    for f in range(F):
-        k = int(c.max_offensives[f])
-        mine = (att == f) & (score > 0)
-        if not mine.any():
-            continue
-        tscore = fl.sum_into(score * mine)                                    # [R, N]
-        over = (tscore > 0).sum(axis=1) > k
-        if not over.any():
-            continue
-        if k == 0:
-            out = out * ~mine
-            continue
-        kth = -np.partition(-tscore[over], k - 1, axis=1)[:, k - 1]
-        allowed = np.ones_like(tscore, dtype=bool)
-        allowed[over] = tscore[over] >= kth[:, None]
-        out = out * ~(mine & ~take(allowed, c.dst))
-    return out
+def _cap_offensives(c: Compiled, score: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Keep only each faction's ``max_offensives`` best targets (ranked by summed edge score).
+
+    ``key`` [R, E] is the flat (replicate, attacking faction, target) index of each edge.
+    """
+    F, N = c.n_factions, c.n_settlements
+    R = score.shape[0]
+    tscore = np.bincount(key.ravel(), weights=score.ravel(), minlength=R * F * N)
+    tscore = tscore.reshape(R * F, N)
+    cap = np.tile(c.max_offensives, R)                                        # [R * F]
+    over = (tscore > 0).sum(axis=1) > cap
+    if not over.any():
+        return score
+    allowed = np.ones_like(tscore, dtype=bool)
+    rows = np.flatnonzero(over)
+    k = cap[rows]
+    ranked = -np.sort(-tscore[rows], axis=1)
+    kth = np.where(k > 0, ranked[np.arange(rows.size), np.maximum(k - 1, 0)], np.inf)
+    allowed[rows] = tscore[rows] >= kth[:, None]
+    return score * np.take(allowed.ravel(), key)
