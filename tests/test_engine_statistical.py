@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ def test_more_air_support_never_lowers_the_beneficiarys_mean_outcome() -> None:
         res = _run(path, [f"support.allied_air.sorties_per_turn={sorties}"])
         holds.append(res.outcome_final[:, res.outcomes.index("north_holds_line")].mean())
     tol = 3 * np.sqrt(0.25 / R)
-    assert all(b >= a - tol for a, b in zip(holds, holds[1:], strict=False)), holds
+    assert all(b >= a - tol for a, b in itertools.pairwise(holds)), holds
     assert holds[-1] > holds[0] + tol, holds
 
 

@@ -16,7 +16,6 @@ from wargame.engine.compile import STANCE, Compiled
 from wargame.engine.graph import Flooder, lookup, take
 from wargame.engine.state import State
 
-
 PLANNING_RATIO = 3.0
 """The 3:1 rule: the force ratio a cautious attacker plans for (aggression 0)."""
 
