@@ -43,8 +43,11 @@ def validate(
             err.print(f"[bold red]error:[/] {_esc(str(exc))}")
             continue
         sc = loaded.scenario
+        # One plain line per file: never hard-wrapped at the terminal width (scripts grep it),
+        # and no markup, so a file name with brackets prints as it is.
         out.print(f"{f}: ok ({len(sc.factions)} factions, {len(sc.settlements)} settlements, "
-                  f"{len(sc.links)} links, {len(sc.outcomes)} outcomes)")
+                  f"{len(sc.links)} links, {len(sc.outcomes)} outcomes)",
+                  soft_wrap=True, markup=False)
     if failed:
         err.print(f"{failed} of {len(files)} file(s) invalid")
         raise typer.Exit(EXIT_INVALID)

@@ -139,9 +139,12 @@ def apply_set(doc: Document, expr: str) -> None:
             key: str | int = int(part)
         elif isinstance(node, dict):
             key = part
-            if part not in node and not (last and _known_field(path, part)):
-                raise InvalidInput([Problem(where, dotted((*path, part)),
-                                            f"no such key{suggest(part, map(str, node))}")])
+            if part not in node:
+                if not _known_field(path, part):
+                    raise InvalidInput([Problem(where, dotted((*path, part)),
+                                                f"no such key{suggest(part, map(str, node))}")])
+                if not last:
+                    node[part] = {}  # a block the file leaves to its defaults
         else:
             raise InvalidInput([Problem(where, dotted(tuple(path)),
                                         "is a value, not a mapping or list")])

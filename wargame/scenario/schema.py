@@ -283,7 +283,7 @@ class SetRelation(Entry):
 
 
 class ScaleSupport(Entry):
-    """Effect: multiply a support line's intensity (0 stops it; it resumes if scaled up)."""
+    """Effect: set a support line's intensity to ``factor`` times its base (0 stops it)."""
 
     support: Id
     factor: Count
