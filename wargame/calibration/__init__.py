@@ -51,6 +51,7 @@ _FLOAT_FIELDS: tuple[str, ...] = (
     "attacker_k_per_day",
     "defender_k_per_day",
     "luck_sigma",
+    "luck_correlation",
     "breakpoint",
     "battle_days",
 )
@@ -74,6 +75,7 @@ class Calibration:
     attacker_k_per_day: float
     defender_k_per_day: float
     luck_sigma: float
+    luck_correlation: float
     breakpoint: float
     battle_days: float
     sources: dict[str, str] = field(default_factory=dict)
@@ -85,13 +87,16 @@ class Calibration:
         if tuple(sorted(self.terrain_multiplier)) != tuple(sorted(TERRAINS)):
             problems.append(f"terrain_multiplier keys must be {TERRAINS}")
         values = [*self.posture_multiplier.values(), *self.terrain_multiplier.values()]
-        values += [getattr(self, name) for name in _FLOAT_FIELDS if name != "success_intercept"]
+        values += [getattr(self, name) for name in _FLOAT_FIELDS
+                   if name not in ("success_intercept", "luck_correlation")]
         if not all(math.isfinite(v) and v > 0 for v in values):
             problems.append("multipliers, slope, k's, luck_sigma and breakpoint must be > 0")
         if not math.isfinite(self.success_intercept):
             problems.append("success_intercept must be finite")
         if self.air_superiority_multiplier < 1.0:
             problems.append("air_superiority_multiplier must be >= 1")
+        if not -1.0 < self.luck_correlation < 1.0:
+            problems.append("luck_correlation must lie in (-1, 1)")
         if not 0.0 < self.breakpoint < 1.0:
             problems.append("breakpoint must be a fraction in (0, 1)")
         if problems:
@@ -150,6 +155,7 @@ class Calibration:
             "attacker_k_per_day": self.attacker_k_per_day,
             "defender_k_per_day": self.defender_k_per_day,
             "luck_sigma": self.luck_sigma,
+            "luck_correlation": self.luck_correlation,
             "breakpoint": self.breakpoint,
             "battle_days": self.battle_days,
             "sources": dict(self.sources),

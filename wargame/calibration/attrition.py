@@ -58,6 +58,7 @@ class Lanchester:
     sd_ln_k_att: float
     sd_ln_k_def: float
     luck_sigma: float  # pooled: sqrt of the mean of the two variances of ln(k)
+    luck_correlation: float  # correlation of ln(k_att) and ln(k_def) across battles
 
 
 def lanchester(b: BattleSet, mult: Multipliers | None) -> Lanchester:
@@ -74,6 +75,7 @@ def lanchester(b: BattleSet, mult: Multipliers | None) -> Lanchester:
         sd_ln_k_att=float(np.sqrt(var_att)),
         sd_ln_k_def=float(np.sqrt(var_def)),
         luck_sigma=float(np.sqrt(0.5 * (var_att + var_def))),
+        luck_correlation=float(np.corrcoef(ln_k_att, ln_k_def)[0, 1]),
     )
 
 

@@ -144,6 +144,9 @@ def _sources(
     sources["attacker_k_per_day"] = text.format(n=lanch.n, cas="defender", side="attacker")
     sources["defender_k_per_day"] = text.format(n=lanch.n, cas="attacker", side="defender")
     sources["luck_sigma"] = f"pooled sd of ln(k_att) and ln(k_def) over the same {lanch.n} battles"
+    sources["luck_correlation"] = (
+        f"correlation of ln(k_att) and ln(k_def) over the same {lanch.n} battles"
+    )
     sources["breakpoint"] = f"median casualty fraction of the loser, {bps.n} decisive CDB90 battles"
     sources["battle_days"] = "median calendar duration (duration1) of the CDB90 battles used"
     return sources
@@ -178,6 +181,7 @@ def run_fit(data_dir: Path, first_year: int = FIRST_YEAR, drop_draws: bool = Fal
         attacker_k_per_day=_round(lanch.k_att),
         defender_k_per_day=_round(lanch.k_def),
         luck_sigma=_round(lanch.luck_sigma),
+        luck_correlation=_round(lanch.luck_correlation),
         breakpoint=_round(bps.loser_median),
         battle_days=_round(float(np.nanmedian(battles.days))),
         sources=_sources(mult, len(train), lanch, bps),

@@ -109,10 +109,14 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
     k = np.where(np.arange(K) == 0, p["model.defender_k"][br][:, None],
                  p["model.attacker_k"][br][:, None])
     if not deterministic:
-        # Luck: each side's fire effectiveness this turn is log-normal around the fitted k
-        # (median-preserving, with the battle-to-battle dispersion fitted on CDB90).
+        # Luck: each side's fire effectiveness this battle is log-normal around the fitted k
+        # (median-preserving), with the dispersion and the between-sides correlation of ln k
+        # fitted on CDB90: a battle-wide intensity shock plus a shock for each side.
         sigma = p["model.luck_sigma"][br][:, None]
-        k = k * np.exp(sigma * rng.standard_normal((B, K)))
+        rho = c.calibration.luck_correlation
+        z = (np.sqrt(max(rho, 0.0)) * rng.standard_normal((B, 1))
+             + np.sqrt(1.0 - max(rho, 0.0)) * rng.standard_normal((B, K)))
+        k = k * np.exp(sigma * z)
     end = lanchester(S, mult, k, H, battle_days(c), m.steps_per_day, m.law)
     # Morale breaks: losses beyond the breakpoint while losing the exchange (a higher loss
     # fraction than the strongest enemy's), or facing rout_ratio : 1 odds.
