@@ -9,7 +9,7 @@ distinct colours. Past eight factions the palette repeats in lighter tints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 # Okabe-Ito, in the order fallbacks are handed out: the most distinct hues first, yellow
 # (weak on white paper) and black (reads as "text") last.
@@ -92,7 +92,7 @@ def assign(given: Mapping[str, str | None]) -> dict[str, str]:
     return out
 
 
-def _fallbacks(taken: Iterable[str]) -> Iterable[str]:
+def _fallbacks(taken: Iterable[str]) -> Iterator[str]:
     """Okabe-Ito colours not close to any taken one, then lighter tints of the whole palette."""
     used = list(taken)
     for c in OKABE_ITO:

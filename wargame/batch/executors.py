@@ -1,0 +1,205 @@
+"""Where chunks run: in this process, in a process pool, or on a Dask cluster.
+
+Every executor takes the same module-level function ``fn(shared, task)``, the ``shared`` data
+every task needs (compiled scenarios: sent to each worker once, not with every task) and an
+iterable of tasks, and yields results as they finish. At most ``window`` tasks are in flight,
+so memory stays bounded whatever the number of chunks. The order in which results arrive does
+not matter: the caller combines them by chunk index.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+from wargame.errors import UsageError, WargameError
+
+Fn = Callable[[Any, Any], Any]
+
+
+class Executor(Protocol):
+    """Runs ``fn(shared, task)`` for each task; yields results in completion order."""
+
+    def imap(self, fn: Fn, shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        """Run the tasks; close the iterator to stop early (unfinished work is dropped)."""
+        ...  # pragma: no cover
+
+
+class SerialExecutor:
+    """Everything in this process, one chunk after another."""
+
+    name = "serial"
+
+    def imap(self, fn: Fn, shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        """Run the tasks in order."""
+        for task in tasks:
+            yield fn(shared, task)
+
+
+_SHARED: Any = None
+
+
+def _init_worker(shared: Any) -> None:
+    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool."""
+    global _SHARED
+    _SHARED = shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _call(fn: Fn, task: Any) -> Any:
+    return fn(_SHARED, task)
+
+
+# Thread pools of the numerical libraries. Each worker is one process per core already; letting
+# OpenBLAS start a thread per core in every worker as well oversubscribes the machine (two
+# workers on two cores ran slower than one before this).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def _context() -> Any:
+    # forkserver: workers start from a clean process, not a fork of one that may hold threads
+    # (the progress bar's, Dask's) and their locks.
+    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        # Import the engine once in the server, not in every worker.
+        ctx.set_forkserver_preload(["wargame.batch.run", "wargame.engine"])
+        _start_forkserver()
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the fork server with single-threaded numerical libraries (unless the user chose).
+
+    The server and the workers forked from it read these variables when they import numpy;
+    this process, which imported numpy long ago, is not affected.
+    """
+    from multiprocessing import forkserver
+
+    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    try:
+        for k in _THREAD_VARS:
+            os.environ.setdefault(k, "1")
+        forkserver.ensure_running()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class ProcessExecutor:
+    """A pool of ``workers`` processes on this machine."""
+
+    name = "processes"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def imap(self, fn: Fn, shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        """Run the tasks with at most two per worker in flight."""
+        pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
+                                   initializer=_init_worker, initargs=(shared,))
+        it = iter(tasks)
+        running: set[Future[Any]] = set()
+        clean = False
+        try:
+            for task in it:
+                running.add(pool.submit(_call, fn, task))
+                if len(running) >= 2 * self.workers:
+                    break
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    for task in it:
+                        running.add(pool.submit(_call, fn, task))
+                        break
+                    yield fut.result()
+            clean = True
+        finally:
+            pool.shutdown(wait=clean, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Tasks on a Dask ``distributed`` cluster at ``address`` (optional extra ``wargame[dask]``)."""
+
+    name = "dask"
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise WargameError("--scheduler needs Dask: pip install 'wargame[dask]'") from None
+        _check_address(address)
+        try:
+            self.client = Client(address, set_as_default=False, timeout=10)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise WargameError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        info: dict[str, Any] = self.client.scheduler_info() or {}
+        threads = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+        self.window = max(2, 2 * threads)
+
+    def imap(self, fn: Fn, shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        """Run the tasks with about two per worker thread in flight."""
+        from distributed import as_completed
+
+        [shared_f] = self.client.scatter([shared], broadcast=True)
+        it = iter(tasks)
+        pending = {self.client.submit(fn, shared_f, t, pure=False)
+                   for t in itertools.islice(it, self.window)}
+        queue = as_completed(list(pending), loop=self.client.loop)
+        try:
+            for fut in queue:
+                pending.discard(fut)
+                for task in it:
+                    nxt = self.client.submit(fn, shared_f, task, pure=False)
+                    pending.add(nxt)
+                    queue.add(nxt)
+                    break
+                yield fut.result()
+        finally:
+            if pending:
+                self.client.cancel(list(pending))
+
+    def close(self) -> None:
+        """Disconnect from the scheduler."""
+        self.client.close()
+
+
+def _check_address(address: str) -> None:
+    """Reject a malformed address before Dask tries (and leaves a half-made client behind)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--scheduler {address!r}: {exc}") from None
+
+
+def make_executor(workers: int | None, scheduler: str | None) -> SerialExecutor | \
+        ProcessExecutor | DaskExecutor:
+    """The executor for ``--workers`` / ``--scheduler``."""
+    if scheduler is not None:
+        if workers not in (None, 1):
+            raise UsageError("--workers and --scheduler cannot be combined "
+                             "(the cluster decides the workers)")
+        return DaskExecutor(scheduler)
+    if workers is None:
+        workers = 1
+    if workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if workers == 1:
+        return SerialExecutor()
+    return ProcessExecutor(min(workers, (os.cpu_count() or 1) * 4))

@@ -1,0 +1,153 @@
+"""Run the chunks of a batch, sweep or comparison and add them up in chunk order.
+
+Chunks run on any executor and finish in any order; :func:`collect` adds them to the totals
+strictly in chunk order (holding at most a window of finished chunks). That order matters only
+for ``--precision``, whose stopping rule is "the first chunk boundary at which every outcome is
+precise enough": so the number of games, and every aggregate, is the same with one worker,
+many, or a cluster, and after any interruption and ``--resume``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from wargame.batch.executors import Executor
+from wargame.batch.seeds import chunk_rng
+from wargame.batch.spec import BatchSpec
+from wargame.batch.store import Store
+from wargame.batch.summary import precise_enough
+from wargame.batch.tally import Arrays, Tally, chunk_stats, pair_stats
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """One chunk to play: which variant, which chunk, how many games, with what seed."""
+
+    point: int
+    chunk: int
+    games: int
+    seed: int
+    turns: int | None
+    per_turn: bool
+
+
+def play_chunk(shared: dict[int, Any], task: ChunkTask) -> tuple[int, int, Arrays]:
+    """Play one chunk of one variant and reduce it to statistics (runs in a worker)."""
+    from wargame.engine import simulate
+
+    res = simulate(shared[task.point], chunk_rng(task.seed, task.chunk), task.games,
+                   turns=task.turns, record_turns=task.per_turn)
+    return task.point, task.chunk, chunk_stats(res, task.per_turn)
+
+
+def play_pair(shared: tuple[Any, Any, list[int], list[int]],
+              task: ChunkTask) -> tuple[int, int, Arrays]:
+    """Play one chunk of both variants on the same random numbers; count paired outcomes."""
+    from wargame.engine import simulate
+
+    a, b, ia, ib = shared
+    ra = simulate(a, chunk_rng(task.seed, task.chunk), task.games, turns=task.turns)
+    rb = simulate(b, chunk_rng(task.seed, task.chunk), task.games, turns=task.turns)
+    return task.point, task.chunk, pair_stats(ra, rb, ia, ib)
+
+
+StopRule = Callable[[list[Tally]], bool]
+
+
+def stop_rule(spec: BatchSpec) -> StopRule | None:
+    """The adaptive stopping rule of ``--precision``, if any (first variant only)."""
+    precision = spec.precision
+    if precision is None:
+        return None
+    return lambda tallies: precise_enough(tallies[0], precision)
+
+
+def collect(spec: BatchSpec, fn: Callable[[Any, ChunkTask], tuple[int, int, Arrays]],
+            shared: Any, executor: Executor, store: Store | None = None,
+            progress: Progress | None = None, points: int | None = None) -> list[Tally]:
+    """Run every chunk not in ``store``, store each as it finishes, and return the totals.
+
+    Totals are added in (point, chunk) order; with a stopping rule the batch ends at the first
+    chunk after which the rule holds, and later chunks (run or stored) are not counted.
+    """
+    plan = spec.plan
+    n_points = points if points is not None else spec.n_points
+    order = [(p, i) for p in range(n_points) for i in range(plan.n_chunks)]
+    stored = store.done() if store is not None else set()
+    tallies = [Tally() for _ in range(n_points)]
+    stop = stop_rule(spec)
+    pending: dict[tuple[int, int], Arrays] = {}
+    pos = 0
+
+    def drain() -> bool:
+        """Add every chunk that is next in order; True when the batch is complete."""
+        nonlocal pos
+        while pos < len(order):
+            key = order[pos]
+            if key in pending:
+                arrays = pending.pop(key)
+            elif key in stored and store is not None:
+                got = store.get(*key)
+                if got is None:
+                    return False
+                arrays = got
+            else:
+                return False
+            tallies[key[0]].add(arrays)
+            pos += 1
+            if progress is not None:
+                progress(int(arrays["games"]))
+            if stop is not None and stop(tallies):
+                return True
+        return True
+
+    if drain():
+        return tallies
+    tasks = (ChunkTask(p, i, plan.games(i), spec.seed, spec.turns, spec.per_turn)
+             for p, i in order[pos:] if (p, i) not in stored)
+    results: Iterator[tuple[int, int, Arrays]] = executor.imap(fn, shared, tasks)
+    try:
+        for p, i, arrays in results:
+            if store is not None:
+                store.put(p, i, arrays)
+            pending[(p, i)] = arrays
+            if drain():
+                break
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    return tallies
+
+
+def tallies_from_store(store: Store, spec: BatchSpec) -> tuple[list[Tally], bool]:
+    """The totals a store holds, and whether it holds the whole batch.
+
+    A finished batch gives exactly what the run printed. An unfinished one gives the chunks
+    stored so far (for ``--precision``, the unbroken run of chunks from the first).
+    """
+    plan = spec.plan
+    n_points = spec.n_points
+    done = store.done()
+    if spec.precision is not None:
+        tallies = collect(spec, play_chunk, None, _NoExecutor(), store, points=n_points)
+        complete = precise_enough(tallies[0], spec.precision) or tallies[0].chunks == \
+            plan.n_chunks
+        return tallies, complete
+    tallies = [Tally() for _ in range(n_points)]
+    for p, _, arrays in store.chunks():
+        if p < n_points:
+            tallies[p].add(arrays)
+    complete = all((p, i) in done for p in range(n_points) for i in range(plan.n_chunks))
+    return tallies, complete
+
+
+class _NoExecutor:
+    """Runs nothing: used to read back what a store holds."""
+
+    def imap(self, fn: Any, shared: Any, tasks: Any) -> Iterator[Any]:
+        return iter(())

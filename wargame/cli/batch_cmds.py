@@ -1,0 +1,279 @@
+"""Commands for many games: batch, sweep, compare, and results (show/export a store)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from wargame.cli.common import handle_errors, stderr_console, stdout_console
+from wargame.errors import UsageError
+
+
+class Format(StrEnum):
+    """Output formats of batch, sweep and compare."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ExportFormat(StrEnum):
+    """Formats of ``results export``."""
+
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a value: path=value (YAML). Repeatable.", show_default=False)]
+RunsOpt = Annotated[int | None, typer.Option(
+    "--runs", "-n", help="Games (per point). Default 1000; with --precision, the cap "
+    "(default 100000).", show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option(
+    "--seed", help="Root seed. Without it a fresh one is drawn and printed on stderr.",
+    show_default=False)]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", "-w", help="Worker processes on this machine (default 1).", show_default=False)]
+ChunkOpt = Annotated[int | None, typer.Option(
+    "--chunk-size", help="Games per chunk (default 1000). Part of the result: changing it "
+    "changes the games played.", show_default=False)]
+TurnsOpt = Annotated[int | None, typer.Option(
+    "--turns", help="Play this many turns instead of the scenario's.", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.",
+                                           case_sensitive=False)]
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="Keep every finished chunk in this SQLite file.", show_default=False)]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="Continue the interrupted run kept in --store.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run chunks on the Dask cluster at this address (needs "
+    "wargame[dask]).", show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+class _Speed(ProgressColumn):
+    """Games per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} games/s")
+
+
+class Reporter:
+    """Notes and a progress bar on stderr; the bar only on a terminal and without --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.err = stderr_console()
+        self.show_bar = not quiet and self.err.is_terminal
+        self.bar: Progress | None = None
+        self.task: Any = None
+
+    def note(self, message: str) -> None:
+        """A message on stderr."""
+        self.err.print(escape(message))
+
+    def start(self, total: int) -> None:
+        """Start the bar."""
+        if not self.show_bar:
+            return
+        self.bar = Progress(TextColumn("games"), BarColumn(), MofNCompleteColumn(), _Speed(),
+                            TimeRemainingColumn(), console=self.err, transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("games", total=total)
+
+    def advance(self, games: int) -> None:
+        """Count finished games."""
+        if self.bar is not None:
+            self.bar.update(self.task, advance=games)
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _date_of() -> Any:
+    from wargame.report.overview import turn_date
+
+    return turn_date
+
+
+def _emit(fmt: Format, result: dict[str, Any], kind: str) -> None:
+    from wargame.batch import render
+
+    if fmt is Format.json:
+        sys.stdout.write(render.to_json(result) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(_csv(result, kind))
+    else:
+        tables = {"batch": render.batch_tables, "sweep": render.sweep_tables,
+                  "compare": render.compare_tables}[kind]
+        stdout_console().print(tables(result))
+
+
+def _csv(result: dict[str, Any], kind: str) -> str:
+    from wargame.batch import render
+
+    if kind == "batch":
+        return render.to_csv(render.BATCH_COLUMNS, render.batch_rows(result))
+    if kind == "sweep":
+        return render.to_csv(*render.sweep_rows(result))
+    return render.to_csv(render.COMPARE_COLUMNS, render.compare_rows(result))
+
+
+@handle_errors
+def batch(
+    scenario: FileArg, runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None, set_: SetOpt = None, turns: TurnsOpt = None,
+    fmt: FormatOpt = Format.table,
+    per_turn: Annotated[bool, typer.Option(
+        "--per-turn", help="Also each outcome and each control, at every turn.")] = False,
+    precision: Annotated[float | None, typer.Option(
+        "--precision", help="Play chunks until every outcome's 95% interval half-width is "
+        "below this (e.g. 0.01); --runs is the cap.", show_default=False)] = None,
+    store: StoreOpt = None, resume: ResumeOpt = False, scheduler: SchedulerOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Play many games of a scenario: outcome probabilities, control, strengths."""
+    from wargame.batch.jobs import Options, batch_job
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, turns, store, resume)
+    with Reporter(quiet) as rep:
+        result = batch_job(scenario, set_ or [], opts, rep, _date_of(), per_turn, precision)
+    _emit(fmt, result, "batch")
+
+
+@handle_errors
+def sweep(
+    scenario: FileArg,
+    vary: Annotated[list[str], typer.Option(
+        "--vary", help="path=start:stop:steps (numbers) or path=a,b,c (values). Repeatable.",
+        show_default=False)],
+    design: Annotated[str, typer.Option(
+        "--design", help="grid (every combination), lhs (Latin hypercube) or sobol "
+        "(Saltelli); lhs and sobol need wargame[sensitivity].")] = "grid",
+    points: Annotated[int | None, typer.Option(
+        "--points", help="Sample size of lhs and sobol designs.", show_default=False)] = None,
+    runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None, set_: SetOpt = None, turns: TurnsOpt = None,
+    fmt: FormatOpt = Format.table, store: StoreOpt = None, resume: ResumeOpt = False,
+    scheduler: SchedulerOpt = None, quiet: QuietOpt = False,
+) -> None:
+    """Play a batch at each point of a parameter design; say what moves each outcome most."""
+    from wargame.batch.jobs import Options, sweep_job
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, turns, store, resume)
+    with Reporter(quiet) as rep:
+        result = sweep_job(scenario, set_ or [], vary, design.lower(), points, opts, rep,
+                           _date_of())
+    _emit(fmt, result, "sweep")
+
+
+@handle_errors
+def compare(
+    a: Annotated[Path, typer.Argument(help="Scenario A.", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Scenario B.", show_default=False)],
+    runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None, set_: SetOpt = None, turns: TurnsOpt = None,
+    fmt: FormatOpt = Format.table, scheduler: SchedulerOpt = None, quiet: QuietOpt = False,
+) -> None:
+    """Compare two scenarios on common random numbers: B − A with a paired interval."""
+    from wargame.batch.jobs import Options, compare_job
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, turns)
+    with Reporter(quiet) as rep:
+        result = compare_job(a, b, set_ or [], opts, rep)
+    _emit(fmt, result, "compare")
+
+
+results_app = typer.Typer(help="Show or export the results kept in a --store file.",
+                          no_args_is_help=True)
+StoreArg = Annotated[Path, typer.Argument(help="Store file (from --store).",
+                                          show_default=False)]
+
+
+def _read(path: Path) -> Any:
+    from wargame.batch.results import read_store
+
+    got = read_store(path)
+    if not got.complete:
+        stderr_console().print(escape(
+            f"warning: {path} holds {got.chunks} of {got.expected} chunks (an unfinished run); "
+            "these are partial results. Finish it by running the same command with --resume."))
+    return got
+
+
+@results_app.command("show")
+@handle_errors
+def results_show(file: StoreArg, fmt: FormatOpt = Format.table) -> None:
+    """Print a stored batch or sweep, as the run printed it."""
+    got = _read(file)
+    _emit(fmt, got.result, got.kind)
+
+
+@results_app.command("export")
+@handle_errors
+def results_export(
+    file: StoreArg,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.",
+                                              case_sensitive=False)] = ExportFormat.csv,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file "
+                                             "(required for parquet).")] = None,
+) -> None:
+    """Export a stored batch or sweep as CSV, JSON or Parquet."""
+    from wargame.batch import render
+
+    got = _read(file)
+    if fmt is ExportFormat.parquet:
+        if out is None:
+            raise UsageError("--format parquet needs --out FILE")
+        if got.kind == "batch":
+            cols, rows = render.BATCH_COLUMNS, render.batch_rows(got.result)
+        else:
+            cols, rows = render.sweep_rows(got.result)
+        _write(out, lambda f: render.to_parquet(cols, rows, f))
+        return
+    text = render.to_json(got.result) + "\n" if fmt is ExportFormat.json else \
+        _csv(got.result, got.kind)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        _write(out, lambda f: f.write(text.encode()))
+
+
+def _write(out: Path, write: Any) -> None:
+    from wargame.errors import WargameError
+
+    try:
+        with open(out, "wb") as f:
+            write(f)
+    except OSError as exc:
+        raise WargameError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    stderr_console().print(escape(f"wrote {out}"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("batch")(batch)
+    app.command("sweep")(sweep)
+    app.command("compare")(compare)
+    app.add_typer(results_app, name="results")

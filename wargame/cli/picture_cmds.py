@@ -1,0 +1,189 @@
+"""Pictures: ``wargame map``, ``wargame report`` and the ``wargame plot`` charts.
+
+Every command writes one file (``--out``) and says so on stderr; stdout stays empty. Games are
+played exactly as ``wargame batch`` plays them (same seed, same chunks), or read back from a
+``--store`` file that ``wargame batch --store`` wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from wargame import __version__
+from wargame.cli.batch_cmds import Reporter
+from wargame.cli.common import handle_errors
+from wargame.errors import UsageError, WargameError
+
+if TYPE_CHECKING:
+    from wargame.cli.picture_runs import Played
+
+OptScenario = Annotated[Path | None, typer.Argument(
+    help="Scenario YAML file (with --store: optional, the store's own by default).",
+    show_default=False)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output file (.png or .svg).",
+                                      show_default=False)]
+RunsOpt = Annotated[int | None, typer.Option(
+    "--runs", "-n", help="Play this many games (as wargame batch does).", show_default=False)]
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="Draw the games kept by `wargame batch --store FILE` instead.",
+    show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option(
+    "--seed", help="Root seed; drawn and printed on stderr if omitted.", show_default=False)]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a value: path=value (YAML). Repeatable.", show_default=False)]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", "-w", help="Worker processes (default 1).", show_default=False)]
+SizeOpt = Annotated[str | None, typer.Option(
+    "--size", help="Image size in pixels, WIDTHxHEIGHT (default 1600x1200).",
+    show_default=False)]
+WidthOpt = Annotated[int | None, typer.Option("--width", help="Image width in pixels.",
+                                              show_default=False)]
+HeightOpt = Annotated[int | None, typer.Option("--height", help="Image height in pixels.",
+                                               show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def footnote(games: int, seed: int | None, digest: str, extra: str = "") -> str:
+    """The small print under a picture: enough to find the run again."""
+    bits = [f"{games:,} games" if games else "no games played"]
+    if seed is not None:
+        bits.append(f"seed {seed}")
+    bits += [f"scenario sha256 {digest[:12]}", f"wargame {__version__}"]
+    return " · ".join(bits) + (f" · {extra}" if extra else "")
+
+
+def games_for(scenario: Path | None, runs: int | None, store: Path | None, seed: int | None,
+              overrides: list[str], workers: int | None, rep: Reporter,
+              default_runs: int | None = None) -> Played:
+    """Play ``--runs`` games or read ``--store`` (exactly one; ``default_runs`` if neither)."""
+    from wargame.cli import picture_runs
+
+    if runs is not None and store is not None:
+        raise UsageError("give --runs or --store, not both")
+    if store is not None:
+        if seed is not None:
+            raise UsageError("--seed cannot be combined with --store (the store has its own)")
+        return picture_runs.read(store, scenario, overrides, rep)
+    if scenario is None:
+        raise UsageError("missing SCENARIO (a scenario file, or --store FILE)")
+    runs = runs if runs is not None else default_runs
+    if runs is None:
+        raise UsageError("give --runs N or --store FILE")
+    return picture_runs.play(scenario, overrides, runs, picture_runs.settle_seed(seed, rep),
+                             workers, rep)
+
+
+@handle_errors
+def map_(
+    out: OutOpt, scenario: OptScenario = None, runs: RunsOpt = None,
+    store: StoreOpt = None,
+    turn: Annotated[int | None, typer.Option(
+        "--turn", help="Show control at the end of this turn (default: the last; needs games).",
+        show_default=False)] = None,
+    seed: SeedOpt = None, set_: SetOpt = None, workers: WorkersOpt = None,
+    size: SizeOpt = None, width: WidthOpt = None, height: HeightOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Draw who holds what: initial control, or the most likely controller over many games."""
+    from wargame.engine import compile_scenario
+    from wargame.report.figures import check_output, parse_size, save
+    from wargame.report.maps import batch_view, draw_map, initial_view
+    from wargame.scenario import load
+
+    check_output(out)
+    w, h = parse_size(size, width, height)
+    with Reporter(quiet) as rep:
+        if runs is None and store is None:
+            if scenario is None:
+                raise UsageError("missing SCENARIO (a scenario file, or --store FILE)")
+            if turn not in (None, 0):
+                raise UsageError("--turn needs games: add --runs N or --store FILE (without "
+                                 "them the map shows control at the start)")
+            if seed is not None:
+                rep.note("note: --seed has no effect without --runs (no games are played)")
+            loaded = load(scenario, set_ or [])
+            view = initial_view(compile_scenario(loaded.scenario))
+            sc, note = loaded.scenario, footnote(0, None, loaded.digest)
+        else:
+            played = games_for(scenario, runs, store, seed, set_ or [], workers, rep)
+            last = played.turns
+            t = last if turn is None else turn
+            if not 0 <= t <= last:
+                raise UsageError(f"--turn must be between 0 and {last} (got {t})")
+            if t == last:
+                counts = played.tally.ints["control"]
+            elif played.tally.has("control_by_turn"):
+                counts = played.tally.ints["control_by_turn"][t]
+            else:
+                raise UsageError(f"{store} has control at the end only; make it with "
+                                 "`wargame batch --per-turn`, or leave out --turn")
+            view = batch_view(played.compiled, counts, played.games, t)
+            sc = played.loaded.scenario
+            note = footnote(played.games, played.spec.seed, played.spec.digest)
+        fig, _ = draw_map(sc, view, w, h, note)
+        save(fig, out)
+        rep.note(f"wrote {out} ({w}x{h})")
+
+
+@handle_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.html).",
+                                      show_default=False)],
+    scenario: OptScenario = None,
+    runs: Annotated[int | None, typer.Option(
+        "--runs", "-n", help="Games to play (default 1000).", show_default=False)] = None,
+    store: StoreOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
+    workers: WorkersOpt = None, quiet: QuietOpt = False,
+) -> None:
+    """Write one self-contained HTML report: outcomes, map, charts, sources, replay data."""
+    import datetime as dt
+
+    from wargame.cli.picture_runs import replay_hint
+    from wargame.report import html
+    from wargame.report.figures import check_writable, figure_bytes
+    from wargame.report.maps import batch_view, draw_map
+    from wargame.report.plots import outcome_times, outcomes_chart, timing_overview
+
+    check_writable(out, (".html", ".htm"))
+    with Reporter(quiet) as rep:
+        played = games_for(scenario, runs, store, seed, set_ or [], workers, rep, 1000)
+        sc = played.loaded.scenario
+        note = footnote(played.games, played.spec.seed, played.spec.digest)
+        view = batch_view(played.compiled, played.tally.ints["control"], played.games,
+                          played.turns)
+        ot = outcome_times(played.tally, played.labels, sc)
+        pics = {
+            "map": html.Picture("Map", "Most likely controller of every place at the end; "
+                                "pies where no side holds a place in 95% of games.",
+                                figure_bytes(draw_map(sc, view, 1400, 1050, note)[0], "png")),
+            "outcomes": html.Picture("Outcomes by date", "Share of games in which each "
+                                     "outcome has come true by each date, with 95% intervals.",
+                                     figure_bytes(outcomes_chart(ot, 1400, 1050,
+                                                                 sc.scenario.name,
+                                                                 note=note), "png")),
+            "timing": html.Picture("When outcomes come true", "Median date and middle 80% of "
+                                   "the games in which each outcome came true.",
+                                   figure_bytes(timing_overview(ot, 1400, 880,
+                                                                sc.scenario.name, note=note),
+                                                "png")),
+        }
+        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {__version__}."
+        page = html.report_html(sc, played.summary, pics, replay_hint(played, "report"),
+                                stamp)
+        try:
+            out.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            raise WargameError(f"cannot write {out}: {exc.strerror or exc}") from None
+        rep.note(f"wrote {out} ({len(page.encode()) // 1024:,} KiB, self-contained)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``map``, ``report`` and the ``plot`` group to the app."""
+    from wargame.cli import plot_cmds  # it imports this module's options
+
+    app.command("map")(map_)
+    app.command("report")(report)
+    app.add_typer(plot_cmds.plot_app, name="plot")

@@ -1,0 +1,253 @@
+"""``wargame plot``: charts of outcomes, their timing, sweeps, sensitivities and comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wargame.cli.batch_cmds import Reporter
+from wargame.cli.common import handle_errors
+from wargame.cli.picture_cmds import (
+    HeightOpt,
+    OptScenario,
+    OutOpt,
+    QuietOpt,
+    SeedOpt,
+    SetOpt,
+    SizeOpt,
+    StoreOpt,
+    WidthOpt,
+    WorkersOpt,
+    footnote,
+    games_for,
+)
+from wargame.errors import UsageError
+
+plot_app = typer.Typer(help="Charts as PNG or SVG: outcomes by date, timing, sweep heatmaps, "
+                            "tornado charts and A/B comparisons.", no_args_is_help=True)
+
+RunsOpt = Annotated[int | None, typer.Option(
+    "--runs", "-n", help="Games to play (per variant; default 1000).", show_default=False)]
+OutcomeOpt = Annotated[str, typer.Option("--outcome", help="Outcome id.", show_default=False)]
+VaryOpt = Annotated[list[str], typer.Option(
+    "--vary", help="path=start:stop:steps or path=a,b,c. Repeatable.", show_default=False)]
+DEFAULT_RUNS = 1000
+
+
+def _outputs(out: Path, size: str | None, width: int | None,
+             height: int | None) -> tuple[int, int]:
+    from wargame.report.figures import check_output, parse_size
+
+    check_output(out)
+    return parse_size(size, width, height)
+
+
+def _known(oids: list[str], known: list[str]) -> None:
+    for oid in oids:
+        if oid not in known:
+            raise UsageError(f"--outcome {oid!r}: no such outcome; the scenario's outcomes are "
+                             f"{', '.join(known)}")
+
+
+def _save(fig: Any, out: Path, rep: Reporter) -> None:
+    from wargame.report.figures import pixel_size, save
+
+    save(fig, out)
+    w, h = pixel_size(fig)
+    rep.note(f"wrote {out} ({w}x{h})")
+
+
+@plot_app.command("outcomes")
+@handle_errors
+def outcomes(
+    out: OutOpt, scenario: OptScenario = None, runs: RunsOpt = None, store: StoreOpt = None,
+    outcome: Annotated[list[str] | None, typer.Option(
+        "--outcome", help="Only these outcomes (repeatable; default all).",
+        show_default=False)] = None,
+    seed: SeedOpt = None, set_: SetOpt = None, workers: WorkersOpt = None,
+    size: SizeOpt = None, width: WidthOpt = None, height: HeightOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Each outcome's probability by date, with its 95% Wilson band."""
+    from wargame.report.plots import outcome_times, outcomes_chart
+
+    w, h = _outputs(out, size, width, height)
+    with Reporter(quiet) as rep:
+        p = games_for(scenario, runs, store, seed, set_ or [], workers, rep, DEFAULT_RUNS)
+        _known(outcome or [], p.labels.outcomes)
+        ot = outcome_times(p.tally, p.labels, p.loaded.scenario)
+        fig = outcomes_chart(ot, w, h, p.loaded.scenario.scenario.name, outcome,
+                             footnote(p.games, p.spec.seed, p.spec.digest))
+        _save(fig, out, rep)
+
+
+@plot_app.command("timing")
+@handle_errors
+def timing(
+    out: OutOpt, outcome: OutcomeOpt, scenario: OptScenario = None, runs: RunsOpt = None,
+    store: StoreOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
+    workers: WorkersOpt = None, size: SizeOpt = None, width: WidthOpt = None,
+    height: HeightOpt = None, quiet: QuietOpt = False,
+) -> None:
+    """When one outcome came true: the share of games by the turn it first held, with dates."""
+    from wargame.report.plots import outcome_times, timing_chart
+    from wargame.scenario import load
+
+    w, h = _outputs(out, size, width, height)
+    if store is None and scenario is not None:   # a typo in --outcome fails before any game
+        _known([outcome], list(load(scenario, set_ or []).scenario.outcomes))
+    with Reporter(quiet) as rep:
+        p = games_for(scenario, runs, store, seed, set_ or [], workers, rep, DEFAULT_RUNS)
+        _known([outcome], p.labels.outcomes)
+        ot = outcome_times(p.tally, p.labels, p.loaded.scenario)
+        fig = timing_chart(ot, outcome, w, h, p.loaded.scenario.scenario.name,
+                           footnote(p.games, p.spec.seed, p.spec.digest))
+        _save(fig, out, rep)
+
+
+@plot_app.command("sweep")
+@handle_errors
+def sweep_(
+    out: OutOpt, outcome: OutcomeOpt, scenario: OptScenario = None,
+    vary: VaryOpt = [],  # noqa: B006 (typer reads the default; it is never mutated)
+    runs: RunsOpt = None,
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="Draw a grid kept by `wargame sweep --store FILE` instead.",
+        show_default=False)] = None,
+    seed: SeedOpt = None, set_: SetOpt = None, workers: WorkersOpt = None,
+    size: SizeOpt = None, width: WidthOpt = None, height: HeightOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Heatmap of an outcome's probability over a grid of one or two parameters."""
+    from wargame.batch.jobs import Options, sweep_job
+    from wargame.report.comparisons import sweep_heatmap
+    from wargame.report.overview import turn_date
+    from wargame.scenario import load
+
+    w, h = _outputs(out, size, width, height)
+    with Reporter(quiet) as rep:
+        if store is not None:
+            if vary or runs is not None or seed is not None or set_:
+                raise UsageError("--store draws a stored sweep: leave out --vary, --runs, "
+                                 "--seed and --set")
+            from wargame.batch.results import read_store
+
+            got = read_store(store)
+            if got.kind != "sweep":
+                raise UsageError(f"{store} holds a {got.kind}, not a sweep")
+            if got.result["meta"]["design"].get("design") != "grid":
+                raise UsageError(f"{store} holds a sampled design; a heatmap needs a grid")
+            result = got.result
+            title = scenario.stem if scenario is not None else Path(
+                result["meta"]["scenario"]).stem
+        else:
+            if scenario is None:
+                raise UsageError("missing SCENARIO (or --store FILE)")
+            if not 1 <= len(vary) <= 2:
+                raise UsageError(f"a heatmap needs one or two --vary (got {len(vary)})")
+            loaded = load(scenario, set_ or [])
+            _known([outcome], list(loaded.scenario.outcomes))
+            title = loaded.scenario.scenario.name
+            result = sweep_job(scenario, set_ or [], vary, "grid", None,
+                               Options(runs or DEFAULT_RUNS, seed, None, workers), rep,
+                               turn_date)
+        _known([outcome], [o["id"] for o in result["outcomes"]])
+        meta = result["meta"]
+        fig = sweep_heatmap(result, outcome, w, h, title,
+                            footnote(meta["games"], meta["seed"], meta["digest"],
+                                     f"{len(result['points'])} points"))
+        _save(fig, out, rep)
+
+
+def _ends(expr: str) -> tuple[str, Any, Any]:
+    """``path=lo:hi`` or ``path=a,b`` -> the path and its low and high values."""
+    from wargame.batch.sweep import parse_vary
+
+    v = parse_vary(expr)
+    if v.values is not None:
+        if len(v.values) != 2:
+            raise UsageError(f"--vary {expr!r}: a tornado needs two values, low and high")
+        return v.path, v.values[0], v.values[1]
+    if v.steps not in (None, 2):
+        raise UsageError(f"--vary {expr!r}: a tornado needs low:high (no steps)")
+    lo, hi = replace(v, steps=2).levels()
+    return v.path, lo, hi
+
+
+@plot_app.command("tornado")
+@handle_errors
+def tornado(
+    out: OutOpt, outcome: OutcomeOpt, vary: VaryOpt, scenario: OptScenario = None,
+    runs: RunsOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
+    workers: WorkersOpt = None, size: SizeOpt = None, width: WidthOpt = None,
+    height: HeightOpt = None, quiet: QuietOpt = False,
+) -> None:
+    """How much each parameter moves an outcome between its low and high value, sorted."""
+    from wargame.batch.stats import wilson
+    from wargame.cli.picture_runs import play_points, settle_seed
+    from wargame.report.comparisons import Swing, tornado_chart
+    from wargame.scenario import load
+
+    w, h = _outputs(out, size, width, height)
+    if scenario is None:
+        raise UsageError("missing SCENARIO")
+    ends = [_ends(v) for v in vary]
+    paths = [e[0] for e in ends]
+    if len(set(paths)) != len(paths):
+        raise UsageError("each --vary path may be given once")
+    loaded = load(scenario, set_ or [])
+    _known([outcome], list(loaded.scenario.outcomes))
+    values: list[dict[str, Any]] = [{}]
+    for path, lo, hi in ends:
+        values += [{path: lo}, {path: hi}]
+    n = runs or DEFAULT_RUNS
+    with Reporter(quiet) as rep:
+        s = settle_seed(seed, rep)
+        labels, tallies = play_points(scenario, set_ or [], values, n, s, workers, rep)
+        o = labels.outcomes.index(outcome)
+
+        def at(k: int) -> Any:
+            return wilson(int(tallies[k].ints["outcome_count"][o]), tallies[k].games)
+
+        swings = [Swing(path, lo, hi, at(1 + 2 * j), at(2 + 2 * j))
+                  for j, (path, lo, hi) in enumerate(ends)]
+        fig = tornado_chart(swings, at(0), labels.outcome_names[o], n, w, h,
+                            loaded.scenario.scenario.name,
+                            footnote(n * len(values), s, loaded.digest,
+                                     f"{len(values)} variants"))
+        _save(fig, out, rep)
+
+
+@plot_app.command("compare")
+@handle_errors
+def compare(
+    a: Annotated[Path, typer.Argument(help="Scenario A.", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Scenario B.", show_default=False)],
+    out: OutOpt, runs: RunsOpt = None,
+    outcome: Annotated[list[str] | None, typer.Option(
+        "--outcome", help="Only these outcomes (repeatable; default all they share).",
+        show_default=False)] = None,
+    seed: SeedOpt = None, set_: SetOpt = None, workers: WorkersOpt = None,
+    size: SizeOpt = None, width: WidthOpt = None, height: HeightOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """A and B side by side on the same random numbers, with the paired difference B − A."""
+    from wargame.batch.jobs import Options, compare_job
+    from wargame.report.comparisons import compare_chart
+
+    w, h = _outputs(out, size, width, height)
+    with Reporter(quiet) as rep:
+        result = compare_job(a, b, set_ or [], Options(runs or DEFAULT_RUNS, seed, None,
+                                                       workers), rep)
+        if outcome:
+            _known(outcome, [r["id"] for r in result["outcomes"]])
+            result = {**result, "outcomes": [r for r in result["outcomes"]
+                                             if r["id"] in outcome]}
+        meta = result["meta"]
+        fig = compare_chart(result, a.name, b.name, w, h, f"{a.stem} vs {b.stem}",
+                            footnote(meta["games"], meta["seed"], meta["a"]["digest"],
+                                     f"B sha256 {meta['b']['digest'][:12]}"))
+        _save(fig, out, rep)

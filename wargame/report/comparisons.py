@@ -1,0 +1,243 @@
+"""Charts that compare variants of a scenario: sweep heatmap, tornado and A/B comparison.
+
+Every variant is played on the same random numbers (common random numbers: the same seed and
+chunk streams), so what differs between two bars comes from the scenario, not the dice. The
+inputs are the JSON-ready results of the batch layer's jobs
+(:func:`wargame.batch.jobs.sweep_job`, :func:`~wargame.batch.jobs.compare_job`), so a chart
+shows exactly the numbers ``wargame sweep`` and ``wargame compare`` print.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from wargame.batch.stats import Interval
+from wargame.report.figures import new_figure
+from wargame.report.palette import hex_colour, luminance
+from wargame.report.plots import FONT, header, pct, style
+
+LOW, HIGH = "#56B4E9", "#E69F00"   # Okabe-Ito sky blue and orange
+A_COLOUR, B_COLOUR, DIFF = "#555555", "#0072B2", "#D55E00"
+
+
+def _percent(x: float, _: Any = None) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _outcome_name(result: dict[str, Any], oid: str) -> str:
+    for o in result.get("outcomes", []):
+        if o["id"] == oid:
+            return str(o.get("name", oid))
+    raise KeyError(f"unknown outcome {oid!r}; the outcomes are "
+                   f"{', '.join(o['id'] for o in result.get('outcomes', []))}")
+
+
+def sweep_grid(result: dict[str, Any], oid: str) -> tuple[list[str], list[list[Any]], np.ndarray]:
+    """From a sweep result: the varied paths, their levels, and ``P[outcome]`` on the grid.
+
+    The grid has one axis per path (in ``--vary`` order); cells no point filled are NaN.
+    """
+    points = result["points"]
+    if not points:
+        raise ValueError("the sweep has no points")
+    paths = list(points[0]["values"])
+    levels: list[list[Any]] = [[] for _ in paths]
+    for pt in points:
+        for k, path in enumerate(paths):
+            if pt["values"][path] not in levels[k]:
+                levels[k].append(pt["values"][path])
+    grid = np.full([len(lv) for lv in levels], np.nan)
+    for pt in points:
+        idx = tuple(levels[k].index(pt["values"][path]) for k, path in enumerate(paths))
+        row = next(o for o in pt["outcomes"] if o["id"] == oid)
+        if row["probability"] is not None:
+            grid[idx] = row["probability"]
+    return paths, levels, grid
+
+
+def sweep_heatmap(result: dict[str, Any], oid: str, width: int, height: int, title: str,
+                  note: str = "") -> Figure:
+    """An outcome's probability over a grid of one or two varied parameters."""
+    name = _outcome_name(result, oid)
+    paths, levels, grid = sweep_grid(result, oid)
+    runs = result["meta"].get("runs")
+    fig = new_figure(width, height)
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    sub = (f"P({name}) at every point of the sweep; {runs:,} games per point on the same "
+           "random numbers")
+    if len(paths) == 1:
+        ax = fig.add_axes((0.8 / fw, 0.7 / fh, 1 - 1.1 / fw, 1 - 1.6 / fh))
+        style(ax)
+        x = np.arange(len(levels[0]))
+        lo = [next(o for o in pt["outcomes"] if o["id"] == oid)["ci95"][0]
+              for pt in result["points"]]
+        hi = [next(o for o in pt["outcomes"] if o["id"] == oid)["ci95"][1]
+              for pt in result["points"]]
+        ax.fill_between(x, lo, hi, color="#A6CEE3", linewidth=0)
+        ax.plot(x, grid, "o-", color=B_COLOUR)
+        ax.set_xticks(x)
+        ax.set_xticklabels([_value(v) for v in levels[0]])
+        ax.set_xlabel(paths[0], fontsize=FONT)
+        ax.set_ylim(-0.02, 1.02)
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+        header(fig, title, sub + " (band: 95% Wilson interval)", note)
+        return fig
+    if len(paths) != 2:
+        raise ValueError(f"a heatmap shows one or two varied parameters (got {len(paths)})")
+    ax = fig.add_axes((1.1 / fw, 0.75 / fh, 1 - 2.1 / fw, 1 - 1.65 / fh))
+    img = ax.imshow(grid.T, origin="lower", cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    nx, ny = grid.shape
+    size = FONT + 1.5 if nx * ny <= 36 else FONT - 0.5
+    if nx * ny <= 225:
+        for i in range(nx):
+            for j in range(ny):
+                v = grid[i, j]
+                if np.isnan(v):
+                    continue
+                rgba = img.cmap(img.norm(v))
+                colour = hex_colour(*(255 * c for c in rgba[:3]))
+                ax.text(i, j, pct(v), ha="center", va="center", fontsize=size,
+                        color="black" if luminance(colour) > 0.3 else "white")
+    ax.set_xticks(range(nx))
+    ax.set_xticklabels([_value(v) for v in levels[0]], fontsize=FONT)
+    ax.set_yticks(range(ny))
+    ax.set_yticklabels([_value(v) for v in levels[1]], fontsize=FONT)
+    ax.set_xlabel(paths[0], fontsize=FONT)
+    ax.set_ylabel(paths[1], fontsize=FONT)
+    cax = fig.add_axes((1 - 0.85 / fw, 0.75 / fh, 0.12 / fw, 1 - 1.65 / fh))
+    bar = fig.colorbar(img, cax=cax, format=FuncFormatter(_percent))
+    bar.ax.tick_params(labelsize=FONT - 0.5)
+    bar.set_label("probability", fontsize=FONT)
+    header(fig, title, sub, note)
+    return fig
+
+
+@dataclass(frozen=True)
+class Swing:
+    """One parameter of a tornado: the outcome's probability at its low and high value."""
+
+    path: str
+    low: Any
+    high: Any
+    at_low: Interval
+    at_high: Interval
+
+    @property
+    def spread(self) -> float:
+        """How far the outcome moves between the two ends (probability points)."""
+        return abs(self.at_high.estimate - self.at_low.estimate)
+
+
+def tornado_chart(swings: list[Swing], base: Interval, outcome: str, runs: int, width: int,
+                  height: int, title: str, note: str = "") -> Figure:
+    """Each parameter at its low and high value (others at the scenario's), biggest on top."""
+    rows = sorted(swings, key=lambda s: -s.spread)
+    fig = new_figure(width, height)
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    ax = fig.add_axes((2.6 / fw, 0.85 / fh, 1 - 3.5 / fw, 1 - 1.85 / fh))
+    style(ax)
+    n = len(rows)
+    for k, s in enumerate(rows):
+        y = n - 1 - k
+        for iv, colour, value in ((s.at_low, LOW, s.low), (s.at_high, HIGH, s.high)):
+            ax.barh(y, iv.estimate - base.estimate, left=base.estimate, height=0.6,
+                    color=colour, edgecolor="white", linewidth=0.5)
+            ax.errorbar([iv.estimate], [y], xerr=[[iv.estimate - iv.low],
+                                                  [iv.high - iv.estimate]],
+                        fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2)
+            right = iv.estimate >= base.estimate
+            ax.annotate(f"{_value(value)}: {pct(iv.estimate)}",
+                        (iv.high if right else iv.low, y), xytext=(4 if right else -4, 0),
+                        textcoords="offset points", ha="left" if right else "right",
+                        va="center", fontsize=FONT - 0.5)
+    ax.axvline(base.estimate, color="#222222", linewidth=1)
+    ax.text(base.estimate, 1.01, f"scenario as written: {pct(base.estimate)}",
+            transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=FONT - 0.5)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([textwrap.shorten(s.path, 42, placeholder="…") for s in rows][::-1],
+                       fontsize=FONT - 0.5)
+    ax.set_ylim(-0.7, n - 0.3)
+    lo = min([base.low, *(min(s.at_low.low, s.at_high.low) for s in rows)])
+    hi = max([base.high, *(max(s.at_low.high, s.at_high.high) for s in rows)])
+    pad = max(0.04, (hi - lo) * 0.2)
+    ax.set_xlim(max(-0.02, lo - pad), min(1.02, hi + pad))
+    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.set_xlabel(f"P({outcome})", fontsize=FONT)
+    from matplotlib.patches import Patch
+
+    fig.legend(handles=[Patch(color=LOW, label="parameter at its low value"),
+                        Patch(color=HIGH, label="parameter at its high value")],
+               fontsize=FONT - 0.5, loc="lower right", ncol=2, frameon=False,
+               bbox_to_anchor=(1 - 0.1 / fw, 0.02 / fh))
+    header(fig, title, f"What moves P({outcome}) most: each parameter set to its low, then its "
+           f"high value; {runs:,} games each, same random numbers; lines: 95% intervals",
+           note)
+    return fig
+
+
+def compare_chart(result: dict[str, Any], label_a: str, label_b: str, width: int,
+                  height: int, title: str, note: str = "") -> Figure:
+    """Each shared outcome in A and B with 95% intervals, and the paired difference B - A."""
+    rows = result["outcomes"]
+    n = len(rows)
+    fig = new_figure(width, height)
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    left, right_w, margin = 3.0 / fw, 1.5 / fw, 0.55 / fw
+    axp = fig.add_axes((left, 0.75 / fh, 1 - left - right_w - margin - 0.3 / fw,
+                        1 - 1.8 / fh))
+    axd = fig.add_axes((1 - right_w - margin, 0.75 / fh, right_w, 1 - 1.8 / fh), sharey=axp)
+    for ax in (axp, axd):
+        style(ax)
+    for k, r in enumerate(rows):
+        y = n - 1 - k
+        for side, colour, dy in (("a", A_COLOUR, 0.15), ("b", B_COLOUR, -0.15)):
+            p, (lo, hi) = r[side]["probability"], r[side]["ci95"]
+            if p is None:
+                continue
+            axp.plot([lo, hi], [y + dy, y + dy], color=colour, linewidth=1.2)
+            axp.plot([p], [y + dy], "o", color=colour, markersize=3.5)
+        d = r["difference"]
+        if d["estimate"] is not None:
+            axd.plot(d["ci95"], [y, y], color=DIFF, linewidth=1.2)
+            axd.plot([d["estimate"]], [y], "D", color=DIFF, markersize=3)
+            pts = round(100 * d["estimate"])
+            axd.text(1.03, y, f"{pts:+d}" if pts else "0", transform=axd.get_yaxis_transform(),
+                     fontsize=FONT - 0.5, va="center")
+    axp.set_yticks(range(n))
+    axp.set_yticklabels([textwrap.shorten(r["name"], 56, placeholder="…") for r in rows][::-1],
+                        fontsize=FONT - 0.5)
+    axp.set_ylim(-0.7, n - 0.3)
+    axp.set_xlim(-0.02, 1.02)
+    axp.xaxis.set_major_formatter(FuncFormatter(_percent))
+    axp.set_xlabel("probability (95% Wilson interval)", fontsize=FONT)
+    axd.text(1.03, 1.0, "B − A", transform=axd.transAxes, fontsize=FONT - 0.5,
+             fontweight="bold", va="bottom")
+    axd.axvline(0, color="#222222", linewidth=0.8)
+    axd.tick_params(labelleft=False)
+    span = max([0.05, *(max(abs(v) for v in r["difference"]["ci95"]) for r in rows)])
+    axd.set_xlim(-span * 1.15, span * 1.15)
+    axd.xaxis.set_major_formatter(FuncFormatter(
+        lambda x, _: f"{round(100 * x):+d}" if round(100 * x) else "0"))
+    axd.set_xlabel("B − A, points (paired 95%)", fontsize=FONT)
+    from matplotlib.lines import Line2D
+
+    axp.legend(handles=[Line2D([], [], color=A_COLOUR, marker="o", label=f"A: {label_a}"),
+                        Line2D([], [], color=B_COLOUR, marker="o", label=f"B: {label_b}")],
+               fontsize=FONT - 0.5, loc="upper center", bbox_to_anchor=(0.5, 1.08), ncol=2,
+               frameon=False)
+    games = result["meta"].get("games", 0)
+    header(fig, title, f"Each outcome in A and B over the same {games:,} games' random numbers, "
+           "and the difference B − A with Newcombe's paired interval", note)
+    return fig

@@ -1,0 +1,218 @@
+"""``wargame report``: one self-contained HTML file an analyst can mail to a colleague.
+
+The page holds the scenario's summary and sources, the outcome table, the map and the charts,
+and everything needed to replay the batch (seed, scenario digest, overrides, versions).
+Pictures are embedded as base64 PNG ``data:`` URIs and the styles are inline, so the file
+opens offline and refers to nothing outside itself. Source URLs are printed as text, not
+links, for the same reason. Every string from the scenario is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from wargame.report.overview import describe_condition, fmt_param, turn_date
+from wargame.report.palette import text_on
+from wargame.report.regions import region_table, share_text
+from wargame.scenario.schema import Scenario
+
+CSS = """
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;
+margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;
+margin-top:2em}table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{padding:.25em .6em;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%;height:auto;border:1px solid #ddd}figure{margin:1em 0}
+figcaption{font-size:.85em;color:#555}.sw{display:inline-block;width:.9em;height:.9em;
+border:1px solid #555;vertical-align:middle;margin-right:.3em}.muted{color:#666}
+code,pre{background:#f6f6f6;padding:.1em .3em;font-size:.9em}pre{padding:.6em;overflow-x:auto}
+td.c{text-align:right;font-variant-numeric:tabular-nums;min-width:2.6em}
+""".strip()
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An embedded image: its title, a caption and PNG bytes."""
+
+    title: str
+    caption: str
+    png: bytes
+
+    def html(self) -> str:
+        """A ``<figure>`` with the PNG inline as a data URI."""
+        data = base64.b64encode(self.png).decode("ascii")
+        return (f'<figure><img alt="{escape(self.title)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{escape(self.caption)}</figcaption></figure>")
+
+
+def _e(x: Any) -> str:
+    return escape(str(x))
+
+
+def _pct(p: float | None) -> str:
+    if p is None:
+        return "–"
+    return f"{100 * p:.1f}%"
+
+
+def _num(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f}"
+
+
+def _date(iso: str | None) -> str:
+    if not iso:
+        return "–"
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%b %Y}"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: Collection[int] = (),
+           raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless ``raw`` (already HTML)."""
+    th = "".join(f"<th>{_e(h)}</th>" for h in head)
+    body = []
+    for r in rows:
+        cells = "".join(f'<td{" class=n" if k in numeric else ""}>'
+                        f"{c if raw else _e(c)}</td>" for k, c in enumerate(r))
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def outcome_section(summary: dict[str, Any], sc: Scenario | None = None) -> str:
+    """The outcome table: probability, 95% interval and when it came true."""
+    rows = []
+    for o in summary["outcomes"]:
+        lo, hi = o["ci95"]
+        t = o["date"]
+        final = sc is not None and o["id"] in sc.outcomes and sc.outcomes[o["id"]].when == "final"
+        if final:
+            when = "judged at the end"
+        elif t["median"] is None:
+            when = "–"
+        elif t["p10"] == t["p90"]:
+            when = _date(t["median"])
+        else:
+            when = f"{_date(t['median'])} ({_date(t['p10'])} – {_date(t['p90'])})"
+        rows.append([o["name"], _pct(o["probability"]), f"{_pct(lo)} – {_pct(hi)}", when,
+                     o["id"]])
+    return _table(["outcome", "probability", "95% interval (Wilson)",
+                   "median date it came true (10% – 90%)", "id"], rows, {1})
+
+
+def control_section(summary: dict[str, Any], sc: Scenario) -> str:
+    """Final control by region: the share of games each faction holds each place."""
+    rt = region_table(summary["control"], sc)
+    cols = [*range(len(rt.factions)), *([len(rt.factions)] if rt.has_nobody else [])]
+    head = ["region", "place", *[rt.faction_names[f] if f < len(rt.factions) else "nobody"
+                                 for f in cols]]
+    th = "".join(f"<th>{_e(h)}</th>" for h in head[:2])
+    for f in cols:
+        colour = rt.colours[f]
+        th += f'<th><span class=sw style="background:{colour}"></span>{_e(head[2 + f])}</th>'
+    body = []
+    for region, idx in rt.groups:
+        for k, i in enumerate(idx):
+            cells = [f"<td>{_e(region) if k == 0 else ''}</td>", f"<td>{_e(rt.names[i])}</td>"]
+            lead = max(cols, key=lambda f: rt.shares[i, f])
+            for f in cols:
+                p = float(rt.shares[i, f])
+                style = ""
+                if f == lead and p > 0:
+                    style = f' style="background:{rt.colours[f]};color:{text_on(rt.colours[f])}"'
+                cells.append(f"<td class=c{style}>{_e(share_text(p))}</td>")
+            body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            '<p class=muted>Percent of games each faction holds the place at the end; the most '
+            "likely holder is shaded in its colour.</p>")
+
+
+def faction_section(summary: dict[str, Any], sc: Scenario) -> str:
+    """Strength at the start and end, casualties and reinforcements (means and 90% ranges)."""
+    rows = []
+    for f in summary["factions"]:
+        fac = sc.factions.get(f["id"])
+        colour = fac.colour if fac is not None and fac.colour else None
+        sw = f'<span class=sw style="background:{colour}"></span>' if colour else ""
+        s, c = f["strength"], f["casualties"]
+        span = "–" if s["p05"] is None else f"{s['p05']:,.0f} – {s['p95']:,.0f}"
+        rows.append([sw + _e(f["name"]), _num(f["initial_mean"]), _num(s["mean"]), _e(span),
+                     _num(c["mean"]), _num(f["reinforcements_mean"])])
+    return _table(["faction", "strength at start", "at end (mean)", "at end (90% of games)",
+                   "casualties (mean)", "reinforcements (mean)"], rows, {1, 2, 3, 4, 5},
+                  raw=True)
+
+
+def scenario_section(sc: Scenario, digest: str) -> str:
+    """What the scenario says: period, factions, outcome definitions, sources."""
+    m = sc.scenario
+    end = turn_date(sc, m.turns)
+    parts = [f"<p>{_e(m.description.strip())}</p>" if m.description else "",
+             f"<p>{m.start_date.day} {m.start_date:%b %Y} to {end.day} {end:%b %Y}: "
+             f"{m.turns} turns of {m.days_per_turn} days; {len(sc.settlements)} places, "
+             f"{len(sc.links)} links. Scenario digest <code>{_e(digest)}</code>.</p>"]
+    rows = []
+    for fid, f in sc.factions.items():
+        sw = f'<span class=sw style="background:{f.colour}"></span>' if f.colour else ""
+        held = sum(1 for s in sc.settlements.values() if s.controller == fid)
+        rows.append([sw + _e(f.name), _e(fid), _e(fmt_param(f.strength)), str(held),
+                     _e(f.source or "")])
+    parts.append("<h3>Factions</h3>" + _table(["faction", "id", "strength", "places held",
+                                               "source"], rows, {3}, raw=True))
+    outs = [[o.name, describe_condition(o) + (" (at the end)" if o.when == "final" else "")
+             + (f" (by turn {o.by_turn})" if o.by_turn else ""), oid]
+            for oid, o in sc.outcomes.items()]
+    parts.append("<h3>Outcomes tested</h3>" + _table(["outcome", "test", "id"], outs))
+    if m.sources:
+        items = "".join(
+            f"<li><b>{_e(s.id)}</b>: {_e(s.title)}"
+            + (f" <span class=muted>({_e(s.date)})</span>" if s.date else "")
+            + (f"<br><span class=muted>{_e(s.url)}</span>" if s.url else "") + "</li>"
+            for s in m.sources)
+        parts.append("<h3>Sources</h3><p class=muted>Addresses are printed, not linked: the "
+                     f"report opens offline.</p><ul>{items}</ul>")
+    return "".join(parts)
+
+
+def replay_section(summary: dict[str, Any], replay: str) -> str:
+    """Seed, digest, overrides, chunking and versions: all it takes to get the same numbers."""
+    meta = summary["meta"]
+    v = meta.get("versions", {})
+    rows = [["command", f"<code>{_e(replay)}</code>"],
+            ["seed", f"<code>{_e(meta.get('seed'))}</code>"],
+            ["games", f"{meta.get('games', 0):,} (asked {meta.get('runs', 0):,}; chunks of "
+                      f"{meta.get('chunk_size', 0):,})"],
+            ["scenario", f"<code>{_e(meta.get('scenario'))}</code>"],
+            ["scenario digest (SHA-256)", f"<code>{_e(meta.get('digest'))}</code>"],
+            ["overrides (--set)", _e(", ".join(meta.get("overrides") or []) or "none")],
+            ["versions", _e(", ".join(f"{k} {val}" for k, val in v.items()))]]
+    return _table(["", ""], rows, raw=True)
+
+
+def report_html(sc: Scenario, summary: dict[str, Any], pictures: dict[str, Picture],
+                replay: str, generated: str = "") -> str:
+    """The whole page. ``pictures`` may hold ``map``, ``outcomes`` and ``timing``."""
+    meta = summary["meta"]
+    name = sc.scenario.name
+    games = meta.get("games", 0)
+    lead = (f"{games:,} games of this scenario, seed {meta.get('seed')}. Probabilities are "
+            "shares of games; intervals are 95% Wilson score intervals.")
+    body = [f"<h1>{_e(name)}</h1>", f"<p class=muted>{_e(lead)} {_e(generated)}</p>",
+            "<h2>Outcomes</h2>", outcome_section(summary, sc)]
+    for key, heading in (("map", "Map"), ("outcomes", "Outcomes by date"),
+                         ("timing", "When outcomes come true")):
+        if key in pictures:
+            body += [f"<h2>{heading}</h2>", pictures[key].html()]
+    body += ["<h2>Who holds what at the end</h2>", control_section(summary, sc),
+             "<h2>Forces</h2>", faction_section(summary, sc),
+             "<h2>The scenario</h2>", scenario_section(sc, str(meta.get("digest", ""))),
+             "<h2>Replay</h2>", replay_section(summary, replay)]
+    return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+            '<meta name=viewport content="width=device-width, initial-scale=1">'
+            f"<title>{_e(name)} – wargame report</title><style>{CSS}</style></head>"
+            f"<body>{''.join(body)}</body></html>\n")
