@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -139,8 +139,14 @@ def to_parquet(columns: list[str], rows: Iterator[list[Any]], out: Any) -> None:
     pq.write_table(table, out)
 
 
-def batch_tables(result: dict[str, Any]) -> RenderableType:
-    """Rich tables of a batch: outcomes, final control, factions (and per turn)."""
+def batch_tables(result: dict[str, Any],
+                 control: Callable[[list[dict[str, Any]]], RenderableType] | None = None,
+                 ) -> RenderableType:
+    """Rich tables of a batch: outcomes, final control, factions (and per turn).
+
+    ``control`` renders the final-control rows instead of the plain table (the CLI passes the
+    report layer's region-grouped table).
+    """
     meta = result["meta"]
     parts: list[RenderableType] = [Text(
         f"{meta['scenario']}: {meta['games']:,} games, seed {meta['seed']}, "
@@ -154,7 +160,9 @@ def batch_tables(result: dict[str, Any]) -> RenderableType:
         span = "–" if tr["p10"] is None else f"{tr['p10']}–{tr['p90']}"
         t.add_row(o["name"], _pct(o["probability"]), _ci(o["ci95"]), med, span)
     parts.append(t)
-    if result["control"]:
+    if result["control"] and control is not None:
+        parts.append(control(result["control"]))
+    elif result["control"]:
         factions = list(dict.fromkeys(c["faction"] for c in result["control"]))
         ct = Table(title="Final control (share of games)", title_justify="left")
         ct.add_column("settlement")

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
 from wargame.errors import UsageError
+from wargame.scenario import Scenario, load
 
 
 class Format(StrEnum):
@@ -117,13 +118,22 @@ def _date_of() -> Any:
     return turn_date
 
 
-def _emit(fmt: Format, result: dict[str, Any], kind: str) -> None:
+def _emit(fmt: Format, result: dict[str, Any], kind: str,
+          scenario: Scenario | None = None) -> None:
     from wargame.batch import render
 
     if fmt is Format.json:
         sys.stdout.write(render.to_json(result) + "\n")
     elif fmt is Format.csv:
         sys.stdout.write(_csv(result, kind))
+    elif kind == "batch":
+        from wargame.report.regions import control_by_region
+
+        def regions(rows: list[dict[str, Any]]) -> Any:
+            title = "Final control (share of games), by region"
+            return control_by_region(rows, scenario, title=title)
+
+        stdout_console().print(render.batch_tables(result, control=regions))
     else:
         tables = {"batch": render.batch_tables, "sweep": render.sweep_tables,
                   "compare": render.compare_tables}[kind]
@@ -159,7 +169,7 @@ def batch(
     opts = Options(runs, seed, chunk_size, workers, scheduler, turns, store, resume)
     with Reporter(quiet) as rep:
         result = batch_job(scenario, set_ or [], opts, rep, _date_of(), per_turn, precision)
-    _emit(fmt, result, "batch")
+    _emit(fmt, result, "batch", load(scenario, set_ or []).scenario)
 
 
 @handle_errors
