@@ -88,6 +88,12 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     chosen = (score > 0) & (score >= take(best, src))
     n_chosen = fl.sum_from(chosen.astype(np.float32))
     commit = take(avail, src) * chosen / np.maximum(take(n_chosen, src), 1.0)
+    # Check the plan: the concentration estimate counted every neighbour; an attack whose
+    # forces actually committed fall short of the planning ratio is called off.
+    sent = commit * take(unit_att, src) * (1.0 + (air_mult - 1.0) * air)
+    real = np.take(np.bincount(key.ravel(), weights=sent.ravel(), minlength=R * F * N), key)
+    ok = (np.log(np.maximum(real, 1e-9)) - np.log(np.maximum(dp, 1e-9)) >= need) | (aggr >= 1.0)
+    commit = commit * ok
     return Orders(commit=commit, unit_power=take(unit_att, src), p_success=p, faction=att)
 
 

@@ -54,7 +54,7 @@ def turn_sentences(c: Compiled, res: GameResult, replicate: int = 0) -> dict[int
                     where = ", ".join(sname[n] for n in r["retreat_to"])
                     fate = f"{d} fell back on {where}"
                 else:
-                    fate = f"the {d} garrison, cut off, surrendered ({s1:,.0f} men)"
+                    fate = f"its garrison, cut off, surrendered ({s1:,.0f} men)"
                 out[t].append(f"{a} took {sname[place]} from {d} at "
                               f"{_ratio(r['ratio'])}{air_txt}{also}; {fate}.")
             else:
