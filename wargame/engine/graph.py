@@ -30,6 +30,15 @@ def lookup(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.take(table.ravel(), np.arange(R)[:, None] * F + idx)
 
 
+def _pack64(x: np.ndarray) -> np.ndarray:
+    """Pack a [R, K] boolean array into [K, ceil(R / 64)] uint64 words (replicates as bits)."""
+    packed = np.packbits(x.T, axis=1)                                  # [K, ceil(R / 8)]
+    pad = (-packed.shape[1]) % 8
+    if pad:
+        packed = np.pad(packed, ((0, 0), (0, pad)))
+    return np.ascontiguousarray(packed).view(np.uint64)
+
+
 class Flooder:
     """Precomputed incidence structures for sums, maxima and floods over edges."""
 
@@ -87,8 +96,8 @@ class Flooder:
         R = start.shape[0]
         if self.e == 0 or R == 0:
             return start.copy()
-        reach = np.packbits(start.T, axis=1)                     # [N, B]
-        ok = np.packbits(edge_ok.T, axis=1)[self.by_dst]         # [E, B] sorted by dst
+        reach = _pack64(start)                                   # [N, W] uint64 words
+        ok = _pack64(edge_ok)[self.by_dst]                       # [E, W] sorted by dst
         mask = self.has_in[:, None]
         for _ in range(self.n):
             msg = reach[self.src_by_dst] & ok
@@ -97,4 +106,4 @@ class Flooder:
             if np.array_equal(new, reach):
                 break
             reach = new
-        return np.unpackbits(reach, axis=1, count=R).T.astype(bool)
+        return np.unpackbits(reach.view(np.uint8), axis=1, count=R).T.astype(bool)
