@@ -81,7 +81,7 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     # itself attacks whatever the odds, and 0 never attacks.
     need = np.float32(np.log(PLANNING_RATIO)) * (1.0 - aggr)
     attractive = war & (av_e > 0) & ((eff >= need) | (aggr >= 1.0)) & (aggr > 0)
-    wobj = lookup(st.objective.reshape(R, F * N), att * N + dst)
+    wobj = np.take(st.objective.ravel(), key)        # key is also the flat objective index
     score = (p * (1.0 + wobj + c.value[dst]) * attractive).astype(np.float32)
     score = _cap_offensives(c, score, key)
     best = fl.max_from(score)
@@ -90,10 +90,16 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
     commit = take(avail, src) * chosen / np.maximum(take(n_chosen, src), 1.0)
     # Check the plan: the concentration estimate counted every neighbour; an attack whose
     # forces actually committed fall short of the planning ratio is called off.
-    sent = commit * take(unit_att, src) * (1.0 + (air_mult - 1.0) * air)
-    real = np.take(np.bincount(key.ravel(), weights=sent.ravel(), minlength=R * F * N), key)
-    ok = (np.log(np.maximum(real, 1e-9)) - np.log(np.maximum(dp, 1e-9)) >= need) | (aggr >= 1.0)
-    commit = commit * ok
+    idx = np.flatnonzero(commit)                     # the few edges that carry an attack
+    if idx.size:
+        sent = (commit.ravel()[idx] * take(unit_att, src).ravel()[idx]
+                * (1.0 + (air_mult - 1.0) * air.ravel()[idx]))
+        _, group = np.unique(key.ravel()[idx], return_inverse=True)
+        real = np.bincount(group, weights=sent)[group]
+        enough = real >= dp.ravel()[idx] * np.exp(need.ravel()[idx])
+        enough |= aggr.ravel()[idx] >= 1.0
+        flat = commit.ravel()
+        flat[idx[~enough]] = 0.0
     return Orders(commit=commit, unit_power=take(unit_att, src), p_success=p, faction=att)
 
 
@@ -104,16 +110,21 @@ def _cap_offensives(c: Compiled, score: np.ndarray, key: np.ndarray) -> np.ndarr
     """
     F, N = c.n_factions, c.n_settlements
     R = score.shape[0]
-    tscore = np.bincount(key.ravel(), weights=score.ravel(), minlength=R * F * N)
+    idx = np.flatnonzero(score)
+    if idx.size == 0:
+        return score
+    tscore = np.bincount(key.ravel()[idx], weights=score.ravel()[idx], minlength=R * F * N)
     tscore = tscore.reshape(R * F, N)
     cap = np.tile(c.max_offensives, R)                                        # [R * F]
-    over = (tscore > 0).sum(axis=1) > cap
+    over = np.count_nonzero(tscore, axis=1) > cap
     if not over.any():
         return score
-    allowed = np.ones_like(tscore, dtype=bool)
     rows = np.flatnonzero(over)
     k = cap[rows]
-    ranked = -np.sort(-tscore[rows], axis=1)
-    kth = np.where(k > 0, ranked[np.arange(rows.size), np.maximum(k - 1, 0)], np.inf)
-    allowed[rows] = tscore[rows] >= kth[:, None]
+    sub = tscore[rows]
+    pos = np.maximum(k - 1, 0)
+    ranked = -np.partition(-sub, np.unique(pos), axis=1)    # every needed rank in place
+    kth = np.where(k > 0, ranked[np.arange(rows.size), pos], np.inf)
+    allowed = np.ones_like(tscore, dtype=bool)
+    allowed[rows] = sub >= kth[:, None]
     return score * np.take(allowed.ravel(), key)
