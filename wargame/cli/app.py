@@ -11,7 +11,8 @@ from wargame.cli import batch_cmds, picture_cmds, run_cmd, scenario_cmds
 
 app = typer.Typer(
     name="wargame",
-    help="Scenario wargaming: validate YAML scenarios, play games, run Monte Carlo batches.",
+    help="Scenario wargaming: validate YAML scenarios, play games, run Monte Carlo batches. "
+    "Exit codes: 0 ok, 1 error, 2 invalid input or usage, 130 interrupted.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -39,8 +40,8 @@ def _root(
 
 
 scenario_cmds.register(app)
-batch_cmds.register(app)
 run_cmd.register(app)
+batch_cmds.register(app)
 picture_cmds.register(app)
 
 
