@@ -16,10 +16,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from wargame.batch.summary import NOBODY as NOBODY_ID  # the batch's id for "nobody"
 from wargame.report.palette import NOBODY_COLOUR, assign, terminal_colour
 from wargame.scenario.schema import Scenario
 
-NOBODY_ID = "none"   # the batch's id for "no faction holds it"
 OTHER_REGION = "Other"
 
 
