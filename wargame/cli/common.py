@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -60,6 +60,3 @@ def _escape(text: str) -> str:
 
     return escape(text)
 
-
-def noop(*_: Any) -> None:
-    """Do nothing (a default callback)."""

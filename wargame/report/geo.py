@@ -53,10 +53,6 @@ class Projection:
         left, bottom, w, h = self.box
         return (left + fx * w) * self.width, (1 - (bottom + fy * h)) * self.height
 
-    def km_per_pixel(self) -> float:
-        """Ground distance of one pixel, north-south."""
-        return (self.lat_max - self.lat_min) * KM_PER_DEG / (self.box[3] * self.height)
-
 
 def fit(lons: Sequence[float], lats: Sequence[float], box: tuple[float, float, float, float],
         width: int, height: int, pad: float = 0.08, min_span_km: float = 20.0) -> Projection:

@@ -17,7 +17,6 @@ from wargame.scenario.params import (
     Param,
     Triangular,
     Uniform,
-    param_mean,
     param_source,
 )
 from wargame.scenario.schema import Condition, Scenario
@@ -177,7 +176,3 @@ def _uncertain(sc: Scenario) -> list[str]:
 
     return [path for path, _ in uncertain_params(sc)]
 
-
-def mean_strength(p: Param) -> float:
-    """Expected value of a strength parameter."""
-    return param_mean(p)

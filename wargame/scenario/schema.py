@@ -31,10 +31,6 @@ else:
     Sigma = bounded(0.0, 3.0)
     Ratio = bounded(1.0, 100.0)
 
-TERRAINS = ("urban", "suburban", "rural", "mountain", "desert", "forest")
-FORTIFICATIONS = ("none", "prepared", "fortified")
-STANCES = ("war", "neutral", "allied")
-ROADS = ("highway", "road", "track")
 
 Terrain = Literal["urban", "suburban", "rural", "mountain", "desert", "forest"]
 Fortification = Literal["none", "prepared", "fortified"]
