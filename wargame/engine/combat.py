@@ -125,7 +125,7 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
     morale = st.morale[br[:, None], fi]
     power = end * mult
     enemy = np.einsum("bij,bj->bi", H.astype(float), power)
-    ratio_break = enemy > p["model.rout_ratio"][br][:, None] * np.maximum(power, 1e-9)
+    ratio_break = enemy > st.rout_ratio[br][:, None] * np.maximum(power, 1e-9)
     enemy_power = H.transpose(0, 2, 1) * power[:, None, :]                 # [B, i, j]
     strongest = np.argmax(enemy_power, axis=2)
     enemy_loss = np.take_along_axis(loss_frac, strongest, axis=1)

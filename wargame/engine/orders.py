@@ -26,7 +26,6 @@ class Orders:
 
     commit: np.ndarray      # [R, E] fighters moving from src to attack dst
     unit_power: np.ndarray  # [R, E] power per attacking fighter (before luck and air)
-    p_success: np.ndarray   # [R, E] the attacker's own estimate of success
     faction: np.ndarray     # [R, E] the attacking faction (controller of the source)
 
 
@@ -100,7 +99,7 @@ def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power:
         enough |= aggr.ravel()[idx] >= 1.0
         flat = commit.ravel()
         flat[idx[~enough]] = 0.0
-    return Orders(commit=commit, unit_power=take(unit_att, src), p_success=p, faction=att)
+    return Orders(commit=commit, unit_power=take(unit_att, src), faction=att)
 
 
 def _cap_offensives(c: Compiled, score: np.ndarray, key: np.ndarray) -> np.ndarray:

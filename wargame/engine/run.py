@@ -14,11 +14,6 @@ from wargame.engine.state import State, add_casualties, initial_state, sample_pa
 from wargame.errors import UsageError
 
 
-def _take(a: np.ndarray, ctrl: np.ndarray) -> np.ndarray:
-    """Per-faction values [R, F] looked up at each place's controller -> [R, N]."""
-    return lookup(a, ctrl.astype(np.intp))
-
-
 def supply_phase(c: Compiled, st: State, fl: Flooder, sup: support.TurnSupport,
                  log: list[dict[str, Any]] | None, t: int) -> np.ndarray:
     """Trace supply; besieged places lose strength. Returns the supply multiplier [R, N].
@@ -135,8 +130,8 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         morale_mult = 0.5 + st.morale
         collapse = 1.0 - 0.5 * st.collapsed
         in_supply = supply_mult >= 1.0
-        bonus = 1.0 + (_take(sup.quality_bonus, ctrl) - 1.0) * in_supply
-        unit = (_take(st.quality * morale_mult * sup.fire * collapse, ctrl) * supply_mult
+        bonus = 1.0 + (lookup(sup.quality_bonus, ctrl) - 1.0) * in_supply
+        unit = (lookup(st.quality * morale_mult * sup.fire * collapse, ctrl) * supply_mult
                 * sup.suppress * bonus)
         def_unit = unit * c.defence_mult
         od = orders.choose(c, st, fl, unit, st.strength * def_unit, sup.air_side,

@@ -171,49 +171,33 @@ class _Builder:
             self._locs[id(node)] = loc
         return loc
 
+    def _fail_at(self, node: yaml.Node, message: str) -> InvalidInput:
+        loc = self._loc(node)
+        return _fail(self.doc.file, message, loc.line, loc.column)
+
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            loc = self._loc(node)
-            raise _fail(
-                self.doc.file,
-                f"document too large or too many aliases (more than {MAX_NODES:,} values)",
-                loc.line,
-                loc.column,
-            )
+            raise self._fail_at(
+                node, f"document too large or too many aliases (more than {MAX_NODES:,} values)")
         if depth > MAX_DEPTH:
-            loc = self._loc(node)
-            raise _fail(self.doc.file, f"nesting deeper than {MAX_DEPTH} levels", loc.line,
-                        loc.column)
+            raise self._fail_at(node, f"nesting deeper than {MAX_DEPTH} levels")
         self.doc.positions.setdefault(path, self._loc(node))
         if node.tag not in _PLAIN_TAGS and not isinstance(node, yaml.ScalarNode):
             # Collections are built here, not by the loader, so an explicit tag such as
             # !!python/object:... (or !!set, !!omap) would otherwise be dropped silently.
-            loc = self._loc(node)
-            raise _fail(
-                self.doc.file,
-                f"invalid YAML: unsupported tag {node.tag!r}",
-                loc.line,
-                loc.column,
-            )
+            raise self._fail_at(node, f"invalid YAML: unsupported tag {node.tag!r}")
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = self.loader.construct_object(key_node, deep=True)
                 if isinstance(key, (list, dict)) or key is None:
-                    loc = self._loc(key_node)
-                    raise _fail(self.doc.file, "mapping keys must be plain names", loc.line,
-                                loc.column)
+                    raise self._fail_at(key_node, "mapping keys must be plain names")
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
-                    loc = self._loc(key_node)
-                    raise _fail(
-                        self.doc.file,
-                        f"{_dotted((*path, key))}: duplicate key {key!r}",
-                        loc.line,
-                        loc.column,
-                    )
+                    raise self._fail_at(key_node,
+                                        f"{_dotted((*path, key))}: duplicate key {key!r}")
                 self.doc.positions[(*path, key)] = self._loc(key_node)
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
