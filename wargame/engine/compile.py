@@ -56,6 +56,7 @@ class Compiled:
     by_dst: np.ndarray         # [E] permutation sorting edges by destination
     dst_starts: np.ndarray     # [N] reduceat offsets into edges sorted by destination
     src_starts: np.ndarray     # [N] reduceat offsets (edges are already sorted by source)
+    out_start: np.ndarray      # [N + 1] edges leaving n are out_start[n]:out_start[n + 1]
     neighbours: np.ndarray     # [N, D] padded neighbour lists (-1 = none)
     # settlements
     init_control: np.ndarray   # [N] int
@@ -189,6 +190,7 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Co
         scenario=sc, calibration=cal, factions=fids, settlements=sids,
         outcomes=list(sc.outcomes), support_ids=support_ids, turns=T,
         src=src, dst=dst, by_dst=by_dst, dst_starts=dst_starts, src_starts=src_starts,
+        out_start=np.append(src_starts, len(src)).astype(np.intp),
         neighbours=neighbours, init_control=init_control, defence_mult=defence, value=value,
         supply_source=supply_source, init_relation=rel, params=params, streams=streams,
         max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),

@@ -1,8 +1,9 @@
 """Phase 4 of a turn: every faction chooses its offensives and commits forces.
 
 Forces at a settlement belong to its controller, so every directed link (m -> n) carries one
-potential attacker: the controller of m. All factions' orders are computed together on
-[R, E] edge arrays; scores are float32 (they only rank choices), commitments float64.
+potential attacker: the controller of m. All factions' orders are computed together by one
+compiled pass over every replicate's links (:func:`wargame.engine.kernels.orders`); the result
+is the short list of links that carry an attack.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
-from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder, lookup, take
+from wargame.engine import kernels
+from wargame.engine.compile import Compiled
 from wargame.engine.state import State
 
 PLANNING_RATIO = 3.0
@@ -22,108 +22,52 @@ PLANNING_RATIO = 3.0
 
 @dataclass
 class Orders:
-    """Forces committed along each directed link this turn."""
+    """The attacks of this turn, one entry per directed link that carries one (M entries)."""
 
-    commit: np.ndarray      # [R, E] fighters moving from src to attack dst
-    unit_power: np.ndarray  # [R, E] power per attacking fighter (before luck and air)
-    faction: np.ndarray     # [R, E] the attacking faction (controller of the source)
-
-
-def gather_relation(st: State, a: np.ndarray, b: np.ndarray, F: int) -> np.ndarray:
-    """Stance between factions ``a`` and ``b`` ([R, K] each, all >= 0) per replicate."""
-    R = st.replicates
-    return lookup(st.relation.reshape(R, F * F), a.astype(np.intp) * F + b)
+    rep: np.ndarray         # [M] replicate
+    edge: np.ndarray        # [M] directed link (src -> dst)
+    amount: np.ndarray      # [M] fighters moving from src to attack dst
+    unit_power: np.ndarray  # [M] power per attacking fighter (before luck and air)
+    faction: np.ndarray     # [M] the attacking faction (controller of the source)
 
 
-def choose(c: Compiled, st: State, fl: Flooder, unit_att: np.ndarray, def_power: np.ndarray,
+def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
            air_side: np.ndarray, air_mult: float) -> Orders:
     """Score hostile neighbours, pick targets and commit forces.
 
     ``unit_att`` [R, N] is the power per fighter of the forces at each place if they attack;
     ``def_power`` [R, N] the total power of the forces defending each place.
+
+    The rules, for each replicate:
+
+    1. *Keep back.* A garrison keeps ``max(min_garrison, reserve_share x strength)``, and also
+       enough that the enemies next to it (those that attack at all) could not reach the rout
+       ratio against what stays, scaled by its caution:
+       ``(1 - aggression) x threat / (rout_ratio x defensive power per fighter)``.
+       The rest is available.
+    2. *Concentration.* An attacker estimates its power against a target as everything it
+       could bring from every neighbour of the target it holds (x the air-superiority
+       multiplier if its air support is over the target), and the chance of success as the
+       CDB90 logistic curve of the log power ratio.
+    3. *Planning rule.* It considers a target when the estimated ratio reaches
+       ``3^(1 - aggression) : 1`` -- the classic 3:1 for a cautious commander (aggression
+       near 0), 1:1 near 1; aggression 1 attacks whatever the odds, 0 never attacks.
+       A target's score is ``P(success) x (1 + objective weight + value)``.
+    4. *Offensive cap.* Each faction keeps only its ``max_offensives`` best targets (ranked by
+       the summed score of the links that lead to them).
+    5. *Commitment.* Each place sends everything available to its best-scoring target (split
+       evenly between ties).
+    6. *Plan check.* An attack whose forces actually committed fall short of the planning
+       ratio is called off.
     """
-    F, N = c.n_factions, c.n_settlements
-    m = c.scenario.model
     cal = c.calibration
-    src, dst = c.src, c.dst
-    ctrl = st.control.astype(np.intp)
-    att = take(ctrl, src)
-    war = gather_relation(st, att, take(ctrl, dst), F) == STANCE["war"]
-    keep = np.maximum(m.min_garrison, st.strength * lookup(st.reserve, ctrl))
-    able = ~lookup(st.collapsed, ctrl)
-    # A garrison also keeps back enough that the enemies next to it (those that attack at
-    # all) could not reach the rout ratio against what stays, scaled by its caution:
-    # (1 - aggression) x threat / (rout_ratio x defensive power per fighter).
-    aggr_n = lookup(st.aggression, ctrl)
-    could = np.maximum(0.0, st.strength - keep) * able * unit_att * (aggr_n > 0)
-    threat = fl.sum_into(take(could, src) * war)
-    def_unit = def_power / np.maximum(st.strength, 1e-9)
-    rout = st.rout_ratio[:, None]
-    keep = np.maximum(keep, (1.0 - aggr_n) * threat / (rout * np.maximum(def_unit, 1e-9)))
-    avail = np.maximum(0.0, st.strength - keep) * able                       # [R, N] f64
-    av_e = take(avail, src) * war
-    pow_e = (av_e * take(unit_att, src)).astype(np.float32)
-    # Concentration: an attacker counts on every neighbour of the target it holds. Sums per
-    # (replicate, attacker, target) are one bincount over a flat key.
-    R = st.replicates
-    key = (np.arange(R)[:, None] * F + att) * N + dst
-    conc = np.take(np.bincount(key.ravel(), weights=pow_e.ravel(), minlength=R * F * N),
-                   key).astype(np.float32)
-    air = take(air_side, dst) == att
-    conc *= 1.0 + (air_mult - 1.0) * air
-    dp = take(def_power, dst).astype(np.float32)
-    eff = np.log(np.maximum(conc, 1e-9)) - np.log(np.maximum(dp, 1e-9))
-    p = expit(np.float32(cal.success_intercept) + np.float32(cal.success_log_ratio) * eff)
-    aggr = lookup(st.aggression, att)
-    # Planning rule: attack when the estimated power ratio reaches 3^(1 - aggression) : 1 --
-    # the classic 3:1 for a cautious commander (aggression near 0), 1:1 near 1; aggression 1
-    # itself attacks whatever the odds, and 0 never attacks.
-    need = np.float32(np.log(PLANNING_RATIO)) * (1.0 - aggr)
-    attractive = war & (av_e > 0) & ((eff >= need) | (aggr >= 1.0)) & (aggr > 0)
-    wobj = np.take(st.objective.ravel(), key)        # key is also the flat objective index
-    score = (p * (1.0 + wobj + c.value[dst]) * attractive).astype(np.float32)
-    score = _cap_offensives(c, score, key)
-    best = fl.max_from(score)
-    chosen = (score > 0) & (score >= take(best, src))
-    n_chosen = fl.sum_from(chosen.astype(np.float32))
-    commit = take(avail, src) * chosen / np.maximum(take(n_chosen, src), 1.0)
-    # Check the plan: the concentration estimate counted every neighbour; an attack whose
-    # forces actually committed fall short of the planning ratio is called off.
-    idx = np.flatnonzero(commit)                     # the few edges that carry an attack
-    if idx.size:
-        sent = (commit.ravel()[idx] * take(unit_att, src).ravel()[idx]
-                * (1.0 + (air_mult - 1.0) * air.ravel()[idx]))
-        _, group = np.unique(key.ravel()[idx], return_inverse=True)
-        real = np.bincount(group, weights=sent)[group]
-        enough = real >= dp.ravel()[idx] * np.exp(need.ravel()[idx])
-        enough |= aggr.ravel()[idx] >= 1.0
-        flat = commit.ravel()
-        flat[idx[~enough]] = 0.0
-    return Orders(commit=commit, unit_power=take(unit_att, src), faction=att)
-
-
-def _cap_offensives(c: Compiled, score: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Keep only each faction's ``max_offensives`` best targets (ranked by summed edge score).
-
-    ``key`` [R, E] is the flat (replicate, attacking faction, target) index of each edge.
-    """
-    F, N = c.n_factions, c.n_settlements
-    R = score.shape[0]
-    idx = np.flatnonzero(score)
-    if idx.size == 0:
-        return score
-    tscore = np.bincount(key.ravel()[idx], weights=score.ravel()[idx], minlength=R * F * N)
-    tscore = tscore.reshape(R * F, N)
-    cap = np.tile(c.max_offensives, R)                                        # [R * F]
-    over = np.count_nonzero(tscore, axis=1) > cap
-    if not over.any():
-        return score
-    rows = np.flatnonzero(over)
-    k = cap[rows]
-    sub = tscore[rows]
-    pos = np.maximum(k - 1, 0)
-    ranked = -np.partition(-sub, np.unique(pos), axis=1)    # every needed rank in place
-    kth = np.where(k > 0, ranked[np.arange(rows.size), pos], np.inf)
-    allowed = np.ones_like(tscore, dtype=bool)
-    allowed[rows] = sub >= kth[:, None]
-    return score * np.take(allowed.ravel(), key)
+    m = c.scenario.model
+    r, e, amount = kernels.orders(
+        st.control, st.relation, st.strength, st.reserve, st.collapsed, st.aggression,
+        st.rout_ratio, st.objective, unit_att, def_power, air_side, c.value, c.max_offensives,
+        c.out_start, c.dst, float(m.min_garrison), float(air_mult),
+        float(cal.success_intercept), float(cal.success_log_ratio),
+        float(np.log(PLANNING_RATIO)))
+    src = c.src[e]
+    return Orders(rep=r, edge=e, amount=amount, unit_power=unit_att[r, src],
+                  faction=st.control[r, src].astype(np.intp))

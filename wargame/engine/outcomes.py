@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from wargame.engine import kernels
 from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder, take
 from wargame.engine.state import State
 from wargame.scenario.schema import Condition
 
 
-def holds(c: Compiled, st: State, fl: Flooder, cond: Condition) -> np.ndarray:
+def holds(c: Compiled, st: State, cond: Condition) -> np.ndarray:
     """Whether ``cond`` holds in each replicate -> [R] bool."""
     si = {s: i for i, s in enumerate(c.settlements)}
     if cond.controls is not None:
@@ -28,29 +28,27 @@ def holds(c: Compiled, st: State, fl: Flooder, cond: Condition) -> np.ndarray:
             passable = st.control == f
         start = np.zeros_like(passable)
         start[:, [si[s] for s in cond.connected.from_]] = True
-        start &= passable
-        edge_ok = take(passable, c.src) & take(passable, c.dst)
-        reached = fl.flood(start, edge_ok)
+        reached = kernels.flood_places(start, passable, c.out_start, c.dst)
         return np.asarray(reached[:, [si[s] for s in cond.connected.to]].any(axis=1))
     if cond.collapsed is not None:
         return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
     if cond.not_ is not None:
-        return ~holds(c, st, fl, cond.not_)
+        return ~holds(c, st, cond.not_)
     if cond.all is not None:
         out = np.ones(st.replicates, dtype=bool)
         for sub in cond.all:
-            out &= holds(c, st, fl, sub)
+            out &= holds(c, st, sub)
         return out
     out = np.zeros(st.replicates, dtype=bool)
     for sub in cond.any or []:
-        out |= holds(c, st, fl, sub)
+        out |= holds(c, st, sub)
     return out
 
 
-def evaluate(c: Compiled, st: State, fl: Flooder, t: int) -> None:
+def evaluate(c: Compiled, st: State, t: int) -> None:
     """Update ``outcome_now`` and record the first turn each ``ever`` outcome held."""
     for k, (_, o) in enumerate(c.scenario.outcomes.items()):
-        now = holds(c, st, fl, o)
+        now = holds(c, st, o)
         st.outcome_now[:, k] = now
         if o.when == "ever" and (o.by_turn is None or t <= o.by_turn):
             first = now & (st.outcome_turn[:, k] < 0)

@@ -6,46 +6,36 @@ from typing import Any
 
 import numpy as np
 
-from wargame.engine import combat, orders, outcomes, support
-from wargame.engine.compile import SELF, STANCE, Compiled
-from wargame.engine.graph import Flooder, lookup, take
+from wargame.engine import combat, kernels, orders, outcomes, support
+from wargame.engine.compile import Compiled
+from wargame.engine.graph import lookup
 from wargame.engine.result import GameResult
-from wargame.engine.state import State, add_casualties, initial_state, sample_params
+from wargame.engine.state import State, initial_state, sample_params
 from wargame.errors import UsageError
 
 
-def supply_phase(c: Compiled, st: State, fl: Flooder, sup: support.TurnSupport,
+def supply_phase(c: Compiled, st: State, sup: support.TurnSupport,
                  log: list[dict[str, Any]] | None, t: int) -> np.ndarray:
     """Trace supply; besieged places lose strength. Returns the supply multiplier [R, N].
 
     A place is in supply if a chain of links through places held by its controller or allies
     joins it to a supply source of its controller or an ally (allies share supply).
     """
-    R, N, F = st.replicates, c.n_settlements, c.n_factions
+    F = c.n_factions
     m = c.scenario.model
-    ctrl = st.control.astype(np.intp)
-    friendly = orders.gather_relation(st, take(ctrl, c.src), take(ctrl, c.dst), F)
-    edge_ok = (friendly == STANCE["allied"]) | (friendly == SELF)
-    ally = (st.relation == STANCE["allied"]) | (st.relation == SELF)            # [R, F, F]
-    # A place is a source if it is a supply source of its controller or of an ally of it.
-    is_source = np.zeros((R, N), dtype=bool)
-    for f in range(F):
-        src_f = c.supply_source[f][None, :] | sup.sources[:, f, :]
-        if not src_f.any():
-            continue
-        is_source |= src_f & lookup(np.ascontiguousarray(ally[:, :, f]), ctrl)
-    supplied = fl.flood(is_source, edge_ok)
+    supplied = kernels.supply(st.control, st.relation, c.supply_source, sup.sources,
+                              c.out_start, c.dst)
     airlift = sup.airlift
     unsupplied = ~supplied
     newly = unsupplied & (st.siege == 0)
     st.siege = ((st.siege + 1) * unsupplied).astype(np.int16)
     loss = st.strength * (m.siege_attrition * unsupplied) * (1 - airlift)
     st.strength -= loss
-    add_casualties(st, np.repeat(np.arange(R), N), ctrl.ravel(), loss.ravel(), F)
+    st.casualties += kernels.by_faction(loss, st.control, F)
     if log is not None:
         for r, n in zip(*np.nonzero(newly), strict=True):
             log.append({"turn": t, "replicate": int(r), "kind": "encircled",
-                        "settlement": int(n), "faction": int(ctrl[r, n]),
+                        "settlement": int(n), "faction": int(st.control[r, n]),
                         "airlift": float(airlift[r, n])})
     short = m.unsupplied_power + (1 - m.unsupplied_power) * airlift
     return supplied + unsupplied * short
@@ -64,7 +54,7 @@ def morale_phase(c: Compiled, st: State, captured: np.ndarray, lost: np.ndarray,
     st.collapsed |= (now < threshold * st.initial) & (st.initial > 0)
 
 
-def redeploy(c: Compiled, st: State, fl: Flooder) -> None:
+def redeploy(c: Compiled, st: State) -> None:
     """Rear garrisons send part of their surplus one link toward the front.
 
     Distance to the front (in links through the controller's own places) is 0 for places
@@ -72,27 +62,9 @@ def redeploy(c: Compiled, st: State, fl: Flooder) -> None:
     ``redeploy_share`` of its surplus above ``min_garrison``, split evenly, to its own
     neighbours that are nearer the front.
     """
-    F = c.n_factions
     m = c.scenario.model
-    ctrl = st.control.astype(np.intp)
-    a, b = take(ctrl, c.src), take(ctrl, c.dst)
-    hostile = orders.gather_relation(st, a, b, F) == STANCE["war"]
-    same = (a == b).astype(np.float32)
-    front = fl.sum_into(hostile.astype(np.float32)) > 0
-    dist = np.full(ctrl.shape, 3, dtype=np.int8)
-    dist[front] = 0
-    level = front
-    for d in (1, 2):
-        nxt = (fl.sum_into(same * take(level, c.src)) > 0) & (dist > d)
-        dist[nxt] = d
-        level = nxt
-    toward = (same > 0) & (take(dist, c.dst) < take(dist, c.src))
-    n_toward = fl.sum_from(toward.astype(np.float32))
-    surplus = np.maximum(0.0, st.strength - m.min_garrison) * m.redeploy_share
-    surplus *= (dist > 0) & (n_toward > 0)
-    flow = take(surplus / np.maximum(n_toward, 1.0), c.src) * toward
-    st.strength -= surplus
-    st.strength += fl.sum_into(flow)
+    kernels.redeploy(st.control, st.relation, st.strength, c.out_start, c.dst,
+                     float(m.min_garrison), float(m.redeploy_share))
 
 
 def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int | None = None,
@@ -112,11 +84,10 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
     R, F = replicates, c.n_factions
     p = sample_params(c, rng, R, deterministic)
     st = initial_state(c, p, R)
-    fl = Flooder(c)
     records: list[dict[str, Any]] | None = [] if log else None
     ctl_hist = [st.control.copy()] if record_turns else []
     out_hist: list[np.ndarray] = []
-    outcomes.evaluate(c, st, fl, 0)
+    outcomes.evaluate(c, st, 0)
     if record_turns:
         out_hist.append(st.outcome_now.copy())
     cal = c.calibration
@@ -124,8 +95,8 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         before = st.faction_strength(F)
         support.run_events(c, st, p, t, rng, records)
         support.reinforce(c, st, p, t)
-        sup = support.external_support(c, st, p, t, fl, records)
-        supply_mult = supply_phase(c, st, fl, sup, records, t)
+        sup = support.external_support(c, st, p, t, records)
+        supply_mult = supply_phase(c, st, sup, records, t)
         ctrl = st.control
         morale_mult = 0.5 + st.morale
         collapse = 1.0 - 0.5 * st.collapsed
@@ -134,7 +105,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         unit = (lookup(st.quality * morale_mult * sup.fire * collapse, ctrl) * supply_mult
                 * sup.suppress * bonus)
         def_unit = unit * c.defence_mult
-        od = orders.choose(c, st, fl, unit, st.strength * def_unit, sup.air_side,
+        od = orders.choose(c, st, unit, st.strength * def_unit, sup.air_side,
                            cal.air_superiority_multiplier)
         bt = combat.fight(c, st, od, p, def_unit, sup.air_side, rng, deterministic)
         captured = np.zeros((R, F))
@@ -142,9 +113,9 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         if bt is not None:
             captured, lost = combat.resolve(c, st, od, bt, records, t)
         morale_phase(c, st, captured, lost, before, p)
-        redeploy(c, st, fl)
+        redeploy(c, st)
         np.maximum(st.strength, 0.0, out=st.strength)
-        outcomes.evaluate(c, st, fl, t)
+        outcomes.evaluate(c, st, t)
         if record_turns:
             ctl_hist.append(st.control.copy())
             out_hist.append(st.outcome_now.copy())

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wargame.engine import kernels
 from wargame.engine.compile import Compiled
 from wargame.scenario.params import param_mean, param_sample
 
@@ -45,11 +46,7 @@ class State:
 
     def faction_strength(self, n_factions: int) -> np.ndarray:
         """Total strength per faction [R, F]."""
-        R = self.replicates
-        idx = (np.arange(R)[:, None] * n_factions + self.control).ravel()
-        w = self.strength.ravel()
-        ok = self.control.ravel() >= 0
-        return np.bincount(idx[ok], weights=w[ok], minlength=R * n_factions).reshape(R, -1)
+        return kernels.by_faction(self.strength, self.control, n_factions)
 
 
 def sample_params(c: Compiled, rng: np.random.Generator, R: int,
@@ -63,7 +60,7 @@ def sample_params(c: Compiled, rng: np.random.Generator, R: int,
 def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
     """Deploy each faction: explicit garrisons first, the rest spread by settlement value."""
     F, N = c.n_factions, c.n_settlements
-    control = np.broadcast_to(c.init_control, (R, N)).astype(np.int16)
+    control = np.tile(c.init_control.astype(np.int16), (R, 1))
     strength = np.zeros((R, N))
     sc = c.scenario
     # Free forces deploy by value, twice as densely where the place touches an enemy.
@@ -112,11 +109,3 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
     st.initial = st.faction_strength(F)
     return st
 
-
-def add_casualties(st: State, rows: np.ndarray, factions: np.ndarray, amount: np.ndarray,
-                   n_factions: int) -> None:
-    """Book losses of ``amount`` for (replicate, faction) pairs (vectorised scatter-add)."""
-    ok = factions >= 0
-    idx = rows[ok] * n_factions + factions[ok]
-    st.casualties += np.bincount(idx, weights=amount[ok],
-                                 minlength=st.casualties.size).reshape(st.casualties.shape)

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from wargame.engine import kernels
 from wargame.engine.compile import STANCE, Compiled
-from wargame.engine.graph import Flooder, lookup, take
-from wargame.engine.state import State, add_casualties
+from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
 
@@ -115,7 +115,7 @@ def reinforce(c: Compiled, st: State, p: dict[str, np.ndarray], t: int) -> None:
 
 
 def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
-                     flooder: Flooder, log: list[dict[str, Any]] | None) -> TurnSupport:
+                     log: list[dict[str, Any]] | None) -> TurnSupport:
     """Air strikes (attrition and suppression), airlift, cross-border supply and artillery."""
     R, N, F = st.replicates, c.n_settlements, c.n_factions
     T = c.turns
@@ -125,7 +125,6 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
         airlift=np.zeros((R, N)), sources=np.zeros((R, F, N), dtype=bool),
         quality_bonus=np.ones((R, F)), fire=np.ones((R, F)),
     )
-    rows = np.arange(R)
     best_sorties = np.zeros((R, N))
     for k, (lid, line) in enumerate(c.scenario.support.items()):
         if not _active(line.first_turn, line.last_turn, t, T):
@@ -140,27 +139,14 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                     prio[:, c.factions.index(tf)] = p[f"support.{lid}.target.{tf}"]
             else:
                 prio[:] = 1.0
-            at_war = st.relation[:, b, :] == STANCE["war"]                 # [R, F]
-            prio *= at_war
-            ctrl = st.control.astype(np.intp)
-            target_prio = lookup(prio, ctrl)
-            own = (st.control == b).astype(np.float32)
-            near = flooder.sum_into(take(own, c.src)) > 0                   # touches b's land
-            w = target_prio * st.strength * near
-            total = w.sum(axis=1, keepdims=True)
-            alloc = sorties[:, None] * w / np.maximum(total, 1e-12)
-            cap = m.air_kill_cap * st.strength
-            lethal = p[f"support.{lid}.kills_per_sortie"][:, None] * alloc
-            kills = cap * -np.expm1(-lethal / np.maximum(cap, 1e-12))
-            st.strength -= kills
-            add_casualties(st, np.repeat(rows, N), st.control.ravel().astype(np.intp),
-                           kills.ravel(), F)
-            sat = 1 - np.exp(-alloc / m.air_saturation_sorties)
-            sup.suppress *= 1 - p[f"support.{lid}.suppression"][:, None] * sat
-            more = alloc > best_sorties
-            sup.air_side[more] = b
-            best_sorties = np.maximum(best_sorties, alloc)
-            sup.sorties += alloc
+            alloc = np.empty((R, N))
+            kills = np.empty((R, N))
+            kernels.air_strikes(
+                st.control, st.relation, st.strength, b, prio, sorties,
+                p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
+                float(m.air_kill_cap), float(m.air_saturation_sorties), c.out_start, c.dst,
+                st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
+                alloc, kills)
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,

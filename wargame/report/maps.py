@@ -28,7 +28,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
 from wargame.engine.compile import SELF, STANCE, Compiled
-from wargame.engine.graph import Flooder
+from wargame.engine.kernels import flood_edges
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure
 from wargame.report.overview import turn_date
@@ -77,7 +77,7 @@ def besieged_places(c: Compiled, control: np.ndarray) -> np.ndarray:
     # Sources of the controller or of any of its allies.
     ally_sources = friendly_rel.astype(int) @ c.supply_source.astype(int) > 0   # [F, N]
     start = held & ally_sources[np.maximum(ctrl, 0), np.arange(len(ctrl))]
-    supplied = Flooder(c).flood(start[None, :], edge_ok[None, :])[0]
+    supplied = flood_edges(start[None, :], edge_ok[None, :], c.out_start, c.dst)[0]
     return held & ~supplied
 
 

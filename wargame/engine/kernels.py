@@ -1,0 +1,692 @@
+"""Compiled kernels for the graph phases of a turn.
+
+The settlement-graph phases (supply floods, orders, redeployment, sums by faction) touch every
+directed link of every replicate several times a turn. As numpy expressions over [R, E] arrays
+they cost dozens of passes over memory per phase; here each phase is one pass, compiled by
+Numba. The data layout is the engine's: arrays with a leading replicate axis, one call per phase
+per turn whatever the number of replicates. The loops run in machine code, not in Python.
+
+Edges are directed, both directions of every link, sorted by source: the edges leaving place
+``n`` are ``out_start[n]:out_start[n + 1]``. Stance codes are those of
+:data:`wargame.engine.compile.STANCE` (war 0, neutral 1, allied 2) and ``SELF`` (3).
+
+Kernels are compiled on first use and cached on disk (``cache=True``), so only the first run
+after an install pays the compile time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+WAR = 0
+ALLIED = 2   # and SELF = 3: a stance >= ALLIED is friendly
+
+
+@njit(cache=True)
+def by_faction(x: np.ndarray, ctrl: np.ndarray, n_factions: int) -> np.ndarray:
+    """Sum ``x`` [R, N] over the places each faction controls -> [R, F] (``ctrl`` < 0 skipped)."""
+    R, N = x.shape
+    out = np.zeros((R, n_factions))
+    for r in range(R):
+        for n in range(N):
+            f = ctrl[r, n]
+            if f >= 0:
+                out[r, f] += x[r, n]
+    return out
+
+
+@njit(cache=True)
+def _flood_one(r: int, reach: np.ndarray, stack: np.ndarray, out_start: np.ndarray,
+               dst: np.ndarray, edge_ok: np.ndarray) -> None:
+    """Depth-first flood of replicate ``r`` from the places already marked in ``reach``."""
+    N = reach.shape[1]
+    top = 0
+    for n in range(N):
+        if reach[r, n]:
+            stack[top] = n
+            top += 1
+    while top > 0:
+        top -= 1
+        m = stack[top]
+        for e in range(out_start[m], out_start[m + 1]):
+            n = dst[e]
+            if not reach[r, n] and edge_ok[e]:
+                reach[r, n] = True
+                stack[top] = n
+                top += 1
+
+
+@njit(cache=True)
+def flood_edges(start: np.ndarray, edge_ok: np.ndarray, out_start: np.ndarray,
+                dst: np.ndarray) -> np.ndarray:
+    """Places reachable from ``start`` [R, N] along edges with ``edge_ok`` [R, E] -> [R, N]."""
+    R, N = start.shape
+    reach = start.copy()
+    stack = np.empty(N, dtype=np.intp)
+    for r in range(R):
+        _flood_one(r, reach, stack, out_start, dst, edge_ok[r])
+    return reach
+
+
+@njit(cache=True)
+def flood_places(start: np.ndarray, passable: np.ndarray, out_start: np.ndarray,
+                 dst: np.ndarray) -> np.ndarray:
+    """Places reachable from ``start & passable`` through ``passable`` places -> [R, N]."""
+    R, N = start.shape
+    E = dst.shape[0]
+    reach = start & passable
+    stack = np.empty(N, dtype=np.intp)
+    ok = np.empty(E, dtype=np.bool_)
+    for r in range(R):
+        for e in range(E):
+            ok[e] = passable[r, dst[e]]
+        _flood_one(r, reach, stack, out_start, dst, ok)
+    return reach
+
+
+@njit(cache=True)
+def supply(ctrl: np.ndarray, relation: np.ndarray, base_sources: np.ndarray,
+           extra_sources: np.ndarray, out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Which places are in supply -> [R, N] bool.
+
+    A place is a source if it is a supply source (``base_sources`` [F, N] from the scenario,
+    ``extra_sources`` [R, F, N] from supply lines) of its controller or of an ally of its
+    controller; supply then flows along links whose two ends are held by the same faction or
+    by allies.
+    """
+    R, N = ctrl.shape
+    F = base_sources.shape[0]
+    E = dst.shape[0]
+    reach = np.zeros((R, N), dtype=np.bool_)
+    stack = np.empty(N, dtype=np.intp)
+    ok = np.empty(E, dtype=np.bool_)
+    for r in range(R):
+        for n in range(N):
+            c = ctrl[r, n]
+            for f in range(F):
+                if base_sources[f, n] or extra_sources[r, f, n]:
+                    s = relation[r, c, f]
+                    if s >= ALLIED:                 # allied or the same faction
+                        reach[r, n] = True
+                        break
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                s = relation[r, ctrl[r, m], ctrl[r, dst[e]]]
+                ok[e] = s >= ALLIED
+        _flood_one(r, reach, stack, out_start, dst, ok)
+    return reach
+
+
+@njit(cache=True)
+def touching(ctrl: np.ndarray, faction: int, out_start: np.ndarray,
+             dst: np.ndarray) -> np.ndarray:
+    """[R, N] bool: places with a neighbour held by ``faction``."""
+    R, N = ctrl.shape
+    out = np.zeros((R, N), dtype=np.bool_)
+    for r in range(R):
+        for m in range(N):
+            if ctrl[r, m] == faction:
+                for e in range(out_start[m], out_start[m + 1]):
+                    out[r, dst[e]] = True
+    return out
+
+
+@njit(cache=True)
+def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
+             out_start: np.ndarray, dst: np.ndarray, min_garrison: float,
+             share: float) -> None:
+    """Move part of every rear garrison's surplus one link toward the front (in place).
+
+    Distance to the front, in links through the controller's own places: 0 for a place with an
+    enemy neighbour, then 1, 2, and 3 for anything further. A place at distance > 0 with own
+    neighbours nearer the front sends ``share`` of its strength above ``min_garrison``, split
+    evenly between them.
+    """
+    R, N = ctrl.shape
+    dist = np.empty(N, dtype=np.int8)
+    nxt = np.empty(N, dtype=np.bool_)
+    n_toward = np.empty(N, dtype=np.int64)
+    surplus = np.empty(N)
+    for r in range(R):
+        for m in range(N):
+            dist[m] = 3
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                if relation[r, ctrl[r, m], ctrl[r, dst[e]]] == WAR:
+                    dist[dst[e]] = 0
+        for d in (1, 2):
+            for n in range(N):
+                nxt[n] = False
+            for m in range(N):
+                if dist[m] == d - 1:
+                    for e in range(out_start[m], out_start[m + 1]):
+                        n = dst[e]
+                        if ctrl[r, n] == ctrl[r, m] and dist[n] > d:
+                            nxt[n] = True
+            for n in range(N):
+                if nxt[n]:
+                    dist[n] = d
+        for m in range(N):
+            k = 0
+            for e in range(out_start[m], out_start[m + 1]):
+                n = dst[e]
+                if ctrl[r, n] == ctrl[r, m] and dist[n] < dist[m]:
+                    k += 1
+            n_toward[m] = k
+            surplus[m] = 0.0
+            if dist[m] > 0 and k > 0:
+                surplus[m] = max(0.0, strength[r, m] - min_garrison) * share
+        for m in range(N):
+            if surplus[m] > 0.0:
+                strength[r, m] -= surplus[m]
+                part = surplus[m] / n_toward[m]
+                for e in range(out_start[m], out_start[m + 1]):
+                    n = dst[e]
+                    if ctrl[r, n] == ctrl[r, m] and dist[n] < dist[m]:
+                        strength[r, n] += part
+
+
+@njit(cache=True)
+def _expit(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+@njit(cache=True)
+def _kth_largest(x: np.ndarray, k: int, rank: int) -> float:
+    """The ``rank``-th largest of ``x[:k]`` (inf for rank 0); partially sorts ``x[:k]``."""
+    if rank <= 0:
+        return np.inf
+    for i in range(rank):                      # selection sort of the top ``rank``
+        j_best = i
+        for j in range(i + 1, k):
+            if x[j] > x[j_best]:
+                j_best = j
+        x[i], x[j_best] = x[j_best], x[i]
+    return x[rank - 1]
+
+
+@njit(cache=True)
+def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve: np.ndarray,
+           collapsed: np.ndarray, aggression: np.ndarray, rout_ratio: np.ndarray,
+           objective: np.ndarray, unit_att: np.ndarray, def_power: np.ndarray,
+           air_side: np.ndarray, value: np.ndarray, max_offensives: np.ndarray,
+           out_start: np.ndarray, dst: np.ndarray, min_garrison: float, air_mult: float,
+           intercept: float, slope: float, log_planning: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
+    committed attack, in replicate then edge order. The rules are in :mod:`orders`."""
+    R, N = ctrl.shape
+    F = reserve.shape[1]
+    E = dst.shape[0]
+    cap_rep = R * E if R * E > 0 else 1
+    out_r = np.empty(cap_rep, dtype=np.intp)
+    out_e = np.empty(cap_rep, dtype=np.intp)
+    out_a = np.empty(cap_rep)
+    count = 0
+    keep = np.empty(N)
+    able = np.empty(N, dtype=np.bool_)
+    could = np.empty(N)
+    threat = np.empty(N)
+    avail = np.empty(N)
+    war = np.empty(E, dtype=np.bool_)
+    att = np.empty(E, dtype=np.intp)
+    score = np.empty(E)
+    thr = np.empty(F)
+    pair = np.empty((F, N))
+    conc = np.zeros((F, N))
+    tscore = np.zeros((F, N))
+    best = np.empty(N)
+    n_chosen = np.empty(N, dtype=np.int64)
+    commit = np.empty(E)
+    ranks = np.empty(N)
+    for r in range(R):
+        rout = rout_ratio[r]
+        any_war = False
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                att[e] = ctrl[r, m]
+                war[e] = relation[r, ctrl[r, m], ctrl[r, dst[e]]] == WAR
+                any_war |= war[e]
+        if not any_war:
+            continue
+        # Garrisons keep their reserve share (at least min_garrison), and enough that the
+        # enemies next to them could not reach the rout ratio, scaled by their caution.
+        for n in range(N):
+            f = ctrl[r, n]
+            keep[n] = max(min_garrison, strength[r, n] * reserve[r, f])
+            able[n] = not collapsed[r, f]
+            a = aggression[r, f]
+            could[n] = 0.0
+            if able[n] and a > 0:
+                could[n] = max(0.0, strength[r, n] - keep[n]) * unit_att[r, n]
+            threat[n] = 0.0
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                if war[e]:
+                    threat[dst[e]] += could[m]
+        for n in range(N):
+            f = ctrl[r, n]
+            def_unit = def_power[r, n] / max(strength[r, n], 1e-9)
+            guard = (1.0 - aggression[r, f]) * threat[n] / (rout * max(def_unit, 1e-9))
+            keep[n] = max(keep[n], guard)
+            avail[n] = max(0.0, strength[r, n] - keep[n]) if able[n] else 0.0
+        # Concentration: an attacker counts on all it could bring from every neighbour of
+        # the target it holds.
+        for f in range(F):
+            for n in range(N):
+                conc[f, n] = 0.0
+                tscore[f, n] = 0.0
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                if war[e] and avail[m] > 0:
+                    conc[att[e], dst[e]] += avail[m] * unit_att[r, m]
+        # Scores depend on the (attacker, target) pair only: work each pair out once. The
+        # planning test compares ratios (no logarithm); the success chance is the logistic
+        # curve in the log ratio, for pairs that pass.
+        for f in range(F):
+            thr[f] = math.exp(log_planning * (1.0 - aggression[r, f]))
+            for n in range(N):
+                pair[f, n] = -1.0
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                score[e] = 0.0
+                if not war[e] or avail[m] <= 0:
+                    continue
+                f = att[e]
+                n = dst[e]
+                if pair[f, n] < 0.0:
+                    pair[f, n] = 0.0
+                    a = aggression[r, f]
+                    if a > 0:
+                        c = conc[f, n]
+                        if air_side[r, n] == f:
+                            c *= air_mult
+                        c = max(c, 1e-9)
+                        d = max(def_power[r, n], 1e-9)
+                        if c >= d * thr[f] or a >= 1.0:
+                            p = _expit(intercept + slope * math.log(c / d))
+                            pair[f, n] = p * (1.0 + objective[r, f, n] + value[n])
+                score[e] = pair[f, n]
+                tscore[f, n] += score[e]
+        # Each faction keeps only its max_offensives best targets.
+        for f in range(F):
+            k = 0
+            for n in range(N):
+                if tscore[f, n] > 0:
+                    ranks[k] = tscore[f, n]
+                    k += 1
+            cap = max_offensives[f]
+            if k > cap:
+                kth = _kth_largest(ranks, k, cap)
+                for n in range(N):
+                    if tscore[f, n] < kth:
+                        tscore[f, n] = -1.0     # marks a target dropped by the cap
+        # Each place attacks its best-scoring targets (ties split the force evenly).
+        for m in range(N):
+            best[m] = 0.0
+            for e in range(out_start[m], out_start[m + 1]):
+                if score[e] > 0 and tscore[att[e], dst[e]] < 0:
+                    score[e] = 0.0
+                best[m] = max(best[m], score[e])
+            k = 0
+            for e in range(out_start[m], out_start[m + 1]):
+                if score[e] > 0 and score[e] >= best[m]:
+                    k += 1
+            n_chosen[m] = k
+            for e in range(out_start[m], out_start[m + 1]):
+                commit[e] = 0.0
+                if score[e] > 0 and score[e] >= best[m]:
+                    commit[e] = avail[m] / k
+        # Check the plan: an attack whose committed forces fall short of the planning ratio
+        # is called off.
+        for f in range(F):
+            for n in range(N):
+                conc[f, n] = 0.0
+        for m in range(N):
+            for e in range(out_start[m], out_start[m + 1]):
+                if commit[e] > 0:
+                    sent = commit[e] * unit_att[r, m]
+                    if air_side[r, dst[e]] == att[e]:
+                        sent *= air_mult
+                    conc[att[e], dst[e]] += sent
+        for e in range(E):
+            if commit[e] > 0:
+                f = att[e]
+                n = dst[e]
+                if conc[f, n] >= def_power[r, n] * thr[f] or aggression[r, f] >= 1.0:
+                    out_r[count] = r
+                    out_e[count] = e
+                    out_a[count] = commit[e]
+                    count += 1
+    return out_r[:count].copy(), out_e[:count].copy(), out_a[:count].copy()
+
+
+
+@njit(cache=True)
+def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, side: int,
+                prio: np.ndarray, sorties: np.ndarray, kills_per_sortie: np.ndarray,
+                suppression: np.ndarray, kill_cap: float, saturation: float,
+                out_start: np.ndarray, dst: np.ndarray, casualties: np.ndarray,
+                suppress: np.ndarray, air_side: np.ndarray, best: np.ndarray,
+                total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray) -> None:
+    """One air-strike line for all replicates; updates the state and the turn's support in
+    place and fills ``alloc`` and ``kills`` [R, N] (sorties and kills at each place).
+
+    Sorties go to places of factions the beneficiary ``side`` is at war with that touch its
+    own land, in proportion to ``prio`` [R, F] x the garrison's strength. Kills at a place
+    saturate at ``kill_cap`` x its strength: ``cap (1 - exp(-kills_per_sortie x sorties /
+    cap))``; suppression of its power ``1 - suppression (1 - exp(-sorties / saturation))``.
+    The place's air side is the line that flew the most sorties over it.
+    """
+    R, N = ctrl.shape
+    w = np.empty(N)
+    near = np.empty(N, dtype=np.bool_)
+    for r in range(R):
+        for n in range(N):
+            near[n] = False
+        for m in range(N):
+            if ctrl[r, m] == side:
+                for e in range(out_start[m], out_start[m + 1]):
+                    near[dst[e]] = True
+        total = 0.0
+        for n in range(N):
+            f = ctrl[r, n]
+            w[n] = 0.0
+            if near[n] and relation[r, side, f] == WAR:
+                w[n] = prio[r, f] * strength[r, n]
+                total += w[n]
+        scale = sorties[r] / max(total, 1e-12)
+        for n in range(N):
+            a = w[n] * scale
+            alloc[r, n] = a
+            kills[r, n] = 0.0
+            if a <= 0.0:
+                continue
+            cap = kill_cap * strength[r, n]
+            k = cap * -math.expm1(-kills_per_sortie[r] * a / max(cap, 1e-12))
+            kills[r, n] = k
+            strength[r, n] -= k
+            casualties[r, ctrl[r, n]] += k
+            suppress[r, n] *= 1.0 - suppression[r] * -math.expm1(-a / saturation)
+            if a > best[r, n]:
+                best[r, n] = a
+                air_side[r, n] = side
+            total_sorties[r, n] += a
+
+
+# --- Combat -------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def assemble(rep: np.ndarray, edge: np.ndarray, amount: np.ndarray, unit_power: np.ndarray,
+             faction: np.ndarray, src: np.ndarray, dst: np.ndarray, strength: np.ndarray,
+             control: np.ndarray, def_unit: np.ndarray, air_side: np.ndarray, air_mult: float,
+             relation: np.ndarray, n_factions: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                        np.ndarray, np.ndarray]:
+    """Group the turn's attacks (sorted by replicate) into battles.
+
+    Committed forces leave their origins first (``strength`` is updated in place), so a place
+    that attacks defends with what stayed. Battles are ordered by (replicate, place); slot 0
+    is the defender, then one slot per attacking faction in faction order. Returns
+    ``rep [B], place [B], faction [B, K] (-1 empty), strength [B, K], power per fighter
+    [B, K]`` (x ``air_mult`` for the side whose air support is over the place),
+    ``hostile [B, K, K]``, and for each attack its battle and slot.
+    """
+    M = rep.shape[0]
+    F = n_factions
+    br = np.empty(M, dtype=np.intp)
+    bn = np.empty(M, dtype=np.intp)
+    fac = np.full((M, F), -1, dtype=np.intp)
+    S = np.zeros((M, F))
+    P = np.zeros((M, F))
+    b_of = np.empty(M, dtype=np.intp)
+    slot = np.empty(M, dtype=np.intp)
+    for q in range(M):
+        strength[rep[q], src[edge[q]]] -= amount[q]
+    B = 0
+    K = 1
+    i = 0
+    while i < M:
+        r = rep[i]
+        j = i
+        while j < M and rep[j] == r:
+            j += 1
+        b0 = B
+        for q in range(i, j):                    # this replicate's targets, sorted
+            n = dst[edge[q]]
+            pos = b0
+            while pos < B and bn[pos] < n:
+                pos += 1
+            if pos == B or bn[pos] != n:
+                for t in range(B, pos, -1):
+                    bn[t] = bn[t - 1]
+                bn[pos] = n
+                B += 1
+        for b in range(b0, B):
+            br[b] = r
+            fac[b, 0] = control[r, bn[b]]
+            S[b, 0] = strength[r, bn[b]]
+            P[b, 0] = def_unit[r, bn[b]]
+        for q in range(i, j):                    # attacking factions of each battle, sorted
+            b = _find(bn, b0, B, dst[edge[q]])
+            b_of[q] = b
+            f = faction[q]
+            s = 1
+            while s < F and fac[b, s] >= 0 and fac[b, s] < f:
+                s += 1
+            if fac[b, s] != f:
+                for t in range(F - 1, s, -1):
+                    fac[b, t] = fac[b, t - 1]
+                fac[b, s] = f
+        for q in range(i, j):
+            b = b_of[q]
+            s = 1
+            while fac[b, s] != faction[q]:
+                s += 1
+            slot[q] = s
+            K = max(K, s + 1)
+            S[b, s] += amount[q]
+            P[b, s] += amount[q] * unit_power[q]
+        i = j
+    mult = np.zeros((B, K))
+    hostile = np.zeros((B, K, K), dtype=np.bool_)
+    for b in range(B):
+        a = air_side[br[b], bn[b]]
+        for s in range(K):
+            f = fac[b, s]
+            if f < 0:
+                continue
+            mult[b, s] = P[b, s] if s == 0 else P[b, s] / max(S[b, s], 1e-12)
+            if f == a:
+                mult[b, s] *= air_mult
+            for t in range(K):
+                g = fac[b, t]
+                hostile[b, s, t] = g >= 0 and relation[br[b], f, g] == WAR
+    return (br[:B].copy(), bn[:B].copy(), fac[:B, :K].copy(), S[:B, :K].copy(), mult, hostile,
+            b_of, slot)
+
+
+@njit(cache=True)
+def _find(keys: np.ndarray, lo: int, hi: int, value: int) -> int:
+    """Index of ``value`` in the sorted ``keys[lo:hi]`` (which contains it)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if keys[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _rate(x: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, square: bool,
+          fire: np.ndarray, out: np.ndarray) -> None:
+    K = x.shape[0]
+    for i in range(K):
+        fire[i] = k[i] * x[i] * mult[i]
+        if square:
+            T = 0.0
+            for h in range(K):
+                if H[i, h]:
+                    T += x[h]
+            fire[i] = fire[i] / T if T > 0 else 0.0
+    for j in range(K):
+        hit = 0.0
+        for i in range(K):
+            if H[i, j]:
+                hit += fire[i]
+        out[j] = -x[j] * hit
+
+
+@njit(cache=True)
+def lanchester(S: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, days: float,
+               n_steps: int, square: bool) -> np.ndarray:
+    """Heun integration of Lanchester attrition for every battle -> strengths at the end.
+
+    See :func:`wargame.engine.combat.lanchester` for the equations.
+    """
+    B, K = S.shape
+    x = S.copy()
+    dt = days / n_steps
+    k1 = np.empty(K)
+    k2 = np.empty(K)
+    guess = np.empty(K)
+    fire = np.empty(K)
+    for b in range(B):
+        xb = x[b]
+        for _ in range(n_steps):
+            _rate(xb, mult[b], k[b], H[b], square, fire, k1)
+            for i in range(K):
+                guess[i] = max(xb[i] + dt * k1[i], 0.0)
+            _rate(guess, mult[b], k[b], H[b], square, fire, k2)
+            for i in range(K):
+                xb[i] = max(xb[i] + 0.5 * dt * (k1[i] + k2[i]), 0.0)
+    return x
+
+
+@njit(cache=True)
+def decide(br: np.ndarray, fac: np.ndarray, S: np.ndarray, end: np.ndarray, mult: np.ndarray,
+           H: np.ndarray, breakpoint: np.ndarray, morale: np.ndarray, rout_ratio: np.ndarray,
+           hold_threshold: float, casualties: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Morale breaks and the winner of each battle -> (routed [B, K], winner slot [B]).
+
+    Books each side's losses in ``casualties`` [R, F]. The rules are in
+    :func:`wargame.engine.combat.fight`.
+    """
+    B, K = S.shape
+    routed = np.zeros((B, K), dtype=np.bool_)
+    winner = np.zeros(B, dtype=np.intp)
+    loss = np.empty(K)
+    power = np.empty(K)
+    breaks = np.empty(K, dtype=np.bool_)
+    alive = np.empty(K, dtype=np.bool_)
+    standing = np.empty(K, dtype=np.bool_)
+    for b in range(B):
+        r = br[b]
+        for i in range(K):
+            loss[i] = (S[b, i] - end[b, i]) / max(S[b, i], 1e-12)
+            power[i] = end[b, i] * mult[b, i]
+            if fac[b, i] >= 0:
+                casualties[r, fac[b, i]] += S[b, i] - end[b, i]
+        for i in range(K):
+            f = max(fac[b, i], 0)
+            enemy = 0.0
+            strongest = 0
+            top = -1.0
+            for j in range(K):
+                if H[b, i, j]:
+                    enemy += power[j]
+                # The strongest enemy (first of equals; slot 0 if none).
+                v = power[j] if H[b, j, i] else 0.0
+                if v > top:
+                    top = v
+                    strongest = j
+            ratio_break = enemy > rout_ratio[r] * max(power[i], 1e-9)
+            losing = loss[i] > loss[strongest]
+            heavy = loss[i] > breakpoint[r, f] * (0.5 + morale[r, f])
+            breaks[i] = (heavy and losing) or ratio_break
+            alive[i] = end[b, i] > hold_threshold and fac[b, i] >= 0
+            standing[i] = alive[i] and not breaks[i]
+        # A side only breaks if some enemy is still standing.
+        for i in range(K):
+            if alive[i] and breaks[i]:
+                for j in range(K):
+                    if H[b, i, j] and standing[j]:
+                        routed[b, i] = True
+                        break
+        best = -1.0
+        w = 0
+        for i in range(1, K):
+            if alive[i] and not routed[b, i] and power[i] > best:
+                best = power[i]
+                w = i
+        holds = alive[0] and not routed[b, 0]
+        winner[b] = 0 if holds else w
+    return routed, winner
+
+
+@njit(cache=True)
+def resolve(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, end: np.ndarray,
+            routed: np.ndarray, winner: np.ndarray, rep: np.ndarray, edge: np.ndarray,
+            amount: np.ndarray, faction: np.ndarray, b_of: np.ndarray, slot: np.ndarray,
+            src: np.ndarray, neighbours: np.ndarray, rout_loss: float, control: np.ndarray,
+            strength: np.ndarray, casualties: np.ndarray, captured: np.ndarray,
+            lost: np.ndarray) -> np.ndarray:
+    """Control changes, the return of attackers and the retreat of beaten defenders, in place.
+
+    Returns the strength of each beaten defender that survived the battle [B]. The rules are
+    in :func:`wargame.engine.combat.resolve`.
+    """
+    B = br.shape[0]
+    M = rep.shape[0]
+    survivors = np.zeros(B)
+    for b in range(B):
+        w = winner[b]
+        control[br[b], bn[b]] = fac[b, w]
+        strength[br[b], bn[b]] = end[b, w]
+    for q in range(M):
+        b, s = b_of[q], slot[q]
+        if winner[b] == s:
+            continue                       # the winners hold the place (set above)
+        r, f = rep[q], faction[q]
+        alive = amount[q] * end[b, s] / S[b, s] if S[b, s] > 0 else 0.0
+        cost = alive * rout_loss if routed[b, s] else 0.0
+        home = src[edge[q]]
+        if control[r, home] == f:
+            strength[r, home] += alive - cost
+            casualties[r, f] += cost
+        else:
+            casualties[r, f] += alive
+    for b in range(B):
+        w = winner[b]
+        old = fac[b, 0]
+        if w == 0:
+            continue
+        r = br[b]
+        captured[r, fac[b, w]] += 1
+        if old < 0:
+            continue
+        lost[r, old] += 1
+        survivors[b] = end[b, 0]
+        k = 0
+        for d in range(neighbours.shape[1]):
+            n = neighbours[bn[b], d]
+            if n >= 0 and control[r, n] == old:
+                k += 1
+        if k == 0:
+            casualties[r, old] += survivors[b]
+            continue
+        flee = survivors[b] * (1 - rout_loss)
+        for d in range(neighbours.shape[1]):
+            n = neighbours[bn[b], d]
+            if n >= 0 and control[r, n] == old:
+                strength[r, n] += flee / k
+        casualties[r, old] += survivors[b] - flee
+    return survivors
