@@ -72,50 +72,67 @@ def flood_edges(start: np.ndarray, edge_ok: np.ndarray, out_start: np.ndarray,
 
 
 @njit(cache=True)
-def flood_places(start: np.ndarray, passable: np.ndarray, out_start: np.ndarray,
-                 dst: np.ndarray) -> np.ndarray:
-    """Places reachable from ``start & passable`` through ``passable`` places -> [R, N]."""
-    R, N = start.shape
-    E = dst.shape[0]
-    reach = start & passable
+def connected(start: np.ndarray, passable: np.ndarray, targets: np.ndarray,
+              out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """[R] bool: whether a chain of ``passable`` places joins a passable ``start`` place to
+    a ``targets`` place ([N] bool each, ``passable`` [R, N])."""
+    R, N = passable.shape
+    found = np.zeros(R, dtype=np.bool_)
+    reach = np.empty(N, dtype=np.bool_)
     stack = np.empty(N, dtype=np.intp)
-    ok = np.empty(E, dtype=np.bool_)
     for r in range(R):
-        for e in range(E):
-            ok[e] = passable[r, dst[e]]
-        _flood_one(r, reach, stack, out_start, dst, ok)
-    return reach
+        top = 0
+        for n in range(N):
+            reach[n] = start[n] and passable[r, n]
+            if reach[n]:
+                if targets[n]:
+                    found[r] = True
+                stack[top] = n
+                top += 1
+        while top > 0 and not found[r]:
+            top -= 1
+            m = stack[top]
+            for e in range(out_start[m], out_start[m + 1]):
+                n = dst[e]
+                if not reach[n] and passable[r, n]:
+                    if targets[n]:
+                        found[r] = True
+                        break
+                    reach[n] = True
+                    stack[top] = n
+                    top += 1
+    return found
 
 
 @njit(cache=True)
-def supply(ctrl: np.ndarray, relation: np.ndarray, base_sources: np.ndarray,
-           extra_sources: np.ndarray, out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
+def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
+           source_place: np.ndarray, source_on: np.ndarray, src: np.ndarray, dst: np.ndarray,
+           out_start: np.ndarray) -> np.ndarray:
     """Which places are in supply -> [R, N] bool.
 
-    A place is a source if it is a supply source (``base_sources`` [F, N] from the scenario,
-    ``extra_sources`` [R, F, N] from supply lines) of its controller or of an ally of its
-    controller; supply then flows along links whose two ends are held by the same faction or
-    by allies.
+    Supply sources are (faction, place) pairs, ``source_on`` [R, K] saying whether each is
+    active in each replicate. A place is a source if it is an active source of its controller
+    or of an ally of its controller; supply then flows along links whose two ends are held by
+    the same faction or by allies.
     """
     R, N = ctrl.shape
-    F = base_sources.shape[0]
     E = dst.shape[0]
+    K = source_faction.shape[0]
     reach = np.zeros((R, N), dtype=np.bool_)
     stack = np.empty(N, dtype=np.intp)
     ok = np.empty(E, dtype=np.bool_)
+    cr = np.empty(N, dtype=np.intp)
     for r in range(R):
         for n in range(N):
-            c = ctrl[r, n]
-            for f in range(F):
-                if base_sources[f, n] or extra_sources[r, f, n]:
-                    s = relation[r, c, f]
-                    if s >= ALLIED:                 # allied or the same faction
-                        reach[r, n] = True
-                        break
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                s = relation[r, ctrl[r, m], ctrl[r, dst[e]]]
-                ok[e] = s >= ALLIED
+            cr[n] = ctrl[r, n]
+        for k in range(K):
+            n = source_place[k]
+            if source_on[r, k] and relation[r, cr[n], source_faction[k]] >= ALLIED:
+                reach[r, n] = True                  # allied or the same faction
+        for e in range(E):
+            a = cr[src[e]]
+            b = cr[dst[e]]
+            ok[e] = a == b or relation[r, a, b] >= ALLIED
         _flood_one(r, reach, stack, out_start, dst, ok)
     return reach
 
@@ -135,9 +152,8 @@ def touching(ctrl: np.ndarray, faction: int, out_start: np.ndarray,
 
 
 @njit(cache=True)
-def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
-             out_start: np.ndarray, dst: np.ndarray, min_garrison: float,
-             share: float) -> None:
+def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: np.ndarray,
+             dst: np.ndarray, out_start: np.ndarray, min_garrison: float, share: float) -> None:
     """Move part of every rear garrison's surplus one link toward the front (in place).
 
     Distance to the front, in links through the controller's own places: 0 for a place with an
@@ -146,34 +162,40 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
     evenly between them.
     """
     R, N = ctrl.shape
+    E = dst.shape[0]
+    cr = np.empty(N, dtype=np.intp)
+    same = np.empty(E, dtype=np.bool_)
     dist = np.empty(N, dtype=np.int8)
     nxt = np.empty(N, dtype=np.bool_)
     n_toward = np.empty(N, dtype=np.int64)
     surplus = np.empty(N)
     for r in range(R):
-        for m in range(N):
-            dist[m] = 3
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                if relation[r, ctrl[r, m], ctrl[r, dst[e]]] == WAR:
-                    dist[dst[e]] = 0
+        for n in range(N):
+            cr[n] = ctrl[r, n]
+            dist[n] = 3
+        front = False
+        for e in range(E):
+            a = cr[src[e]]
+            b = cr[dst[e]]
+            same[e] = a == b
+            if not same[e] and relation[r, a, b] == WAR:
+                dist[dst[e]] = 0
+                front = True
+        if not front:
+            continue                       # no front, nowhere to send anything
         for d in (1, 2):
             for n in range(N):
                 nxt[n] = False
-            for m in range(N):
-                if dist[m] == d - 1:
-                    for e in range(out_start[m], out_start[m + 1]):
-                        n = dst[e]
-                        if ctrl[r, n] == ctrl[r, m] and dist[n] > d:
-                            nxt[n] = True
+            for e in range(E):
+                if same[e] and dist[src[e]] == d - 1 and dist[dst[e]] > d:
+                    nxt[dst[e]] = True
             for n in range(N):
                 if nxt[n]:
                     dist[n] = d
         for m in range(N):
             k = 0
             for e in range(out_start[m], out_start[m + 1]):
-                n = dst[e]
-                if ctrl[r, n] == ctrl[r, m] and dist[n] < dist[m]:
+                if same[e] and dist[dst[e]] < dist[m]:
                     k += 1
             n_toward[m] = k
             surplus[m] = 0.0
@@ -184,9 +206,8 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
                 strength[r, m] -= surplus[m]
                 part = surplus[m] / n_toward[m]
                 for e in range(out_start[m], out_start[m + 1]):
-                    n = dst[e]
-                    if ctrl[r, n] == ctrl[r, m] and dist[n] < dist[m]:
-                        strength[r, n] += part
+                    if same[e] and dist[dst[e]] < dist[m]:
+                        strength[r, dst[e]] += part
 
 
 @njit(cache=True)
@@ -216,11 +237,16 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
            collapsed: np.ndarray, aggression: np.ndarray, rout_ratio: np.ndarray,
            objective: np.ndarray, unit_att: np.ndarray, def_power: np.ndarray,
            air_side: np.ndarray, value: np.ndarray, max_offensives: np.ndarray,
-           out_start: np.ndarray, dst: np.ndarray, min_garrison: float, air_mult: float,
-           intercept: float, slope: float, log_planning: float
+           need: np.ndarray, src: np.ndarray, dst: np.ndarray, min_garrison: float,
+           air_mult: float, intercept: float, slope: float
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
-    committed attack, in replicate then edge order. The rules are in :mod:`orders`."""
+    committed attack, in replicate then edge order. The rules are in
+    :func:`wargame.engine.orders.choose`; ``need`` [R, F] is each faction's planning ratio.
+
+    Only the links between factions at war matter, so each replicate first lists them (in
+    edge order, hence grouped by source) and every later step runs over that list.
+    """
     R, N = ctrl.shape
     F = reserve.shape[1]
     E = dst.shape[0]
@@ -229,143 +255,159 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
     out_e = np.empty(cap_rep, dtype=np.intp)
     out_a = np.empty(cap_rep)
     count = 0
+    cr = np.empty(N, dtype=np.intp)
     keep = np.empty(N)
-    able = np.empty(N, dtype=np.bool_)
     could = np.empty(N)
-    threat = np.empty(N)
+    threat = np.zeros(N)
     avail = np.empty(N)
-    war = np.empty(E, dtype=np.bool_)
-    att = np.empty(E, dtype=np.intp)
+    le = np.empty(E, dtype=np.intp)          # this replicate's war links: edge,
+    lm = np.empty(E, dtype=np.intp)          # source,
+    ln = np.empty(E, dtype=np.intp)          # target,
+    lf = np.empty(E, dtype=np.intp)          # attacking faction
     score = np.empty(E)
+    commit = np.empty(E)
     thr = np.empty(F)
-    pair = np.empty((F, N))
+    n_targets = np.zeros(F, dtype=np.int64)
+    pair = np.full((F, N), -1.0)
     conc = np.zeros((F, N))
     tscore = np.zeros((F, N))
-    best = np.empty(N)
-    n_chosen = np.empty(N, dtype=np.int64)
-    commit = np.empty(E)
     ranks = np.empty(N)
     for r in range(R):
-        rout = rout_ratio[r]
-        any_war = False
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                att[e] = ctrl[r, m]
-                war[e] = relation[r, ctrl[r, m], ctrl[r, dst[e]]] == WAR
-                any_war |= war[e]
-        if not any_war:
+        for n in range(N):
+            cr[n] = ctrl[r, n]
+        W = 0
+        for e in range(E):
+            a = cr[src[e]]
+            b = cr[dst[e]]
+            if a != b and relation[r, a, b] == WAR:
+                le[W] = e
+                lm[W] = src[e]
+                ln[W] = dst[e]
+                lf[W] = a
+                W += 1
+        if W == 0:
             continue
-        # Garrisons keep their reserve share (at least min_garrison), and enough that the
-        # enemies next to them could not reach the rout ratio, scaled by their caution.
-        for n in range(N):
-            f = ctrl[r, n]
-            keep[n] = max(min_garrison, strength[r, n] * reserve[r, f])
-            able[n] = not collapsed[r, f]
-            a = aggression[r, f]
-            could[n] = 0.0
-            if able[n] and a > 0:
-                could[n] = max(0.0, strength[r, n] - keep[n]) * unit_att[r, n]
-            threat[n] = 0.0
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                if war[e]:
-                    threat[dst[e]] += could[m]
-        for n in range(N):
-            f = ctrl[r, n]
-            def_unit = def_power[r, n] / max(strength[r, n], 1e-9)
-            guard = (1.0 - aggression[r, f]) * threat[n] / (rout * max(def_unit, 1e-9))
-            keep[n] = max(keep[n], guard)
-            avail[n] = max(0.0, strength[r, n] - keep[n]) if able[n] else 0.0
+        # Keep back: the reserve share (at least min_garrison), and enough that the enemies
+        # next to a place could not reach the rout ratio against what stays, scaled by the
+        # garrison's caution. Only places on a war link matter.
+        for q in range(W):
+            m = lm[q]
+            f = lf[q]
+            keep[m] = max(min_garrison, strength[r, m] * reserve[r, f])
+            could[m] = 0.0
+            if not collapsed[r, f] and aggression[r, f] > 0:
+                could[m] = max(0.0, strength[r, m] - keep[m]) * unit_att[r, m]
+        for q in range(W):
+            threat[ln[q]] += could[lm[q]]
+        for q in range(W):
+            m = lm[q]
+            if q > 0 and lm[q - 1] == m:
+                continue
+            f = lf[q]
+            def_unit = def_power[r, m] / max(strength[r, m], 1e-9)
+            guard = (1.0 - aggression[r, f]) * threat[m] / (rout_ratio[r] * max(def_unit, 1e-9))
+            avail[m] = 0.0
+            if not collapsed[r, f]:
+                avail[m] = max(0.0, strength[r, m] - max(keep[m], guard))
+        for q in range(W):
+            threat[ln[q]] = 0.0
         # Concentration: an attacker counts on all it could bring from every neighbour of
         # the target it holds.
         for f in range(F):
-            for n in range(N):
-                conc[f, n] = 0.0
-                tscore[f, n] = 0.0
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                if war[e] and avail[m] > 0:
-                    conc[att[e], dst[e]] += avail[m] * unit_att[r, m]
+            thr[f] = need[r, f]
+            n_targets[f] = 0
+        for q in range(W):
+            m = lm[q]
+            if avail[m] > 0:
+                conc[lf[q], ln[q]] += avail[m] * unit_att[r, m]
         # Scores depend on the (attacker, target) pair only: work each pair out once. The
-        # planning test compares ratios (no logarithm); the success chance is the logistic
-        # curve in the log ratio, for pairs that pass.
-        for f in range(F):
-            thr[f] = math.exp(log_planning * (1.0 - aggression[r, f]))
-            for n in range(N):
-                pair[f, n] = -1.0
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                score[e] = 0.0
-                if not war[e] or avail[m] <= 0:
-                    continue
-                f = att[e]
-                n = dst[e]
-                if pair[f, n] < 0.0:
-                    pair[f, n] = 0.0
-                    a = aggression[r, f]
-                    if a > 0:
-                        c = conc[f, n]
-                        if air_side[r, n] == f:
-                            c *= air_mult
-                        c = max(c, 1e-9)
-                        d = max(def_power[r, n], 1e-9)
-                        if c >= d * thr[f] or a >= 1.0:
-                            p = _expit(intercept + slope * math.log(c / d))
-                            pair[f, n] = p * (1.0 + objective[r, f, n] + value[n])
-                score[e] = pair[f, n]
-                tscore[f, n] += score[e]
+        # planning test compares ratios; the success chance is the logistic curve in the log
+        # ratio, for pairs that pass.
+        for q in range(W):
+            score[q] = 0.0
+            if avail[lm[q]] <= 0:
+                continue
+            f = lf[q]
+            n = ln[q]
+            if pair[f, n] < 0.0:
+                pair[f, n] = 0.0
+                a = aggression[r, f]
+                if a > 0:
+                    c = conc[f, n]
+                    if air_side[r, n] == f:
+                        c *= air_mult
+                    c = max(c, 1e-9)
+                    d = max(def_power[r, n], 1e-9)
+                    if c >= d * thr[f] or a >= 1.0:
+                        p = _expit(intercept + slope * math.log(c / d))
+                        pair[f, n] = p * (1.0 + objective[r, f, n] + value[n])
+            score[q] = pair[f, n]
+            if score[q] > 0:
+                if tscore[f, n] == 0:
+                    n_targets[f] += 1
+                tscore[f, n] += score[q]
         # Each faction keeps only its max_offensives best targets.
         for f in range(F):
+            cap = max_offensives[f]
+            if n_targets[f] <= cap:
+                continue
             k = 0
-            for n in range(N):
-                if tscore[f, n] > 0:
+            for q in range(W):
+                n = ln[q]
+                if lf[q] == f and tscore[f, n] > 0:
                     ranks[k] = tscore[f, n]
                     k += 1
-            cap = max_offensives[f]
-            if k > cap:
-                kth = _kth_largest(ranks, k, cap)
-                for n in range(N):
-                    if tscore[f, n] < kth:
-                        tscore[f, n] = -1.0     # marks a target dropped by the cap
-        # Each place attacks its best-scoring targets (ties split the force evenly).
-        for m in range(N):
-            best[m] = 0.0
-            for e in range(out_start[m], out_start[m + 1]):
-                if score[e] > 0 and tscore[att[e], dst[e]] < 0:
-                    score[e] = 0.0
-                best[m] = max(best[m], score[e])
+                    tscore[f, n] = -tscore[f, n]      # count each target once
+            for q in range(W):
+                if lf[q] == f and tscore[f, ln[q]] < 0:
+                    tscore[f, ln[q]] = -tscore[f, ln[q]]
+            kth = _kth_largest(ranks, k, cap)
+            for q in range(W):
+                if lf[q] == f and tscore[f, ln[q]] < kth:
+                    score[q] = 0.0
+        # Each place attacks its best-scoring targets (ties split the force evenly); the
+        # list is grouped by source.
+        q0 = 0
+        while q0 < W:
+            m = lm[q0]
+            q1 = q0
+            best = 0.0
+            while q1 < W and lm[q1] == m:
+                best = max(best, score[q1])
+                q1 += 1
             k = 0
-            for e in range(out_start[m], out_start[m + 1]):
-                if score[e] > 0 and score[e] >= best[m]:
+            for q in range(q0, q1):
+                if score[q] > 0 and score[q] >= best:
                     k += 1
-            n_chosen[m] = k
-            for e in range(out_start[m], out_start[m + 1]):
-                commit[e] = 0.0
-                if score[e] > 0 and score[e] >= best[m]:
-                    commit[e] = avail[m] / k
+            for q in range(q0, q1):
+                commit[q] = avail[m] / k if score[q] > 0 and score[q] >= best else 0.0
+            q0 = q1
         # Check the plan: an attack whose committed forces fall short of the planning ratio
         # is called off.
-        for f in range(F):
-            for n in range(N):
-                conc[f, n] = 0.0
-        for m in range(N):
-            for e in range(out_start[m], out_start[m + 1]):
-                if commit[e] > 0:
-                    sent = commit[e] * unit_att[r, m]
-                    if air_side[r, dst[e]] == att[e]:
-                        sent *= air_mult
-                    conc[att[e], dst[e]] += sent
-        for e in range(E):
-            if commit[e] > 0:
-                f = att[e]
-                n = dst[e]
-                if conc[f, n] >= def_power[r, n] * thr[f] or aggression[r, f] >= 1.0:
-                    out_r[count] = r
-                    out_e[count] = e
-                    out_a[count] = commit[e]
-                    count += 1
+        for q in range(W):
+            conc[lf[q], ln[q]] = 0.0
+        for q in range(W):
+            if commit[q] > 0:
+                sent = commit[q] * unit_att[r, lm[q]]
+                if air_side[r, ln[q]] == lf[q]:
+                    sent *= air_mult
+                conc[lf[q], ln[q]] += sent
+        for q in range(W):
+            f = lf[q]
+            n = ln[q]
+            if commit[q] > 0 and (conc[f, n] >= def_power[r, n] * thr[f]
+                                  or aggression[r, f] >= 1.0):
+                out_r[count] = r
+                out_e[count] = le[q]
+                out_a[count] = commit[q]
+                count += 1
+        for q in range(W):                      # leave the scratch clean
+            f = lf[q]
+            n = ln[q]
+            conc[f, n] = 0.0
+            tscore[f, n] = 0.0
+            pair[f, n] = -1.0
     return out_r[:count].copy(), out_e[:count].copy(), out_a[:count].copy()
-
 
 
 @njit(cache=True)

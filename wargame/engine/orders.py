@@ -62,12 +62,12 @@ def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
     """
     cal = c.calibration
     m = c.scenario.model
+    need = PLANNING_RATIO ** (1.0 - st.aggression)                     # [R, F]
     r, e, amount = kernels.orders(
         st.control, st.relation, st.strength, st.reserve, st.collapsed, st.aggression,
         st.rout_ratio, st.objective, unit_att, def_power, air_side, c.value, c.max_offensives,
-        c.out_start, c.dst, float(m.min_garrison), float(air_mult),
-        float(cal.success_intercept), float(cal.success_log_ratio),
-        float(np.log(PLANNING_RATIO)))
+        need, c.src, c.dst, float(m.min_garrison), float(air_mult),
+        float(cal.success_intercept), float(cal.success_log_ratio))
     src = c.src[e]
     return Orders(rep=r, edge=e, amount=amount, unit_power=unit_att[r, src],
                   faction=st.control[r, src].astype(np.intp))

@@ -26,10 +26,12 @@ def holds(c: Compiled, st: State, cond: Condition) -> np.ndarray:
             passable = (rel == STANCE["allied"]) | (ctrl == f)
         else:
             passable = st.control == f
-        start = np.zeros_like(passable)
-        start[:, [si[s] for s in cond.connected.from_]] = True
-        reached = kernels.flood_places(start, passable, c.out_start, c.dst)
-        return np.asarray(reached[:, [si[s] for s in cond.connected.to]].any(axis=1))
+        start = np.zeros(c.n_settlements, dtype=bool)
+        start[[si[s] for s in cond.connected.from_]] = True
+        targets = np.zeros(c.n_settlements, dtype=bool)
+        targets[[si[s] for s in cond.connected.to]] = True
+        return kernels.connected(start, np.ascontiguousarray(passable), targets, c.out_start,
+                                 c.dst)
     if cond.collapsed is not None:
         return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
     if cond.not_ is not None:

@@ -23,8 +23,8 @@ def supply_phase(c: Compiled, st: State, sup: support.TurnSupport,
     """
     F = c.n_factions
     m = c.scenario.model
-    supplied = kernels.supply(st.control, st.relation, c.supply_source, sup.sources,
-                              c.out_start, c.dst)
+    supplied = kernels.supply(st.control, st.relation, sup.source_faction, sup.source_place,
+                              sup.source_on, c.src, c.dst, c.out_start)
     airlift = sup.airlift
     unsupplied = ~supplied
     newly = unsupplied & (st.siege == 0)
@@ -63,7 +63,7 @@ def redeploy(c: Compiled, st: State) -> None:
     neighbours that are nearer the front.
     """
     m = c.scenario.model
-    kernels.redeploy(st.control, st.relation, st.strength, c.out_start, c.dst,
+    kernels.redeploy(st.control, st.relation, st.strength, c.src, c.dst, c.out_start,
                      float(m.min_garrison), float(m.redeploy_share))
 
 

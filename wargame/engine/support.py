@@ -21,7 +21,9 @@ class TurnSupport:
     sorties: np.ndarray         # [R, N] sorties flown against each place
     air_side: np.ndarray        # [R, N] faction whose strikes hit the place (-1 none)
     airlift: np.ndarray         # [R, N] share of supply flown in (0..1)
-    sources: np.ndarray         # [R, F, N] extra supply sources from supply lines
+    source_faction: np.ndarray  # [K] supply sources: the scenario's, then supply lines'
+    source_place: np.ndarray    # [K]
+    source_on: np.ndarray       # [R, K] whether each source is active
     quality_bonus: np.ndarray   # [R, F]
     fire: np.ndarray            # [R, F] artillery multiplier
 
@@ -122,9 +124,13 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
     m = c.scenario.model
     sup = TurnSupport(
         suppress=np.ones((R, N)), sorties=np.zeros((R, N)), air_side=-np.ones((R, N), np.int16),
-        airlift=np.zeros((R, N)), sources=np.zeros((R, F, N), dtype=bool),
+        airlift=np.zeros((R, N)), source_faction=np.zeros(0, np.intp),
+        source_place=np.zeros(0, np.intp), source_on=np.zeros((R, 0), bool),
         quality_bonus=np.ones((R, F)), fire=np.ones((R, F)),
     )
+    base_f, base_n = np.nonzero(c.supply_source)
+    src_f, src_n = list(base_f), list(base_n)
+    src_on = [np.ones(R, dtype=bool)] * len(src_f)
     best_sorties = np.zeros((R, N))
     for k, (lid, line) in enumerate(c.scenario.support.items()):
         if not _active(line.first_turn, line.last_turn, t, T):
@@ -162,9 +168,15 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
         elif isinstance(line, Supply):
             on = scale > 0
             for s in line.at:
-                sup.sources[:, b, c.settlements.index(s)] |= on
+                src_f.append(b)
+                src_n.append(c.settlements.index(s))
+                src_on.append(on)
             sup.quality_bonus[:, b] *= np.where(on, p[f"support.{lid}.quality_bonus"], 1.0)
         elif isinstance(line, Artillery):
             fire = 1 + (p[f"support.{lid}.fire"] - 1) * scale
             sup.fire[:, b] *= fire
+    sup.source_faction = np.array(src_f, dtype=np.intp)
+    sup.source_place = np.array(src_n, dtype=np.intp)
+    if src_on:
+        sup.source_on = np.ascontiguousarray(np.stack(src_on, axis=1))
     return sup
