@@ -72,21 +72,24 @@ def flood_edges(start: np.ndarray, edge_ok: np.ndarray, out_start: np.ndarray,
 
 
 @njit(cache=True)
-def connected(start: np.ndarray, passable: np.ndarray, targets: np.ndarray,
-              out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """[R] bool: whether a chain of ``passable`` places joins a passable ``start`` place to
-    a ``targets`` place ([N] bool each, ``passable`` [R, N])."""
-    R, N = passable.shape
+def connected(ctrl: np.ndarray, relation: np.ndarray, faction: int, with_allies: bool,
+              start: np.ndarray, targets: np.ndarray, out_start: np.ndarray,
+              dst: np.ndarray) -> np.ndarray:
+    """[R] bool: whether a chain of places held by ``faction`` (or its allies, if
+    ``with_allies``) joins one of the ``start`` places to one of the ``targets`` ([N] bool)."""
+    R, N = ctrl.shape
     found = np.zeros(R, dtype=np.bool_)
+    passable = np.empty(N, dtype=np.bool_)
     reach = np.empty(N, dtype=np.bool_)
     stack = np.empty(N, dtype=np.intp)
     for r in range(R):
         top = 0
         for n in range(N):
-            reach[n] = start[n] and passable[r, n]
+            g = ctrl[r, n]
+            passable[n] = g == faction or (with_allies and relation[r, faction, g] == ALLIED)
+            reach[n] = start[n] and passable[n]
             if reach[n]:
-                if targets[n]:
-                    found[r] = True
+                found[r] |= targets[n]
                 stack[top] = n
                 top += 1
         while top > 0 and not found[r]:
@@ -94,7 +97,7 @@ def connected(start: np.ndarray, passable: np.ndarray, targets: np.ndarray,
             m = stack[top]
             for e in range(out_start[m], out_start[m + 1]):
                 n = dst[e]
-                if not reach[n] and passable[r, n]:
+                if not reach[n] and passable[n]:
                     if targets[n]:
                         found[r] = True
                         break
@@ -107,17 +110,24 @@ def connected(start: np.ndarray, passable: np.ndarray, targets: np.ndarray,
 @njit(cache=True)
 def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
            source_place: np.ndarray, source_on: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           out_start: np.ndarray) -> np.ndarray:
-    """Which places are in supply -> [R, N] bool.
+           out_start: np.ndarray, airlift: np.ndarray, attrition: float, unsupplied_power: float,
+           siege: np.ndarray, strength: np.ndarray, casualties: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Trace supply and apply sieges, for all replicates -> (supply multiplier [R, N],
+    newly cut off [R, N] bool).
 
     Supply sources are (faction, place) pairs, ``source_on`` [R, K] saying whether each is
     active in each replicate. A place is a source if it is an active source of its controller
     or of an ally of its controller; supply then flows along links whose two ends are held by
-    the same faction or by allies.
+    the same faction or by allies. A place out of supply counts another turn of ``siege``,
+    loses ``attrition x (1 - airlift)`` of its strength (booked as casualties) and fights at
+    ``unsupplied_power + (1 - unsupplied_power) x airlift``; in supply, the multiplier is 1.
     """
     R, N = ctrl.shape
     E = dst.shape[0]
     K = source_faction.shape[0]
+    mult = np.ones((R, N))
+    newly = np.zeros((R, N), dtype=np.bool_)
     reach = np.zeros((R, N), dtype=np.bool_)
     stack = np.empty(N, dtype=np.intp)
     ok = np.empty(E, dtype=np.bool_)
@@ -134,7 +144,17 @@ def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
             b = cr[dst[e]]
             ok[e] = a == b or relation[r, a, b] >= ALLIED
         _flood_one(r, reach, stack, out_start, dst, ok)
-    return reach
+        for n in range(N):
+            if reach[r, n]:
+                siege[r, n] = 0
+                continue
+            newly[r, n] = siege[r, n] == 0
+            siege[r, n] += 1
+            loss = strength[r, n] * attrition * (1.0 - airlift[r, n])
+            strength[r, n] -= loss
+            casualties[r, cr[n]] += loss
+            mult[r, n] = unsupplied_power + (1.0 - unsupplied_power) * airlift[r, n]
+    return mult, newly
 
 
 @njit(cache=True)

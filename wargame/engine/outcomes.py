@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wargame.engine import kernels
-from wargame.engine.compile import STANCE, Compiled
+from wargame.engine.compile import Compiled
 from wargame.engine.state import State
 from wargame.scenario.schema import Condition
 
@@ -20,18 +20,12 @@ def holds(c: Compiled, st: State, cond: Condition) -> np.ndarray:
         return mine.all(axis=1) if cond.controls.mode == "all" else mine.any(axis=1)
     if cond.connected is not None:
         f = c.factions.index(cond.connected.faction)
-        if cond.connected.with_allies:
-            ctrl = st.control.astype(np.intp)
-            rel = np.take_along_axis(st.relation[:, f, :], ctrl, axis=1)
-            passable = (rel == STANCE["allied"]) | (ctrl == f)
-        else:
-            passable = st.control == f
         start = np.zeros(c.n_settlements, dtype=bool)
         start[[si[s] for s in cond.connected.from_]] = True
         targets = np.zeros(c.n_settlements, dtype=bool)
         targets[[si[s] for s in cond.connected.to]] = True
-        return kernels.connected(start, np.ascontiguousarray(passable), targets, c.out_start,
-                                 c.dst)
+        return kernels.connected(st.control, st.relation, f, bool(cond.connected.with_allies),
+                                 start, targets, c.out_start, c.dst)
     if cond.collapsed is not None:
         return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
     if cond.not_ is not None:

@@ -21,24 +21,17 @@ def supply_phase(c: Compiled, st: State, sup: support.TurnSupport,
     A place is in supply if a chain of links through places held by its controller or allies
     joins it to a supply source of its controller or an ally (allies share supply).
     """
-    F = c.n_factions
     m = c.scenario.model
-    supplied = kernels.supply(st.control, st.relation, sup.source_faction, sup.source_place,
-                              sup.source_on, c.src, c.dst, c.out_start)
-    airlift = sup.airlift
-    unsupplied = ~supplied
-    newly = unsupplied & (st.siege == 0)
-    st.siege = ((st.siege + 1) * unsupplied).astype(np.int16)
-    loss = st.strength * (m.siege_attrition * unsupplied) * (1 - airlift)
-    st.strength -= loss
-    st.casualties += kernels.by_faction(loss, st.control, F)
+    mult, newly = kernels.supply(
+        st.control, st.relation, sup.source_faction, sup.source_place, sup.source_on, c.src,
+        c.dst, c.out_start, sup.airlift, float(m.siege_attrition), float(m.unsupplied_power),
+        st.siege, st.strength, st.casualties)
     if log is not None:
         for r, n in zip(*np.nonzero(newly), strict=True):
             log.append({"turn": t, "replicate": int(r), "kind": "encircled",
                         "settlement": int(n), "faction": int(st.control[r, n]),
-                        "airlift": float(airlift[r, n])})
-    short = m.unsupplied_power + (1 - m.unsupplied_power) * airlift
-    return supplied + unsupplied * short
+                        "airlift": float(sup.airlift[r, n])})
+    return mult
 
 
 def morale_phase(c: Compiled, st: State, captured: np.ndarray, lost: np.ndarray,
