@@ -129,7 +129,8 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
         quality_bonus=np.ones((R, F)), fire=np.ones((R, F)),
     )
     base_f, base_n = np.nonzero(c.supply_source)
-    src_f, src_n = list(base_f), list(base_n)
+    src_f: list[int] = [int(x) for x in base_f]
+    src_n: list[int] = [int(x) for x in base_n]
     src_on = [np.ones(R, dtype=bool)] * len(src_f)
     best_sorties = np.zeros((R, N))
     for k, (lid, line) in enumerate(c.scenario.support.items()):
