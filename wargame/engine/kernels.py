@@ -158,20 +158,6 @@ def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
 
 
 @njit(cache=True)
-def touching(ctrl: np.ndarray, faction: int, out_start: np.ndarray,
-             dst: np.ndarray) -> np.ndarray:
-    """[R, N] bool: places with a neighbour held by ``faction``."""
-    R, N = ctrl.shape
-    out = np.zeros((R, N), dtype=np.bool_)
-    for r in range(R):
-        for m in range(N):
-            if ctrl[r, m] == faction:
-                for e in range(out_start[m], out_start[m + 1]):
-                    out[r, dst[e]] = True
-    return out
-
-
-@njit(cache=True)
 def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: np.ndarray,
              dst: np.ndarray, out_start: np.ndarray, min_garrison: float, share: float) -> None:
     """Move part of every rear garrison's surplus one link toward the front (in place).
@@ -444,32 +430,38 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
     own land, in proportion to ``prio`` [R, F] x the garrison's strength. Kills at a place
     saturate at ``kill_cap`` x its strength: ``cap (1 - exp(-kills_per_sortie x sorties /
     cap))``; suppression of its power ``1 - suppression (1 - exp(-sorties / saturation))``.
-    The place's air side is the line that flew the most sorties over it.
+    The place's air side is the line that flew the most sorties over it. ``alloc`` and
+    ``kills`` must come in zeroed.
     """
     R, N = ctrl.shape
     w = np.empty(N)
-    near = np.empty(N, dtype=np.bool_)
+    seen = np.zeros(N, dtype=np.bool_)
+    cand = np.empty(N, dtype=np.intp)
     for r in range(R):
-        for n in range(N):
-            near[n] = False
+        # Enemy places touching the beneficiary's land.
+        nc = 0
         for m in range(N):
-            if ctrl[r, m] == side:
-                for e in range(out_start[m], out_start[m + 1]):
-                    near[dst[e]] = True
+            if ctrl[r, m] != side:
+                continue
+            for e in range(out_start[m], out_start[m + 1]):
+                n = dst[e]
+                if not seen[n] and relation[r, side, ctrl[r, n]] == WAR:
+                    seen[n] = True
+                    cand[nc] = n
+                    nc += 1
         total = 0.0
-        for n in range(N):
-            f = ctrl[r, n]
-            w[n] = 0.0
-            if near[n] and relation[r, side, f] == WAR:
-                w[n] = prio[r, f] * strength[r, n]
-                total += w[n]
+        for i in range(nc):
+            n = cand[i]
+            seen[n] = False
+            w[i] = prio[r, ctrl[r, n]] * strength[r, n]
+            total += w[i]
         scale = sorties[r] / max(total, 1e-12)
-        for n in range(N):
-            a = w[n] * scale
-            alloc[r, n] = a
-            kills[r, n] = 0.0
+        for i in range(nc):
+            a = w[i] * scale
             if a <= 0.0:
                 continue
+            n = cand[i]
+            alloc[r, n] = a
             cap = kill_cap * strength[r, n]
             k = cap * -math.expm1(-kills_per_sortie[r] * a / max(cap, 1e-12))
             kills[r, n] = k

@@ -146,8 +146,8 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                     prio[:, c.factions.index(tf)] = p[f"support.{lid}.target.{tf}"]
             else:
                 prio[:] = 1.0
-            alloc = np.empty((R, N))
-            kills = np.empty((R, N))
+            alloc = np.zeros((R, N))
+            kills = np.zeros((R, N))
             kernels.air_strikes(
                 st.control, st.relation, st.strength, b, prio, sorties,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
