@@ -5,6 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 STAMP_RUN := $(VENV)/.installed
 
+# One small batch of the built-in scenario compiles the engine's Numba kernels into their
+# on-disk cache, so the first real run does not pay for it.
+export WARM_UP := import numpy as np; from wargame.engine import compile_scenario, simulate; \
+  from wargame.scenario import load; \
+  simulate(compile_scenario(load('scenarios/aleppo_2015.yaml').scenario), np.random.default_rng(1), 20)
+
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev demo test lint typecheck unit bench clean
 
@@ -18,10 +24,14 @@ $(BIN)/python:
 
 $(STAMP_RUN): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	@echo "Compiling the engine's kernels (once per install, about 10 s)"
+	@$(BIN)/python -c "$$WARM_UP"
 	@touch $@
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "Compiling the engine's kernels (once per install, about 10 s)"
+	@$(BIN)/python -c "$$WARM_UP"
 	@touch $@ $(STAMP_RUN)
 
 install: $(STAMP_RUN) ## Create .venv and install wargame
