@@ -39,6 +39,33 @@ def by_faction(x: np.ndarray, ctrl: np.ndarray, n_factions: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def unit_power(ctrl: np.ndarray, per_fighter: np.ndarray, quality_bonus: np.ndarray,
+               supply: np.ndarray, suppress: np.ndarray, defence_mult: np.ndarray,
+               strength: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Power per fighter at each place -> (attacking [R, N], defending [R, N], defending
+    total [R, N]).
+
+    ``per_fighter`` [R, F] is the faction part (quality, morale, artillery, collapse);
+    the place multiplies in its supply, air suppression, the faction's supply-line
+    ``quality_bonus`` (only in supply) and, defending, ``defence_mult`` [N] (terrain and
+    fortification).
+    """
+    R, N = ctrl.shape
+    unit = np.empty((R, N))
+    def_unit = np.empty((R, N))
+    def_power = np.empty((R, N))
+    for r in range(R):
+        for n in range(N):
+            f = ctrl[r, n]
+            bonus = 1.0 + (quality_bonus[r, f] - 1.0) if supply[r, n] >= 1.0 else 1.0
+            u = per_fighter[r, f] * supply[r, n] * suppress[r, n] * bonus
+            unit[r, n] = u
+            def_unit[r, n] = u * defence_mult[n]
+            def_power[r, n] = strength[r, n] * def_unit[r, n]
+    return unit, def_unit, def_power
+
+
+@njit(cache=True)
 def _flood_one(r: int, reach: np.ndarray, stack: np.ndarray, out_start: np.ndarray,
                dst: np.ndarray, edge_ok: np.ndarray) -> None:
     """Depth-first flood of replicate ``r`` from the places already marked in ``reach``."""

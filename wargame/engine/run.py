@@ -8,7 +8,6 @@ import numpy as np
 
 from wargame.engine import combat, kernels, orders, outcomes, support
 from wargame.engine.compile import Compiled
-from wargame.engine.graph import lookup
 from wargame.engine.result import GameResult
 from wargame.engine.state import State, initial_state, sample_params
 from wargame.errors import UsageError
@@ -90,16 +89,12 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         support.reinforce(c, st, p, t)
         sup = support.external_support(c, st, p, t, records)
         supply_mult = supply_phase(c, st, sup, records, t)
-        ctrl = st.control
-        morale_mult = 0.5 + st.morale
-        collapse = 1.0 - 0.5 * st.collapsed
-        in_supply = supply_mult >= 1.0
-        bonus = 1.0 + (lookup(sup.quality_bonus, ctrl) - 1.0) * in_supply
-        unit = (lookup(st.quality * morale_mult * sup.fire * collapse, ctrl) * supply_mult
-                * sup.suppress * bonus)
-        def_unit = unit * c.defence_mult
-        od = orders.choose(c, st, unit, st.strength * def_unit, sup.air_side,
-                           cal.air_superiority_multiplier)
+        per_fighter = (st.quality * (0.5 + st.morale) * sup.fire
+                       * (1.0 - 0.5 * st.collapsed))                        # [R, F]
+        unit, def_unit, def_power = kernels.unit_power(
+            st.control, per_fighter, sup.quality_bonus, supply_mult, sup.suppress,
+            c.defence_mult, st.strength)
+        od = orders.choose(c, st, unit, def_power, sup.air_side, cal.air_superiority_multiplier)
         bt = combat.fight(c, st, od, p, def_unit, sup.air_side, rng, deterministic)
         captured = np.zeros((R, F))
         lost = np.zeros((R, F))
