@@ -53,9 +53,6 @@ class Compiled:
     # graph
     src: np.ndarray            # [E] directed edge sources (both directions of every link)
     dst: np.ndarray            # [E]
-    by_dst: np.ndarray         # [E] permutation sorting edges by destination
-    dst_starts: np.ndarray     # [N] reduceat offsets into edges sorted by destination
-    src_starts: np.ndarray     # [N] reduceat offsets (edges are already sorted by source)
     out_start: np.ndarray      # [N + 1] edges leaving n are out_start[n]:out_start[n + 1]
     neighbours: np.ndarray     # [N, D] padded neighbour lists (-1 = none)
     # settlements
@@ -94,13 +91,11 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Co
     directed = sorted({(a, b) for a, b in pairs} | {(b, a) for a, b in pairs})
     src = np.array([a for a, _ in directed], dtype=np.intp)
     dst = np.array([b for _, b in directed], dtype=np.intp)
-    by_dst = np.argsort(dst, kind="stable")
-    dst_starts = np.searchsorted(dst[by_dst], np.arange(N))
-    src_starts = np.searchsorted(src, np.arange(N))
+    out_start = np.searchsorted(src, np.arange(N + 1)).astype(np.intp)
     deg = np.bincount(src, minlength=N) if len(src) else np.zeros(N, int)
     neighbours = -np.ones((N, max(1, int(deg.max()) if N else 1)), dtype=np.intp)
     for k, (a, b) in enumerate(directed):
-        neighbours[a, k - src_starts[a]] = b
+        neighbours[a, k - out_start[a]] = b
 
     init_control = np.array([fi[s.controller] for s in sc.settlements.values()], dtype=np.int16)
     defence = np.array([
@@ -189,8 +184,7 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Co
     return Compiled(
         scenario=sc, calibration=cal, factions=fids, settlements=sids,
         outcomes=list(sc.outcomes), support_ids=support_ids, turns=T,
-        src=src, dst=dst, by_dst=by_dst, dst_starts=dst_starts, src_starts=src_starts,
-        out_start=np.append(src_starts, len(src)).astype(np.intp),
+        src=src, dst=dst, out_start=out_start,
         neighbours=neighbours, init_control=init_control, defence_mult=defence, value=value,
         supply_source=supply_source, init_relation=rel, params=params, streams=streams,
         max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),
