@@ -199,41 +199,48 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
     cr = np.empty(N, dtype=np.intp)
     same = np.empty(E, dtype=np.bool_)
     dist = np.empty(N, dtype=np.int8)
-    nxt = np.empty(N, dtype=np.bool_)
+    level = np.empty(2 * N, dtype=np.intp)
     n_toward = np.empty(N, dtype=np.int64)
     surplus = np.empty(N)
     for r in range(R):
         for n in range(N):
             cr[n] = ctrl[r, n]
             dist[n] = 3
-        front = False
+        n_level = 0                        # places at the current distance
         for e in range(E):
             a = cr[src[e]]
             b = cr[dst[e]]
             same[e] = a == b
-            if not same[e] and relation[r, a, b] == WAR:
+            if not same[e] and dist[dst[e]] != 0 and relation[r, a, b] == WAR:
                 dist[dst[e]] = 0
-                front = True
-        if not front:
+                level[n_level] = dst[e]
+                n_level += 1
+        if n_level == 0:
             continue                       # no front, nowhere to send anything
-        for d in (1, 2):
-            for n in range(N):
-                nxt[n] = False
-            for e in range(E):
-                if same[e] and dist[src[e]] == d - 1 and dist[dst[e]] > d:
-                    nxt[dst[e]] = True
-            for n in range(N):
-                if nxt[n]:
-                    dist[n] = d
+        for d in (1, 2):                   # widen through own places, one link at a time
+            n_next = 0
+            for i in range(n_level):
+                m = level[i]
+                for e in range(out_start[m], out_start[m + 1]):
+                    n = dst[e]
+                    if same[e] and dist[n] > d:
+                        dist[n] = d
+                        level[n_level + n_next] = n
+                        n_next += 1
+            for i in range(n_next):
+                level[i] = level[n_level + i]
+            n_level = n_next
         for m in range(N):
+            surplus[m] = 0.0
+            if dist[m] == 0 or strength[r, m] <= min_garrison:
+                continue
             k = 0
             for e in range(out_start[m], out_start[m + 1]):
                 if same[e] and dist[dst[e]] < dist[m]:
                     k += 1
             n_toward[m] = k
-            surplus[m] = 0.0
-            if dist[m] > 0 and k > 0:
-                surplus[m] = max(0.0, strength[r, m] - min_garrison) * share
+            if k > 0:
+                surplus[m] = (strength[r, m] - min_garrison) * share
         for m in range(N):
             if surplus[m] > 0.0:
                 strength[r, m] -= surplus[m]
