@@ -1,7 +1,8 @@
 """Compiled kernels for the graph phases of a turn.
 
-The settlement-graph phases (supply floods, orders, redeployment, sums by faction) touch every
-directed link of every replicate several times a turn. As numpy expressions over [R, E] arrays
+The settlement-graph phases (supply and sieges, air-strike targeting, orders, battles,
+redeployment, connectivity outcomes) touch every directed link of every replicate several
+times a turn. As numpy expressions over [R, E] arrays
 they cost dozens of passes over memory per phase; here each phase is one pass, compiled by
 Numba. The data layout is the engine's: arrays with a leading replicate axis, one call per phase
 per turn whatever the number of replicates. The loops run in machine code, not in Python.
@@ -57,6 +58,7 @@ def unit_power(ctrl: np.ndarray, per_fighter: np.ndarray, quality_bonus: np.ndar
     for r in range(R):
         for n in range(N):
             f = ctrl[r, n]
+            # 1 + (bonus - 1) rather than bonus: the same rounding as the numpy engine had.
             bonus = 1.0 + (quality_bonus[r, f] - 1.0) if supply[r, n] >= 1.0 else 1.0
             u = per_fighter[r, f] * supply[r, n] * suppress[r, n] * bonus
             unit[r, n] = u
@@ -512,7 +514,7 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
 
 
 @njit(cache=True)
-def assemble(rep: np.ndarray, edge: np.ndarray, amount: np.ndarray, unit_power: np.ndarray,
+def assemble(rep: np.ndarray, edge: np.ndarray, amount: np.ndarray, per_fighter: np.ndarray,
              faction: np.ndarray, src: np.ndarray, dst: np.ndarray, strength: np.ndarray,
              control: np.ndarray, def_unit: np.ndarray, air_side: np.ndarray, air_mult: float,
              relation: np.ndarray, n_factions: int
@@ -581,7 +583,7 @@ def assemble(rep: np.ndarray, edge: np.ndarray, amount: np.ndarray, unit_power: 
             slot[q] = s
             K = max(K, s + 1)
             S[b, s] += amount[q]
-            P[b, s] += amount[q] * unit_power[q]
+            P[b, s] += amount[q] * per_fighter[q]
         i = j
     mult = np.zeros((B, K))
     hostile = np.zeros((B, K, K), dtype=np.bool_)
