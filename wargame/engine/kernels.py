@@ -89,18 +89,6 @@ def _flood_one(r: int, reach: np.ndarray, stack: np.ndarray, out_start: np.ndarr
 
 
 @njit(cache=True)
-def flood_edges(start: np.ndarray, edge_ok: np.ndarray, out_start: np.ndarray,
-                dst: np.ndarray) -> np.ndarray:
-    """Places reachable from ``start`` [R, N] along edges with ``edge_ok`` [R, E] -> [R, N]."""
-    R, N = start.shape
-    reach = start.copy()
-    stack = np.empty(N, dtype=np.intp)
-    for r in range(R):
-        _flood_one(r, reach, stack, out_start, dst, edge_ok[r])
-    return reach
-
-
-@njit(cache=True)
 def connected(ctrl: np.ndarray, relation: np.ndarray, faction: int, with_allies: bool,
               start: np.ndarray, targets: np.ndarray, out_start: np.ndarray,
               dst: np.ndarray) -> np.ndarray:
@@ -137,26 +125,20 @@ def connected(ctrl: np.ndarray, relation: np.ndarray, faction: int, with_allies:
 
 
 @njit(cache=True)
-def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
-           source_place: np.ndarray, source_on: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           out_start: np.ndarray, airlift: np.ndarray, attrition: float, unsupplied_power: float,
-           siege: np.ndarray, strength: np.ndarray, casualties: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Trace supply and apply sieges, for all replicates -> (supply multiplier [R, N],
-    newly cut off [R, N] bool).
+def supplied(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
+             source_place: np.ndarray, source_on: np.ndarray, src: np.ndarray, dst: np.ndarray,
+             out_start: np.ndarray) -> np.ndarray:
+    """Which places are in supply -> [R, N] bool.
 
     Supply sources are (faction, place) pairs, ``source_on`` [R, K] saying whether each is
     active in each replicate. A place is a source if it is an active source of its controller
     or of an ally of its controller; supply then flows along links whose two ends are held by
-    the same faction or by allies. A place out of supply counts another turn of ``siege``,
-    loses ``attrition x (1 - airlift)`` of its strength (booked as casualties) and fights at
-    ``unsupplied_power + (1 - unsupplied_power) x airlift``; in supply, the multiplier is 1.
+    the same faction or by allies. Places held by nobody (``ctrl`` < 0) are never supplied and
+    carry no supply.
     """
     R, N = ctrl.shape
     E = dst.shape[0]
     K = source_faction.shape[0]
-    mult = np.ones((R, N))
-    newly = np.zeros((R, N), dtype=np.bool_)
     reach = np.zeros((R, N), dtype=np.bool_)
     stack = np.empty(N, dtype=np.intp)
     ok = np.empty(E, dtype=np.bool_)
@@ -166,13 +148,36 @@ def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
             cr[n] = ctrl[r, n]
         for k in range(K):
             n = source_place[k]
-            if source_on[r, k] and relation[r, cr[n], source_faction[k]] >= ALLIED:
+            if (source_on[r, k] and cr[n] >= 0
+                    and relation[r, cr[n], source_faction[k]] >= ALLIED):
                 reach[r, n] = True                  # allied or the same faction
         for e in range(E):
             a = cr[src[e]]
             b = cr[dst[e]]
-            ok[e] = a == b or relation[r, a, b] >= ALLIED
+            ok[e] = a >= 0 and b >= 0 and (a == b or relation[r, a, b] >= ALLIED)
         _flood_one(r, reach, stack, out_start, dst, ok)
+    return reach
+
+
+@njit(cache=True)
+def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
+           source_place: np.ndarray, source_on: np.ndarray, src: np.ndarray, dst: np.ndarray,
+           out_start: np.ndarray, airlift: np.ndarray, attrition: float, unsupplied_power: float,
+           siege: np.ndarray, strength: np.ndarray, casualties: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Trace supply (:func:`supplied`) and apply sieges, for all replicates -> (supply
+    multiplier [R, N], newly cut off [R, N] bool).
+
+    A place out of supply counts another turn of ``siege``, loses
+    ``attrition x (1 - airlift)`` of its strength (booked as casualties) and fights at
+    ``unsupplied_power + (1 - unsupplied_power) x airlift``; in supply, the multiplier is 1.
+    """
+    R, N = ctrl.shape
+    reach = supplied(ctrl, relation, source_faction, source_place, source_on, src, dst,
+                     out_start)
+    mult = np.ones((R, N))
+    newly = np.zeros((R, N), dtype=np.bool_)
+    for r in range(R):
         for n in range(N):
             if reach[r, n]:
                 siege[r, n] = 0
@@ -181,7 +186,7 @@ def supply(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
             siege[r, n] += 1
             loss = strength[r, n] * attrition * (1.0 - airlift[r, n])
             strength[r, n] -= loss
-            casualties[r, cr[n]] += loss
+            casualties[r, ctrl[r, n]] += loss
             mult[r, n] = unsupplied_power + (1.0 - unsupplied_power) * airlift[r, n]
     return mult, newly
 

@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
-from wargame.engine.compile import SELF, STANCE, Compiled
-from wargame.engine.kernels import flood_edges
+from wargame.engine.compile import Compiled
+from wargame.engine.kernels import supplied
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure
 from wargame.report.overview import turn_date
@@ -63,22 +63,17 @@ class ControlView:
 def besieged_places(c: Compiled, control: np.ndarray) -> np.ndarray:
     """[N] bool: places whose controller has no friendly path to its or an ally's supply source.
 
-    The engine's supply rule (:func:`wargame.engine.run.supply_phase`) applied to one control
+    The engine's supply rule (:func:`wargame.engine.kernels.supplied`) applied to one control
     map with the scenario's initial relations; supply lines from external support (airlifts,
     supply drops) are not counted, so a ring means "cut off by land". Nobody's places are
     never besieged.
     """
-    ctrl = np.asarray(control, dtype=np.intp)
-    rel = c.init_relation
-    friendly_rel = (rel == STANCE["allied"]) | (rel == SELF)            # [F, F]
-    held = ctrl >= 0
-    a, b = ctrl[c.src], ctrl[c.dst]
-    edge_ok = (a >= 0) & (b >= 0) & friendly_rel[np.maximum(a, 0), np.maximum(b, 0)]
-    # Sources of the controller or of any of its allies.
-    ally_sources = friendly_rel.astype(int) @ c.supply_source.astype(int) > 0   # [F, N]
-    start = held & ally_sources[np.maximum(ctrl, 0), np.arange(len(ctrl))]
-    supplied = flood_edges(start[None, :], edge_ok[None, :], c.out_start, c.dst)[0]
-    return held & ~supplied
+    ctrl = np.asarray(control, dtype=np.int16)[None, :]
+    src_f, src_n = np.nonzero(c.supply_source)
+    reach = supplied(ctrl, c.init_relation[None], src_f.astype(np.intp),
+                     src_n.astype(np.intp), np.ones((1, src_f.size), dtype=bool), c.src, c.dst,
+                     c.out_start)[0]
+    return (ctrl[0] >= 0) & ~reach
 
 
 def initial_view(c: Compiled) -> ControlView:
