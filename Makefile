@@ -4,6 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 STAMP_RUN := $(VENV)/.installed
+# Installs come from the lock files in requirements/ (exact versions and hashes of every
+# package), so a fresh install gives the same environment every day. `make lock` refreshes
+# them from the bounds in pyproject.toml; `make test-latest` tries the newest versions.
+LOCK_RUN := requirements/runtime.txt
+LOCK_DEV := requirements/dev.txt
+PIP_VERSION := 26.3
+UV_VERSION  := 0.13.9
+LATEST := .venv-latest
 
 # One small batch of the built-in scenario compiles the engine's Numba kernels into their
 # on-disk cache, so the first real run does not pay for it.
@@ -12,7 +20,7 @@ export WARM_UP := import numpy as np; from wargame.engine import compile_scenari
   simulate(compile_scenario(load('scenarios/aleppo_2015.yaml').scenario), np.random.default_rng(1), 20)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev demo test lint typecheck unit bench clean
+.PHONY: help install install-dev demo test test-latest lint typecheck unit bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -20,22 +28,24 @@ help: ## List the targets
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
 
-$(STAMP_RUN): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+$(STAMP_RUN): $(BIN)/python pyproject.toml $(LOCK_RUN)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_RUN)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@echo "Compiling the engine's kernels (once per install, about 10 s)"
 	@$(BIN)/python -c "$$WARM_UP"
 	@touch $@
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@echo "Compiling the engine's kernels (once per install, about 10 s)"
 	@$(BIN)/python -c "$$WARM_UP"
 	@touch $@ $(STAMP_RUN)
 
-install: $(STAMP_RUN) ## Create .venv and install wargame
-install-dev: $(STAMP) ## Create .venv and install wargame with the dev extras
+install: $(STAMP_RUN) ## Create .venv and install wargame from the lock
+install-dev: $(STAMP) ## Create .venv and install wargame with the dev tools from the lock
 
 demo: $(STAMP_RUN) ## Install, then run a 2,000-game batch of the built-in Aleppo scenario
 	$(BIN)/wargame validate scenarios/aleppo_2015.yaml scenarios/variants/*.yaml
@@ -48,11 +58,29 @@ lint: $(STAMP) ## ruff and mypy
 unit: $(STAMP) ## pytest only
 	$(BIN)/python -m pytest -q
 
-test: lint unit ## Install with dev extras, then ruff, mypy and pytest (what CI runs)
+test: lint unit ## Install with dev tools from the lock, then ruff, mypy and pytest (what CI runs)
+
+test-latest: ## Run the suite against the newest versions pyproject.toml allows (in .venv-latest)
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/versions.txt
+	@echo "Testing against:"; cat $(LATEST)/versions.txt | tr '\n' ' '; echo
+	$(LATEST)/bin/ruff check wargame tests benchmarks validation
+	$(LATEST)/bin/mypy
+	$(LATEST)/bin/python -m pytest -q -p no:cacheprovider
+
+lock: $(BIN)/python ## Refresh requirements/*.txt from the bounds in pyproject.toml
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes --upgrade \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK_RUN)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes --upgrade --extra dev \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK_DEV)
 
 bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_batch.py
 
-clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+clean: ## Remove the virtual environments and caches
+	rm -rf $(VENV) $(LATEST) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

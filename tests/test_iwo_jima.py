@@ -101,9 +101,9 @@ def ode() -> np.ndarray:
 def test_every_daily_battle_matches_the_square_law_with_landings(
     days: dict[int, Day], ode: np.ndarray
 ) -> None:
-    # The ODE's garrison lasts into day 36; the engine's breaks at the end of day 35 (below),
-    # so there are 35 battles, one a day.
-    assert ode[34, 1] > 0 and ode[35, 1] == 0
+    # The ODE's garrison lasts into day 36 (fewer than one man left, whatever the solver's
+    # rounding); the engine's breaks at the end of day 35 (below), so there are 35 battles.
+    assert ode[34, 1] > 100 and ode[35, 1] < 1.0
     assert sorted(days) == list(range(1, 36))
     for day, battle in days.items():
         us_start = (ode[day - 2, 0] if day > 1 else 0.0) + LANDINGS.get(day, 0.0)
