@@ -78,6 +78,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
     st = initial_state(c, p, R)
     records: list[dict[str, Any]] | None = [] if log else None
     ctl_hist = [st.control.copy()] if record_turns else []
+    str_hist = [st.faction_strength(F)] if record_turns else []
     out_hist: list[np.ndarray] = []
     outcomes.evaluate(c, st, 0)
     if record_turns:
@@ -107,6 +108,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         if record_turns:
             ctl_hist.append(st.control.copy())
             out_hist.append(st.outcome_now.copy())
+            str_hist.append(st.faction_strength(F))
     final = st.outcome_now.copy()
     turn = st.outcome_turn.copy()
     for k, (_, o) in enumerate(c.scenario.outcomes.items()):
@@ -120,5 +122,6 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         reinforcements=st.arrived.copy(), outcome_turn=turn, outcome_final=final,
         control_by_turn=np.stack(ctl_hist) if record_turns else None,
         outcome_by_turn=np.stack(out_hist) if record_turns else None,
-        log=records,
+        strength_by_turn=np.stack(str_hist) if record_turns else None,
+        log=records, params=p,
     )
