@@ -39,30 +39,17 @@ SWEEP_B = "factions.regime.doctrine.aggression"
 def _child(kind: str, games: int, workers: int, size: int,
            scenario: Path = SCENARIO) -> dict[str, float]:
     """Run one measurement in this process (called in a subprocess) and return numbers."""
+    import wargame
     from wargame.batch.executors import make_executor
-    from wargame.batch.jobs import Options, batch_job, sweep_job
-    from wargame.report.overview import turn_date
-
-    class Quiet:
-        def note(self, message: str) -> None:
-            pass
-
-        def start(self, total: int) -> None:
-            pass
-
-        def advance(self, games: int) -> None:
-            pass
 
     make_executor(workers, None)  # fail early on bad options
-    opts = Options(runs=games, seed=20151013, workers=workers)
     start = time.perf_counter()
     if kind == "batch":
-        result = batch_job(scenario, [], opts, Quiet(), turn_date)
-        played = result["meta"]["games"]
+        played = wargame.batch(scenario, runs=games, seed=20151013, workers=workers).games
     else:
         varies = [f"{SWEEP_A}=0:300:{size}", f"{SWEEP_B}=0.1:0.9:{size}"]
-        result = sweep_job(SCENARIO, [], varies, "grid", None, opts, Quiet(), turn_date)
-        played = result["meta"]["games"]
+        played = wargame.sweep(SCENARIO, varies, runs=games, seed=20151013,
+                               workers=workers).games
     wall = time.perf_counter() - start
     kib = 1024 if sys.platform != "darwin" else 1  # ru_maxrss is KiB on Linux, bytes on macOS
     return {"wall": wall, "games": played,

@@ -46,7 +46,7 @@ def test_batch_json_is_one_clean_object() -> None:
     o = data["outcomes"][0]
     assert o["id"] == "red_takes_c" and 0 <= o["ci95"][0] <= o["probability"] <= o["ci95"][1]
     assert o["turn"]["p10"] <= o["turn"]["median"] <= o["turn"]["p90"]
-    assert o["date"]["median"].startswith("2015-")
+    assert o["end_date"]["median"].startswith("2015-")
     shares = {}
     for row in data["control"]:
         shares[row["settlement"]] = shares.get(row["settlement"], 0) + row["count"]
@@ -60,13 +60,17 @@ def test_per_turn_csv_long_format() -> None:
                           "-f", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["kind", "id", "faction", "turn", "date", "statistic", "value"]
+    assert list(rows[0]) == ["kind", "id", "faction", "turn", "start_date", "end_date",
+                             "statistic", "value"]
     control = [r for r in rows if r["kind"] == "control_by_turn"]
     assert len(control) == 7 * 3 * 3  # turns 0..6, 3 settlements, red/blue/none
     at_start = {(r["id"], r["faction"]): float(r["value"]) for r in control if r["turn"] == "0"}
     assert at_start[("c", "blue")] == 1.0 and at_start[("a", "red")] == 1.0
     outcome = [r for r in rows if r["kind"] == "outcome_by_turn"]
-    assert [r["date"] for r in outcome][:2] == ["2015-10-13", "2015-10-20"]
+    # Turn 0 is the position before the first turn (the eve of the start date); turn 1 is
+    # 13-19 Oct 2015.
+    assert [(r["start_date"], r["end_date"]) for r in outcome][:2] == [
+        ("", "2015-10-12"), ("2015-10-13", "2015-10-19")]
 
 
 @pytest.mark.parametrize(("args", "message"), [

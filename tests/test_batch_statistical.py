@@ -8,6 +8,7 @@ geometric: ``P(turn = t) = q (1 - q)**(t - 1)``.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from scipy import stats
 from wargame.batch.executors import SerialExecutor
 from wargame.batch.run import collect, play_chunk
 from wargame.batch.spec import BatchSpec
-from wargame.batch.summary import Labels, outcome_rows
+from wargame.batch.summary import Labels, Quantiles, outcome_stats
 from wargame.batch.tally import Tally
 from wargame.engine import compile_scenario
 from wargame.scenario import load
@@ -52,8 +53,11 @@ outcomes:
 """
 
 
+START = dt.date(2015, 10, 13)
 LABELS = Labels(["red", "blue"], ["Red", "Blue"], ["a", "c"], ["A", "C"], ["red_takes_c"],
-                ["Red takes C"], [f"d{t}" for t in range(T + 1)])
+                ["Red takes C"],
+                [None, *((START + dt.timedelta(7 * t)).isoformat() for t in range(T))],
+                [(START + dt.timedelta(7 * t - 1)).isoformat() for t in range(T + 1)])
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +89,10 @@ def test_time_to_outcome_is_geometric(coin: Path) -> None:
     expected = np.array([Q * (1 - Q) ** (t - 1) for t in range(1, T + 1)]) / TRUTH
     chi2 = stats.chisquare(hist[1:], expected * hist[1:].sum())
     assert chi2.pvalue > 1e-4
-    row = outcome_rows(tally, LABELS)[0]  # the row the CLI prints
+    row = outcome_stats(tally, LABELS)[0]  # the row the CLI prints
     # Conditional geometric CDF: 0.339, 0.610, 0.827, 1.0 -> p10 = 1, median = 2, p90 = 4.
-    assert row["turn"] == {"p10": 1, "median": 2, "p90": 4}
-    assert row["date"]["median"] == "d2"
+    assert row.turn == Quantiles(1, 2, 4)
+    assert row.end_date.median.isoformat() == "2015-10-26"  # turn 2 is 20-26 Oct
 
 
 def test_wilson_intervals_cover_the_truth_at_about_95_percent(coin: Path) -> None:
@@ -99,7 +103,7 @@ def test_wilson_intervals_cover_the_truth_at_about_95_percent(coin: Path) -> Non
     for seed in range(batches):
         spec = BatchSpec("batch", str(coin), loaded.digest, [], seed, 100, 100, T)
         tally = collect(spec, play_chunk, compiled, SerialExecutor())[0]
-        low, high = outcome_rows(tally, LABELS)[0]["ci95"]
+        low, high = outcome_stats(tally, LABELS)[0].ci95
         hits += low <= TRUTH <= high
     coverage = hits / batches
     assert 0.90 <= coverage <= 0.99, coverage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import random
@@ -101,19 +103,28 @@ def test_store_round_trip_and_exports(tmp_path: Path) -> None:
     assert code == 0, err
     code, shown, err = _cli("results", "export", str(store), "--format", "json")
     assert code == 0 and shown == out and err == ""
-    code, csv_text, _ = _cli("results", "export", str(store), "--format", "csv")
+    code, csv_text, _ = _cli("results", "export", str(store), "--format", "csv", "--table",
+                             "outcomes")
     assert code == 0
-    header = csv_text.splitlines()[0]
-    assert header == "kind,id,faction,turn,date,statistic,value"
-    assert "outcome,red_takes_c,,,,probability," in csv_text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert list(rows[0])[:5] == ["outcome", "name", "games", "count", "probability"]
+    batch = json.loads(out)
+    assert [float(r["probability"]) for r in rows] == [
+        o["probability"] for o in batch["outcomes"]]
     pq = pytest.importorskip("pyarrow.parquet")
-    target = tmp_path / "out.parquet"
+    folder = tmp_path / "tables"
     code, _, err = _cli("results", "export", str(store), "--format", "parquet", "--out",
-                        str(target))
+                        str(folder))
     assert code == 0, err
-    table = pq.read_table(target)
-    assert table.column_names[-1] == "value_num"
-    assert table.num_rows == len(csv_text.splitlines()) - 1
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "control.parquet", "factions.parquet", "outcomes.parquet", "timing.parquet"]
+    table = pq.read_table(folder / "outcomes.parquet")
+    assert str(table.schema.field("probability").type) == "double"
+    assert str(table.schema.field("turn_median").type) == "int64"
+    assert str(table.schema.field("end_date_median").type) == "date32[day]"
+    assert table.column("probability").to_pylist() == [
+        o["probability"] for o in batch["outcomes"]]
+    assert json.loads(table.schema.metadata[b"wargame"])["seed"] == 3
 
 
 def test_existing_store_is_never_overwritten(tmp_path: Path) -> None:
@@ -205,6 +216,11 @@ def test_sweep_store_resume_and_show(tmp_path: Path) -> None:
 def test_parquet_export_needs_an_output_file(tmp_path: Path) -> None:
     store = tmp_path / "p.db"
     assert _cli("batch", TOY, "--runs", "100", "--seed", "1", "--store", str(store))[0] == 0
-    code, out, err = _cli("results", "export", str(store), "--format", "parquet")
+    code, out, err = _cli("results", "export", str(store), "--format", "parquet", "--table",
+                          "outcomes")
     assert code == 2 and out == ""
     assert "--format parquet needs --out FILE" in err
+    code, out, err = _cli("results", "export", str(store), "--format", "csv", "--out",
+                          str(tmp_path / "all.csv"))
+    assert code == 2 and out == ""
+    assert "choose a table with --table (outcomes, control, factions, timing)" in err

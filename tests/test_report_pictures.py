@@ -17,6 +17,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from wargame.batch.summary import ControlShare
 from wargame.cli.app import app
 from wargame.engine import compile_scenario
 from wargame.report.figures import figure_bytes
@@ -246,7 +247,7 @@ def test_a_map_from_a_store_is_the_map_of_the_same_run(tmp_path: Path) -> None:
 
 def test_control_by_region_fits_100_columns_and_groups_by_region() -> None:
     sc = load(TOY, ["settlements.a.region=west", "settlements.c.region=east_bank"]).scenario
-    rows = [{"settlement": s, "faction": f, "probability": p}
+    rows = [ControlShare(s, f, 0, p)
             for s, shares in (("a", (1.0, 0.0, 0.0)), ("b", (0.6, 0.4, 0.0)),
                               ("c", (0.2, 0.7, 0.1)))
             for f, p in zip(("red", "blue", "none"), shares, strict=True)]

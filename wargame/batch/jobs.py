@@ -1,37 +1,43 @@
-"""The three jobs behind the commands: a batch, a sweep and a comparison.
+"""The jobs behind the API and the commands: a batch, a sweep, a comparison, a stored run.
 
 Each job checks its options, fixes the seed, loads and compiles the scenario(s), opens the
-store, runs the chunks on the chosen executor and returns JSON-ready results. Nothing here
-prints: messages for the user go to ``sink.note`` and progress to ``sink.advance``.
+store, runs the chunks on the chosen executor and returns a typed result
+(:class:`~wargame.batch.results.BatchResult`, :class:`~wargame.batch.sweep_result.SweepResult`,
+:class:`~wargame.batch.compare_result.CompareResult`). Nothing here prints: messages for the
+user go to ``sink.note`` (and into the result's ``notes``) and progress to ``sink.advance``.
+:mod:`wargame.api` gives these jobs their public signatures; the CLI calls that.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from wargame.batch import sensitivity, sweep
-from wargame.batch.executors import make_executor
-from wargame.batch.run import collect, play_chunk, play_pair
+from wargame.batch.compare_result import CompareResult, Side
+from wargame.batch.executors import Executor, make_executor
+from wargame.batch.results import BatchResult
+from wargame.batch.run import collect, play_chunk, play_pair, tallies_from_store
 from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, fresh_seed
 from wargame.batch.spec import BatchSpec, Point
-from wargame.batch.stats import paired_difference, wilson
-from wargame.batch.store import Store, create_or_resume, peek_spec
-from wargame.batch.summary import Labels, batch_summary, precise_enough
+from wargame.batch.store import Store, StoreError, create_or_resume, open_existing, peek_spec
+from wargame.batch.summary import Labels, precise_enough
+from wargame.batch.sweep_result import SweepResult
 from wargame.batch.tally import Tally
 from wargame.errors import UsageError
-from wargame.scenario import Loaded, Scenario, load
+from wargame.scenario import Loaded, load
+from wargame.scenario.calendar import turn_end, turn_start
 
 DEFAULT_RUNS = 1000
 DEFAULT_PRECISION_CAP = 100_000
-DateOf = Callable[[Scenario, int], dt.date]
+ScenarioArg = str | Path | Loaded
 
 
 class Sink(Protocol):
-    """Where a job reports: notes (stderr) and progress in games."""
+    """Where a job reports: notes (stderr in the CLI) and progress in games."""
 
     def note(self, message: str) -> None:
         """A line for the user (not a result)."""
@@ -43,9 +49,38 @@ class Sink(Protocol):
         """``games`` more games counted."""
 
 
+class Quiet:
+    """A sink that shows nothing (the API's default; notes still reach the result)."""
+
+    def note(self, message: str) -> None:
+        """Drop the note."""
+
+    def start(self, total: int) -> None:
+        """Nothing to start."""
+
+    def advance(self, games: int) -> None:
+        """Nothing to show."""
+
+
+class _Notes:
+    """Passes notes on to the sink and keeps them for the result."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.kept: list[str] = []
+
+    def note(self, message: str) -> None:
+        self.kept.append(message)
+        self.sink.note(message)
+
+
 @dataclass(frozen=True)
 class Options:
-    """Options shared by the jobs (``None``: the default, or the stored value on resume)."""
+    """Options shared by the jobs (``None``: the default, or the stored value on resume).
+
+    ``executor`` is an object with the :class:`~wargame.batch.executors.Executor` protocol
+    to run the chunks on instead of ``workers``/``scheduler`` (the caller closes it).
+    """
 
     runs: int | None = None
     seed: int | None = None
@@ -55,6 +90,7 @@ class Options:
     turns: int | None = None
     store: Path | None = None
     resume: bool = False
+    executor: Executor | None = None
 
 
 def _check(opts: Options) -> None:
@@ -67,9 +103,11 @@ def _check(opts: Options) -> None:
         raise UsageError(f"--turns must be at least 1 (got {opts.turns})")
     if opts.resume and opts.store is None:
         raise UsageError("--resume needs --store FILE (the store to continue)")
+    if opts.executor is not None and (opts.workers not in (None, 1) or opts.scheduler):
+        raise UsageError("give an executor, or workers/scheduler, not both")
 
 
-def _settle(opts: Options, sink: Sink, default_runs: int) -> Options:
+def _settle(opts: Options, notes: _Notes, default_runs: int) -> Options:
     """Fill the seed, runs and chunk size: from the store on resume, else defaults or fresh."""
     _check(opts)
     stored = peek_spec(opts.store) if opts.store is not None and opts.resume else None
@@ -80,7 +118,7 @@ def _settle(opts: Options, sink: Sink, default_runs: int) -> Options:
                        else opts.chunk_size)
     if opts.seed is None:
         opts = replace(opts, seed=fresh_seed())
-        sink.note(f"seed {opts.seed} (pass --seed {opts.seed} to replay this run)")
+        notes.note(f"seed {opts.seed} (pass --seed {opts.seed} to replay this run)")
     opts = replace(opts, runs=opts.runs or default_runs,
                    chunk_size=opts.chunk_size or DEFAULT_CHUNK_SIZE)
     try:
@@ -90,186 +128,245 @@ def _settle(opts: Options, sink: Sink, default_runs: int) -> Options:
     return opts
 
 
-def labels_for(loaded: Loaded, turns: int, date_of: DateOf) -> Labels:
+def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loaded]:
+    """The scenario's name as given and its loaded form with every override applied.
+
+    A :class:`~wargame.scenario.Loaded` scenario keeps its own overrides; ``overrides`` go on
+    top, exactly as ``load(path, [*its_overrides, *overrides])`` would apply them.
+    """
+    if isinstance(scenario, Loaded):
+        loaded = sweep.apply_point(scenario, list(overrides)) if overrides else scenario
+        return scenario.path, loaded
+    return str(Path(scenario)), load(Path(scenario), list(overrides))
+
+
+def labels_for(loaded: Loaded, turns: int) -> Labels:
     """Ids, names and turn dates of a scenario, for tables and stores."""
     sc = loaded.scenario
+    starts = [turn_start(sc, t) for t in range(turns + 1)]
     return Labels(
         factions=list(sc.factions), faction_names=[f.name for f in sc.factions.values()],
         settlements=list(sc.settlements),
         settlement_names=[s.name for s in sc.settlements.values()],
         outcomes=list(sc.outcomes), outcome_names=[o.name for o in sc.outcomes.values()],
-        dates=[date_of(sc, t).isoformat() for t in range(turns + 1)])
+        start_dates=[None if d is None else d.isoformat() for d in starts],
+        end_dates=[turn_end(sc, t).isoformat() for t in range(turns + 1)])
 
 
-def _run(spec: BatchSpec, fn: Any, shared: Any, opts: Options, sink: Sink, labels: Labels,
-         points: int | None = None) -> list[Tally]:
+@contextmanager
+def _executor(opts: Options) -> Iterator[Executor]:
+    """The chunks' executor; one made here is closed here, one given is the caller's."""
+    if opts.executor is not None:
+        yield opts.executor
+        return
     executor = make_executor(opts.workers, opts.scheduler)
-    store: Store | None = None
     try:
-        if opts.store is not None:
-            store = create_or_resume(opts.store, spec, labels.to_dict(), opts.resume)
-            if opts.resume and store.done():
-                sink.note(f"resuming: {len(store.done())} chunk(s) already in {opts.store}")
-                stored = store.spec().versions
-                if stored != spec.versions:
-                    sink.note(f"warning: the stored chunks were played with {stored}, this run "
-                              f"uses {spec.versions}; the result may differ from an "
-                              "uninterrupted run")
-        sink.start(spec.runs * (points or spec.n_points))
-        return collect(spec, fn, shared, executor, store, sink.advance, points)
+        yield executor
     finally:
-        if store is not None:
-            store.close()
         close = getattr(executor, "close", None)
         if close is not None:
             close()
 
 
-def batch_job(path: Path, overrides: list[str], opts: Options, sink: Sink, date_of: DateOf,
-              per_turn: bool = False, precision: float | None = None) -> dict[str, Any]:
-    """``wargame batch``: outcome, control and strength statistics of many games."""
-    if precision is not None and not 0 < precision < 0.5:
-        raise UsageError(f"--precision must be between 0 and 0.5 (got {precision})")
-    opts = _settle(opts, sink, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS)
-    loaded = load(path, overrides)
-    turns = opts.turns or loaded.scenario.scenario.turns
-    spec = BatchSpec("batch", str(path), loaded.digest, list(overrides), int(opts.seed or 0),
-                     int(opts.runs or 0), int(opts.chunk_size or 0), turns, per_turn, precision)
-    labels = labels_for(loaded, turns, date_of)
+def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
+         labels: Labels, records: Any = None) -> list[Tally]:
+    store: Store | None = None
+    with _executor(opts) as executor:
+        try:
+            if opts.store is not None:
+                store = create_or_resume(opts.store, spec, labels.to_dict(), opts.resume)
+                if opts.resume and store.done():
+                    notes.note(f"resuming: {len(store.done())} chunk(s) already in "
+                               f"{opts.store}" + (" (played again for their per-game "
+                                                  "records)" if records is not None else ""))
+                    stored = store.spec().versions
+                    if stored != spec.versions:
+                        notes.note(f"warning: the stored chunks were played with {stored}, "
+                                   f"this run uses {spec.versions}; the result may differ "
+                                   "from an uninterrupted run")
+            sink.start(spec.runs * spec.n_points)
+            return collect(spec, play_chunk, shared, executor, store, sink.advance,
+                           records=records)
+        finally:
+            if store is not None:
+                store.close()
+
+
+def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, sink: Sink,
+              per_turn: bool = False, precision: float | None = None,
+              games: Path | bool | None = None) -> BatchResult:
+    """``wargame batch``: outcome, control and strength statistics of many games.
+
+    ``games``: a ``.parquet`` path to stream one record per game to, ``True`` to keep them in
+    memory (``result.records``), or ``None``.
+    """
+    from wargame.batch import games as gm
     from wargame.engine import compile_scenario
 
-    tally = _run(spec, play_chunk, {0: compile_scenario(loaded.scenario)}, opts, sink,
-                 labels)[0]
+    if precision is not None and not 0 < precision < 0.5:
+        raise UsageError(f"--precision must be between 0 and 0.5 (got {precision})")
+    if isinstance(games, Path):
+        gm.check_games_path(games)
+    notes = _Notes(sink)
+    opts = _settle(opts, notes, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS)
+    name, loaded = resolve(scenario, overrides)
+    turns = opts.turns or loaded.scenario.scenario.turns
+    spec = BatchSpec("batch", name, loaded.digest, list(loaded.overrides), int(opts.seed or 0),
+                     int(opts.runs or 0), int(opts.chunk_size or 0), turns, per_turn, precision)
+    labels = labels_for(loaded, turns)
+    compiled = compile_scenario(loaded.scenario)
+    sink_records = None
+    if games:
+        layout = gm.layout_for(compiled, spec.seed, spec.chunk_size)
+        sink_records = gm.RecordSink(layout, games if isinstance(games, Path) else None,
+                                     {**spec.to_dict(), "seed": str(spec.seed)})
+    ok = False
+    try:
+        tally = _run(spec, {0: compiled}, opts, sink, notes, labels, sink_records)[0]
+        ok = True
+    finally:
+        records = sink_records.close(ok) if sink_records is not None else None
     if precision is not None:
         if precise_enough(tally, precision):
-            sink.note(f"every outcome within ±{precision:g} after {tally.games:,} games")
+            notes.note(f"every outcome within ±{precision:g} after {tally.games:,} games")
         else:
-            sink.note(f"stopped at the cap of {spec.runs:,} games before every outcome "
-                      f"was within ±{precision:g}; raise --runs to go on")
-    return batch_summary(spec, tally, labels)
+            notes.note(f"stopped at the cap of {spec.runs:,} games before every outcome "
+                       f"was within ±{precision:g}; raise --runs to go on")
+    return BatchResult.from_tally(spec, tally, labels, loaded=loaded, records=records,
+                                  notes=tuple(notes.kept))
 
 
-def sweep_job(path: Path, overrides: list[str], varies: list[str], design: str,
-              points: int | None, opts: Options, sink: Sink,
-              date_of: DateOf) -> dict[str, Any]:
+def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[str],
+              design: str, points: int | None, opts: Options, sink: Sink) -> SweepResult:
     """``wargame sweep``: outcome probabilities at every point and a sensitivity summary."""
     parsed = [sweep.parse_vary(v) for v in varies]
-    opts = _settle(opts, sink, DEFAULT_RUNS)
+    notes = _Notes(sink)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
     seed = int(opts.seed or 0)
     values, unit = sweep.design_points(parsed, design, points, seed)
     if design != "grid":
         sensitivity.need_salib()
-    base = load(path, overrides)
-    pts, loadeds = sweep.load_points(path, overrides, values, base)
     varies_turns = any(v.path == "scenario.turns" for v in parsed)
-    turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
     design_info = {"design": design, "vary": list(varies), "points": points,
                    "unit": None if unit is None else unit.tolist()}
-    spec = BatchSpec("sweep", str(path), base.digest, list(overrides), seed,
-                     int(opts.runs or 0), int(opts.chunk_size or 0), turns,
-                     points=pts, design=design_info)
-    labels = labels_for(base, turns or base.scenario.scenario.turns, date_of)
+    return _points(scenario, overrides, values, opts, sink, notes, design_info, varies_turns)
+
+
+def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
+               opts: Options, sink: Sink) -> SweepResult:
+    """Every variant (``--set`` values on top of ``overrides``) on the same seed.
+
+    A point with no values is the scenario as given. Common random numbers: every point plays
+    the same chunk streams, as in ``wargame sweep``.
+    """
+    notes = _Notes(sink)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
+    return _points(scenario, overrides, values, opts, sink, notes, {}, False)
+
+
+def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
+            opts: Options, sink: Sink, notes: _Notes, design_info: dict[str, Any],
+            varies_turns: bool) -> SweepResult:
     from wargame.engine import compile_scenario
 
+    name, base = resolve(scenario, overrides)
+    pts, loadeds = sweep.load_points(Path(name), list(base.overrides), values, base)
+    turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
+    spec = BatchSpec("sweep", name, base.digest, list(base.overrides), int(opts.seed or 0),
+                     int(opts.runs or 0), int(opts.chunk_size or 0), turns,
+                     points=pts, design=design_info)
+    labels = labels_for(base, turns or base.scenario.scenario.turns)
     shared = {k: compile_scenario(one.scenario) for k, one in enumerate(loadeds)}
-    tallies = _run(spec, play_chunk, shared, opts, sink, labels)
-    return sweep_summary(spec, tallies, labels)
+    tallies = _run(spec, shared, opts, sink, notes, labels)
+    return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
 
 
-def sweep_summary(spec: BatchSpec, tallies: list[Tally], labels: Labels) -> dict[str, Any]:
-    """Per-point outcome probabilities and the sensitivity summary, JSON-ready."""
-    rows = []
-    for k, (pt, tally) in enumerate(zip(spec.points, tallies, strict=True)):
-        outs = []
-        for o, oid in enumerate(labels.outcomes):
-            n = tally.games
-            c = int(tally.ints["outcome_count"][o]) if n else 0
-            ci = wilson(c, n)
-            outs.append({"id": oid, "count": c, "probability": None if n == 0 else ci.estimate,
-                         "ci95": [ci.low, ci.high]})
-        rows.append({"point": k + 1, "values": pt.values, "digest": pt.digest,
-                     "games": tally.games, "outcomes": outs})
-    design = spec.design.get("design", "grid")
-    paths = [sweep.parse_vary(v).path for v in spec.design.get("vary", [])]
-    complete = all(t.games for t in tallies)
-    sens: dict[str, Any] | None = None
-    if complete and labels.outcomes:
-        probs = {oid: _probs(rows, o) for o, oid in enumerate(labels.outcomes)}
-        unit = spec.design.get("unit")
-        import numpy as np
-
-        sens = sensitivity.summarise(design, [pt.values for pt in spec.points],
-                                     None if unit is None else np.asarray(unit), paths,
-                                     probs, spec.seed)
-    meta = spec.to_dict()
-    meta.pop("points")
-    meta.pop("design")
-    meta["design"] = {k: v for k, v in spec.design.items() if k != "unit"}
-    meta["games"] = sum(t.games for t in tallies)
-    return {"meta": meta, "outcomes": [{"id": i, "name": n} for i, n in
-                                       zip(labels.outcomes, labels.outcome_names, strict=True)],
-            "points": rows, "sensitivity": sens}
-
-
-def _probs(rows: list[dict[str, Any]], o: int) -> Any:
-    import numpy as np
-
-    return np.array([r["outcomes"][o]["probability"] for r in rows], dtype=float)
-
-
-def compare_job(path_a: Path, path_b: Path, overrides: list[str], opts: Options,
-                sink: Sink) -> dict[str, Any]:
+def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: Options,
+                sink: Sink) -> CompareResult:
     """``wargame compare``: each outcome in A and B and the paired difference B - A."""
+    from wargame.engine import compile_scenario
+
     if opts.store is not None:
         raise UsageError("compare does not keep a store")
-    opts = _settle(opts, sink, DEFAULT_RUNS)
-    a, b = load(path_a, overrides), load(path_b, overrides)
-    out_a, out_b = list(a.scenario.outcomes), list(b.scenario.outcomes)
+    notes = _Notes(sink)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
+    (name_a, la), (name_b, lb) = resolve(a, overrides), resolve(b, overrides)
+    out_a, out_b = list(la.scenario.outcomes), list(lb.scenario.outcomes)
     shared_ids = [o for o in out_a if o in out_b]
     for side, ids in (("A", out_a), ("B", out_b)):
         lone = [o for o in ids if o not in shared_ids]
         if lone:
-            sink.note(f"only in {side}, not compared: {', '.join(lone)}")
+            notes.note(f"only in {side}, not compared: {', '.join(lone)}")
     if not shared_ids:
-        raise UsageError(f"{path_a} and {path_b} share no outcome ids to compare")
-    turns = opts.turns
-    spec = BatchSpec("compare", str(path_a), a.digest, list(overrides), int(opts.seed or 0),
-                     int(opts.runs or 0), int(opts.chunk_size or 0), turns,
-                     points=[Point({"scenario": str(path_a)}, [], a.digest),
-                             Point({"scenario": str(path_b)}, [], b.digest)])
-    from wargame.engine import compile_scenario
-
-    shared = (compile_scenario(a.scenario), compile_scenario(b.scenario),
+        raise UsageError(f"{name_a} and {name_b} share no outcome ids to compare")
+    spec = BatchSpec("compare", name_a, la.digest, list(la.overrides), int(opts.seed or 0),
+                     int(opts.runs or 0), int(opts.chunk_size or 0), opts.turns,
+                     points=[Point({"scenario": name_a}, [], la.digest),
+                             Point({"scenario": name_b}, [], lb.digest)])
+    shared = (compile_scenario(la.scenario), compile_scenario(lb.scenario),
               [out_a.index(o) for o in shared_ids], [out_b.index(o) for o in shared_ids])
-    executor = make_executor(opts.workers, opts.scheduler)
     sink.start(spec.runs)
-    try:
+    with _executor(opts) as executor:
         tally = collect(spec, play_pair, shared, executor, None, sink.advance, points=1)[0]
-    finally:
-        close = getattr(executor, "close", None)
-        if close is not None:
-            close()
-    names = {o: v.name for o, v in a.scenario.outcomes.items()}
-    rows = []
-    for k, oid in enumerate(shared_ids):
-        both, a_only, b_only, neither = (int(x) for x in tally.ints["pair"][k])
-        n = both + a_only + b_only + neither
-        pa, pb = wilson(both + a_only, n), wilson(both + b_only, n)
-        d = paired_difference(both, a_only, b_only, neither)
-        rows.append({"id": oid, "name": names[oid], "games": n,
-                     "a": {"probability": pa.estimate, "ci95": [pa.low, pa.high]},
-                     "b": {"probability": pb.estimate, "ci95": [pb.low, pb.high]},
-                     "difference": {"estimate": d.estimate, "ci95": [d.low, d.high],
-                                    "method": "Newcombe (1998) paired, method 10"},
-                     "pairs": {"both": both, "a_only": a_only, "b_only": b_only,
-                               "neither": neither}})
-    meta = spec.to_dict()
-    meta.pop("points")
-    meta.pop("design")
-    meta.pop("per_turn")
-    meta.pop("precision")
-    meta.update(a={"scenario": str(path_a), "digest": a.digest},
-                b={"scenario": str(path_b), "digest": b.digest}, games=tally.games)
-    meta.pop("scenario")
-    meta.pop("digest")
-    return {"meta": meta, "outcomes": rows}
+    names = [la.scenario.outcomes[o].name for o in shared_ids]
+    return CompareResult.from_tally(spec, Side(name_a, la.digest), Side(name_b, lb.digest),
+                                    shared_ids, names, tally, notes=tuple(notes.kept))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a store holds: the kind of run, its results, and whether it finished."""
+
+    kind: str
+    result: BatchResult | SweepResult
+    complete: bool
+    chunks: int
+    expected: int
+
+
+def read_store(path: Path) -> Stored:
+    """Rebuild the results from a store (without the scenario file)."""
+    with open_existing(path) as store:
+        spec = store.spec()
+        try:
+            labels = Labels.from_dict(store.meta("labels"))
+        except TypeError as exc:
+            raise StoreError(f"{path}: damaged store (bad labels: {exc})") from None
+        tallies, complete = tallies_from_store(store, spec)
+        chunks = len(store.done())
+    expected = spec.plan.n_chunks * spec.n_points
+    result: BatchResult | SweepResult
+    if spec.kind == "batch":
+        result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete)
+    elif spec.kind == "sweep":
+        result = SweepResult.from_tallies(spec, tallies, labels, complete=complete)
+    else:
+        raise StoreError(f"{path}: unknown kind of run {spec.kind!r}")
+    return Stored(spec.kind, result, complete, chunks, expected)
+
+
+def read_batch(store: Path, scenario: Path | None, sink: Sink) -> BatchResult:
+    """A finished (or partial) ``wargame batch --store`` run, with the scenario it came from.
+
+    The scenario file gives coordinates and colours; it must be the one the store was made
+    from (same digest once the store's own ``--set`` overrides are applied). Without it, the
+    store's own scenario path is used.
+    """
+    got = read_store(store)
+    if not isinstance(got.result, BatchResult):
+        raise UsageError(f"{store} holds a {got.kind}, not a batch"
+                         + (" (draw it with `wargame plot sweep --store`)"
+                            if got.kind == "sweep" else ""))
+    res = got.result
+    path = scenario if scenario is not None else Path(res.spec.scenario)
+    loaded = load(path, list(res.spec.overrides))
+    if loaded.digest != res.spec.digest:
+        raise UsageError(f"{path} is not the scenario {store} was played from (digest "
+                         f"{loaded.digest[:12]} here, {res.spec.digest[:12]} in the store; it "
+                         f"was made from {res.spec.scenario})")
+    if res.games == 0:
+        raise StoreError(f"{store} holds no finished games yet")
+    if not got.complete:
+        sink.note(f"warning: {store} holds an unfinished run ({res.games:,} of "
+                  f"{res.spec.runs:,} games); the picture shows those games")
+    return replace(res, loaded=loaded)

@@ -1,17 +1,18 @@
 """Run the chunks of a batch, sweep or comparison and add them up in chunk order.
 
 Chunks run on any executor and finish in any order; :func:`collect` adds them to the totals
-strictly in chunk order (holding at most a window of finished chunks). That order matters only
-for ``--precision``, whose stopping rule is "the first chunk boundary at which every outcome is
-precise enough": so the number of games, and every aggregate, is the same with one worker,
-many, or a cluster, and after any interruption and ``--resume``.
+strictly in chunk order (holding at most a window of finished chunks). That order matters for
+``--precision``, whose stopping rule is "the first chunk boundary at which every outcome is
+precise enough", and for per-game records, which are written in chunk order: so the number of
+games, every aggregate and every record are the same with one worker, many, or a cluster, and
+after any interruption and ``--resume``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wargame.batch.executors import Executor
 from wargame.batch.seeds import chunk_rng
@@ -20,12 +21,19 @@ from wargame.batch.store import Store
 from wargame.batch.summary import precise_enough
 from wargame.batch.tally import Arrays, Tally, chunk_stats, pair_stats
 
+if TYPE_CHECKING:
+    from wargame.batch.games import Columns, GameLayout, RecordSink
+
 Progress = Callable[[int], None]
+ChunkOut = tuple[int, int, Arrays, "Columns | None"]
 
 
 @dataclass(frozen=True)
 class ChunkTask:
-    """One chunk to play: which variant, which chunk, how many games, with what seed."""
+    """One chunk to play: which variant, which chunk, how many games, with what seed.
+
+    With ``layout`` the chunk also returns its per-game records.
+    """
 
     point: int
     chunk: int
@@ -33,26 +41,31 @@ class ChunkTask:
     seed: int
     turns: int | None
     per_turn: bool
+    layout: GameLayout | None = None
 
 
-def play_chunk(shared: dict[int, Any], task: ChunkTask) -> tuple[int, int, Arrays]:
+def play_chunk(shared: dict[int, Any], task: ChunkTask) -> ChunkOut:
     """Play one chunk of one variant and reduce it to statistics (runs in a worker)."""
     from wargame.engine import simulate
 
     res = simulate(shared[task.point], chunk_rng(task.seed, task.chunk), task.games,
-                   turns=task.turns, record_turns=task.per_turn)
-    return task.point, task.chunk, chunk_stats(res, task.per_turn)
+                   turns=task.turns, record_turns=task.per_turn or task.layout is not None)
+    records = None
+    if task.layout is not None:
+        from wargame.batch.games import game_columns
+
+        records = game_columns(res, task.layout, task.chunk)
+    return task.point, task.chunk, chunk_stats(res, task.per_turn), records
 
 
-def play_pair(shared: tuple[Any, Any, list[int], list[int]],
-              task: ChunkTask) -> tuple[int, int, Arrays]:
+def play_pair(shared: tuple[Any, Any, list[int], list[int]], task: ChunkTask) -> ChunkOut:
     """Play one chunk of both variants on the same random numbers; count paired outcomes."""
     from wargame.engine import simulate
 
     a, b, ia, ib = shared
     ra = simulate(a, chunk_rng(task.seed, task.chunk), task.games, turns=task.turns)
     rb = simulate(b, chunk_rng(task.seed, task.chunk), task.games, turns=task.turns)
-    return task.point, task.chunk, pair_stats(ra, rb, ia, ib)
+    return task.point, task.chunk, pair_stats(ra, rb, ia, ib), None
 
 
 StopRule = Callable[[list[Tally]], bool]
@@ -66,21 +79,23 @@ def stop_rule(spec: BatchSpec) -> StopRule | None:
     return lambda tallies: precise_enough(tallies[0], precision)
 
 
-def collect(spec: BatchSpec, fn: Callable[[Any, ChunkTask], tuple[int, int, Arrays]],
-            shared: Any, executor: Executor, store: Store | None = None,
-            progress: Progress | None = None, points: int | None = None) -> list[Tally]:
+def collect(spec: BatchSpec, fn: Callable[[Any, ChunkTask], ChunkOut], shared: Any,
+            executor: Executor, store: Store | None = None, progress: Progress | None = None,
+            points: int | None = None, records: RecordSink | None = None) -> list[Tally]:
     """Run every chunk not in ``store``, store each as it finishes, and return the totals.
 
     Totals are added in (point, chunk) order; with a stopping rule the batch ends at the first
-    chunk after which the rule holds, and later chunks (run or stored) are not counted.
+    chunk after which the rule holds, and later chunks (run or stored) are not counted. With
+    ``records`` every chunk is played (a stored chunk again: the store keeps no records) and
+    its records go to the sink in chunk order.
     """
     plan = spec.plan
     n_points = points if points is not None else spec.n_points
     order = [(p, i) for p in range(n_points) for i in range(plan.n_chunks)]
-    stored = store.done() if store is not None else set()
+    stored = store.done() if store is not None and records is None else set()
     tallies = [Tally() for _ in range(n_points)]
     stop = stop_rule(spec)
-    pending: dict[tuple[int, int], Arrays] = {}
+    pending: dict[tuple[int, int], tuple[Arrays, Columns | None]] = {}
     pos = 0
 
     def drain() -> bool:
@@ -88,8 +103,9 @@ def collect(spec: BatchSpec, fn: Callable[[Any, ChunkTask], tuple[int, int, Arra
         nonlocal pos
         while pos < len(order):
             key = order[pos]
+            recs = None
             if key in pending:
-                arrays = pending.pop(key)
+                arrays, recs = pending.pop(key)
             elif key in stored and store is not None:
                 got = store.get(*key)
                 if got is None:
@@ -98,6 +114,8 @@ def collect(spec: BatchSpec, fn: Callable[[Any, ChunkTask], tuple[int, int, Arra
             else:
                 return False
             tallies[key[0]].add(arrays)
+            if records is not None and recs is not None:
+                records.add(recs)
             pos += 1
             if progress is not None:
                 progress(int(arrays["games"]))
@@ -107,14 +125,15 @@ def collect(spec: BatchSpec, fn: Callable[[Any, ChunkTask], tuple[int, int, Arra
 
     if drain():
         return tallies
-    tasks = (ChunkTask(p, i, plan.games(i), spec.seed, spec.turns, spec.per_turn)
+    layout = records.layout if records is not None else None
+    tasks = (ChunkTask(p, i, plan.games(i), spec.seed, spec.turns, spec.per_turn, layout)
              for p, i in order[pos:] if (p, i) not in stored)
-    results: Iterator[tuple[int, int, Arrays]] = executor.imap(fn, shared, tasks)
+    results: Iterator[ChunkOut] = executor.imap(fn, shared, tasks)
     try:
-        for p, i, arrays in results:
+        for p, i, arrays, recs in results:
             if store is not None:
                 store.put(p, i, arrays)
-            pending[(p, i)] = arrays
+            pending[(p, i)] = (arrays, recs)
             if drain():
                 break
     finally:

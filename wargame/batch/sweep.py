@@ -172,7 +172,7 @@ def apply_point(base: Loaded, extra: list[str]) -> Loaded:
     doc = Document(copy.deepcopy(base.data), {}, base.path)
     for expr in extra:
         apply_set(doc, expr)
-    return Loaded(validate_document(doc), doc.data, base.path)
+    return Loaded(validate_document(doc), doc.data, base.path, (*base.overrides, *extra))
 
 
 def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from wargame import __version__
-from wargame.cli import batch_cmds, picture_cmds, run_cmd, scenario_cmds
+from wargame.cli import batch_cmds, discover_cmd, picture_cmds, run_cmd, scenario_cmds
 
 app = typer.Typer(
     name="wargame",
@@ -42,6 +42,7 @@ def _root(
 scenario_cmds.register(app)
 run_cmd.register(app)
 batch_cmds.register(app)
+discover_cmd.register(app)
 picture_cmds.register(app)
 
 

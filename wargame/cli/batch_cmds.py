@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -22,7 +22,9 @@ from rich.text import Text
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
 from wargame.errors import UsageError
-from wargame.scenario import Scenario, load
+
+if TYPE_CHECKING:
+    from wargame.scenario import Scenario
 
 
 class Format(StrEnum):
@@ -112,35 +114,28 @@ class Reporter:
             self.bar.stop()
 
 
-def _date_of() -> Any:
-    from wargame.report.overview import turn_date
-
-    return turn_date
-
-
-def _emit(fmt: Format, result: dict[str, Any], kind: str,
-          scenario: Scenario | None = None) -> None:
+def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None) -> None:
     from wargame.batch import render
 
     if fmt is Format.json:
-        sys.stdout.write(render.to_json(result) + "\n")
+        sys.stdout.write(result.to_json() + "\n")
     elif fmt is Format.csv:
         sys.stdout.write(_csv(result, kind))
     elif kind == "batch":
         from wargame.report.regions import control_by_region
 
-        def regions(rows: list[dict[str, Any]]) -> Any:
+        def regions(rows: Any) -> Any:
             title = "Final control (share of games), by region"
             return control_by_region(rows, scenario, title=title)
 
         stdout_console().print(render.batch_tables(result, control=regions))
     else:
-        tables = {"batch": render.batch_tables, "sweep": render.sweep_tables,
-                  "compare": render.compare_tables}[kind]
+        tables: Any = {"batch": render.batch_tables, "sweep": render.sweep_tables,
+                       "compare": render.compare_tables}[kind]
         stdout_console().print(tables(result))
 
 
-def _csv(result: dict[str, Any], kind: str) -> str:
+def _csv(result: Any, kind: str) -> str:
     from wargame.batch import render
 
     if kind == "batch":
@@ -148,6 +143,12 @@ def _csv(result: dict[str, Any], kind: str) -> str:
     if kind == "sweep":
         return render.to_csv(*render.sweep_rows(result))
     return render.to_csv(render.COMPARE_COLUMNS, render.compare_rows(result))
+
+
+GamesOpt = Annotated[Path | None, typer.Option(
+    "--games", help="Also write one record per game to this Parquet file (needs "
+    "wargame[data]): outcomes' first turns, final control, strengths, sampled parameters.",
+    show_default=False)]
 
 
 @handle_errors
@@ -161,15 +162,19 @@ def batch(
         "--precision", help="Play chunks until every outcome's 95% interval half-width is "
         "below this (e.g. 0.01); --runs is the cap.", show_default=False)] = None,
     store: StoreOpt = None, resume: ResumeOpt = False, scheduler: SchedulerOpt = None,
-    quiet: QuietOpt = False,
+    games: GamesOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """Play many games of a scenario: outcome probabilities, control, strengths."""
-    from wargame.batch.jobs import Options, batch_job
+    from wargame.api import batch as run_batch
 
-    opts = Options(runs, seed, chunk_size, workers, scheduler, turns, store, resume)
     with Reporter(quiet) as rep:
-        result = batch_job(scenario, set_ or [], opts, rep, _date_of(), per_turn, precision)
-    _emit(fmt, result, "batch", load(scenario, set_ or []).scenario)
+        result = run_batch(scenario, runs=runs, seed=seed, chunk_size=chunk_size,
+                           workers=workers, scheduler=scheduler, turns=turns,
+                           overrides=set_ or [], per_turn=per_turn, precision=precision,
+                           store=store, resume=resume, games=games, reporter=rep)
+    if games is not None and result.records is not None:
+        rep.note(f"wrote {games} ({len(result.records):,} games)")
+    _emit(fmt, result, "batch", result.loaded.scenario if result.loaded else None)
 
 
 @handle_errors
@@ -189,12 +194,13 @@ def sweep(
     scheduler: SchedulerOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """Play a batch at each point of a parameter design; say what moves each outcome most."""
-    from wargame.batch.jobs import Options, sweep_job
+    from wargame.api import sweep as run_sweep
 
-    opts = Options(runs, seed, chunk_size, workers, scheduler, turns, store, resume)
     with Reporter(quiet) as rep:
-        result = sweep_job(scenario, set_ or [], vary, design.lower(), points, opts, rep,
-                           _date_of())
+        result = run_sweep(scenario, vary, design=design, points=points, runs=runs, seed=seed,
+                           chunk_size=chunk_size, workers=workers, scheduler=scheduler,
+                           turns=turns, overrides=set_ or [], store=store, resume=resume,
+                           reporter=rep)
     _emit(fmt, result, "sweep")
 
 
@@ -207,11 +213,12 @@ def compare(
     fmt: FormatOpt = Format.table, scheduler: SchedulerOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """Compare two scenarios on common random numbers: B − A with a paired interval."""
-    from wargame.batch.jobs import Options, compare_job
+    from wargame.api import compare as run_compare
 
-    opts = Options(runs, seed, chunk_size, workers, scheduler, turns)
     with Reporter(quiet) as rep:
-        result = compare_job(a, b, set_ or [], opts, rep)
+        result = run_compare(a, b, runs=runs, seed=seed, chunk_size=chunk_size,
+                             workers=workers, scheduler=scheduler, turns=turns,
+                             overrides=set_ or [], reporter=rep)
     _emit(fmt, result, "compare")
 
 
@@ -222,7 +229,7 @@ StoreArg = Annotated[Path, typer.Argument(help="Store file (from --store).",
 
 
 def _read(path: Path) -> Any:
-    from wargame.batch.results import read_store
+    from wargame.batch.jobs import read_store
 
     got = read_store(path)
     if not got.complete:
@@ -246,28 +253,70 @@ def results_export(
     file: StoreArg,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.",
                                               case_sensitive=False)] = ExportFormat.csv,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file "
-                                             "(required for parquet).")] = None,
+    table: Annotated[str | None, typer.Option(
+        "--table", "-t", help="One table (batch: outcomes, control, factions, timing, "
+        "outcomes_by_turn, control_by_turn; sweep: points, sensitivity). Without it, --out is "
+        "a directory that gets every table.", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="File (one table, or JSON) or directory (every table).",
+        show_default=False)] = None,
 ) -> None:
-    """Export a stored batch or sweep as CSV, JSON or Parquet."""
+    """Export a stored batch or sweep: typed tables as CSV or Parquet, or the JSON."""
     from wargame.batch import render
 
     got = _read(file)
-    if fmt is ExportFormat.parquet:
+    if fmt is ExportFormat.json:
+        if table is not None:
+            raise UsageError("--table is for --format csv and parquet (JSON holds everything)")
+        text = got.result.to_json() + "\n"
         if out is None:
-            raise UsageError("--format parquet needs --out FILE")
-        if got.kind == "batch":
-            cols, rows = render.BATCH_COLUMNS, render.batch_rows(got.result)
+            sys.stdout.write(text)
         else:
-            cols, rows = render.sweep_rows(got.result)
-        _write(out, lambda f: render.to_parquet(cols, rows, f))
+            _write(out, lambda f: f.write(text.encode()))
         return
-    text = render.to_json(got.result) + "\n" if fmt is ExportFormat.json else \
-        _csv(got.result, got.kind)
+    tables = got.result.tables()
+    if table is not None and table not in tables:
+        raise UsageError(f"--table {table!r}: this {got.kind} has the tables "
+                         f"{', '.join(tables)}")
+    suffix = ".csv" if fmt is ExportFormat.csv else ".parquet"
+    if table is None:
+        if out is None or out.suffix.lower() in (".csv", ".parquet"):
+            raise UsageError(f"choose a table with --table ({', '.join(tables)}), or give "
+                             "--out DIR to write every table into a directory")
+        _mkdir(out)
+        for name, t in tables.items():
+            _write_table(out / f"{name}{suffix}", t, fmt)
+        return
     if out is None:
-        sys.stdout.write(text)
-    else:
-        _write(out, lambda f: f.write(text.encode()))
+        if fmt is ExportFormat.parquet:
+            raise UsageError("--format parquet needs --out FILE")
+        sys.stdout.write(render.table_csv(tables[table]))
+        return
+    _write_table(out, tables[table], fmt)
+
+
+def _mkdir(path: Path) -> None:
+    from wargame.errors import WargameError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WargameError(f"{path}: cannot create the directory: {exc.strerror or exc}") \
+            from None
+
+
+def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
+    from wargame.batch import render
+
+    if fmt is ExportFormat.csv:
+        text = render.table_csv(table)
+        _write(path, lambda f: f.write(text.encode()))
+        return
+    from wargame.batch.tidy import need
+
+    arrow = table.to_arrow()
+    pq = need("pyarrow.parquet")
+    _write(path, lambda f: pq.write_table(arrow, f))
 
 
 def _write(out: Path, write: Any) -> None:

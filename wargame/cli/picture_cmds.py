@@ -8,7 +8,7 @@ played exactly as ``wargame batch`` plays them (same seed, same chunks), or read
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,7 +18,7 @@ from wargame.cli.common import handle_errors
 from wargame.errors import UsageError, WargameError
 
 if TYPE_CHECKING:
-    from wargame.cli.picture_runs import Played
+    from wargame.batch.results import BatchResult
 
 OptScenario = Annotated[Path | None, typer.Argument(
     help="Scenario YAML file (with --store: optional, the store's own by default).",
@@ -57,23 +57,44 @@ def footnote(games: int, seed: int | None, digest: str, extra: str = "") -> str:
 
 def games_for(scenario: Path | None, runs: int | None, store: Path | None, seed: int | None,
               overrides: list[str], workers: int | None, rep: Reporter,
-              default_runs: int | None = None) -> Played:
-    """Play ``--runs`` games or read ``--store`` (exactly one; ``default_runs`` if neither)."""
-    from wargame.cli import picture_runs
+              default_runs: int | None = None) -> BatchResult:
+    """Play ``--runs`` games or read ``--store`` (exactly one; ``default_runs`` if neither).
 
+    The games are those ``wargame batch --per-turn`` plays for the same arguments (the same
+    API call), so a picture's numbers are the table's.
+    """
     if runs is not None and store is not None:
         raise UsageError("give --runs or --store, not both")
     if store is not None:
+        from wargame.batch.jobs import read_batch
+
         if seed is not None:
             raise UsageError("--seed cannot be combined with --store (the store has its own)")
-        return picture_runs.read(store, scenario, overrides, rep)
+        if overrides:
+            raise UsageError("--set cannot be combined with --store: the store was played "
+                             "with its own overrides, which are applied automatically")
+        return read_batch(store, scenario, rep)
     if scenario is None:
         raise UsageError("missing SCENARIO (a scenario file, or --store FILE)")
     runs = runs if runs is not None else default_runs
     if runs is None:
         raise UsageError("give --runs N or --store FILE")
-    return picture_runs.play(scenario, overrides, runs, picture_runs.settle_seed(seed, rep),
-                             workers, rep)
+    from wargame.api import batch
+
+    return batch(scenario, runs=runs, seed=seed, workers=workers, overrides=overrides,
+                 per_turn=True, reporter=rep)
+
+
+def scenario_of(played: BatchResult) -> Any:
+    """The scenario a batch was played from."""
+    assert played.loaded is not None
+    return played.loaded.scenario
+
+
+def replay_hint(p: BatchResult, command: str) -> str:
+    """The command line that draws the same picture again."""
+    sets = "".join(f" --set {o}" for o in p.spec.overrides)
+    return f"wargame {command} {p.spec.scenario} --runs {p.spec.runs} --seed {p.spec.seed}{sets}"
 
 
 @handle_errors
@@ -109,6 +130,7 @@ def map_(
             sc, note = loaded.scenario, footnote(0, None, loaded.digest)
         else:
             played = games_for(scenario, runs, store, seed, set_ or [], workers, rep)
+            sc = scenario_of(played)
             last = played.turns
             t = last if turn is None else turn
             if not 0 <= t <= last:
@@ -120,8 +142,7 @@ def map_(
             else:
                 raise UsageError(f"{store} has control at the end only; make it with "
                                  "`wargame batch --per-turn`, or leave out --turn")
-            view = batch_view(played.compiled, counts, played.games, t)
-            sc = played.loaded.scenario
+            view = batch_view(compile_scenario(sc), counts, played.games, t)
             note = footnote(played.games, played.spec.seed, played.spec.digest)
         fig, _ = draw_map(sc, view, w, h, note)
         save(fig, out)
@@ -141,7 +162,7 @@ def report(
     """Write one self-contained HTML report: outcomes, map, charts, sources, replay data."""
     import datetime as dt
 
-    from wargame.cli.picture_runs import replay_hint
+    from wargame.engine import compile_scenario
     from wargame.report import html
     from wargame.report.figures import check_writable, figure_bytes
     from wargame.report.maps import batch_view, draw_map
@@ -150,9 +171,9 @@ def report(
     check_writable(out, (".html", ".htm"))
     with Reporter(quiet) as rep:
         played = games_for(scenario, runs, store, seed, set_ or [], workers, rep, 1000)
-        sc = played.loaded.scenario
+        sc = scenario_of(played)
         note = footnote(played.games, played.spec.seed, played.spec.digest)
-        view = batch_view(played.compiled, played.tally.ints["control"], played.games,
+        view = batch_view(compile_scenario(sc), played.tally.ints["control"], played.games,
                           played.turns)
         ot = outcome_times(played.tally, played.labels, sc)
         pics = {
@@ -171,8 +192,7 @@ def report(
                                                 "png")),
         }
         stamp = f"Made {dt.date.today():%d %b %Y} with wargame {__version__}."
-        page = html.report_html(sc, played.summary, pics, replay_hint(played, "report"),
-                                stamp)
+        page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
         try:
             out.write_text(page, encoding="utf-8")
         except OSError as exc:

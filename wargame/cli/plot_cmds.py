@@ -23,6 +23,7 @@ from wargame.cli.picture_cmds import (
     WorkersOpt,
     footnote,
     games_for,
+    scenario_of,
 )
 from wargame.errors import UsageError
 
@@ -78,8 +79,8 @@ def outcomes(
     with Reporter(quiet) as rep:
         p = games_for(scenario, runs, store, seed, set_ or [], workers, rep, DEFAULT_RUNS)
         _known(outcome or [], p.labels.outcomes)
-        ot = outcome_times(p.tally, p.labels, p.loaded.scenario)
-        fig = outcomes_chart(ot, w, h, p.loaded.scenario.scenario.name, outcome,
+        ot = outcome_times(p.tally, p.labels, scenario_of(p))
+        fig = outcomes_chart(ot, w, h, scenario_of(p).scenario.name, outcome,
                              footnote(p.games, p.spec.seed, p.spec.digest))
         _save(fig, out, rep)
 
@@ -102,8 +103,8 @@ def timing(
     with Reporter(quiet) as rep:
         p = games_for(scenario, runs, store, seed, set_ or [], workers, rep, DEFAULT_RUNS)
         _known([outcome], p.labels.outcomes)
-        ot = outcome_times(p.tally, p.labels, p.loaded.scenario)
-        fig = timing_chart(ot, outcome, w, h, p.loaded.scenario.scenario.name,
+        ot = outcome_times(p.tally, p.labels, scenario_of(p))
+        fig = timing_chart(ot, outcome, w, h, scenario_of(p).scenario.name,
                            footnote(p.games, p.spec.seed, p.spec.digest))
         _save(fig, out, rep)
 
@@ -122,9 +123,8 @@ def sweep_(
     quiet: QuietOpt = False,
 ) -> None:
     """Heatmap of an outcome's probability over a grid of one or two parameters."""
-    from wargame.batch.jobs import Options, sweep_job
+    from wargame.batch.sweep_result import SweepResult
     from wargame.report.comparisons import sweep_heatmap
-    from wargame.report.overview import turn_date
     from wargame.scenario import load
 
     w, h = _outputs(out, size, width, height)
@@ -133,16 +133,16 @@ def sweep_(
             if vary or runs is not None or seed is not None or set_:
                 raise UsageError("--store draws a stored sweep: leave out --vary, --runs, "
                                  "--seed and --set")
-            from wargame.batch.results import read_store
+            from wargame.batch.jobs import read_store
 
             got = read_store(store)
-            if got.kind != "sweep":
+            if not isinstance(got.result, SweepResult):
                 raise UsageError(f"{store} holds a {got.kind}, not a sweep")
-            if got.result["meta"]["design"].get("design") != "grid":
+            if got.result.design != "grid":
                 raise UsageError(f"{store} holds a sampled design; a heatmap needs a grid")
             result = got.result
             title = scenario.stem if scenario is not None else Path(
-                result["meta"]["scenario"]).stem
+                result.spec.scenario).stem
         else:
             if scenario is None:
                 raise UsageError("missing SCENARIO (or --store FILE)")
@@ -151,14 +151,14 @@ def sweep_(
             loaded = load(scenario, set_ or [])
             _known([outcome], list(loaded.scenario.outcomes))
             title = loaded.scenario.scenario.name
-            result = sweep_job(scenario, set_ or [], vary, "grid", None,
-                               Options(runs or DEFAULT_RUNS, seed, None, workers), rep,
-                               turn_date)
-        _known([outcome], [o["id"] for o in result["outcomes"]])
-        meta = result["meta"]
+            from wargame.api import sweep
+
+            result = sweep(loaded, vary, runs=runs or DEFAULT_RUNS, seed=seed,
+                           workers=workers, reporter=rep)
+        _known([outcome], result.labels.outcomes)
         fig = sweep_heatmap(result, outcome, w, h, title,
-                            footnote(meta["games"], meta["seed"], meta["digest"],
-                                     f"{len(result['points'])} points"))
+                            footnote(result.games, result.seed, result.spec.digest,
+                                     f"{len(result.points)} points"))
         _save(fig, out, rep)
 
 
@@ -186,8 +186,8 @@ def tornado(
     height: HeightOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """How much each parameter moves an outcome between its low and high value, sorted."""
+    from wargame.batch.jobs import Options, points_job
     from wargame.batch.stats import wilson
-    from wargame.cli.picture_runs import play_points, settle_seed
     from wargame.report.comparisons import Swing, tornado_chart
     from wargame.scenario import load
 
@@ -205,8 +205,8 @@ def tornado(
         values += [{path: lo}, {path: hi}]
     n = runs or DEFAULT_RUNS
     with Reporter(quiet) as rep:
-        s = settle_seed(seed, rep)
-        labels, tallies = play_points(scenario, set_ or [], values, n, s, workers, rep)
+        result = points_job(loaded, [], values, Options(n, seed, None, workers), rep)
+        labels, tallies, s = result.labels, result.tallies, result.seed
         o = labels.outcomes.index(outcome)
 
         def at(k: int) -> Any:
@@ -235,19 +235,19 @@ def compare(
     quiet: QuietOpt = False,
 ) -> None:
     """A and B side by side on the same random numbers, with the paired difference B − A."""
-    from wargame.batch.jobs import Options, compare_job
+    from dataclasses import replace as swap
+
+    from wargame.api import compare as run_compare
     from wargame.report.comparisons import compare_chart
 
     w, h = _outputs(out, size, width, height)
     with Reporter(quiet) as rep:
-        result = compare_job(a, b, set_ or [], Options(runs or DEFAULT_RUNS, seed, None,
-                                                       workers), rep)
+        result = run_compare(a, b, runs=runs or DEFAULT_RUNS, seed=seed, workers=workers,
+                             overrides=set_ or [], reporter=rep)
         if outcome:
-            _known(outcome, [r["id"] for r in result["outcomes"]])
-            result = {**result, "outcomes": [r for r in result["outcomes"]
-                                             if r["id"] in outcome]}
-        meta = result["meta"]
+            _known(outcome, [r.id for r in result.outcomes])
+            result = swap(result, outcomes=[r for r in result.outcomes if r.id in outcome])
         fig = compare_chart(result, a.name, b.name, w, h, f"{a.stem} vs {b.stem}",
-                            footnote(meta["games"], meta["seed"], meta["a"]["digest"],
-                                     f"B sha256 {meta['b']['digest'][:12]}"))
+                            footnote(result.games, result.seed, result.a.digest,
+                                     f"B sha256 {result.b.digest[:12]}"))
         _save(fig, out, rep)

@@ -2,16 +2,16 @@
 
 Every variant is played on the same random numbers (common random numbers: the same seed and
 chunk streams), so what differs between two bars comes from the scenario, not the dice. The
-inputs are the JSON-ready results of the batch layer's jobs
-(:func:`wargame.batch.jobs.sweep_job`, :func:`~wargame.batch.jobs.compare_job`), so a chart
-shows exactly the numbers ``wargame sweep`` and ``wargame compare`` print.
+inputs are the batch layer's typed results (:class:`~wargame.batch.sweep_result.SweepResult`,
+:class:`~wargame.batch.compare_result.CompareResult`), so a chart shows exactly the numbers
+``wargame sweep`` and ``wargame compare`` print.
 """
 
 from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -21,6 +21,10 @@ from wargame.batch.stats import Interval
 from wargame.report.figures import new_figure
 from wargame.report.palette import hex_colour, luminance
 from wargame.report.plots import FONT, header, pct, style
+
+if TYPE_CHECKING:
+    from wargame.batch.compare_result import CompareResult
+    from wargame.batch.sweep_result import PointOutcome, SweepResult
 
 LOW, HIGH = "#56B4E9", "#E69F00"   # Okabe-Ito sky blue and orange
 A_COLOUR, B_COLOUR, DIFF = "#555555", "#0072B2", "#D55E00"
@@ -36,43 +40,46 @@ def _value(v: Any) -> str:
     return str(v)
 
 
-def _outcome_name(result: dict[str, Any], oid: str) -> str:
-    for o in result.get("outcomes", []):
-        if o["id"] == oid:
-            return str(o.get("name", oid))
-    raise KeyError(f"unknown outcome {oid!r}; the outcomes are "
-                   f"{', '.join(o['id'] for o in result.get('outcomes', []))}")
+def _outcome_name(result: SweepResult, oid: str) -> str:
+    ids = result.labels.outcomes
+    if oid not in ids:
+        raise KeyError(f"unknown outcome {oid!r}; the outcomes are {', '.join(ids)}")
+    return result.labels.outcome_names[ids.index(oid)]
 
 
-def sweep_grid(result: dict[str, Any], oid: str) -> tuple[list[str], list[list[Any]], np.ndarray]:
+def _at(outcomes: list[PointOutcome], oid: str) -> PointOutcome:
+    return next(o for o in outcomes if o.id == oid)
+
+
+def sweep_grid(result: SweepResult, oid: str) -> tuple[list[str], list[list[Any]], np.ndarray]:
     """From a sweep result: the varied paths, their levels, and ``P[outcome]`` on the grid.
 
     The grid has one axis per path (in ``--vary`` order); cells no point filled are NaN.
     """
-    points = result["points"]
+    points = result.points
     if not points:
         raise ValueError("the sweep has no points")
-    paths = list(points[0]["values"])
+    paths = list(points[0].values)
     levels: list[list[Any]] = [[] for _ in paths]
     for pt in points:
         for k, path in enumerate(paths):
-            if pt["values"][path] not in levels[k]:
-                levels[k].append(pt["values"][path])
+            if pt.values[path] not in levels[k]:
+                levels[k].append(pt.values[path])
     grid = np.full([len(lv) for lv in levels], np.nan)
     for pt in points:
-        idx = tuple(levels[k].index(pt["values"][path]) for k, path in enumerate(paths))
-        row = next(o for o in pt["outcomes"] if o["id"] == oid)
-        if row["probability"] is not None:
-            grid[idx] = row["probability"]
+        idx = tuple(levels[k].index(pt.values[path]) for k, path in enumerate(paths))
+        row = _at(pt.outcomes, oid)
+        if row.probability is not None:
+            grid[idx] = row.probability
     return paths, levels, grid
 
 
-def sweep_heatmap(result: dict[str, Any], oid: str, width: int, height: int, title: str,
+def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title: str,
                   note: str = "") -> Figure:
     """An outcome's probability over a grid of one or two varied parameters."""
     name = _outcome_name(result, oid)
     paths, levels, grid = sweep_grid(result, oid)
-    runs = result["meta"].get("runs")
+    runs = result.spec.runs
     fig = new_figure(width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
     sub = (f"P({name}) at every point of the sweep; {runs:,} games per point on the same "
@@ -81,10 +88,8 @@ def sweep_heatmap(result: dict[str, Any], oid: str, width: int, height: int, tit
         ax = fig.add_axes((0.8 / fw, 0.7 / fh, 1 - 1.1 / fw, 1 - 1.6 / fh))
         style(ax)
         x = np.arange(len(levels[0]))
-        lo = [next(o for o in pt["outcomes"] if o["id"] == oid)["ci95"][0]
-              for pt in result["points"]]
-        hi = [next(o for o in pt["outcomes"] if o["id"] == oid)["ci95"][1]
-              for pt in result["points"]]
+        lo = [_at(pt.outcomes, oid).ci95[0] for pt in result.points]
+        hi = [_at(pt.outcomes, oid).ci95[1] for pt in result.points]
         ax.fill_between(x, lo, hi, color="#A6CEE3", linewidth=0)
         ax.plot(x, grid, "o-", color=B_COLOUR)
         ax.set_xticks(x)
@@ -187,10 +192,10 @@ def tornado_chart(swings: list[Swing], base: Interval, outcome: str, runs: int, 
     return fig
 
 
-def compare_chart(result: dict[str, Any], label_a: str, label_b: str, width: int,
+def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
                   height: int, title: str, note: str = "") -> Figure:
     """Each shared outcome in A and B with 95% intervals, and the paired difference B - A."""
-    rows = result["outcomes"]
+    rows = result.outcomes
     n = len(rows)
     fig = new_figure(width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
@@ -202,21 +207,21 @@ def compare_chart(result: dict[str, Any], label_a: str, label_b: str, width: int
         style(ax)
     for k, r in enumerate(rows):
         y = n - 1 - k
-        for side, colour, dy in (("a", A_COLOUR, 0.15), ("b", B_COLOUR, -0.15)):
-            p, (lo, hi) = r[side]["probability"], r[side]["ci95"]
-            if p is None:
+        for side, colour, dy in ((r.a, A_COLOUR, 0.15), (r.b, B_COLOUR, -0.15)):
+            p, (lo, hi) = side.probability, side.ci95
+            if p is None or np.isnan(p):
                 continue
             axp.plot([lo, hi], [y + dy, y + dy], color=colour, linewidth=1.2)
             axp.plot([p], [y + dy], "o", color=colour, markersize=3.5)
-        d = r["difference"]
-        if d["estimate"] is not None:
-            axd.plot(d["ci95"], [y, y], color=DIFF, linewidth=1.2)
-            axd.plot([d["estimate"]], [y], "D", color=DIFF, markersize=3)
-            pts = round(100 * d["estimate"])
+        d = r.difference
+        if d.probability is not None and not np.isnan(d.probability):
+            axd.plot(list(d.ci95), [y, y], color=DIFF, linewidth=1.2)
+            axd.plot([d.probability], [y], "D", color=DIFF, markersize=3)
+            pts = round(100 * d.probability)
             axd.text(1.03, y, f"{pts:+d}" if pts else "0", transform=axd.get_yaxis_transform(),
                      fontsize=FONT - 0.5, va="center")
     axp.set_yticks(range(n))
-    axp.set_yticklabels([textwrap.shorten(r["name"], 56, placeholder="…") for r in rows][::-1],
+    axp.set_yticklabels([textwrap.shorten(r.name, 56, placeholder="…") for r in rows][::-1],
                         fontsize=FONT - 0.5)
     axp.set_ylim(-0.7, n - 0.3)
     axp.set_xlim(-0.02, 1.02)
@@ -226,7 +231,7 @@ def compare_chart(result: dict[str, Any], label_a: str, label_b: str, width: int
              fontweight="bold", va="bottom")
     axd.axvline(0, color="#222222", linewidth=0.8)
     axd.tick_params(labelleft=False)
-    span = max([0.05, *(max(abs(v) for v in r["difference"]["ci95"]) for r in rows)])
+    span = max([0.05, *(max(abs(v) for v in r.difference.ci95) for r in rows)])
     axd.set_xlim(-span * 1.15, span * 1.15)
     axd.xaxis.set_major_formatter(FuncFormatter(
         lambda x, _: f"{round(100 * x):+d}" if round(100 * x) else "0"))
@@ -237,7 +242,7 @@ def compare_chart(result: dict[str, Any], label_a: str, label_b: str, width: int
                         Line2D([], [], color=B_COLOUR, marker="o", label=f"B: {label_b}")],
                fontsize=FONT - 0.5, loc="upper center", bbox_to_anchor=(0.5, 1.08), ncol=2,
                frameon=False)
-    games = result["meta"].get("games", 0)
+    games = result.games
     header(fig, title, f"Each outcome in A and B over the same {games:,} games' random numbers, "
            "and the difference B − A with Newcombe's paired interval", note)
     return fig

@@ -14,12 +14,16 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wargame.report.overview import describe_condition, fmt_param, turn_date
+from wargame.report.overview import describe_condition, fmt_param
 from wargame.report.palette import text_on
 from wargame.report.regions import region_table, share_text
+from wargame.scenario.calendar import turn_end
 from wargame.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from wargame.batch.results import BatchResult
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;
@@ -65,10 +69,9 @@ def _num(x: float | None) -> str:
     return "–" if x is None else f"{x:,.0f}"
 
 
-def _date(iso: str | None) -> str:
-    if not iso:
+def _date(d: dt.date | None) -> str:
+    if d is None:
         return "–"
-    d = dt.date.fromisoformat(iso)
     return f"{d.day} {d:%b %Y}"
 
 
@@ -84,30 +87,29 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: Collecti
     return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def outcome_section(summary: dict[str, Any], sc: Scenario | None = None) -> str:
+def outcome_section(summary: BatchResult, sc: Scenario | None = None) -> str:
     """The outcome table: probability, 95% interval and when it came true."""
     rows = []
-    for o in summary["outcomes"]:
-        lo, hi = o["ci95"]
-        t = o["date"]
-        final = sc is not None and o["id"] in sc.outcomes and sc.outcomes[o["id"]].when == "final"
+    for o in summary.outcomes:
+        lo, hi = o.ci95
+        t = o.end_date
+        final = sc is not None and o.id in sc.outcomes and sc.outcomes[o.id].when == "final"
         if final:
             when = "judged at the end"
-        elif t["median"] is None:
+        elif t.median is None:
             when = "–"
-        elif t["p10"] == t["p90"]:
-            when = _date(t["median"])
+        elif t.p10 == t.p90:
+            when = _date(t.median)
         else:
-            when = f"{_date(t['median'])} ({_date(t['p10'])} – {_date(t['p90'])})"
-        rows.append([o["name"], _pct(o["probability"]), f"{_pct(lo)} – {_pct(hi)}", when,
-                     o["id"]])
+            when = f"{_date(t.median)} ({_date(t.p10)} – {_date(t.p90)})"
+        rows.append([o.name, _pct(o.probability), f"{_pct(lo)} – {_pct(hi)}", when, o.id])
     return _table(["outcome", "probability", "95% interval (Wilson)",
-                   "median date it came true (10% – 90%)", "id"], rows, {1})
+                   "by the end of (median, 10% – 90% of games)", "id"], rows, {1})
 
 
-def control_section(summary: dict[str, Any], sc: Scenario) -> str:
+def control_section(summary: BatchResult, sc: Scenario) -> str:
     """Final control by region: the share of games each faction holds each place."""
-    rt = region_table(summary["control"], sc)
+    rt = region_table(summary.control, sc)
     cols = [*range(len(rt.factions)), *([len(rt.factions)] if rt.has_nobody else [])]
     head = ["region", "place", *[rt.faction_names[f] if f < len(rt.factions) else "nobody"
                                  for f in cols]]
@@ -132,17 +134,17 @@ def control_section(summary: dict[str, Any], sc: Scenario) -> str:
             "likely holder is shaded in its colour.</p>")
 
 
-def faction_section(summary: dict[str, Any], sc: Scenario) -> str:
+def faction_section(summary: BatchResult, sc: Scenario) -> str:
     """Strength at the start and end, casualties and reinforcements (means and 90% ranges)."""
     rows = []
-    for f in summary["factions"]:
-        fac = sc.factions.get(f["id"])
+    for f in summary.factions:
+        fac = sc.factions.get(f.id)
         colour = fac.colour if fac is not None and fac.colour else None
         sw = f'<span class=sw style="background:{colour}"></span>' if colour else ""
-        s, c = f["strength"], f["casualties"]
-        span = "–" if s["p05"] is None else f"{s['p05']:,.0f} – {s['p95']:,.0f}"
-        rows.append([sw + _e(f["name"]), _num(f["initial_mean"]), _num(s["mean"]), _e(span),
-                     _num(c["mean"]), _num(f["reinforcements_mean"])])
+        s, c = f.strength, f.casualties
+        span = "–" if s.p05 is None or s.p95 is None else f"{s.p05:,.0f} – {s.p95:,.0f}"
+        rows.append([sw + _e(f.name), _num(f.initial_mean), _num(s.mean), _e(span),
+                     _num(c.mean), _num(f.reinforcements_mean)])
     return _table(["faction", "strength at start", "at end (mean)", "at end (90% of games)",
                    "casualties (mean)", "reinforcements (mean)"], rows, {1, 2, 3, 4, 5},
                   raw=True)
@@ -151,7 +153,7 @@ def faction_section(summary: dict[str, Any], sc: Scenario) -> str:
 def scenario_section(sc: Scenario, digest: str) -> str:
     """What the scenario says: period, factions, outcome definitions, sources."""
     m = sc.scenario
-    end = turn_date(sc, m.turns)
+    end = turn_end(sc, m.turns)
     parts = [f"<p>{_e(m.description.strip())}</p>" if m.description else "",
              f"<p>{m.start_date.day} {m.start_date:%b %Y} to {end.day} {end:%b %Y}: "
              f"{m.turns} turns of {m.days_per_turn} days; {len(sc.settlements)} places, "
@@ -179,9 +181,9 @@ def scenario_section(sc: Scenario, digest: str) -> str:
     return "".join(parts)
 
 
-def replay_section(summary: dict[str, Any], replay: str) -> str:
+def replay_section(summary: BatchResult, replay: str) -> str:
     """Seed, digest, overrides, chunking and versions: all it takes to get the same numbers."""
-    meta = summary["meta"]
+    meta = summary.meta()
     v = meta.get("versions", {})
     rows = [["command", f"<code>{_e(replay)}</code>"],
             ["seed", f"<code>{_e(meta.get('seed'))}</code>"],
@@ -194,10 +196,10 @@ def replay_section(summary: dict[str, Any], replay: str) -> str:
     return _table(["", ""], rows, raw=True)
 
 
-def report_html(sc: Scenario, summary: dict[str, Any], pictures: dict[str, Picture],
+def report_html(sc: Scenario, summary: BatchResult, pictures: dict[str, Picture],
                 replay: str, generated: str = "") -> str:
     """The whole page. ``pictures`` may hold ``map``, ``outcomes`` and ``timing``."""
-    meta = summary["meta"]
+    meta = summary.meta()
     name = sc.scenario.name
     games = meta.get("games", 0)
     lead = (f"{games:,} games of this scenario, seed {meta.get('seed')}. Probabilities are "

@@ -31,8 +31,8 @@ from wargame.engine.compile import Compiled
 from wargame.engine.kernels import supplied
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure
-from wargame.report.overview import turn_date
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
+from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
 
 SEA, LAND, HOME = "#DCEAF2", "#F2F0EB", "#FBF8F0"
@@ -330,12 +330,12 @@ def _scale_bar(ax: Axes, proj: geo.Projection) -> None:
 
 def _titles(fig: Figure, sc: Scenario, view: ControlView, footnote: str) -> None:
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    date = turn_date(sc, view.turn)
     if view.games:
-        sub = (f"Most likely controller on {date:%d %b %Y} (end of turn {view.turn}), "
-               f"over {view.games:,} games")
+        sub = (f"Most likely controller at the end of turn {view.turn} "
+               f"({span(sc, view.turn)}), over {view.games:,} games")
     else:
-        sub = f"Control at the start, {date:%d %b %Y} (turn 0, no games played)"
+        first = sc.scenario.start_date
+        sub = f"Control at the start, {first:%d %b %Y} (turn 0, no games played)"
     fig.text(0.12 / fw, 1 - 0.12 / fh, sc.scenario.name, fontsize=FONT + 5, fontweight="bold",
              va="top")
     fig.text(0.12 / fw, 1 - 0.42 / fh, sub, fontsize=FONT + 2, va="top", color="#333333")

@@ -1,109 +1,103 @@
-"""The story of one game: why each town changed hands, turn by turn."""
+"""The story of one game: why each town changed hands, turn by turn.
+
+Rendered from the game's structured record (:mod:`wargame.report.record`), never from the
+engine's log directly, so the sentences and ``wargame run --format json`` tell the same game.
+"""
 
 from __future__ import annotations
-
-from collections import defaultdict
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from wargame.engine.compile import Compiled
-from wargame.engine.result import GameResult
-from wargame.report.overview import turn_date
+from wargame.report.record import Battle, Game, TurnRecord
+from wargame.scenario.calendar import span
+from wargame.scenario.schema import Scenario
 
 
 def _ratio(x: float) -> str:
     return f"{x:.1f}:1" if x >= 1 else f"1:{1 / max(x, 1e-9):.1f}"
 
 
-def turn_sentences(c: Compiled, res: GameResult, replicate: int = 0) -> dict[int, list[str]]:
-    """Sentences per turn for one replicate, from the engine's turn log."""
-    sc = c.scenario
-    fname = {i: f.short_name or f.name for i, f in enumerate(sc.factions.values())}
-    sname = {i: s.name for i, s in enumerate(sc.settlements.values())}
-    recs = [r for r in (res.log or []) if r["replicate"] == replicate]
-    strikes: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
-    for r in recs:
-        if r["kind"] == "strike":
-            strikes[(r["turn"], r["settlement"])].append(r)
-    out: dict[int, list[str]] = defaultdict(list)
-    for r in recs:
-        t = r["turn"]
-        kind = r["kind"]
-        if kind == "event":
-            out[t].append(f"Event: {r['name']}.")
-        elif kind == "encircled":
-            lift = f" (airlift covers {r['airlift']:.0%})" if r["airlift"] > 0 else ""
-            out[t].append(f"{fname[r['faction']]} in {sname[r['settlement']]} are cut off "
-                          f"from supply{lift}.")
-        elif kind in ("capture", "repulse"):
-            place = r["settlement"]
-            d = fname[r["defender"]]
-            a = fname[r["attacker"]]
-            air = sum(x["sorties"] for x in strikes.get((t, place), []))
-            providers = sorted({x["provider"] for x in strikes.get((t, place), [])})
-            air_txt = (f", with {air:.0f} {'/'.join(providers)} sorties against the defenders"
-                       if air >= 1 else "")
-            others = [fname[f] for f in r["attackers"] if f != r["attacker"]]
-            also = f" (also attacked by {', '.join(others)})" if others else ""
-            if kind == "capture":
-                s1 = r["strength"][r["defender"]][1]
-                if r["retreat_to"]:
-                    where = ", ".join(sname[n] for n in r["retreat_to"])
-                    fate = f"{d} fell back on {where}"
-                else:
-                    fate = f"its garrison, cut off, surrendered ({s1:,.0f} men)"
-                out[t].append(f"{a} took {sname[place]} from {d} at "
-                              f"{_ratio(r['ratio'])}{air_txt}{also}; {fate}.")
-            else:
-                a0, a1 = r["strength"][r["attacker"]]
-                routed = " and routed them" if r["attacker"] in r["routed"] else ""
-                out[t].append(f"{d} held {sname[place]} against {a} "
-                              f"({_ratio(r['ratio'])}{air_txt}){routed}; the attackers lost "
-                              f"{a0 - a1:,.0f} of {a0:,.0f}.")
-    return {t: [x[:1].upper() + x[1:] for x in lines] for t, lines in out.items()}
+def _names(sc: Scenario) -> tuple[dict[str | None, str], dict[str | None, str]]:
+    fname: dict[str | None, str] = {fid: f.short_name or f.name
+                                    for fid, f in sc.factions.items()}
+    fname[None] = "nobody"
+    sname: dict[str | None, str] = {sid: s.name for sid, s in sc.settlements.items()}
+    return fname, sname
 
 
-def narrative(c: Compiled, res: GameResult, replicate: int = 0) -> RenderableType:
+def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str]) -> str:
+    d, a = fname.get(b.defender, b.defender), fname.get(b.attacker, b.attacker)
+    air_txt = (f", with {b.sorties:.0f} {'/'.join(b.providers)} sorties against the defenders"
+               if b.sorties >= 1 else "")
+    others = [fname.get(f, f) for f in b.attackers if f != b.attacker]
+    also = f" (also attacked by {', '.join(others)})" if others else ""
+    side = {s.faction: s for s in b.sides}
+    place = sname.get(b.place, b.place)
+    if b.result == "captured":
+        if b.retreat_to:
+            fate = f"{d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
+        else:
+            left = side[b.defender].end if b.defender in side else 0.0
+            fate = f"its garrison, cut off, surrendered ({left:,.0f} men)"
+        return f"{a} took {place} from {d} at {_ratio(b.ratio)}{air_txt}{also}; {fate}."
+    att = side.get(b.attacker)
+    a0, a1 = (att.start, att.end) if att is not None else (0.0, 0.0)
+    routed = " and routed them" if att is not None and att.routed else ""
+    return (f"{d} held {place} against {a} ({_ratio(b.ratio)}{air_txt}){routed}; the "
+            f"attackers lost {a0 - a1:,.0f} of {a0:,.0f}.")
+
+
+def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
+    """The sentences of one turn: events, encirclements, then battles."""
+    fname, sname = _names(sc)
+    lines = [f"Event: {e.name}." for e in turn.events]
+    for e in turn.encircled:
+        lift = f" (airlift covers {e.airlift:.0%})" if e.airlift > 0 else ""
+        lines.append(f"{fname.get(e.faction, e.faction)} in {sname.get(e.place, e.place)} "
+                     f"are cut off from supply{lift}.")
+    lines += [_battle(b, fname, sname) for b in turn.battles]
+    return [x[:1].upper() + x[1:] for x in lines]
+
+
+def narrative(game: Game) -> RenderableType:
     """The turn-by-turn story, the final control table, outcomes and strengths."""
-    sc = c.scenario
+    sc = game.scenario
     parts: list[RenderableType] = []
-    story = turn_sentences(c, res, replicate)
-    for t in range(1, res.turns + 1):
-        lines = story.get(t, [])
+    for turn in game.turns[1:]:
+        lines = turn_sentences(sc, turn)
         if not lines:
             continue
-        head = Text(f"Turn {t}, {turn_date(sc, t):%d %b %Y}", style="bold")
-        parts.append(head)
+        parts.append(Text(f"Turn {turn.turn}, {span(sc, turn.turn)}", style="bold"))
         parts.extend(Text(f"  {line}") for line in lines)
     if not parts:
         parts.append(Text("No town changed hands and nobody attacked."))
     parts.append(Text(""))
-    parts.append(final_tables(c, res, replicate))
+    parts.append(final_tables(game))
     return Group(*parts)
 
 
-def final_tables(c: Compiled, res: GameResult, replicate: int = 0) -> RenderableType:
+def final_tables(game: Game) -> RenderableType:
     """Final control by faction, outcomes with the turn they came true, strengths."""
-    sc = c.scenario
-    head = Text(f"Control after turn {res.turns} ({turn_date(sc, res.turns):%d %b %Y})",
-                style="bold")
+    sc = game.scenario
+    last = game.final.turn
+    end = game.final.end_date
+    head = Text(f"Control at the end of turn {last} ({end.day} {end:%b %Y})", style="bold")
     ctl = Table()
     ctl.add_column("faction")
     ctl.add_column("n", justify="right")
     ctl.add_column("settlements")
-    names = list(sc.settlements.values())
-    init = c.init_control
-    for i, f in enumerate(sc.factions.values()):
-        held = [k for k in range(len(names)) if res.control[replicate, k] == i]
+    start = game.turns[0].control
+    for fid, f in sc.factions.items():
+        held = [s for s, who in game.control.items() if who == fid]
         if not held:
             continue
         text = Text()
-        for j, k in enumerate(held):
-            style = "bold" if init[k] != i else ""
-            text.append(names[k].name + ("*" if init[k] != i else ""), style=style)
+        for j, s in enumerate(held):
+            taken = start[s] != fid
+            text.append(sc.settlements[s].name + ("*" if taken else ""),
+                        style="bold" if taken else "")
             if j < len(held) - 1:
                 text.append(", ")
         ctl.add_row(Text(f.name, style=f.colour or ""), str(len(held)), text)
@@ -111,47 +105,23 @@ def final_tables(c: Compiled, res: GameResult, replicate: int = 0) -> Renderable
     ot = Table()
     ot.add_column("outcome")
     ot.add_column("result")
-    for k, (_, o) in enumerate(sc.outcomes.items()):
-        t = int(res.outcome_turn[replicate, k])
-        if t < 0:
+    for oid, o in sc.outcomes.items():
+        t = game.outcomes[oid].turn
+        if t is None:
             verdict = "no"
         elif o.when == "final":
             verdict = "yes, at the end"
         elif t == 0:
             verdict = "yes, from the start"
         else:
-            verdict = f"yes, turn {t} ({turn_date(sc, t):%d %b %Y})"
+            verdict = f"yes, turn {t} ({span(sc, t)})"
         ot.add_row(o.name, verdict)
     st = Table()
     for col in ("faction", "start", "reinforcements", "casualties", "end"):
         st.add_column(col, justify="left" if col == "faction" else "right")
-    for i, f in enumerate(sc.factions.values()):
-        st.add_row(f.name, f"{res.initial_strength[replicate, i]:,.0f}",
-                   f"{res.reinforcements[replicate, i]:,.0f}",
-                   f"{res.casualties[replicate, i]:,.0f}", f"{res.strength[replicate, i]:,.0f}")
+    for fid, f in sc.factions.items():
+        v = game.factions[fid]
+        st.add_row(f.name, f"{v.start:,.0f}", f"{v.reinforcements:,.0f}",
+                   f"{v.casualties:,.0f}", f"{v.end:,.0f}")
     return Group(head, ctl, Text("Outcomes", style="bold"), ot, Text("Strength", style="bold"),
                  st)
-
-
-def game_json(c: Compiled, res: GameResult, seed: int, digest: str,
-              replicate: int = 0) -> dict[str, Any]:
-    """One game as plain data (``wargame run --format json``)."""
-    sc = c.scenario
-    story = turn_sentences(c, res, replicate)
-    fids = list(sc.factions)
-    return {
-        "scenario": sc.scenario.name, "scenario_digest": digest, "seed": seed,
-        "turns": [{"turn": t, "date": turn_date(sc, t).isoformat(), "story": story.get(t, [])}
-                  for t in range(1, res.turns + 1)],
-        "control": {s: (fids[int(x)] if x >= 0 else None)
-                    for s, x in zip(res.settlements, res.control[replicate], strict=True)},
-        "outcomes": {o: {"turn": int(res.outcome_turn[replicate, k]) if
-                         res.outcome_turn[replicate, k] >= 0 else None,
-                         "final": bool(res.outcome_final[replicate, k])}
-                     for k, o in enumerate(res.outcomes)},
-        "strength": {f: {"start": float(res.initial_strength[replicate, i]),
-                         "reinforcements": float(res.reinforcements[replicate, i]),
-                         "casualties": float(res.casualties[replicate, i]),
-                         "end": float(res.strength[replicate, i])}
-                     for i, f in enumerate(fids)},
-    }

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from wargame.scenario.calendar import turn_end
 from wargame.scenario.load import Loaded
 from wargame.scenario.params import (
     Choice,
@@ -61,11 +61,6 @@ def describe_condition(c: Condition) -> str:
     return word.join(f"({describe_condition(x)})" for x in parts)
 
 
-def turn_date(sc: Scenario, turn: int) -> dt.date:
-    """The date at the end of ``turn`` (turn 0 is the start date)."""
-    return sc.scenario.start_date + dt.timedelta(days=turn * sc.scenario.days_per_turn)
-
-
 def overview(loaded: Loaded) -> RenderableType:
     """Everything ``wargame show`` prints."""
     sc = loaded.scenario
@@ -74,7 +69,7 @@ def overview(loaded: Loaded) -> RenderableType:
     head.append(f"{m.name}\n", style="bold")
     if m.description:
         head.append(f"{m.description.strip()}\n")
-    end = turn_date(sc, m.turns)
+    end = turn_end(sc, m.turns)
     head.append(f"{m.start_date:%d %b %Y} to {end:%d %b %Y}: {m.turns} turns of "
                 f"{m.days_per_turn} days. Scenario hash {loaded.digest[:12]}.\n")
 

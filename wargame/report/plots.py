@@ -45,7 +45,7 @@ class OutcomeTimes:
 
     ids: list[str]
     names: list[str]
-    dates: list[dt.date]        # end of turn t, for t = 0..T
+    dates: list[dt.date]        # end date of turn t, for t = 0..T (wargame.scenario.calendar)
     games: int
     first: np.ndarray           # [O, T+1] games where it first came true at turn t
     holds: np.ndarray | None    # [T+1, O] games where it holds at turn t (per-turn batches)
@@ -93,7 +93,7 @@ def outcome_times(tally: Tally, labels: Labels, scenario: Scenario | None) -> Ou
              and scenario.outcomes[oid].when == "final" for oid in labels.outcomes]
     holds = tally.ints.get("outcome_by_turn")
     return OutcomeTimes(list(labels.outcomes), list(labels.outcome_names),
-                        [dt.date.fromisoformat(d) for d in labels.dates], tally.games,
+                        [dt.date.fromisoformat(d) for d in labels.end_dates], tally.games,
                         np.asarray(tally.ints["outcome_turn"]),
                         None if holds is None else np.asarray(holds), final)
 

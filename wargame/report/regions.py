@@ -1,15 +1,15 @@
 """Final control of every place, grouped by the scenario's regions (terminal and HTML).
 
-Input is the batch's control rows (``result["control"]`` of ``wargame batch --format json``:
-one row per settlement and faction with the share of games it holds the place), so the
-terminal table and the HTML report show the batch's own numbers.
+Input is the batch's control rows (``BatchResult.control``: one
+:class:`~wargame.batch.summary.ControlShare` per settlement and faction with the share of games
+it holds the place), so the terminal table and the HTML report show the batch's own numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich import box
@@ -19,6 +19,9 @@ from rich.text import Text
 from wargame.batch.summary import NOBODY as NOBODY_ID  # the batch's id for "nobody"
 from wargame.report.palette import NOBODY_COLOUR, assign, terminal_colour
 from wargame.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from wargame.batch.summary import ControlShare
 
 OTHER_REGION = "Other"
 
@@ -45,7 +48,7 @@ def _pretty(region: str) -> str:
     return region.replace("_", " ").strip().capitalize() or OTHER_REGION
 
 
-def region_table(control_rows: Sequence[dict[str, Any]],
+def region_table(control_rows: Sequence[ControlShare],
                  scenario: Scenario | None = None) -> RegionTable:
     """Arrange the batch's control rows by region (scenario order within a region).
 
@@ -55,14 +58,14 @@ def region_table(control_rows: Sequence[dict[str, Any]],
     settlements: list[str] = []
     factions: list[str] = []
     for r in control_rows:
-        if r["settlement"] not in settlements:
-            settlements.append(r["settlement"])
-        if r["faction"] != NOBODY_ID and r["faction"] not in factions:
-            factions.append(r["faction"])
+        if r.settlement not in settlements:
+            settlements.append(r.settlement)
+        if r.faction != NOBODY_ID and r.faction not in factions:
+            factions.append(r.faction)
     shares = np.zeros((len(settlements), len(factions) + 1))
     for r in control_rows:
-        f = len(factions) if r["faction"] == NOBODY_ID else factions.index(r["faction"])
-        shares[settlements.index(r["settlement"]), f] = r["probability"] or 0.0
+        f = len(factions) if r.faction == NOBODY_ID else factions.index(r.faction)
+        shares[settlements.index(r.settlement), f] = r.probability or 0.0
     places = scenario.settlements if scenario is not None else {}
     facs = scenario.factions if scenario is not None else {}
     names = [places[s].name if s in places else s for s in settlements]
@@ -101,13 +104,13 @@ def _bar(shares: np.ndarray, colours: list[str], width: int) -> Text:
     return out
 
 
-def control_by_region(control_rows: Sequence[dict[str, Any]], scenario: Scenario | None = None,
+def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario | None = None,
                       *, title: str | None = None, width: int = 100) -> Table:
     """A compact table of who holds each place, grouped by region, fitting ``width`` columns.
 
     One column per faction (header: its id, in its colour) with the percentage of games it
     holds the place at the end, the most likely holder in bold, and a stacked bar of the
-    shares when there is room. ``control_rows`` is ``result["control"]`` of a batch.
+    shares when there is room. ``control_rows`` is ``BatchResult.control``.
     """
     rt = region_table(control_rows, scenario)
     fcols = [*rt.factions, *([NOBODY_ID] if rt.has_nobody else [])]

@@ -27,11 +27,13 @@ MAX_EXTENDS_DEPTH = 16
 
 @dataclass(frozen=True)
 class Loaded:
-    """A validated scenario with the merged raw data it came from."""
+    """A validated scenario with the merged raw data it came from and the ``--set`` overrides
+    applied to it (in order)."""
 
     scenario: Scenario
     data: dict[str, Any]
     path: str
+    overrides: tuple[str, ...] = ()
 
     @property
     def digest(self) -> str:
@@ -325,4 +327,4 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
     sc = validate_document(doc)
     data = copy.deepcopy(doc.data)
     data.pop("extends", None)
-    return Loaded(sc, data, str(p))
+    return Loaded(sc, data, str(p), tuple(overrides or ()))

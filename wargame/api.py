@@ -1,0 +1,182 @@
+"""The Python API: the same runs as the commands, with typed results (docs/api.md).
+
+``wargame.load``, ``wargame.play``, ``wargame.batch``, ``wargame.sweep``, ``wargame.compare``,
+``wargame.discover`` and ``wargame.read_store`` take the commands' arguments (``runs``,
+``seed``, ``workers``, ``chunk_size``, ``overrides`` for ``--set``, ``store``, ``scheduler`` or
+an ``executor``) and give exactly the commands' numbers: the commands are a thin layer over
+these functions.
+
+This module imports nothing heavy: numpy, the engine and the batch layer load on the first
+call, and pandas, xarray and pyarrow (``wargame[data]``) only when a result is converted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wargame.batch.compare_result import CompareResult
+    from wargame.batch.discovery import Discovery
+    from wargame.batch.executors import Executor
+    from wargame.batch.jobs import Sink
+    from wargame.batch.results import BatchResult
+    from wargame.batch.sweep_result import SweepResult
+    from wargame.report.record import Game
+    from wargame.scenario import Loaded
+
+def load(path: str | Path, overrides: Sequence[str] = ()) -> Loaded:
+    """Read, merge (``extends``), override and validate a scenario file.
+
+    ``overrides`` are ``--set`` expressions, ``"path=value"`` with a YAML value, applied in
+    order. Raises :class:`wargame.errors.InvalidInput` listing every problem, located.
+    """
+    from wargame.scenario import load as _load
+
+    return _load(path, list(overrides))
+
+
+def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int | None = None,
+         overrides: Sequence[str] = (), deterministic: bool = False,
+         game: int | None = None, runs: int | None = None,
+         chunk_size: int | None = None) -> Game:
+    """Play one game and return its record, turn by turn (``wargame run``).
+
+    Without ``game``, this is ``wargame run --seed SEED``: the game draws from
+    ``numpy.random.default_rng(seed)``; without ``seed`` one is drawn (``result.seed``).
+    With ``game``, it replays game number ``game`` of ``wargame.batch(scenario, seed=seed,
+    runs=runs, chunk_size=chunk_size)`` (the ``game`` column of its per-game records): the
+    same game, now with its story.
+    """
+    from wargame.batch.jobs import resolve
+    from wargame.errors import UsageError
+
+    if seed is not None and seed < 0:
+        raise UsageError("--seed must be a non-negative integer")
+    if turns is not None and not 0 <= turns <= 1000:
+        raise UsageError("--turns must be between 0 and 1000")
+    _, loaded = resolve(scenario, overrides)
+    if game is not None:
+        return _replay(loaded, seed, game, runs, chunk_size, turns)
+    if seed is None:
+        import secrets
+
+        seed = secrets.randbits(63)
+    import numpy as np
+
+    from wargame.engine import compile_scenario, simulate
+    from wargame.report.record import game_record
+
+    compiled = compile_scenario(loaded.scenario)
+    res = simulate(compiled, np.random.default_rng(seed), 1, turns=turns,
+                   deterministic=deterministic, log=True, record_turns=True)
+    return game_record(compiled, res, seed, loaded.digest)
+
+
+def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
+            chunk_size: int | None, turns: int | None) -> Game:
+    from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, chunk_rng
+    from wargame.engine import compile_scenario, simulate
+    from wargame.errors import UsageError
+    from wargame.report.record import game_record
+
+    if seed is None or runs is None:
+        raise UsageError("replaying a game of a batch needs the batch's seed and runs")
+    try:
+        plan = ChunkPlan(runs, chunk_size or DEFAULT_CHUNK_SIZE)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not 0 <= game < runs:
+        raise UsageError(f"game must be between 0 and {runs - 1} (got {game})")
+    chunk, replicate = divmod(game, plan.chunk_size)
+    compiled = compile_scenario(loaded.scenario)
+    # A chunk's games share its generator (parameters are drawn for the whole chunk first),
+    # so the game is replayed with its whole chunk.
+    res = simulate(compiled, chunk_rng(seed, chunk), plan.games(chunk), turns=turns,
+                   log=True, record_turns=True)
+    return game_record(compiled, res, seed, loaded.digest, replicate)
+
+
+def batch(scenario: str | Path | Loaded, *, runs: int | None = None, seed: int | None = None,
+          chunk_size: int | None = None, workers: int | None = None,
+          scheduler: str | None = None, executor: Executor | None = None,
+          turns: int | None = None, overrides: Sequence[str] = (), per_turn: bool = False,
+          precision: float | None = None, store: str | Path | None = None,
+          resume: bool = False, games: str | Path | bool | None = None,
+          reporter: Sink | None = None) -> BatchResult:
+    """Play many games of a scenario (``wargame batch``).
+
+    ``games``: a ``.parquet`` file to stream one record per game to (``--games``), or
+    ``True`` to keep them in memory; either way they are in ``result.records``. ``reporter``
+    receives notes and progress (see :class:`wargame.batch.jobs.Sink`); notes are also in
+    ``result.notes``. Without ``seed`` a fresh one is drawn: ``result.seed``.
+    """
+    from wargame.batch.jobs import Options, Quiet, batch_job
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, turns,
+                   None if store is None else Path(store), resume, executor)
+    where = Path(games) if isinstance(games, str | Path) else games
+    return batch_job(scenario, overrides, opts, reporter or Quiet(), per_turn, precision, where)
+
+
+def sweep(scenario: str | Path | Loaded, vary: Sequence[str], *, design: str = "grid",
+          points: int | None = None, runs: int | None = None, seed: int | None = None,
+          chunk_size: int | None = None, workers: int | None = None,
+          scheduler: str | None = None, executor: Executor | None = None,
+          turns: int | None = None, overrides: Sequence[str] = (),
+          store: str | Path | None = None, resume: bool = False,
+          reporter: Sink | None = None) -> SweepResult:
+    """A batch at every point of a parameter design (``wargame sweep``).
+
+    ``vary`` holds ``--vary`` expressions: ``"path=start:stop:steps"`` or ``"path=a,b,c"``.
+    ``design`` is ``grid``, ``lhs`` or ``sobol`` (these two with ``points``).
+    """
+    from wargame.batch.jobs import Options, Quiet, sweep_job
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, turns,
+                   None if store is None else Path(store), resume, executor)
+    return sweep_job(scenario, overrides, list(vary), design.lower(), points, opts,
+                     reporter or Quiet())
+
+
+def compare(a: str | Path | Loaded, b: str | Path | Loaded, *, runs: int | None = None,
+            seed: int | None = None, chunk_size: int | None = None,
+            workers: int | None = None, scheduler: str | None = None,
+            executor: Executor | None = None, turns: int | None = None,
+            overrides: Sequence[str] = (), reporter: Sink | None = None) -> CompareResult:
+    """Two scenarios on common random numbers, with B - A and its paired interval
+    (``wargame compare``)."""
+    from wargame.batch.jobs import Options, Quiet, compare_job
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, turns, executor=executor)
+    return compare_job(a, b, overrides, opts, reporter or Quiet())
+
+
+def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
+             games: str | Path | Any = None, runs: int | None = None,
+             seed: int | None = None, chunk_size: int | None = None,
+             workers: int | None = None, overrides: Sequence[str] = (), depth: int = 3,
+             min_share: float = 0.05, reporter: Sink | None = None) -> Discovery:
+    """Which sampled inputs make ``outcome`` happen (``wargame discover``).
+
+    Plays a batch with per-game records (or reads ``games``: a ``--games`` Parquet file, or a
+    batch result's ``records``) and fits a decision tree of the outcome on the sampled
+    parameters; the result lists the tree's boxes with their share of games and of the
+    outcome. Needs ``wargame[discover]``.
+    """
+    from wargame.batch.discovery import discover_job
+
+    return discover_job(scenario, outcome, games, runs, seed, chunk_size, workers,
+                        list(overrides), depth, min_share, reporter)
+
+
+def read_store(path: str | Path) -> BatchResult | SweepResult:
+    """The result a ``--store`` file holds (``wargame results show``); an unfinished run has
+    ``complete=False``."""
+    from wargame.batch.jobs import read_store as _read
+
+    return _read(Path(path)).result
+
+
+__all__ = ["batch", "compare", "discover", "load", "play", "read_store", "sweep"]

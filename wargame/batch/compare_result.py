@@ -1,0 +1,129 @@
+"""What a comparison returns: each shared outcome in A and B and the paired difference B - A."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wargame.batch.results import pick, to_json
+from wargame.batch.spec import BatchSpec
+from wargame.batch.stats import paired_difference, wilson
+from wargame.batch.tally import Tally
+from wargame.batch.tidy import Table, table
+
+DIFFERENCE_METHOD = "Newcombe (1998) paired, method 10"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A probability with its 95% interval."""
+
+    probability: float
+    ci95: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """The paired 2x2 table of one outcome: games where it came true in both, A only, ..."""
+
+    both: int
+    a_only: int
+    b_only: int
+    neither: int
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One outcome both scenarios define."""
+
+    id: str
+    name: str
+    games: int
+    a: Estimate
+    b: Estimate
+    difference: Estimate   # B - A, Newcombe's paired interval
+    pairs: Pairs
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``outcomes`` row of ``wargame compare --format json``."""
+        return {"id": self.id, "name": self.name, "games": self.games,
+                "a": {"probability": self.a.probability, "ci95": list(self.a.ci95)},
+                "b": {"probability": self.b.probability, "ci95": list(self.b.ci95)},
+                "difference": {"estimate": self.difference.probability,
+                               "ci95": list(self.difference.ci95),
+                               "method": DIFFERENCE_METHOD},
+                "pairs": vars(self.pairs).copy()}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the two scenarios compared."""
+
+    scenario: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Two scenarios played on the same random numbers, outcome by outcome."""
+
+    spec: BatchSpec
+    a: Side
+    b: Side
+    games: int
+    outcomes: list[CompareRow]
+    tally: Tally = field(repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_tally(cls, spec: BatchSpec, a: Side, b: Side, ids: list[str], names: list[str],
+                   tally: Tally, **extra: Any) -> CompareResult:
+        """Rows from the summed paired counts."""
+        rows = []
+        for k, (oid, name) in enumerate(zip(ids, names, strict=True)):
+            both, a_only, b_only, neither = (int(x) for x in tally.ints["pair"][k])
+            n = both + a_only + b_only + neither
+            pa, pb = wilson(both + a_only, n), wilson(both + b_only, n)
+            d = paired_difference(both, a_only, b_only, neither)
+            rows.append(CompareRow(oid, name, n, Estimate(pa.estimate, (pa.low, pa.high)),
+                                   Estimate(pb.estimate, (pb.low, pb.high)),
+                                   Estimate(d.estimate, (d.low, d.high)),
+                                   Pairs(both, a_only, b_only, neither)))
+        return cls(spec, a, b, tally.games, rows, tally, **extra)
+
+    @property
+    def seed(self) -> int:
+        """The root seed."""
+        return self.spec.seed
+
+    def meta(self) -> dict[str, Any]:
+        """The run's spec, both scenarios and the games counted (the JSON ``meta``)."""
+        meta = self.spec.to_dict()
+        for key in ("points", "design", "per_turn", "precision", "scenario", "digest"):
+            meta.pop(key)
+        meta.update(a=vars(self.a).copy(), b=vars(self.b).copy(), games=self.games)
+        return meta
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exactly what ``wargame compare --format json`` prints, as plain data."""
+        return {"meta": self.meta(), "outcomes": [r.to_dict() for r in self.outcomes]}
+
+    def to_json(self) -> str:
+        """The JSON text ``wargame compare --format json`` prints (without the newline)."""
+        return to_json(self.to_dict())
+
+    def tables(self) -> dict[str, Table]:
+        """``outcomes``: one row per shared outcome."""
+        return {"outcomes": table("outcomes", [
+            ("outcome", "str"), ("name", "str"), ("games", "int"), ("p_a", "float"),
+            ("a_ci95_low", "float"), ("a_ci95_high", "float"), ("p_b", "float"),
+            ("b_ci95_low", "float"), ("b_ci95_high", "float"), ("difference", "float"),
+            ("diff_ci95_low", "float"), ("diff_ci95_high", "float"), ("both", "int"),
+            ("a_only", "int"), ("b_only", "int"), ("neither", "int")],
+            [(r.id, r.name, r.games, r.a.probability, *r.a.ci95, r.b.probability, *r.b.ci95,
+              r.difference.probability, *r.difference.ci95, r.pairs.both, r.pairs.a_only,
+              r.pairs.b_only, r.pairs.neither) for r in self.outcomes], self.meta())}
+
+    def to_pandas(self, table: str = "outcomes") -> Any:
+        """The ``outcomes`` table as a :class:`pandas.DataFrame`."""
+        return pick(self.tables(), table).to_pandas()

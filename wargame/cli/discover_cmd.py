@@ -1,0 +1,91 @@
+"""``wargame discover``: which sampled inputs make an outcome happen (scenario discovery)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from wargame.cli.batch_cmds import (
+    ChunkOpt,
+    QuietOpt,
+    Reporter,
+    RunsOpt,
+    SeedOpt,
+    SetOpt,
+    WorkersOpt,
+)
+from wargame.cli.common import handle_errors, stdout_console
+
+
+class Format(StrEnum):
+    """Output formats of ``discover``."""
+
+    table = "table"
+    json = "json"
+
+
+@handle_errors
+def discover(
+    outcome: Annotated[str, typer.Option("--outcome", help="Outcome id to explain.",
+                                         show_default=False)],
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file (or --games FILE instead).", show_default=False)] = None,
+    games: Annotated[Path | None, typer.Option(
+        "--games", help="Read the per-game records of an earlier `wargame batch --games "
+        "FILE` instead of playing.", show_default=False)] = None,
+    runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None, set_: SetOpt = None,
+    depth: Annotated[int, typer.Option("--depth", help="Depth of the tree (at most 2^depth "
+                                       "boxes).")] = 3,
+    min_share: Annotated[float, typer.Option(
+        "--min-share", help="Smallest box, as a share of the games.")] = 0.05,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.",
+                                        case_sensitive=False)] = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Find the ranges of the sampled parameters in which an outcome comes true most often.
+
+    Plays a batch with per-game records (or reads --games) and fits a decision tree
+    (scikit-learn, wargame[discover]) of the outcome on every uncertain parameter.
+    """
+    from wargame.api import discover as run_discover
+
+    with Reporter(quiet) as rep:
+        found = run_discover(scenario, outcome, games=games, runs=runs, seed=seed,
+                             chunk_size=chunk_size, workers=workers, overrides=set_ or [],
+                             depth=depth, min_share=min_share, reporter=rep)
+    if fmt is Format.json:
+        typer.echo(json.dumps(found.to_dict(), indent=2))
+        return
+    out = stdout_console()
+    out.print(Text(f"{found.outcome}: came true in {found.hits:,} of {found.games:,} games "
+                   f"({100 * found.base_rate:.1f}%)", style="bold"))
+    t = Table(title="Boxes of sampled inputs, densest first (a decision tree's leaves)",
+              title_justify="left")
+    for col in ("where", "games", "outcome in box", "share of outcome"):
+        t.add_column(col, justify="left" if col == "where" else "right", overflow="fold")
+    for b in found.boxes:
+        t.add_row(b.text(), f"{b.games:,}", f"{100 * b.density:.1f}%",
+                  f"{100 * b.coverage:.1f}%")
+    out.print(t)
+    if found.importance:
+        it = Table(title="What the tree split on (importance, sums to 100%)",
+                   title_justify="left")
+        it.add_column("parameter", overflow="fold")
+        it.add_column("importance", justify="right")
+        for name, v in found.importance.items():
+            it.add_row(name, f"{100 * v:.0f}%")
+        out.print(it)
+    else:
+        out.print("No split: no sampled input separates the games where it came true.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("discover")(discover)
