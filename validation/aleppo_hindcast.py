@@ -227,10 +227,9 @@ def run_games(path: Path, overrides: list[str], runs: int, seed: int, workers: i
     from wargame.batch.jobs import labels_for
     from wargame.batch.seeds import ChunkPlan
     from wargame.batch.spec import BatchSpec
-    from wargame.batch.summary import batch_summary
+    from wargame.batch.results import BatchResult
     from wargame.batch.tally import Tally
     from wargame.engine import compile_scenario
-    from wargame.report.overview import turn_date
     from wargame.scenario import load
 
     loaded = load(path, overrides)
@@ -258,7 +257,7 @@ def run_games(path: Path, overrides: list[str], runs: int, seed: int, workers: i
     for link in sc.links:
         a, b = (ids.index(x) for x in link.between)
         adjacency[a, b] = adjacency[b, a] = True
-    return Games(batch_summary(spec, tally, labels_for(loaded, TURNS, turn_date)),
+    return Games(BatchResult.from_tally(spec, tally, labels_for(loaded, TURNS)).to_dict(),
                  np.concatenate([done[i][1] for i in range(plan.n_chunks)], axis=1),
                  np.concatenate([done[i][2] for i in range(plan.n_chunks)], axis=0),
                  list(sc.factions), ids, list(sc.outcomes), sc.scenario.start_date, adjacency)

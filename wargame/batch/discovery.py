@@ -50,12 +50,19 @@ class Limit:
     high: float | None
 
     def text(self) -> str:
-        """``a < x <= b``, ``x <= b`` or ``x > a``."""
+        """``a < x ≤ b``, ``x ≤ b`` or ``x > a``."""
         if self.low is not None and self.high is not None:
-            return f"{self.low:.4g} < {self.parameter} ≤ {self.high:.4g}"
+            return f"{_num(self.low)} < {self.parameter} ≤ {_num(self.high)}"
         if self.high is not None:
-            return f"{self.parameter} ≤ {self.high:.4g}"
-        return f"{self.parameter} > {self.low:.4g}"
+            return f"{self.parameter} ≤ {_num(self.high)}"
+        return f"{self.parameter} > {_num(self.low)}"
+
+
+def _num(x: float | None) -> str:
+    """A threshold as people write it: ``26,490``, ``1.057``, ``0.0312``."""
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 @dataclass(frozen=True)
@@ -68,9 +75,9 @@ class Box:
     density: float
     coverage: float
 
-    def text(self) -> str:
+    def text(self, joiner: str = " and ") -> str:
         """The box's rule in words (``all games`` when the tree did not split)."""
-        return " and ".join(lim.text() for lim in self.limits) or "all games"
+        return joiner.join(lim.text() for lim in self.limits) or "all games"
 
 
 @dataclass(frozen=True)

@@ -68,14 +68,18 @@ def discover(
                    f"({100 * found.base_rate:.1f}%)", style="bold"))
     t = Table(title="Boxes of sampled inputs, densest first (a decision tree's leaves)",
               title_justify="left")
-    for col in ("where", "games", "outcome in box", "share of outcome"):
-        t.add_column(col, justify="left" if col == "where" else "right", overflow="fold")
+    t.caption = ("density: share of the box's games where it came true; coverage: share of "
+                 "all the games where it came true that fall in the box")
+    t.caption_justify = "left"
+    for col in ("inputs in the box", "games", "density", "coverage"):
+        t.add_column(col, justify="right" if col != "inputs in the box" else "left",
+                     overflow="fold")
     for b in found.boxes:
-        t.add_row(b.text(), f"{b.games:,}", f"{100 * b.density:.1f}%",
-                  f"{100 * b.coverage:.1f}%")
+        t.add_row(b.text("\n"), f"{b.games:,}", f"{100 * b.density:.1f}%",
+                  f"{100 * b.coverage:.1f}%", end_section=True)
     out.print(t)
     if found.importance:
-        it = Table(title="What the tree split on (importance, sums to 100%)",
+        it = Table(title="Inputs the tree split on (importance)",
                    title_justify="left")
         it.add_column("parameter", overflow="fold")
         it.add_column("importance", justify="right")
