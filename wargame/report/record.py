@@ -228,16 +228,16 @@ class Game:
 
         return {t.turn: turn_sentences(self.scenario, t) for t in self.turns}
 
-    def narrative(self) -> str:
-        """The turn-by-turn story and final tables as plain text (what ``wargame run``
-        prints)."""
+    def narrative(self, width: int = 80) -> str:
+        """The turn-by-turn story and final tables as plain text, ``width`` columns wide
+        (what ``wargame run`` prints)."""
         import io
 
         from rich.console import Console
 
         from wargame.report.narrative import narrative
 
-        console = Console(width=100, record=True, file=io.StringIO(), color_system=None)
+        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
         console.print(f"{self.scenario_name} — seed {self.seed}")
         console.print(narrative(self))
         return console.export_text()
