@@ -11,7 +11,10 @@ Measures, on ``scenarios/aleppo_2015.yaml``:
    all the work) of a ``--memory-games`` batch (default 1,000,000) next to a 10,000-game
    batch, on ``--memory-scenario`` (default the Aleppo scenario): streaming aggregation keeps
    it flat;
-3. wall time of a ``--sweep-size`` x ``--sweep-size`` grid sweep (default 20 x 20) with
+3. peak memory of the same ``--memory-games`` batch writing one record per game to a Parquet
+   file (``wargame batch --games FILE``), next to 10,000 games: the records stream to disk
+   in row groups, so memory stays flat too;
+4. wall time of a ``--sweep-size`` x ``--sweep-size`` grid sweep (default 20 x 20) with
    ``--sweep-runs`` games per point (default 1,000).
 
 Each measurement runs in a fresh subprocess so that peak memory is its own. Prints a markdown
@@ -27,6 +30,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,8 +48,15 @@ def _child(kind: str, games: int, workers: int, size: int,
 
     make_executor(workers, None)  # fail early on bad options
     start = time.perf_counter()
+    extra: dict[str, float] = {}
     if kind == "batch":
         played = wargame.batch(scenario, runs=games, seed=20151013, workers=workers).games
+    elif kind == "games":
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "games.parquet"
+            played = wargame.batch(scenario, runs=games, seed=20151013, workers=workers,
+                                   games=target).games
+            extra["file_mib"] = target.stat().st_size / 2**20
     else:
         varies = [f"{SWEEP_A}=0:300:{size}", f"{SWEEP_B}=0.1:0.9:{size}"]
         played = wargame.sweep(SCENARIO, varies, runs=games, seed=20151013,
@@ -53,7 +64,7 @@ def _child(kind: str, games: int, workers: int, size: int,
     wall = time.perf_counter() - start
     kib = 1024 if sys.platform != "darwin" else 1  # ru_maxrss is KiB on Linux, bytes on macOS
     return {"wall": wall, "games": played,
-            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib / 2**20}
+            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib / 2**20, **extra}
 
 
 def measure(kind: str, games: int, workers: int, size: int = 0,
@@ -75,7 +86,7 @@ def main() -> None:
     ap.add_argument("--memory-scenario", type=Path, default=SCENARIO)
     ap.add_argument("--sweep-workers", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["speed", "memory", "sweep"])
+    ap.add_argument("--skip", nargs="*", default=[], choices=["speed", "memory", "games", "sweep"])
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -99,6 +110,13 @@ def main() -> None:
             m = measure("batch", games, 1, scenario=args.memory_scenario)
             rows.append((f"{games:,} games of {name}, 1 worker: peak memory",
                          f"{m['wall']:.1f} s", f"peak RSS {m['rss_mib']:.0f} MiB"))
+    if "games" not in args.skip:
+        name = args.memory_scenario.name
+        for games in (10_000, args.memory_games):
+            m = measure("games", games, 1, scenario=args.memory_scenario)
+            rows.append((f"{games:,} games of {name} with per-game records (`--games`), "
+                         "1 worker: peak memory", f"{m['wall']:.1f} s",
+                         f"peak RSS {m['rss_mib']:.0f} MiB; file {m['file_mib']:.0f} MiB"))
     if "sweep" not in args.skip:
         n = args.sweep_size
         sw = measure("sweep", args.sweep_runs, args.sweep_workers, n)

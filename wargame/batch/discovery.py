@@ -118,10 +118,7 @@ def fit(x: np.ndarray, names: Sequence[str], y: np.ndarray, outcome: str,
         depth: int = DEFAULT_DEPTH, min_share: float = DEFAULT_MIN_SHARE) -> Discovery:
     """Fit the tree of ``y`` (bool per game) on ``x`` [games, parameters] and read its boxes."""
     tree_cls = _need_sklearn()
-    if depth < 1:
-        raise UsageError(f"--depth must be at least 1 (got {depth})")
-    if not 0 < min_share < 0.5:
-        raise UsageError(f"--min-share must be between 0 and 0.5 (got {min_share})")
+    _check(depth, min_share)
     n = len(y)
     hits = int(y.sum())
     if n == 0:
@@ -154,12 +151,24 @@ def fit(x: np.ndarray, names: Sequence[str], y: np.ndarray, outcome: str,
     return Discovery(outcome, n, hits, hits / n, boxes, importance, depth, min_share)
 
 
+def _check(depth: int, min_share: float) -> None:
+    if depth < 1:
+        raise UsageError(f"--depth must be at least 1 (got {depth})")
+    if not 0 < min_share < 0.5:
+        raise UsageError(f"--min-share must be between 0 and 0.5 (got {min_share})")
+
+
+def _known(outcome: str, outcomes: Sequence[str]) -> None:
+    if outcome not in outcomes:
+        known = (f"the outcomes are {', '.join(outcomes)}" if outcomes
+                 else "the scenario defines no outcomes")
+        raise UsageError(f"--outcome {outcome!r}: no such outcome; {known}")
+
+
 def from_records(records: GameRecords, outcome: str, depth: int = DEFAULT_DEPTH,
                  min_share: float = DEFAULT_MIN_SHARE) -> Discovery:
     """Discovery on a batch's per-game records."""
-    if outcome not in records.layout.outcomes:
-        raise UsageError(f"--outcome {outcome!r}: no such outcome; the outcomes are "
-                         f"{', '.join(records.layout.outcomes)}")
+    _known(outcome, records.layout.outcomes)
     cols = records.layout.param_columns
     if not cols:
         raise UsageError(NOTHING_SAMPLED)
@@ -174,6 +183,7 @@ def discover_job(scenario: ScenarioArg | None, outcome: str, games: Any, runs: i
                  sink: Sink | None) -> Discovery:
     """``wargame discover``: play a batch with per-game records (or read them) and fit."""
     _need_sklearn()
+    _check(depth, min_share)
     if not outcome:
         raise UsageError("give the outcome to explain: --outcome ID")
     if isinstance(games, GameRecords):
@@ -189,9 +199,7 @@ def discover_job(scenario: ScenarioArg | None, outcome: str, games: Any, runs: i
     from wargame.scenario.walk import uncertain_params
 
     _, loaded = resolve(scenario, overrides)
-    if outcome not in loaded.scenario.outcomes:   # fail before playing any game
-        raise UsageError(f"--outcome {outcome!r}: no such outcome; the outcomes are "
-                         f"{', '.join(loaded.scenario.outcomes)}")
+    _known(outcome, list(loaded.scenario.outcomes))   # fail before playing any game
     if not uncertain_params(loaded.scenario):
         raise UsageError(NOTHING_SAMPLED)
     result = batch_job(loaded, [], Options(runs, seed, chunk_size, workers), sink or Quiet(),
