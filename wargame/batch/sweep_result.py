@@ -193,5 +193,8 @@ class SweepResult:
                          "ci95_high": (dims, high), "games": ("point", games)},
                         coords=coords, attrs=attrs)
         if self.design == "grid" and self.points:
-            ds = ds.set_index(point=self.paths).unstack("point")
+            if len(self.paths) == 1:
+                ds = ds.swap_dims({"point": self.paths[0]})
+            else:
+                ds = ds.set_index(point=self.paths).unstack("point")
         return ds

@@ -237,7 +237,8 @@ class Game:
 
         from wargame.report.narrative import narrative
 
-        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+        console = Console(width=width, record=True, file=io.StringIO(), color_system=None,
+                          force_jupyter=False)
         console.print(f"{self.scenario_name} — seed {self.seed}")
         console.print(narrative(self))
         return console.export_text()
