@@ -33,7 +33,7 @@ def test_api_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     for code in blocks():
         if "chunk_rng" not in code:   # that one reproduces a batch of its own size
             code = re.sub(r"runs=\d+", FEW, code)
-        exec(compile(code, str(DOC), "exec"), namespace)  # noqa: S102 - the doc's own examples
+        exec(compile(code, str(DOC), "exec"), namespace)   # the doc's own examples
     out = capsys.readouterr().out
     assert "daesh_reaches_corridor" in out and "probability" in out
     assert (tmp_path / "games.parquet").is_file()

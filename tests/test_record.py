@@ -3,6 +3,7 @@ log records and keys it does not know."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_run_json_has_a_record_per_turn() -> None:
         assert {s["role"] for s in b["sides"]} == {"defender", "attacker"}
         assert b["ratio"] > 0
     # Control changes only through battles the record holds.
-    for before, after in zip(turns, turns[1:], strict=False):
+    for before, after in itertools.pairwise(turns):
         changed = {s for s, f in after["control"].items() if before["control"][s] != f}
         taken = {b["place"] for b in after["battles"] if b["result"] == "captured"}
         assert changed <= taken

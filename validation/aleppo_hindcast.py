@@ -225,9 +225,9 @@ def run_games(path: Path, overrides: list[str], runs: int, seed: int, workers: i
     """Play ``runs`` games in chunks of ``CHUNK`` exactly as ``wargame batch`` does."""
     from wargame.batch.executors import make_executor
     from wargame.batch.jobs import labels_for
+    from wargame.batch.results import BatchResult
     from wargame.batch.seeds import ChunkPlan
     from wargame.batch.spec import BatchSpec
-    from wargame.batch.results import BatchResult
     from wargame.batch.tally import Tally
     from wargame.engine import compile_scenario
     from wargame.scenario import load
