@@ -35,3 +35,14 @@ def test_turns_tile_the_calendar() -> None:
     assert span(SC, 6) == "17–23 Nov 2015"
     assert span(SC, 3) == "27 Oct – 2 Nov 2015"
     assert span(SC, 0) == "before 13 Oct 2015"
+
+
+def test_stores_made_before_start_and_end_dates_still_read() -> None:
+    from wargame.batch.summary import Labels
+
+    old = {"factions": ["red"], "faction_names": ["Red"], "settlements": ["a"],
+           "settlement_names": ["A"], "outcomes": [], "outcome_names": [],
+           "dates": ["2015-10-13", "2015-10-20", "2015-10-27"]}   # the day after each turn
+    labels = Labels.from_dict(old)
+    assert labels.end_dates == ["2015-10-12", "2015-10-19", "2015-10-26"]
+    assert labels.start_dates == [None, "2015-10-13", "2015-10-20"]
