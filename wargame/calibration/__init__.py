@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "CALIBRATION_FILE",
+    "OPEN_TERRAINS",
     "POSTURES",
     "TERRAINS",
     "Calibration",
@@ -54,7 +55,15 @@ _FLOAT_FIELDS: tuple[str, ...] = (
     "luck_correlation",
     "breakpoint",
     "battle_days",
+    "frontage_attacker_coef",
+    "frontage_attacker_exponent",
+    "frontage_defender_coef",
+    "frontage_defender_exponent",
 )
+
+OPEN_TERRAINS: tuple[str, ...] = ("rural", "mountain", "desert", "forest")
+"""Terrain classes whose advance rate CDB90 gives; urban and suburban come from the modern
+city battles (:mod:`wargame.calibration.tempo`)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,11 @@ class Calibration:
     luck_correlation: float
     breakpoint: float
     battle_days: float
+    frontage_attacker_coef: float
+    frontage_attacker_exponent: float
+    frontage_defender_coef: float
+    frontage_defender_exponent: float
+    advance_km_per_day: dict[str, float]
     sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -86,7 +100,10 @@ class Calibration:
             problems.append(f"posture_multiplier keys must be {POSTURES}")
         if tuple(sorted(self.terrain_multiplier)) != tuple(sorted(TERRAINS)):
             problems.append(f"terrain_multiplier keys must be {TERRAINS}")
-        values = [*self.posture_multiplier.values(), *self.terrain_multiplier.values()]
+        if tuple(sorted(self.advance_km_per_day)) != tuple(sorted(OPEN_TERRAINS)):
+            problems.append(f"advance_km_per_day keys must be {OPEN_TERRAINS}")
+        values = [*self.posture_multiplier.values(), *self.terrain_multiplier.values(),
+                  *self.advance_km_per_day.values()]
         values += [getattr(self, name) for name in _FLOAT_FIELDS
                    if name not in ("success_intercept", "luck_correlation")]
         if not all(math.isfinite(v) and v > 0 for v in values):
@@ -158,6 +175,11 @@ class Calibration:
             "luck_correlation": self.luck_correlation,
             "breakpoint": self.breakpoint,
             "battle_days": self.battle_days,
+            "frontage_attacker_coef": self.frontage_attacker_coef,
+            "frontage_attacker_exponent": self.frontage_attacker_exponent,
+            "frontage_defender_coef": self.frontage_defender_coef,
+            "frontage_defender_exponent": self.frontage_defender_exponent,
+            "advance_km_per_day": {k: self.advance_km_per_day[k] for k in OPEN_TERRAINS},
             "sources": dict(self.sources),
         }
 
@@ -168,6 +190,7 @@ class Calibration:
             **{name: float(data[name]) for name in _FLOAT_FIELDS},
             posture_multiplier={k: float(v) for k, v in data["posture_multiplier"].items()},
             terrain_multiplier={k: float(v) for k, v in data["terrain_multiplier"].items()},
+            advance_km_per_day={k: float(v) for k, v in data["advance_km_per_day"].items()},
             sources={str(k): str(v) for k, v in data.get("sources", {}).items()},
         )
 

@@ -47,6 +47,11 @@ OUTCOME_CODES: dict[str, int] = {"1": 1, "0": 0, "-1": -1}
 """CDB90 ``WINA`` -> 1 attacker won, 0 draw, -1 attacker lost (-9 = unknown)."""
 
 ORIGINAL_FILE = Path("original_M000121") / "CDB90-patched_combined.csv"
+ORIGINAL_FIELDS: tuple[str, ...] = ("WINA", "AEROA", "WOFA1", "WOFD1", "KMDA")
+"""Fields read from the CAA file: outcome and air superiority codes (repaired, see above), the
+attacker's and defender's front widths at the start (km) and the attacker's advance (km)."""
+MISSING_CODE = -9999.0
+"""The CAA file's code for an unknown number."""
 
 
 def map_terrain(terra1: str, terra2: str, terra3: str) -> str | None:
@@ -91,6 +96,9 @@ class BattleSet:
     terrain: NDArray[np.str_]
     air: NDArray[np.int64]
     wina: NDArray[np.int64]
+    att_width: NDArray[np.float64]  # attacker's front width at the start, km (WOFA1); NaN unknown
+    def_width: NDArray[np.float64]  # defender's front width at the start, km (WOFD1); NaN unknown
+    advance_km: NDArray[np.float64]  # attacker's advance, km (KMDA; negative: it fell back)
     filters: tuple[tuple[str, int], ...]
 
     def __len__(self) -> int:
@@ -137,11 +145,11 @@ def _original_codes(data_dir: Path) -> dict[int, dict[str, str]]:
     with (data_dir / ORIGINAL_FILE).open(newline="", encoding="latin-1") as fh:
         rows = list(csv.reader(fh))
     header = [h.strip() for h in rows[0]]
-    col = {name: header.index(name) for name in ("ISQNO", "WINA", "AEROA")}
+    col = {name: header.index(name) for name in ("ISQNO", *ORIGINAL_FIELDS)}
     out: dict[int, dict[str, str]] = {}
     for row in rows[1:]:
         if row and row[0].strip().isdigit():
-            out[int(row[col["ISQNO"]])] = {k: row[col[k]].strip() for k in ("WINA", "AEROA")}
+            out[int(row[col["ISQNO"]])] = {k: row[col[k]].strip() for k in ORIGINAL_FIELDS}
     return out
 
 
@@ -152,6 +160,12 @@ def _check_restored(tidied: str, original: str, field: str, isqno: int) -> None:
     if field == "aeroa" and tidied == "" and original == "9":
         return
     raise ValueError(f"CDB90 battle {isqno}: {field} is {tidied!r} tidied but {original!r} in CAA")
+
+
+def _caa_number(text: str) -> float:
+    """A number of the CAA file; blank or the missing code -9999 is NaN."""
+    value = _number(text)
+    return float("nan") if value == MISSING_CODE else value
 
 
 def _initial_strength(side: dict[str, str]) -> float:
@@ -206,6 +220,9 @@ def load_battles(data_dir: Path) -> BattleSet:
                 "active_days": _number(dur["duration2"]),
                 "posture": map_posture(b["post1"].strip()),
                 "terrain": map_terrain(t["terra1"], t["terra2"], t["terra3"]),
+                "att_width": _caa_number(codes["WOFA1"]),
+                "def_width": _caa_number(codes["WOFD1"]),
+                "advance_km": _caa_number(codes["KMDA"]),
             }
         )
 
@@ -245,5 +262,8 @@ def load_battles(data_dir: Path) -> BattleSet:
         terrain=col("terrain", np.str_),
         air=col("air", np.int64),
         wina=col("wina", np.int64),
+        att_width=col("att_width", np.float64),
+        def_width=col("def_width", np.float64),
+        advance_km=col("advance_km", np.float64),
         filters=tuple(filters),
     )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from wargame.calibration import Calibration
+from wargame.calibration import OPEN_TERRAINS, Calibration
 from wargame.calibration.attrition import (
     Breakpoints,
     Lanchester,
@@ -30,6 +30,13 @@ from wargame.calibration.cdb90 import BattleSet, load_battles
 from wargame.calibration.logistic import LogisticFit, fit_logistic
 from wargame.calibration.multipliers import MIN_TRAIN_BATTLES, PRIOR_SD, Multipliers
 from wargame.calibration.multipliers import derive_multipliers as _derive
+from wargame.calibration.space import (
+    MIN_ADVANCE_BATTLES,
+    Advance,
+    FrontageLaw,
+    advance_rates,
+    frontage_law,
+)
 from wargame.calibration.success import (
     RIDGE,
     baseline_forecasts,
@@ -112,6 +119,9 @@ class FitResult:
     lanchester_raw: Lanchester
     slopes: dict[str, dict[str, float]]
     breakpoints: Breakpoints
+    frontage_attacker: FrontageLaw
+    frontage_defender: FrontageLaw
+    advance: Advance
     forecasts: dict[str, NDArray[np.float64]]
     skill: dict[str, dict[str, float]]
 
@@ -128,7 +138,8 @@ def derive_rounded(fit: LogisticFit, train: BattleSet) -> Multipliers:
 
 
 def _sources(
-    mult: Multipliers, n_train: int, lanch: Lanchester, bps: Breakpoints
+    mult: Multipliers, n_train: int, lanch: Lanchester, bps: Breakpoints,
+    fa: FrontageLaw, fd: FrontageLaw, adv: Advance,
 ) -> dict[str, str]:
     sources = dict(mult.sources)
     stage2 = (
@@ -149,6 +160,19 @@ def _sources(
     )
     sources["breakpoint"] = f"median casualty fraction of the loser, {bps.n} decisive CDB90 battles"
     sources["battle_days"] = "median calendar duration (duration1) of the CDB90 battles used"
+    for side, law in (("attacker", fa), ("defender", fd)):
+        text = (f"least squares of ln(front width WOFA1/WOFD1, km) on ln(initial strength), "
+                f"{side}s of {law.n} CDB90 battles: width = coef x strength^exponent")
+        sources[f"frontage_{side}_coef"] = text
+        sources[f"frontage_{side}_exponent"] = text
+    for t in adv.by_terrain:
+        n = adv.counts[t]
+        how = ("its own median" if n >= MIN_ADVANCE_BATTLES
+               else f"fewer than {MIN_ADVANCE_BATTLES}: the median over all "
+                    f"{adv.n_won} won battles (own median {adv.own_median[t]:.3g})")
+        sources[f"advance_km_per_day.{t}"] = (
+            f"median advance (KMDA) per calendar day of the CDB90 battles the attacker won in "
+            f"{t} terrain ({n} battles; {how})")
     return sources
 
 
@@ -172,6 +196,9 @@ def run_fit(data_dir: Path, first_year: int = FIRST_YEAR, drop_draws: bool = Fal
     ratio_x = np.column_stack([np.ones(len(train)), train.log_ratio])
     ratio_only = fit_logistic(ratio_x, train.success, ("intercept", "log_ratio"))
     lanch, bps = lanchester(battles, mult), breakpoints(battles)
+    fa = frontage_law(battles.att_strength, battles.att_width)
+    fd = frontage_law(battles.def_strength, battles.def_width)
+    adv = advance_rates(battles)
     cal = Calibration(
         success_intercept=_round(float(engine.coef[0])),
         success_log_ratio=_round(float(engine.coef[1])),
@@ -184,7 +211,13 @@ def run_fit(data_dir: Path, first_year: int = FIRST_YEAR, drop_draws: bool = Fal
         luck_correlation=_round(lanch.luck_correlation),
         breakpoint=_round(bps.loser_median),
         battle_days=_round(float(np.nanmedian(battles.days))),
-        sources=_sources(mult, len(train), lanch, bps),
+        frontage_attacker_coef=_round(fa.coef),
+        frontage_attacker_exponent=_round(fa.exponent),
+        frontage_defender_coef=_round(fd.coef),
+        frontage_defender_exponent=_round(fd.exponent),
+        advance_km_per_day={t: _round(adv.by_terrain.get(t, adv.overall))
+                            for t in OPEN_TERRAINS},
+        sources=_sources(mult, len(train), lanch, bps, fa, fd, adv),
     )
     forecasts = {
         ENGINE_MODEL: cal.p_success(test.log_ratio, test.posture, test.terrain, test.air),
@@ -205,6 +238,9 @@ def run_fit(data_dir: Path, first_year: int = FIRST_YEAR, drop_draws: bool = Fal
         lanchester_raw=lanchester(battles, None),
         slopes=casualty_rate_slopes(battles),
         breakpoints=bps,
+        frontage_attacker=fa,
+        frontage_defender=fd,
+        advance=adv,
         forecasts=forecasts,
         skill=skill_table(forecasts, test.success),
     )
@@ -297,6 +333,9 @@ def build_document(data_dir: Path) -> tuple[FitResult, dict[str, Any]]:
             "lanchester_strength_basis": asdict(result.lanchester_raw),
             "casualty_rate_vs_log_ratio": result.slopes,
             "breakpoints": asdict(result.breakpoints),
+            "frontage_attacker": asdict(result.frontage_attacker),
+            "frontage_defender": asdict(result.frontage_defender),
+            "advance": asdict(result.advance),
         },
         "sensitivity": {
             "ratio_slope_by_era": _era_slopes(data_dir),

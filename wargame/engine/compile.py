@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wargame.calibration import Calibration, load_calibration
+from wargame.calibration.tempo import Tempo, load_tempo
+from wargame.engine.space import Places, places
 from wargame.scenario.params import Param
 from wargame.scenario.schema import (
     Airlift,
@@ -45,6 +47,7 @@ class Compiled:
 
     scenario: Scenario
     calibration: Calibration
+    tempo: Tempo
     factions: list[str]
     settlements: list[str]
     outcomes: list[str]
@@ -60,6 +63,7 @@ class Compiled:
     defence_mult: np.ndarray   # [N] posture x terrain multiplier for defenders
     value: np.ndarray          # [N]
     supply_source: np.ndarray  # [F, N] bool
+    space: Places              # area, depth, frontage caps, advance rates
     # relations
     init_relation: np.ndarray  # [F, F] int8 (STANCE codes, SELF on the diagonal)
     # parameters (name -> Param), sampled once per replicate in this order
@@ -78,9 +82,11 @@ class Compiled:
         return len(self.settlements)
 
 
-def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Compiled:
+def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
+                     tempo: Tempo | None = None) -> Compiled:
     """Turn a validated scenario into a :class:`Compiled` model."""
     cal = calibration or load_calibration()
+    tmp = tempo or load_tempo()
     fids = list(sc.factions)
     sids = list(sc.settlements)
     fi = {f: i for i, f in enumerate(fids)}
@@ -121,6 +127,19 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Co
     params["model.defender_k"] = m.defender_k_per_day or cal.defender_k_per_day
     params["model.luck_sigma"] = m.luck_sigma if m.luck_sigma is not None else cal.luck_sigma
     params["model.rout_ratio"] = m.rout_ratio
+    params["model.engagement_rate"] = (m.engagement_rate if m.engagement_rate is not None
+                                       else tmp.engagement_rate)
+    params["model.engagement_spread"] = (m.engagement_spread if m.engagement_spread is not None
+                                         else tmp.engagement_spread)
+    params["model.urban_advance"] = (m.urban_advance_km_per_day
+                                     if m.urban_advance_km_per_day is not None
+                                     else tmp.urban_advance_km_per_day)
+    params["model.garrison_break"] = (m.garrison_break if m.garrison_break is not None
+                                      else tmp.garrison_break)
+    params["model.collapse_rate"] = (m.collapse_rate if m.collapse_rate is not None
+                                     else tmp.collapse_rate)
+    params["model.surrender_rate"] = (m.surrender_rate if m.surrender_rate is not None
+                                      else tmp.surrender_rate)
     for f, fac in sc.factions.items():
         params[f"{f}.strength"] = fac.strength
         params[f"{f}.quality"] = fac.quality
@@ -182,10 +201,11 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None) -> Co
                     params[f"event.{eid}.{j}.objective.{s}"] = w
 
     return Compiled(
-        scenario=sc, calibration=cal, factions=fids, settlements=sids,
+        scenario=sc, calibration=cal, tempo=tmp, factions=fids, settlements=sids,
         outcomes=list(sc.outcomes), support_ids=support_ids, turns=T,
         src=src, dst=dst, out_start=out_start,
         neighbours=neighbours, init_control=init_control, defence_mult=defence, value=value,
-        supply_source=supply_source, init_relation=rel, params=params, streams=streams,
+        supply_source=supply_source, space=places(sc, cal), init_relation=rel,
+        params=params, streams=streams,
         max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),
     )

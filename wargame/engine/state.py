@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wargame.engine import kernels
+from wargame.engine import space
+from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
 from wargame.scenario.params import param_mean, param_sample
 
@@ -38,6 +39,14 @@ class State:
     outcome_now: np.ndarray    # [R, O] bool
     outcome_turn: np.ndarray   # [R, O] int16
     rout_ratio: np.ndarray     # [R] sampled rout ratio (used by orders and combat)
+    cleared: np.ndarray        # [R, N] share of each place its attackers have cleared
+    wear: np.ndarray           # [R, N] summed daily loss shares of the garrison under attack
+    engage_p: np.ndarray       # [R, N] chance that a day at the place sees an engagement
+    advance: np.ndarray        # [R, N] km cleared on an engagement day the attacker wins
+    offensive_loss: np.ndarray  # [R, F] losses of the faction's attacks in its offensive
+    offensive_base: np.ndarray  # [R, F] its strength when the offensive began
+    offensive_days: np.ndarray  # [R, F] days the offensive has run
+    rest: np.ndarray           # [R, F] int16: turns of operational pause left
 
     @property
     def replicates(self) -> int:
@@ -46,7 +55,7 @@ class State:
 
     def faction_strength(self, n_factions: int) -> np.ndarray:
         """Total strength per faction [R, F]."""
-        return kernels.by_faction(self.strength, self.control, n_factions)
+        return by_faction(self.strength, self.control, n_factions)
 
 
 def sample_params(c: Compiled, rng: np.random.Generator, R: int,
@@ -57,17 +66,32 @@ def sample_params(c: Compiled, rng: np.random.Generator, R: int,
     return {k: param_sample(p, rng, R) for k, p in c.params.items()}
 
 
-def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
-    """Deploy each faction: explicit garrisons first, the rest spread by settlement value."""
+def engagement_chance(rate: np.ndarray, spread: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Chance of an engagement on a day at each place -> [R, N]: the game's ``rate`` [R] moved
+    on the logit scale by ``spread`` [R] standard deviations ``z`` [R, N] (a place's own
+    intensity, drawn once per game)."""
+    rate = np.clip(rate, 1e-9, 1.0 - 1e-9)[:, None]
+    logit = np.log(rate / (1.0 - rate)) + spread[:, None] * z
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.Generator,
+                  deterministic: bool) -> State:
+    """Deploy each faction: explicit garrisons first, the rest spread by settlement value.
+
+    Then each place draws its intensity (``engage_p``): in a random game one standard normal
+    per place, after every parameter draw; with ``deterministic`` the median.
+    """
     F, N = c.n_factions, c.n_settlements
     control = np.tile(c.init_control.astype(np.int16), (R, 1))
     strength = np.zeros((R, N))
     sc = c.scenario
-    # Free forces deploy by value, twice as densely where the place touches an enemy.
+    # Free forces deploy by value, front_deployment_weight times as densely where the place
+    # touches an enemy.
     ctl = c.init_control
     at_war = c.init_relation[ctl[c.src], ctl[c.dst]] == 0
     front = np.bincount(c.src[at_war], minlength=N) > 0
-    weight = np.maximum(c.value, 1e-6) * (1.0 + front)
+    weight = np.maximum(c.value, 1e-6) * np.where(front, sc.model.front_deployment_weight, 1.0)
     for fi, (fid, _) in enumerate(sc.factions.items()):
         held = np.flatnonzero(c.init_control == fi)
         if held.size == 0:
@@ -105,7 +129,17 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int) -> State:
         outcome_now=np.zeros((R, len(c.outcomes)), dtype=bool),
         outcome_turn=np.full((R, len(c.outcomes)), -1, dtype=np.int16),
         rout_ratio=p["model.rout_ratio"],
+        cleared=np.zeros((R, N)), wear=np.zeros((R, N)),
+        engage_p=engagement_chance(p["model.engagement_rate"], p["model.engagement_spread"],
+                                   np.zeros((R, N)) if deterministic
+                                   else rng.standard_normal((R, N))),
+        advance=space.advance(c.space, c.calibration.advance_km_per_day["rural"],
+                              p["model.urban_advance"]),
+        offensive_loss=np.zeros((R, F)), offensive_base=np.zeros((R, F)),
+        offensive_days=np.zeros((R, F)), rest=np.zeros((R, F), np.int16),
     )
     st.initial = st.faction_strength(F)
+    st.offensive_base = st.initial.copy()
     return st
+
 

@@ -28,7 +28,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
 from wargame.engine.compile import Compiled
-from wargame.engine.kernels import supplied
+from wargame.engine.phases.supply import supplied
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure
 from wargame.report.palette import NOBODY_COLOUR, faction_colours

@@ -332,28 +332,59 @@ class Event(Entry):
 
 
 class ModelSettings(Entry):
-    """Engine settings; every default is documented in docs/model.md.
+    """Engine settings, grouped by the phase of a turn that reads them.
 
-    The combat coefficients, luck and the rout ratio may be distributions (sampled per game);
-    the other settings are plain numbers.
+    ``docs/model.md`` gives every formula and ``docs/scenario-format.md`` every default with its
+    source. Settings left out (``None``) take the calibrated values: CDB90
+    (``wargame/data/calibration.json``) and the modern city battles
+    (``wargame/data/tempo.json``). Settings typed as parameters may be distributions, sampled
+    once per game; the others are plain numbers.
     """
 
+    # Combat: the Lanchester law of an engagement day (phases/engagement.py).
     law: Literal["square", "linear"] = "square"
-    battle_days: float | None = Field(None, gt=0, le=366)
     steps_per_day: int = Field(1, ge=1, le=48)
     attacker_k_per_day: Positive | None = None
     defender_k_per_day: Positive | None = None
     luck_sigma: Sigma | None = None
+    # Time: how many days of a turn a contested place is fought over (phases/combat.py).
+    battle_days: float | None = Field(None, gt=0, le=366)
+    engagement_rate: Fraction | None = None
+    engagement_spread: Sigma | None = None
+    # Space: frontage and ground (wargame/engine/space.py); false: classic decisive battles.
+    engagement_model: bool = True
+    urban_density: float = Field(9200.0, gt=0, le=1e6)
+    min_area_km2: float = Field(1.0, gt=0, le=1e5)
+    urban_advance_km_per_day: Positive | None = None
+    # Breaks, routs and collapse (phases/engagement.py).
     rout_ratio: Ratio = 3.0
     rout_loss: float = Field(0.15, ge=0, le=1)
-    siege_attrition: float = Field(0.03, ge=0, le=1)
+    hold_threshold: float = Field(10.0, ge=0)
+    garrison_break: Positive | None = None
+    collapse_rate: Fraction | None = None
+    collapse_morale_slope: float = Field(9.6, ge=0, le=100)
+    # Culmination and pauses (phases/morale.py).
+    culmination_loss: float = Field(0.25, gt=0, le=1)
+    push_days: int = Field(91, ge=1, le=100_000)
+    pause_days: int = Field(21, ge=0, le=10_000)
+    # Supply and sieges (phases/supply.py).
+    siege_attrition: float = Field(0.01, ge=0, le=1)
     unsupplied_power: float = Field(0.6, ge=0, le=1)
-    redeploy_share: float = Field(0.5, ge=0, le=1)
+    surrender_rate: Fraction | None = None
+    # Orders (phases/orders.py).
+    planning_ratio: float = Field(3.0, ge=1, le=100)
     min_garrison: float = Field(50.0, ge=0)
+    # Morale (phases/morale.py).
     morale_recovery: float = Field(0.2, ge=0, le=1)
+    morale_per_place: float = Field(0.05, ge=0, le=1)
+    morale_per_casualty_rate: float = Field(0.5, ge=0, le=10)
+    collapsed_power: float = Field(0.5, ge=0, le=1)
+    # Air strikes (phases/air.py).
     air_kill_cap: float = Field(0.3, ge=0, le=1)
     air_saturation_sorties: float = Field(20.0, gt=0)
-    hold_threshold: float = Field(10.0, ge=0)
+    # Redeployment (phases/redeploy.py) and initial deployment (state.py).
+    redeploy_share: float = Field(0.5, ge=0, le=1)
+    front_deployment_weight: float = Field(2.0, ge=1, le=100)
 
 
 class Scenario(Entry):

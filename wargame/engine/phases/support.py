@@ -1,4 +1,17 @@
-"""Phases 1 and 2 of a turn: events, then external support (reinforcements, air, supply)."""
+"""Phase 2 of a turn: external support.
+
+* **Reinforcements** (a faction's own ``reinforcements:`` and ``kind: reinforcements`` support
+  lines): ``men_per_turn x scale`` arrive at the first listed place the faction holds; none
+  arrive if it holds none. The faction's quality becomes the strength-weighted mean of its
+  quality and theirs.
+* **Air strikes**: :mod:`wargame.engine.phases.air`.
+* **Airlift** keeps a share ``capacity`` of a besieged place's supply (phase 3).
+* **Supply** lines make places (``at:``) supply sources for the beneficiary while active, and
+  multiply its in-supply power by ``quality_bonus``.
+* **Artillery** multiplies the beneficiary's power by ``1 + (fire_multiplier - 1) x scale``.
+
+``scale`` is the line's intensity, 1 unless an event changed it.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from wargame.engine import kernels
-from wargame.engine.compile import STANCE, Compiled
+from wargame.engine.compile import Compiled
+from wargame.engine.phases.air import air_strikes
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
@@ -26,66 +39,6 @@ class TurnSupport:
     source_on: np.ndarray       # [R, K] whether each source is active
     quality_bonus: np.ndarray   # [R, F]
     fire: np.ndarray            # [R, F] artillery multiplier
-
-
-def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
-               rng: np.random.Generator, log: list[dict[str, Any]] | None) -> None:
-    """Evaluate every event's trigger for all replicates and apply its effects where it fires."""
-    R = st.replicates
-    fi = {f: i for i, f in enumerate(c.factions)}
-    si = {s: i for i, s in enumerate(c.settlements)}
-    oi = {o: i for i, o in enumerate(c.outcomes)}
-    for k, (eid, ev) in enumerate(c.scenario.events.items()):
-        tr = ev.trigger
-        m = np.ones(R, dtype=bool)
-        if tr.turn is not None:
-            m &= t == tr.turn
-        if tr.from_turn is not None:
-            m &= t >= tr.from_turn
-        if tr.captured is not None:
-            s = si[tr.captured.settlement]
-            if tr.captured.by is not None:
-                m &= st.control[:, s] == fi[tr.captured.by]
-            else:
-                m &= st.control[:, s] != c.init_control[s]
-        if tr.outcome is not None:
-            m &= st.outcome_now[:, oi[tr.outcome]]
-        if tr.chance is not None:
-            m &= rng.random(R) < p[f"event.{eid}.chance"]
-        if ev.once:
-            m &= ~st.fired[:, k]
-        if not m.any():
-            continue
-        st.fired[:, k] |= m
-        for j, eff in enumerate(ev.effects):
-            if eff.set_relation is not None:
-                a, b = (fi[x] for x in eff.set_relation.between)
-                st.relation[m, a, b] = st.relation[m, b, a] = STANCE[eff.set_relation.stance]
-            elif eff.scale_support is not None:
-                s = c.support_ids.index(eff.scale_support.support)
-                st.support_scale[m, s] = p[f"event.{eid}.{j}.factor"][m]
-            elif eff.reinforce is not None:
-                f, s = fi[eff.reinforce.faction], si[eff.reinforce.settlement]
-                ok = m & (st.control[:, s] == f)
-                amount = np.where(ok, p[f"event.{eid}.{j}.amount"], 0.0)
-                st.strength[:, s] += amount
-                st.arrived[:, f] += amount
-            elif eff.doctrine is not None:
-                d = eff.doctrine
-                f = fi[d.faction]
-                if d.aggression is not None:
-                    st.aggression[m, f] = p[f"event.{eid}.{j}.aggression"][m]
-                if d.reserve_share is not None:
-                    st.reserve[m, f] = p[f"event.{eid}.{j}.reserve_share"][m]
-                if d.objectives is not None:
-                    new = np.zeros((int(m.sum()), c.n_settlements))
-                    for s_id in d.objectives:
-                        new[:, si[s_id]] = p[f"event.{eid}.{j}.objective.{s_id}"][m]
-                    st.objective[m, f, :] = new
-        if log is not None:
-            for r in np.flatnonzero(m):
-                log.append({"turn": t, "replicate": int(r), "kind": "event", "event": eid,
-                            "name": ev.name or eid})
 
 
 def _active(first: int, last: int | None, t: int, T: int) -> bool:
@@ -148,7 +101,7 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                 prio[:] = 1.0
             alloc = np.zeros((R, N))
             kills = np.zeros((R, N))
-            kernels.air_strikes(
+            air_strikes(
                 st.control, st.relation, st.strength, b, prio, sorties,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
                 float(m.air_kill_cap), float(m.air_saturation_sorties), c.out_start, c.dst,

@@ -1,0 +1,82 @@
+"""Air strikes against the beneficiary's enemies (part of phase 2, external support).
+
+Each ``air_strikes`` support line spreads its sorties ``s`` over the enemy-held places that
+touch the beneficiary's land, in proportion to ``priority(target faction) x strength``. At
+each place, with ``K = air_kill_cap x strength``:
+
+    kills = K (1 - exp(-kills_per_sortie x s / K))
+
+(linear for few sorties, saturating at ``K``), and the forces there fight at
+``1 - suppression (1 - exp(-s / air_saturation_sorties))`` of their power this turn. The side
+whose strikes hit a place attacks it with the CDB90 air-superiority multiplier.
+
+Settings (``model:``): ``air_kill_cap``, ``air_saturation_sorties``; per line:
+``sorties_per_turn``, ``kills_per_sortie``, ``suppression``, ``targets``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from wargame.engine.common import WAR
+
+
+@njit(cache=True)
+def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, side: int,
+                prio: np.ndarray, sorties: np.ndarray, kills_per_sortie: np.ndarray,
+                suppression: np.ndarray, kill_cap: float, saturation: float,
+                out_start: np.ndarray, dst: np.ndarray, casualties: np.ndarray,
+                suppress: np.ndarray, air_side: np.ndarray, best: np.ndarray,
+                total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray) -> None:
+    """One air-strike line for all replicates; updates the state and the turn's support in
+    place and fills ``alloc`` and ``kills`` [R, N] (sorties and kills at each place).
+
+    Sorties go to places of factions the beneficiary ``side`` is at war with that touch its
+    own land, in proportion to ``prio`` [R, F] x the garrison's strength. Kills at a place
+    saturate at ``kill_cap`` x its strength: ``cap (1 - exp(-kills_per_sortie x sorties /
+    cap))``; suppression of its power ``1 - suppression (1 - exp(-sorties / saturation))``.
+    The place's air side is the line that flew the most sorties over it. ``alloc`` and
+    ``kills`` must come in zeroed.
+    """
+    R, N = ctrl.shape
+    w = np.empty(N)
+    seen = np.zeros(N, dtype=np.bool_)
+    cand = np.empty(N, dtype=np.intp)
+    for r in range(R):
+        # Enemy places touching the beneficiary's land.
+        nc = 0
+        for m in range(N):
+            if ctrl[r, m] != side:
+                continue
+            for e in range(out_start[m], out_start[m + 1]):
+                n = dst[e]
+                if not seen[n] and relation[r, side, ctrl[r, n]] == WAR:
+                    seen[n] = True
+                    cand[nc] = n
+                    nc += 1
+        total = 0.0
+        for i in range(nc):
+            n = cand[i]
+            seen[n] = False
+            w[i] = prio[r, ctrl[r, n]] * strength[r, n]
+            total += w[i]
+        scale = sorties[r] / max(total, 1e-12)
+        for i in range(nc):
+            a = w[i] * scale
+            if a <= 0.0:
+                continue
+            n = cand[i]
+            alloc[r, n] = a
+            cap = kill_cap * strength[r, n]
+            k = cap * -math.expm1(-kills_per_sortie[r] * a / max(cap, 1e-12))
+            kills[r, n] = k
+            strength[r, n] -= k
+            casualties[r, ctrl[r, n]] += k
+            suppress[r, n] *= 1.0 - suppression[r] * -math.expm1(-a / saturation)
+            if a > best[r, n]:
+                best[r, n] = a
+                air_side[r, n] = side
+            total_sorties[r, n] += a

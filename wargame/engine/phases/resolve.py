@@ -1,0 +1,134 @@
+"""Phase 7 of a turn: control changes, the return of attackers and the retreat of the beaten.
+
+Where a place fell (:mod:`wargame.engine.phases.engagement`), the strongest attacker still
+standing takes it and its survivors occupy it. Attackers that did not take it go home if home
+is still theirs (their losses, routs included, were booked during the engagement); otherwise
+they are lost. A beaten garrison retreats, less ``rout_loss``, split evenly between the
+neighbours its faction still holds, or surrenders (all counted as casualties) if there are
+none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from wargame.engine.compile import Compiled
+from wargame.engine.phases.combat import Battles
+from wargame.engine.phases.engagement import FALL_KINDS
+from wargame.engine.phases.orders import Orders
+from wargame.engine.state import State
+
+
+def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
+            log: list[dict[str, Any]] | None, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Apply the turn's control changes, returns and retreats.
+
+    Returns per-faction counts of places captured and lost this turn, [R, F] each.
+    """
+    F = c.n_factions
+    R = st.replicates
+    captured = np.zeros((R, F))
+    lost_places = np.zeros((R, F))
+    survivors = resolve_kernel(
+        bt.rep, bt.place, bt.faction, bt.start, bt.end, bt.winner, orders.rep,
+        orders.edge, orders.amount, orders.faction, bt.order_battle, bt.order_slot, c.src,
+        c.neighbours, float(c.scenario.model.rout_loss), st.control, st.strength,
+        st.casualties, captured, lost_places)
+    if log is not None:
+        nb = c.neighbours[bt.place]                               # [B, D]
+        old = bt.faction[:, 0]
+        nb_ok = (nb >= 0) & (st.control[bt.rep[:, None], np.maximum(nb, 0)] == old[:, None])
+        _log_battles(bt, nb, nb_ok, survivors, log, t)
+    return captured, lost_places
+
+
+def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.ndarray,
+                 log: list[dict[str, Any]], t: int) -> None:
+    B, K = bt.start.shape
+    for b in range(B):
+        w = int(bt.winner[b])
+        attackers = [int(bt.faction[b, s]) for s in range(1, K) if bt.faction[b, s] >= 0]
+        main = w if w > 0 else 1 + int(np.argmax(bt.power0[b, 1:]))
+        ratio = float(bt.power0[b, main] / max(bt.power0[b, 0], 1e-9))
+        rec: dict[str, Any] = {
+            "turn": t, "replicate": int(bt.rep[b]), "settlement": int(bt.place[b]),
+            "defender": int(bt.faction[b, 0]), "attackers": attackers,
+            "attacker": int(bt.faction[b, main]), "ratio": ratio,
+            "strength": {int(bt.faction[b, s]): [float(bt.start[b, s]), float(bt.end[b, s])]
+                         for s in range(K) if bt.faction[b, s] >= 0},
+            "routed": [int(bt.faction[b, s]) for s in range(K) if bt.routed[b, s]],
+            "days": float(bt.days[b]), "fought": float(bt.fought[b]),
+            "line_breaks": int(bt.line_breaks[b]),
+            "cleared_before": float(bt.cleared_before[b]),
+            "cleared_after": float(bt.cleared_after[b]),
+            "how": FALL_KINDS[int(bt.how[b])],
+        }
+        if w > 0:
+            rec["kind"] = "capture"
+            rec["retreat_to"] = [int(x) for x in nb[b][nb_ok[b]]]
+            rec["survivors"] = float(survivors[b])
+        else:
+            rec["kind"] = "repulse"
+        log.append(rec)
+
+
+@njit(cache=True)
+def resolve_kernel(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray,
+                   end: np.ndarray, winner: np.ndarray, rep: np.ndarray, edge: np.ndarray,
+                   amount: np.ndarray, faction: np.ndarray, b_of: np.ndarray,
+                   slot: np.ndarray, src: np.ndarray, neighbours: np.ndarray,
+                   rout_loss: float, control: np.ndarray, strength: np.ndarray,
+                   casualties: np.ndarray, captured: np.ndarray, lost: np.ndarray
+                   ) -> np.ndarray:
+    """Control changes, the return of attackers and the retreat of beaten defenders, in place.
+
+    Returns the strength of each beaten defender that survived the battle [B]. The rules are
+    in :func:`resolve`.
+    """
+    B = br.shape[0]
+    M = rep.shape[0]
+    survivors = np.zeros(B)
+    for b in range(B):
+        w = winner[b]
+        control[br[b], bn[b]] = fac[b, w]
+        strength[br[b], bn[b]] = end[b, w]
+    for q in range(M):
+        b, s = b_of[q], slot[q]
+        if winner[b] == s:
+            continue                       # the winners hold the place (set above)
+        r, f = rep[q], faction[q]
+        alive = amount[q] * end[b, s] / S[b, s] if S[b, s] > 0 else 0.0
+        home = src[edge[q]]
+        if control[r, home] == f:
+            strength[r, home] += alive
+        else:
+            casualties[r, f] += alive
+    for b in range(B):
+        w = winner[b]
+        old = fac[b, 0]
+        if w == 0:
+            continue
+        r = br[b]
+        captured[r, fac[b, w]] += 1
+        if old < 0:
+            continue
+        lost[r, old] += 1
+        survivors[b] = end[b, 0]
+        k = 0
+        for d in range(neighbours.shape[1]):
+            n = neighbours[bn[b], d]
+            if n >= 0 and control[r, n] == old:
+                k += 1
+        if k == 0:
+            casualties[r, old] += survivors[b]
+            continue
+        flee = survivors[b] * (1 - rout_loss)
+        for d in range(neighbours.shape[1]):
+            n = neighbours[bn[b], d]
+            if n >= 0 and control[r, n] == old:
+                strength[r, n] += flee / k
+        casualties[r, old] += survivors[b] - flee
+    return survivors

@@ -1,0 +1,193 @@
+"""Phase 3: supply, sieges and negotiated surrenders.
+
+**Supply.** A place is in supply if a chain of links through places held by its controller or
+allies joins it to an active supply source of its controller or of an ally (allies share
+supply). Places held by nobody are never supplied and carry no supply.
+
+**Siege.** A place out of supply counts another turn of ``siege``, loses
+``siege_attrition x (1 - airlift)`` of its strength a turn (booked as casualties) and fights at
+``unsupplied_power + (1 - unsupplied_power) x airlift`` of its power.
+
+**Negotiated surrender.** Each turn a besieged place ends its siege by a deal (surrender or
+evacuation, as at Homs in 2014 or eastern Ghouta in 2018) with probability
+``1 - exp(-surrender_rate x days_per_turn x (1 - airlift))``. The place passes to the
+strongest hostile neighbour (the besieger), which moves ``min_garrison`` fighters in (at most
+half of what it has next door); the garrison is evacuated to the strongest place its faction
+holds in supply, or, if there is none, surrenders (booked as casualties). ``surrender_rate``
+is a rate per day counted on the modern city battles (``validation/modern_battles.py``).
+
+Settings (``model:``): ``siege_attrition``, ``unsupplied_power``, ``surrender_rate``,
+``min_garrison``; see ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from wargame.engine.common import ALLIED, WAR, flood_one
+from wargame.engine.compile import Compiled
+from wargame.engine.phases.support import TurnSupport
+from wargame.engine.state import State
+
+
+class SiegeRule(NamedTuple):
+    """The scalar settings of the siege rules."""
+
+    attrition: float          # share of a besieged garrison lost a turn
+    unsupplied_power: float   # power multiplier out of supply (without airlift)
+
+
+@njit(cache=True)
+def supplied(ctrl: np.ndarray, relation: np.ndarray, source_faction: np.ndarray,
+             source_place: np.ndarray, source_on: np.ndarray, src: np.ndarray, dst: np.ndarray,
+             out_start: np.ndarray) -> np.ndarray:
+    """Which places are in supply -> [R, N] bool.
+
+    Supply sources are (faction, place) pairs, ``source_on`` [R, K] saying whether each is
+    active in each replicate. A place is a source if it is an active source of its controller
+    or of an ally of its controller; supply then flows along links whose two ends are held by
+    the same faction or by allies.
+    """
+    R, N = ctrl.shape
+    E = dst.shape[0]
+    K = source_faction.shape[0]
+    reach = np.zeros((R, N), dtype=np.bool_)
+    stack = np.empty(N, dtype=np.intp)
+    ok = np.empty(E, dtype=np.bool_)
+    cr = np.empty(N, dtype=np.intp)
+    for r in range(R):
+        for n in range(N):
+            cr[n] = ctrl[r, n]
+        for k in range(K):
+            n = source_place[k]
+            if (source_on[r, k] and cr[n] >= 0
+                    and relation[r, cr[n], source_faction[k]] >= ALLIED):
+                reach[r, n] = True                  # allied or the same faction
+        for e in range(E):
+            a = cr[src[e]]
+            b = cr[dst[e]]
+            ok[e] = a >= 0 and b >= 0 and (a == b or relation[r, a, b] >= ALLIED)
+        flood_one(r, reach, stack, out_start, dst, ok)
+    return reach
+
+
+@njit(cache=True)
+def besiege(reach: np.ndarray, ctrl: np.ndarray, airlift: np.ndarray, rule: SiegeRule,
+            siege: np.ndarray, strength: np.ndarray, casualties: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Apply the siege rules where ``reach`` is false -> (supply multiplier [R, N], newly cut
+    off [R, N] bool); updates ``siege``, ``strength`` and ``casualties`` in place."""
+    R, N = ctrl.shape
+    mult = np.ones((R, N))
+    newly = np.zeros((R, N), dtype=np.bool_)
+    for r in range(R):
+        for n in range(N):
+            if reach[r, n] or ctrl[r, n] < 0:
+                siege[r, n] = 0
+                continue
+            newly[r, n] = siege[r, n] == 0
+            siege[r, n] += 1
+            loss = strength[r, n] * rule.attrition * (1.0 - airlift[r, n])
+            strength[r, n] -= loss
+            casualties[r, ctrl[r, n]] += loss
+            mult[r, n] = rule.unsupplied_power + (1.0 - rule.unsupplied_power) * airlift[r, n]
+    return mult, newly
+
+
+@njit(cache=True)
+def surrender(rep: np.ndarray, place: np.ndarray, ctrl: np.ndarray, relation: np.ndarray,
+              reach: np.ndarray, strength: np.ndarray, out_start: np.ndarray, dst: np.ndarray,
+              min_garrison: float, casualties: np.ndarray, siege: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Hand each besieged place in (``rep``, ``place``) to its besieger, in place.
+
+    Returns, per place, the new controller (-1 if no hostile neighbour: nothing happens) and
+    the fighters evacuated to a place of their faction in supply (0 if they surrendered).
+    """
+    M = rep.shape[0]
+    N = ctrl.shape[1]
+    taker = np.full(M, -1, dtype=np.intp)
+    evacuated = np.zeros(M)
+    for i in range(M):
+        r, n = rep[i], place[i]
+        f = ctrl[r, n]
+        best, best_m = 0.0, -1
+        for e in range(out_start[n], out_start[n + 1]):
+            m = dst[e]
+            g = ctrl[r, m]
+            if g >= 0 and relation[r, f, g] == WAR and strength[r, m] > best:
+                best, best_m = strength[r, m], m
+        if best_m < 0:
+            continue
+        g = ctrl[r, best_m]
+        # The garrison leaves for the strongest place its faction holds in supply.
+        home, home_s = -1, -1.0
+        for m in range(N):
+            if ctrl[r, m] == f and reach[r, m] and m != n and strength[r, m] > home_s:
+                home, home_s = m, strength[r, m]
+        if home >= 0:
+            strength[r, home] += strength[r, n]
+            evacuated[i] = strength[r, n]
+        else:
+            casualties[r, f] += strength[r, n]
+        move = min(min_garrison, 0.5 * strength[r, best_m])
+        strength[r, best_m] -= move
+        strength[r, n] = move
+        ctrl[r, n] = g
+        siege[r, n] = 0
+        taker[i] = g
+    return taker, evacuated
+
+
+def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarray],
+                 rng: np.random.Generator, deterministic: bool,
+                 log: list[dict[str, Any]] | None, t: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trace supply, apply sieges and draw negotiated surrenders.
+
+    Returns the supply multiplier [R, N] and, per faction, the places captured and lost by
+    surrender [R, F] each. A deterministic game draws no surrenders.
+    """
+    m = c.scenario.model
+    R, F = st.replicates, c.n_factions
+    reach = supplied(st.control, st.relation, sup.source_faction, sup.source_place,
+                     sup.source_on, c.src, c.dst, c.out_start)
+    rule = SiegeRule(float(m.siege_attrition), float(m.unsupplied_power))
+    mult, newly = besiege(reach, st.control, sup.airlift, rule, st.siege, st.strength,
+                          st.casualties)
+    captured = np.zeros((R, F))
+    lost = np.zeros((R, F))
+    if log is not None:
+        for r, n in zip(*np.nonzero(newly), strict=True):
+            log.append({"turn": t, "replicate": int(r), "kind": "encircled",
+                        "settlement": int(n), "faction": int(st.control[r, n]),
+                        "airlift": float(sup.airlift[r, n])})
+    if deterministic:
+        return mult, captured, lost
+    rep, place = np.nonzero(st.siege > 0)
+    if rep.size == 0:
+        return mult, captured, lost
+    days = c.scenario.scenario.days_per_turn
+    hazard = p["model.surrender_rate"][rep] * days * (1.0 - sup.airlift[rep, place])
+    deal = rng.random(rep.size) < -np.expm1(-hazard)
+    if not deal.any():
+        return mult, captured, lost
+    rep, place = rep[deal], place[deal]
+    old = st.control[rep, place].astype(np.intp)
+    taker, evacuated = surrender(rep, place, st.control, st.relation, reach, st.strength,
+                                 c.out_start, c.dst, float(m.min_garrison), st.casualties,
+                                 st.siege)
+    done = taker >= 0
+    st.cleared[rep[done], place[done]] = 0.0
+    st.wear[rep[done], place[done]] = 0.0
+    np.add.at(captured, (rep[done], taker[done]), 1.0)
+    np.add.at(lost, (rep[done], old[done]), 1.0)
+    if log is not None:
+        for i in np.flatnonzero(done):
+            log.append({"turn": t, "replicate": int(rep[i]), "kind": "surrender",
+                        "settlement": int(place[i]), "faction": int(old[i]),
+                        "taker": int(taker[i]), "evacuated": float(evacuated[i])})
+    return mult, captured, lost
