@@ -1,12 +1,28 @@
-"""The compiled graph kernels on small graphs whose answers can be worked out by hand."""
+"""The compiled kernels of the turn's phases on small cases whose answers can be worked out by
+hand."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from wargame.engine import kernels
 from wargame.engine.compile import SELF, STANCE
+from wargame.engine.phases.combat import assemble
+from wargame.engine.phases.engagement import (
+    BROKEN,
+    CLEARED,
+    COLLAPSED,
+    EXHAUSTED,
+    HOLD,
+    EngageRule,
+    collapse_chance,
+    engage,
+    side_breaks,
+)
+from wargame.engine.phases.orders import OrdersRule, orders
+from wargame.engine.phases.outcomes import connected
+from wargame.engine.phases.redeploy import redeploy
+from wargame.engine.phases.supply import SiegeRule, besiege, supplied, surrender
 
 WAR, NEUTRAL, ALLIED = STANCE["war"], STANCE["neutral"], STANCE["allied"]
 
@@ -36,30 +52,36 @@ def test_connected_needs_own_or_allied_places() -> None:
     ctrl = np.array([[0, 0, 1, 0], [0, 0, 0, 0]], dtype=np.int16)
     start = np.array([True, False, False, False])
     to = np.array([False, False, False, True])
-    alone = kernels.connected(ctrl, relations({}, 2, 2), 0, False, start, to, out_start, dst)
+    alone = connected(ctrl, relations({}, 2, 2), 0, False, start, to, out_start, dst)
     assert alone.tolist() == [False, True]
     allied = relations({(0, 1): ALLIED}, 2, 2)
-    assert kernels.connected(ctrl, allied, 0, True, start, to, out_start, dst).tolist() == [
+    assert connected(ctrl, allied, 0, True, start, to, out_start, dst).tolist() == [
         True, True]
     # Allies only count when asked for, and neutrals never do.
-    assert kernels.connected(ctrl, allied, 0, False, start, to, out_start, dst).tolist() == [
+    assert connected(ctrl, allied, 0, False, start, to, out_start, dst).tolist() == [
         False, True]
     neutral = relations({(0, 1): NEUTRAL}, 2, 2)
-    assert kernels.connected(ctrl, neutral, 0, True, start, to, out_start, dst).tolist() == [
+    assert connected(ctrl, neutral, 0, True, start, to, out_start, dst).tolist() == [
         False, True]
+
+
+def supply(ctrl: np.ndarray, rel: np.ndarray, src_f: np.ndarray, src_n: np.ndarray,
+           on: np.ndarray, airlift: np.ndarray, strength: np.ndarray, siege: np.ndarray,
+           casualties: np.ndarray, attrition: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    src, dst, out_start = PATH
+    reach = supplied(ctrl, rel, src_f, src_n, on, src, dst, out_start)
+    return besiege(reach, ctrl, airlift, SiegeRule(attrition, 0.6), siege, strength, casualties)
 
 
 def test_supply_cuts_off_and_besieges() -> None:
-    src, dst, out_start = PATH
     ctrl = np.array([[0, 1, 0, 0]], dtype=np.int16)          # faction 1 cuts the road at 1
     strength = np.full((1, 4), 100.0)
     siege = np.zeros((1, 4), dtype=np.int16)
     casualties = np.zeros((1, 2))
     airlift = np.array([[0.0, 0.0, 0.5, 0.0]])
-    mult, newly = kernels.supply(
-        ctrl, relations({}, 2), np.array([0, 1], np.intp), np.array([0, 1], np.intp),
-        np.ones((1, 2), bool), src, dst, out_start, airlift, 0.1, 0.6, siege, strength,
-        casualties)
+    mult, newly = supply(ctrl, relations({}, 2), np.array([0, 1], np.intp),
+                         np.array([0, 1], np.intp), np.ones((1, 2), bool), airlift, strength,
+                         siege, casualties)
     # Places 2 and 3 are faction 0's but cut off from its source at 0.
     assert newly.tolist() == [[False, False, True, True]]
     assert siege.tolist() == [[0, 0, 1, 1]]
@@ -69,22 +91,39 @@ def test_supply_cuts_off_and_besieges() -> None:
 
 
 def test_supply_flows_through_allies_and_inactive_sources_do_not_count() -> None:
-    src, dst, out_start = PATH
     ctrl = np.array([[0, 1, 0, 0], [0, 1, 0, 0]], dtype=np.int16)
     on = np.array([[True], [False]])
-    mult, _ = kernels.supply(
-        ctrl, relations({(0, 1): ALLIED}, 2, 2), np.array([0], np.intp), np.array([0], np.intp),
-        on, src, dst, out_start, np.zeros((2, 4)), 0.1, 0.6, np.zeros((2, 4), np.int16),
-        np.full((2, 4), 100.0), np.zeros((2, 2)))
+    mult, _ = supply(ctrl, relations({(0, 1): ALLIED}, 2, 2), np.array([0], np.intp),
+                     np.array([0], np.intp), on, np.zeros((2, 4)), np.full((2, 4), 100.0),
+                     np.zeros((2, 4), np.int16), np.zeros((2, 2)))
     assert mult[0].tolist() == [1.0, 1.0, 1.0, 1.0]
     assert mult[1].tolist() == pytest.approx([0.6] * 4)
+
+
+def test_a_surrender_hands_the_place_to_the_besieger_and_evacuates_the_garrison() -> None:
+    _, dst, out_start = PATH
+    # Faction 0 holds 0 (in supply) and 2 (cut off by faction 1 at 1 and 3).
+    ctrl = np.array([[0, 1, 0, 1]], dtype=np.int16)
+    reach = np.array([[True, True, False, True]])
+    strength = np.array([[500.0, 300.0, 200.0, 40.0]])
+    casualties = np.zeros((1, 2))
+    siege = np.array([[0, 0, 5, 0]], dtype=np.int16)
+    taker, evacuated = surrender(np.array([0], np.intp), np.array([2], np.intp), ctrl,
+                                 relations({}, 2), reach, strength, out_start, dst, 50.0,
+                                 casualties, siege)
+    assert taker.tolist() == [1] and evacuated.tolist() == [200.0]
+    assert ctrl.tolist() == [[0, 1, 1, 1]] and siege[0, 2] == 0
+    # The garrison joins faction 0's place in supply; the strongest besieger (at 1) sends
+    # min_garrison in.
+    assert strength[0].tolist() == [700.0, 250.0, 50.0, 40.0]
+    assert casualties.sum() == 0.0
 
 
 def test_redeploy_moves_surplus_one_link_toward_the_front() -> None:
     src, dst, out_start = PATH
     ctrl = np.array([[0, 0, 0, 1]], dtype=np.int16)          # the front is 2 | 3
     strength = np.array([[110.0, 110.0, 110.0, 50.0]])
-    kernels.redeploy(ctrl, relations({}, 2), strength, src, dst, out_start, 10.0, 0.5)
+    redeploy(ctrl, relations({}, 2), strength, src, dst, out_start, 10.0, 0.5)
     # 0 (distance 2) sends half of 100 to 1; 1 (distance 1) half of its own 100 to 2.
     assert strength[0].tolist() == pytest.approx([60.0, 110.0, 160.0, 50.0])
 
@@ -93,7 +132,7 @@ def test_redeploy_does_nothing_without_a_front() -> None:
     src, dst, out_start = PATH
     ctrl = np.array([[0, 0, 1, 1]], dtype=np.int16)
     strength = np.array([[110.0, 110.0, 110.0, 50.0]])
-    kernels.redeploy(ctrl, relations({(0, 1): NEUTRAL}, 2), strength, src, dst, out_start,
+    redeploy(ctrl, relations({(0, 1): NEUTRAL}, 2), strength, src, dst, out_start,
                      10.0, 0.5)
     assert strength[0].tolist() == [110.0, 110.0, 110.0, 50.0]
 
@@ -105,11 +144,12 @@ def star_orders(max_offensives: int, objective: list[float]) -> tuple[np.ndarray
     strength = np.array([[1000.0, 10.0, 10.0, 10.0]])
     obj = np.zeros((1, 2, 4))
     obj[0, 0, 1:] = objective
-    return kernels.orders(
+    return orders(
         ctrl, relations({}, 2), strength, np.zeros((1, 2)), np.zeros((1, 2), bool),
-        np.full((1, 2), 0.5), np.array([2.0]), obj, np.ones((1, 4)), strength.copy(),
-        -np.ones((1, 4), np.int16), np.zeros(4), np.array([max_offensives, 0]),
-        np.full((1, 2), 3.0 ** 0.5), src, dst, 1.0, 1.0, 0.0, 1.0)
+        np.full((1, 2), 0.5), np.array([2.0]), obj, np.zeros((1, 4)), np.ones((1, 4)),
+        strength.copy(), -np.ones((1, 4), np.int16), np.zeros(4),
+        np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst,
+        OrdersRule(1.0, 1.0, 0.0, 1.0))
 
 
 def test_orders_respect_the_offensive_cap_and_pick_the_best_target() -> None:
@@ -137,7 +177,7 @@ def test_assemble_groups_attacks_into_battles() -> None:
     ctrl = np.array([[0, 1, 2, 0, 1]], dtype=np.int16)
     strength = np.array([[100.0, 50.0, 80.0, 40.0, 20.0]])
     order_edges = np.array([edge[0, 1], edge[2, 1], edge[3, 4]], dtype=np.intp)
-    br, bn, fac, S, mult, H, b_of, slot = kernels.assemble(
+    br, bn, fac, S, mult, H, b_of, slot = assemble(
         np.zeros(3, np.intp), order_edges, np.array([60.0, 70.0, 30.0]),
         np.array([1.0, 2.0, 1.0]), np.array([0, 2, 0], np.intp), src, dst, strength, ctrl,
         np.full((1, 5), 1.5), -np.ones((1, 5), np.int16), 1.4,
@@ -150,3 +190,124 @@ def test_assemble_groups_attacks_into_battles() -> None:
     assert H[0].tolist() == [[False, True, True], [True, False, False], [True, False, False]]
     assert b_of.tolist() == [0, 0, 1] and slot.tolist() == [1, 2, 1]
     assert strength[0].tolist() == [40.0, 50.0, 10.0, 10.0, 20.0]   # commits have left
+
+
+# --- One engagement ----------------------------------------------------------------------------
+
+RULE = EngageRule(steps_per_day=4, square=True, rout_loss=0.15, hold_threshold=10.0,
+                  engagement_model=True, collapse_slope=9.6)
+
+
+def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float = 1e9,
+               cap_def: float | None = None, depth: float = 2.0, advance: float = 0.5,
+               cleared: float = 0.0, breakpoint: float = 0.1, k_att: float = 0.03,
+               k_def: float = 0.02, collapse_u: float = 1.0, collapse_rate: float = 0.0,
+               garrison_break: float = 100.0, wear: float = 0.0,
+               rule: EngageRule = RULE) -> dict[str, object]:
+    """A garrison (faction 0, slot 0) attacked by faction 1 at place 0 of one replicate; by
+    default its front holds exactly the garrison (no frontage limit, no thin-garrison
+    scaling)."""
+    cap_def = garrison if cap_def is None else cap_def
+    fac = np.array([[0, 1]], np.intp)
+    S = np.array([[garrison, attackers]])
+    H = np.array([[[False, True], [True, False]]])
+    cl = np.array([[cleared]])
+    wr = np.array([[wear]])
+    cas = np.zeros((1, 2))
+    end, routed, winner, how, fought, breaks, before = engage(
+        np.array([0], np.intp), np.array([0], np.intp), fac, S, np.ones((1, 2)),
+        np.array([[k_def, k_att]]), H, np.array([days]), np.array([cap_att]),
+        np.array([cap_def]), np.array([depth]), np.array([[advance]]), cl,
+        np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
+        np.array([collapse_rate]), np.array([collapse_u]), np.array([garrison_break]), wr,
+        rule, cas)
+    return {"end": end[0].tolist(), "routed": routed[0].tolist(), "winner": int(winner[0]),
+            "how": int(how[0]), "fought": float(fought[0]), "breaks": int(breaks[0]),
+            "cleared": float(cl[0, 0]), "before": float(before[0]), "wear": float(wr[0, 0]),
+            "casualties": cas[0].tolist()}
+
+
+def test_side_breaks_on_heavy_losses_while_losing_or_on_odds() -> None:
+    # Losses of 12% against a threshold of 0.1 x (0.5 + 0.5): heavy, and worse than the enemy.
+    assert side_breaks(0.12, 0.05, 1.0, 1.0, 0.1, 0.5, 3.0)
+    assert not side_breaks(0.12, 0.20, 1.0, 1.0, 0.1, 0.5, 3.0)   # heavy, but winning
+    assert not side_breaks(0.05, 0.01, 1.0, 2.9, 0.1, 0.5, 3.0)   # light losses, odds < 3
+    assert side_breaks(0.0, 0.0, 1.0, 3.1, 0.1, 0.5, 3.0)         # odds beyond the rout ratio
+
+
+def test_collapse_chance_is_the_daily_hazard_scaled_by_morale() -> None:
+    assert collapse_chance(0.001, 7.0, 0.6, 9.6) == pytest.approx(1 - np.exp(-0.007))
+    # Every 0.24 of morale lost multiplies the hazard by about ten.
+    low = collapse_chance(0.001, 7.0, 0.36, 9.6)
+    assert -np.log1p(-low) == pytest.approx(0.007 * np.exp(9.6 * 0.24))
+    assert collapse_chance(0.0, 7.0, 0.05, 9.6) == 0.0
+
+
+def test_a_won_day_clears_advance_over_depth_and_a_place_falls_when_cleared() -> None:
+    # 1,000 against 100 (odds 10:1): the line breaks every day; 0.5 km a day of 2 km depth.
+    one = one_battle(1000.0, 100.0, 1.0, breakpoint=1.0)
+    assert one["breaks"] == 1 and one["cleared"] == pytest.approx(0.25)
+    assert one["how"] == HOLD and one["winner"] == 0
+    four = one_battle(1000.0, 100.0, 4.0, breakpoint=1.0)
+    assert four["how"] == CLEARED and four["winner"] == 1 and four["cleared"] == 0.0
+    # The fight carries over: a place already 80% cleared falls on the first won day.
+    carried = one_battle(1000.0, 100.0, 3.0, breakpoint=1.0, cleared=0.8)
+    assert carried["how"] == CLEARED and carried["fought"] == 1.0 and carried["before"] == 0.8
+
+
+def test_frontage_caps_the_forces_in_contact() -> None:
+    # Without caps the square law: the attacker's losses are k_def x garrison per day.
+    free = one_battle(5000.0, 2000.0, 1.0, breakpoint=1.0, k_att=0.0, k_def=0.02)
+    # With at most 500 defenders in contact, they inflict a quarter of that.
+    capped = one_battle(5000.0, 2000.0, 1.0, breakpoint=1.0, k_att=0.0, k_def=0.02,
+                        cap_def=500.0)
+    assert 5000.0 - free["end"][1] == pytest.approx(0.02 * 2000.0, rel=0.01)
+    lost_free = 5000.0 - free["end"][1]
+    lost_capped = 5000.0 - capped["end"][1]
+    assert lost_capped == pytest.approx(lost_free / 4, rel=0.02)
+
+
+def test_a_thin_garrison_is_harder_to_hit() -> None:
+    # 100 defenders on a front that could hold 1,000 take a tenth of the square-law fire.
+    thick = one_battle(1000.0, 100.0, 1.0, breakpoint=1.0, k_att=0.01, k_def=0.0,
+                       cap_def=100.0, advance=0.0)
+    thin = one_battle(1000.0, 100.0, 1.0, breakpoint=1.0, k_att=0.01, k_def=0.0,
+                      cap_def=1000.0, advance=0.0)
+    assert 100.0 - thick["end"][0] > 5.0
+    assert 100.0 - thin["end"][0] == pytest.approx((100.0 - thick["end"][0]) / 10, rel=0.02)
+
+
+def test_a_repulsed_attacker_stops_and_pays_the_rout_loss() -> None:
+    # 300 against 1,000: odds of 3.3:1 against the attacker break it on day 1.
+    out = one_battle(300.0, 1000.0, 5.0, k_att=0.01, k_def=0.01)
+    assert out["fought"] == 1.0 and out["routed"] == [False, True] and out["how"] == HOLD
+    after_day = 300.0 - 0.01 * 1000.0            # about, before the rout loss
+    assert out["end"][1] == pytest.approx(after_day * 0.85, rel=0.02)
+    assert sum(out["casualties"]) == pytest.approx(1300.0 - sum(out["end"]))
+
+
+def test_garrison_wear_breaks_the_defence() -> None:
+    out = one_battle(1000.0, 1000.0, 7.0, breakpoint=1.0, k_att=0.05, k_def=0.0,
+                     advance=0.0, garrison_break=0.2)
+    # Each day takes about 5% of the garrison; 0.2 x (0.5 + 0.5) is reached on day 4 or 5.
+    assert out["how"] == BROKEN and out["winner"] == 1 and out["wear"] == 0.0
+    held = one_battle(1000.0, 1000.0, 2.0, breakpoint=1.0, k_att=0.05, k_def=0.0,
+                      advance=0.0, garrison_break=0.2)
+    assert held["how"] == HOLD and held["wear"] == pytest.approx(0.1, rel=0.05)
+
+
+def test_exhaustion_and_collapse() -> None:
+    gone = one_battle(5000.0, 20.0, 1.0, breakpoint=1.0, k_att=0.5, k_def=0.0, advance=0.0)
+    assert gone["how"] == EXHAUSTED and gone["winner"] == 1
+    # A collapse needs a day of fighting and an attacker standing: certain at a huge hazard.
+    fell = one_battle(1000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0, collapse_rate=50.0,
+                      collapse_u=0.5)
+    assert fell["how"] == COLLAPSED
+    quiet = one_battle(1000.0, 1000.0, 0.0, collapse_rate=50.0, collapse_u=0.5)
+    assert quiet["how"] == HOLD and quiet["fought"] == 0.0
+
+
+def test_classic_battles_lose_the_place_on_the_first_break() -> None:
+    classic = RULE._replace(engagement_model=False)
+    out = one_battle(1000.0, 100.0, 1.0, breakpoint=1.0, advance=0.0, rule=classic)
+    assert out["how"] == CLEARED and out["winner"] == 1

@@ -40,14 +40,17 @@ def test_run_json_has_a_record_per_turn() -> None:
         assert b["result"] in ("captured", "held")
         assert {s["role"] for s in b["sides"]} == {"defender", "attacker"}
         assert b["ratio"] > 0
-    # Control changes only through battles the record holds.
+    # Control changes only through battles and surrenders the record holds.
     for before, after in itertools.pairwise(turns):
         changed = {s for s, f in after["control"].items() if before["control"][s] != f}
         taken = {b["place"] for b in after["battles"] if b["result"] == "captured"}
+        taken |= {x["place"] for x in after["surrenders"]}
         assert changed <= taken
-    # The story is rendered from the record: one sentence per battle, event and encirclement.
+    # The story is rendered from the record: one sentence per battle, event, encirclement,
+    # surrender and culminated offensive.
     for t in turns[1:]:
-        assert len(t["story"]) == len(t["battles"]) + len(t["events"]) + len(t["encircled"])
+        assert len(t["story"]) == sum(len(t[k]) for k in ("battles", "events", "encircled",
+                                                          "surrenders", "culminated"))
 
 
 def test_unknown_log_kinds_and_keys_are_kept() -> None:

@@ -27,6 +27,11 @@ def _names(sc: Scenario) -> tuple[dict[str | None, str], dict[str | None, str]]:
     return fname, sname
 
 
+def _days(x: float) -> str:
+    n = round(x)
+    return "half a day" if 0 < x < 0.75 else f"{n} day{'s' if n != 1 else ''}"
+
+
 def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str]) -> str:
     d, a = fname.get(b.defender, b.defender), fname.get(b.attacker, b.attacker)
     air_txt = (f", with {b.sorties:.0f} {'/'.join(b.providers)} sorties against the defenders"
@@ -36,17 +41,34 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
     side = {s.faction: s for s in b.sides}
     place = sname.get(b.place, b.place)
     if b.result == "captured":
+        why = {
+            "cleared": (f"after clearing the last {1 - b.cleared_before:.0%} of it"
+                        if b.cleared_before > 0 else f"in {_days(b.fought)} of fighting"),
+            "broken": "when the worn-down garrison gave it up",
+            "exhausted": "when no defenders were left",
+            "collapsed": "when the defence collapsed",
+        }.get(b.how, f"in {_days(b.fought)} of fighting")
         if b.retreat_to:
             fate = f"{d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
         else:
             left = side[b.defender].end if b.defender in side else 0.0
-            fate = f"its garrison, cut off, surrendered ({left:,.0f} men)"
-        return f"{a} took {place} from {d} at {_ratio(b.ratio)}{air_txt}{also}; {fate}."
+            fate = (f"its garrison, cut off, surrendered ({left:,.0f} men)" if left >= 1
+                    else "no defenders were left")
+        return (f"{a} took {place} from {d} at {_ratio(b.ratio)}{air_txt}{also}, {why}; "
+                f"{fate}.")
     att = side.get(b.attacker)
     a0, a1 = (att.start, att.end) if att is not None else (0.0, 0.0)
-    routed = " and routed them" if att is not None and att.routed else ""
-    return (f"{d} held {place} against {a} ({_ratio(b.ratio)}{air_txt}){routed}; the "
-            f"attackers lost {a0 - a1:,.0f} of {a0:,.0f}.")
+    odds = f"{_ratio(b.ratio)}{air_txt}"
+    if b.fought <= 0:
+        return f"{a} massed against {place} ({odds}) but did not engage this week."
+    lost = f"the attackers lost {a0 - a1:,.0f} of {a0:,.0f}"
+    if b.cleared_after > b.cleared_before:
+        return (f"{a} fought for {place} ({odds}) for {_days(b.fought)}, and has cleared "
+                f"{b.cleared_after:.0%} of it; {lost}.")
+    if att is not None and att.routed:
+        return f"{d} held {place} against {a} ({odds}) and threw them back; {lost}."
+    return (f"{d} held {place} against {a} ({odds}): {_days(b.fought)} of fighting took no "
+            f"ground; {lost}.")
 
 
 def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
@@ -58,6 +80,15 @@ def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
         lines.append(f"{fname.get(e.faction, e.faction)} in {sname.get(e.place, e.place)} "
                      f"are cut off from supply{lift}.")
     lines += [_battle(b, fname, sname) for b in turn.battles]
+    for x in turn.surrenders:
+        gone = (f"its {x.evacuated:,.0f} fighters were evacuated" if x.evacuated >= 1
+                else "its garrison went into captivity")
+        lines.append(f"{fname.get(x.faction, x.faction)} in {sname.get(x.place, x.place)} "
+                     f"surrendered to {fname.get(x.taker, x.taker)} after a siege; {gone}.")
+    for x in turn.culminated:
+        weeks = f"{x.pause_turns} turn{'s' if x.pause_turns != 1 else ''}"
+        lines.append(f"{fname.get(x.faction, x.faction)}'s offensive has culminated: it "
+                     f"pauses for {weeks}.")
     return [x[:1].upper() + x[1:] for x in lines]
 
 

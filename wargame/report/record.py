@@ -1,7 +1,8 @@
 """One game as a structured record, turn by turn: the one place that reads the engine's log.
 
 The engine's narrative log (``GameResult.log``, ``simulate(..., log=True)``) is a list of
-dicts with a ``kind`` (``event``, ``strike``, ``encircled``, ``capture``, ``repulse``) and
+dicts with a ``kind`` (``event``, ``strike``, ``encircled``, ``capture``, ``repulse``,
+``surrender``, ``culminated``) and
 faction and settlement *indices*. :func:`game_record` turns it, with the per-turn arrays of
 ``record_turns=True``, into a :class:`Game`: for every turn its dates, who holds every place,
 each faction's strength, and the turn's events, air strikes, encirclements and battles (sides,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult
     from wargame.scenario.schema import Scenario
 
-FACTION_KEYS = ("defender", "attacker", "faction", "target", "by", "holder")
+FACTION_KEYS = ("defender", "attacker", "faction", "target", "by", "holder", "taker")
 FACTION_LIST_KEYS = ("attackers", "routed", "factions")
 PLACE_KEYS = ("settlement", "place", "from", "to")
 PLACE_LIST_KEYS = ("retreat_to", "settlements", "places")
@@ -129,6 +130,32 @@ class Battle:
     survivors: float | None    # captured: the winner's fighters left holding the place
     sorties: float             # air sorties flown against the defenders this turn
     providers: list[str]       # who flew them
+    days: float = 0.0          # days of engagement drawn for the turn
+    fought: float = 0.0        # days actually fought (the attackers may be thrown back)
+    line_breaks: int = 0       # days on which the defending line broke
+    cleared_before: float = 0.0   # share of the place the attackers had cleared before
+    cleared_after: float = 0.0    # and after the turn (0 once it fell)
+    how: str = "held"          # held, cleared, broken (worn down), exhausted or collapsed
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Surrender:
+    """A besieged place handed over by a deal."""
+
+    place: str
+    faction: str | None       # the garrison's
+    taker: str | None         # the besieger's
+    evacuated: float          # fighters evacuated to a place of their faction (0: captured)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Culminated:
+    """A faction's offensive that culminated: it pauses."""
+
+    faction: str | None
+    pause_turns: int
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -164,6 +191,8 @@ class TurnRecord:
     strikes: list[Strike] = field(default_factory=list)
     encircled: list[Encircled] = field(default_factory=list)
     battles: list[Battle] = field(default_factory=list)
+    surrenders: list[Surrender] = field(default_factory=list)
+    culminated: list[Culminated] = field(default_factory=list)
     other: list[dict[str, Any]] = field(default_factory=list)   # log kinds not known here
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,7 +207,9 @@ class TurnRecord:
                 "events": [item(e) for e in self.events],
                 "strikes": [item(s) for s in self.strikes],
                 "encircled": [item(e) for e in self.encircled],
-                "battles": [item(b) for b in self.battles], "other": list(self.other)}
+                "battles": [item(b) for b in self.battles],
+                "surrenders": [item(x) for x in self.surrenders],
+                "culminated": [item(x) for x in self.culminated], "other": list(self.other)}
 
 
 @dataclass(frozen=True)
@@ -267,10 +298,14 @@ class Game:
                               [(*when(t), f, v) for t in self.turns
                                for f, v in t.strength.items()]),
             "battles": table("battles", [*head, ("settlement", "str"), ("result", "str"),
-                                         ("defender", "str"), ("attacker", "str"),
-                                         ("ratio", "float"), ("sorties", "float")],
-                             [(*when(t), b.place, b.result, b.defender, b.attacker, b.ratio,
-                               b.sorties) for t in self.turns for b in t.battles]),
+                                         ("how", "str"), ("defender", "str"),
+                                         ("attacker", "str"), ("ratio", "float"),
+                                         ("sorties", "float"), ("days_fought", "float"),
+                                         ("cleared_before", "float"),
+                                         ("cleared_after", "float")],
+                             [(*when(t), b.place, b.result, b.how, b.defender, b.attacker,
+                               b.ratio, b.sorties, b.fought, b.cleared_before,
+                               b.cleared_after) for t in self.turns for b in t.battles]),
             "sides": table("sides", [*head, ("settlement", "str"), ("faction", "str"),
                                      ("role", "str"), ("start", "float"), ("end", "float"),
                                      ("routed", "bool")],
@@ -316,12 +351,17 @@ def _battle(d: dict[str, Any], result: str, strikes: list[Strike]) -> Battle:
     return Battle(place, result, defender, d.pop("attacker"), d.pop("attackers", []),
                   float(d.pop("ratio")), sides, d.pop("retreat_to", []),
                   d.pop("survivors", None), float(sum(s.sorties for s in air)),
-                  sorted({s.provider for s in air}), d)
+                  sorted({s.provider for s in air}), float(d.pop("days", 0.0)),
+                  float(d.pop("fought", 0.0)), int(d.pop("line_breaks", 0)),
+                  float(d.pop("cleared_before", 0.0)), float(d.pop("cleared_after", 0.0)),
+                  str(d.pop("how", "held")), d)
 
 
 def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
           control: dict[str, str | None], strength: dict[str, float]) -> TurnRecord:
     events, strikes, encircled, battles, other = [], [], [], [], []
+    surrenders: list[Surrender] = []
+    culminated: list[Culminated] = []
     for rec in recs:
         kind = rec.get("kind")
         d = ids.translate(rec)
@@ -334,14 +374,21 @@ def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
         elif kind == "encircled":
             encircled.append(Encircled(d.pop("settlement"), d.pop("faction"),
                                        float(d.pop("airlift", 0.0)), d))
+        elif kind == "surrender":
+            surrenders.append(Surrender(d.pop("settlement"), d.pop("faction", None),
+                                        d.pop("taker", None), float(d.pop("evacuated", 0.0)),
+                                        d))
+        elif kind == "culminated":
+            culminated.append(Culminated(d.pop("faction", None), int(d.pop("pause_turns", 0)),
+                                         d))
     for rec in recs:  # battles after the turn's strikes are known
         kind = rec.get("kind")
         if kind in BATTLE_RESULTS:
             battles.append(_battle(ids.translate(rec), BATTLE_RESULTS[kind], strikes))
-        elif kind not in ("event", "strike", "encircled"):
+        elif kind not in ("event", "strike", "encircled", "surrender", "culminated"):
             other.append({"kind": kind, **ids.translate(rec)})
     return TurnRecord(t, turn_start(sc, t), turn_end(sc, t), control, strength, events,
-                      strikes, encircled, battles, other)
+                      strikes, encircled, battles, surrenders, culminated, other)
 
 
 def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
