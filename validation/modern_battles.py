@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import modern_table as mt  # noqa: E402
+import modern_table as mt
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "validation" / "data" / "modern_battles" / "battles.csv"
@@ -395,9 +395,10 @@ def _round(x: float) -> float:
 def tempo_document(fit: Fit) -> dict[str, Any]:
     """``wargame/data/tempo.json``."""
     n_battles = len(fit.battles)
-    grid_text = ", ".join(f"{k.split('.')[1]} {list(v)}" for k, v in GRID.items())
-    fitted = (f"grid search on {n_battles} modern city battles ({grid_text}), "
-              f"{GAMES} games per battle and point, best mean weighted interval score of log2 duration")
+    grid_text = "; ".join(f"{TEMPO_NAMES[k]} " + ", ".join(f"{x:.3g}" for x in v)
+                          for k, v in GRID.items())
+    fitted = (f"grid search on {n_battles} modern city battles ({grid_text}), {GAMES} games "
+              "per battle and point: the best mean weighted interval score of log2 duration")
     r = fit.rates
     params: dict[str, Any] = {TEMPO_NAMES[k]: _round(fit.value(k)) for k in GRID}
     params["engagement_spread"] = SPREAD

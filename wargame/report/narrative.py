@@ -85,9 +85,9 @@ def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
                 else "its garrison went into captivity")
         lines.append(f"{fname.get(x.faction, x.faction)} in {sname.get(x.place, x.place)} "
                      f"surrendered to {fname.get(x.taker, x.taker)} after a siege; {gone}.")
-    for x in turn.culminated:
-        weeks = f"{x.pause_turns} turn{'s' if x.pause_turns != 1 else ''}"
-        lines.append(f"{fname.get(x.faction, x.faction)}'s offensive has culminated: it "
+    for c in turn.culminated:
+        weeks = f"{c.pause_turns} turn{'s' if c.pause_turns != 1 else ''}"
+        lines.append(f"{fname.get(c.faction, c.faction)}'s offensive has culminated: it "
                      f"pauses for {weeks}.")
     return [x[:1].upper() + x[1:] for x in lines]
 
