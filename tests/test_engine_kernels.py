@@ -195,7 +195,7 @@ def test_assemble_groups_attacks_into_battles() -> None:
 # --- One engagement ----------------------------------------------------------------------------
 
 RULE = EngageRule(steps_per_day=4, square=True, rout_loss=0.15, hold_threshold=10.0,
-                  engagement_model=True, collapse_slope=9.6)
+                  min_hold_share=0.0, engagement_model=True, collapse_slope=9.6)
 
 
 def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float = 1e9,
@@ -294,6 +294,17 @@ def test_garrison_wear_breaks_the_defence() -> None:
     held = one_battle(1000.0, 1000.0, 2.0, breakpoint=1.0, k_att=0.05, k_def=0.0,
                       advance=0.0, garrison_break=0.2)
     assert held["how"] == HOLD and held["wear"] == pytest.approx(0.1, rel=0.05)
+
+
+def test_a_garrison_too_thin_for_its_front_cannot_hold() -> None:
+    # 40 defenders on a front for 1,000: below 5% of it the place falls at once.
+    rule = RULE._replace(min_hold_share=0.05)
+    out = one_battle(1000.0, 40.0, 1.0, breakpoint=1.0, k_att=0.0, k_def=0.0, cap_def=1000.0,
+                     advance=0.0, rule=rule)
+    assert out["how"] == EXHAUSTED and out["fought"] == 0.0
+    held = one_battle(1000.0, 60.0, 1.0, breakpoint=1.0, k_att=0.0, k_def=0.0, cap_def=1000.0,
+                      advance=0.0, rule=rule)
+    assert held["how"] == HOLD
 
 
 def test_exhaustion_and_collapse() -> None:

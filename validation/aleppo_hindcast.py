@@ -7,8 +7,9 @@ Usage (from the repository root)::
 
 Plays the history variant (64 weekly turns, 13 Oct 2015 - 2 Jan 2017) through the batch layer
 (the same chunks, seeds and statistics as ``wargame batch ... --per-turn``), and the base
-scenario run on to 64 turns with the same seed, plus five diagnostic probes (``PROBES``: the
-history variant with engine settings changed by ``--set``; not calibrations). Scores each
+scenario run on to 64 turns with the same seed, plus a reference run (``PROBES``: the history
+variant played with the previous engine's classic battles, by ``--set``; not a calibration).
+Scores each
 against ``validation/data/aleppo_history.csv`` month by month (Brier and log score per
 settlement and overall, next to a persistence and a uniform forecast), times five key events,
 prints markdown tables on stdout, writes ``validation/results/aleppo_hindcast_*.csv`` and
@@ -46,19 +47,17 @@ MAIN = "model (history variant)"
 BASE_RUN = "base scenario, 64 turns"
 PERSISTENCE = "persistence (Oct 2015)"
 UNIFORM = "uniform (1/5 each)"
-# Diagnostic probes: the history variant with engine settings or doctrines changed by --set.
-# They are NOT calibrations and are never written back to a scenario. Probe A was chosen
-# before any result was seen; B-E were added after seeing the first results, to find which
-# mechanism moves the fronts (see docs/validation.md).
+# A reference run: the history variant played with the previous engine's rules, for
+# comparison -- classic decisive battles of all forces, two days of fighting at every
+# attacked place every week, no frontage, ground, wear, collapse, culmination or deals, and
+# the old siege attrition of 3% a week. Not a calibration.
+CLASSIC = "classic battles (previous rules)"
 PROBES = {
-    "A: battle_days 0.2": ["model={battle_days: 0.2}"],
-    "B: rout_ratio 100": ["model={rout_ratio: 100}"],
-    "C: luck_sigma 0.3": ["model={luck_sigma: 0.3}"],
-    "D: max_offensives 1": [f"factions.{f}.doctrine.max_offensives=1"
-                            for f in ("daesh", "rebels", "regime", "pyd")],
-    "E: A+B+C": ["model={battle_days: 0.2, rout_ratio: 100, luck_sigma: 0.3}"],
+    CLASSIC: ["model.engagement_model=false", "model.battle_days=2", "model.collapse_rate=0",
+              "model.culmination_loss=1", "model.surrender_rate=0",
+              "model.siege_attrition=0.03"],
 }
-DAMPED = "E: A+B+C"
+DAMPED = CLASSIC
 KEY_PLACES = ("aleppo_east", "khan_tuman", "tal_rifaat", "mare", "manbij", "jarabulus",
               "al_bab", "dabiq", "idlib")
 

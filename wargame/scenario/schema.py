@@ -360,6 +360,7 @@ class ModelSettings(Entry):
     rout_ratio: Ratio = 3.0
     rout_loss: float = Field(0.15, ge=0, le=1)
     hold_threshold: float = Field(10.0, ge=0)
+    min_hold_share: float = Field(0.05, ge=0, le=1)
     garrison_break: Positive | None = None
     collapse_rate: Fraction | None = None
     collapse_morale_slope: float = Field(9.6, ge=0, le=100)

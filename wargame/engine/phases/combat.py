@@ -97,7 +97,8 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
         collapse_u = np.asarray(rng.random(B), dtype=np.float64)
     bp = np.stack([p[f"{f}.breakpoint"] for f in c.factions], axis=1)
     rule = EngageRule(int(m.steps_per_day), m.law == "square", float(m.rout_loss),
-                      float(m.hold_threshold), bool(m.engagement_model),
+                      float(m.hold_threshold), float(m.min_hold_share),
+                      bool(m.engagement_model),
                       float(m.collapse_morale_slope))
     sp = c.space
     end, routed, winner, how, fought, breaks, before = engage(

@@ -30,7 +30,8 @@ the day is a stalemate.
 wear; a turn without fighting takes ``morale_recovery`` of the wear away (phase 6).
 
 **Fall.** The place falls to the strongest attacker still standing when its whole depth is
-cleared, when the garrison is down to ``hold_threshold`` fighters, when its wear reaches
+cleared, when the garrison is down to ``hold_threshold`` fighters or to ``min_hold_share`` of
+what its front holds (``cap_def``: too few to hold it), when its wear reaches
 ``garrison_break x (0.5 + morale)`` (it gives the place up: the breakpoint of CDB90's
 engagements, but for the whole garrison over the whole assault, fitted on the modern city
 battles), or when the garrison collapses: after a turn with ``d`` days of fighting, with
@@ -73,6 +74,7 @@ class EngageRule(NamedTuple):
     square: bool
     rout_loss: float
     hold_threshold: float
+    min_hold_share: float   # a garrison below this share of its front's capacity cannot hold
     engagement_model: bool  # frontage, ground and CDB90 daily outcomes (False: classic)
     collapse_slope: float
 
@@ -232,6 +234,9 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
         r, n = br[b], bn[b]
         x = end[b]
         before[b] = cleared[r, n]
+        hold = rule.hold_threshold
+        if rule.engagement_model:
+            hold = max(hold, rule.min_hold_share * cap_def[n])
         for s in range(K):
             stopped[s] = fac[b, s] < 0
         n_days = math.ceil(days[b] - 1e-12)
@@ -241,7 +246,7 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
             for s in range(1, K):
                 if not stopped[s] and x[s] > rule.hold_threshold:
                     total += x[s]
-            if total <= 0.0 or x[0] <= rule.hold_threshold:
+            if total <= 0.0 or x[0] <= hold:
                 break
             share = min(1.0, cap_att[n] / total)
             e[0] = min(x[0], cap_def[n])
@@ -278,7 +283,7 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
         if w > 0:
             if cleared[r, n] >= 1.0:
                 how[b] = CLEARED
-            elif x[0] <= rule.hold_threshold:
+            elif x[0] <= rule.hold_threshold or (days[b] > 0 and x[0] <= hold):
                 how[b] = EXHAUSTED
             elif (rule.engagement_model and fac[b, 0] >= 0
                   and wear[r, n] >= garrison_break[r] * (0.5 + morale[r, fac[b, 0]])):
