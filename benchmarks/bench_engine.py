@@ -94,11 +94,51 @@ def cold_start() -> float:
         return time.perf_counter() - t0
 
 
+# One timing in a given checkout's interpreter: a warm-up call, then one timed call.
+_ONE = """
+import sys, time
+import numpy as np
+from wargame.engine import compile_scenario, simulate
+from wargame.scenario import load
+c = compile_scenario(load(sys.argv[1]).scenario)
+simulate(c, np.random.default_rng(0), 50)
+t = time.perf_counter()
+simulate(c, np.random.default_rng(1), int(sys.argv[2]))
+print(time.perf_counter() - t)
+"""
+
+
+def side_by_side(other: Path, sizes: list[int], repeats: int = 5) -> None:
+    """Time this checkout and ``other`` (its ``.venv``) on the Aleppo scenario, alternating
+    runs so that both see the same load on a shared machine."""
+    scenario = str(ROOT / "scenarios" / "aleppo_2015.yaml")
+    runs = {"this checkout": (sys.executable, ROOT), f"{other}": (str(other / ".venv" / "bin" /
+                                                                      "python"), other)}
+    print("| checkout | replicates | best s | median s | games/s (best) |")
+    print("|---|---:|---:|---:|---:|")
+    for r in sizes:
+        times: dict[str, list[float]] = {k: [] for k in runs}
+        for _ in range(repeats):
+            for name, (py, cwd) in runs.items():
+                env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+                out = subprocess.run([py, "-c", _ONE, scenario, str(r)], cwd=cwd, env=env,
+                                     capture_output=True, text=True, check=True)
+                times[name].append(float(out.stdout.strip().splitlines()[-1]))
+        for name, ts in times.items():
+            print(f"| {name} | {r:,} | {min(ts):.2f} | {statistics.median(ts):.2f} "
+                  f"| {r / min(ts):,.0f} |", flush=True)
+
+
 def main() -> None:
     """Run the benchmark and print markdown tables."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    ap.add_argument("--against", type=Path, default=None,
+                    help="another checkout (with its .venv) to time side by side, alternating")
     args = ap.parse_args()
+    if args.against is not None:
+        side_by_side(args.against.resolve(), [1000, 10000] if not args.quick else [1000])
+        return
     aleppo = compile_scenario(load(ROOT / "scenarios" / "aleppo_2015.yaml").scenario)
     sizes = [100, 1000, 10000, 30000] if not args.quick else [100, 1000]
     print("| scenario | settlements | replicates | turns | best s | median s | games/s "

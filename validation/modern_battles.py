@@ -301,6 +301,21 @@ def metrics(battles: list[mt.Battle], fc: list[Forecast]) -> dict[str, Any]:
     }
 
 
+def null_forecasts(battles: list[mt.Battle]) -> list[Forecast]:
+    """A baseline with no mechanism: each battle's duration is log-normal with the median and
+    spread of the log durations of the *other* won battles (leave-one-out)."""
+    from statistics import NormalDist
+
+    out = []
+    for i, b in enumerate(battles):
+        logs = np.log([o.duration_days for j, o in enumerate(battles) if j != i and not o.failed])
+        m, sd = float(np.mean(logs)), float(np.std(logs, ddof=1))
+        z = NormalDist().inv_cdf(0.9)
+        p = NormalDist(m, sd).cdf(math.log(b.duration_days))
+        out.append(Forecast(math.exp(m), math.exp(m - z * sd), math.exp(m + z * sd), p))
+    return out
+
+
 # --- Counted rates ----------------------------------------------------------------------------
 
 
@@ -415,6 +430,7 @@ def tempo_document(fit: Fit) -> dict[str, Any]:
     }
     ins, loo = metrics(fit.battles, fit.forecasts(False)), metrics(fit.battles,
                                                                    fit.forecasts(True))
+    null = metrics(fit.battles, null_forecasts(fit.battles))
     return {
         "about": ("Campaign tempo fitted on modern battles for towns and cities "
                   "(validation/data/modern_battles). Written by validation/modern_battles.py "
@@ -424,7 +440,7 @@ def tempo_document(fit: Fit) -> dict[str, Any]:
         "standard_scenario": {"priors": fit.priors.to_dict(), "air_sorties": AIR_SORTIES,
                               "airlift_capacity": AIRLIFT_CAPACITY, "turns": TURNS,
                               "games": GAMES, "seed": SEED},
-        "fit": {"in_sample": ins, "leave_one_out": loo,
+        "fit": {"in_sample": ins, "leave_one_out": loo, "no_mechanism_baseline": null,
                 "loo_points": [{TEMPO_NAMES[k]: _round(fit.value(k, p)) for k in GRID}
                                for p in fit.loo_best]},
     }
@@ -470,13 +486,16 @@ def battle_table(battles: list[mt.Battle], ins: list[Forecast], loo: list[Foreca
     return "\n".join(rows)
 
 
-def metrics_table(ins: dict[str, Any], loo: dict[str, Any] | None) -> str:
-    """The targets, in-sample and cross-validated."""
-    rows = ["| measure | target | in-sample | leave-one-out |", "|---|---|---:|---:|"]
+def metrics_table(ins: dict[str, Any], loo: dict[str, Any] | None,
+                  null: dict[str, Any] | None = None) -> str:
+    """The targets, in-sample and cross-validated, and the no-mechanism baseline."""
+    rows = ["| measure | target | in-sample | leave-one-out | baseline (leave-one-out) |",
+            "|---|---|---:|---:|---:|"]
 
     def add(name: str, target: str, key: str, fmt: str) -> None:
         lv = format(loo[key], fmt) if loo is not None else "-"
-        rows.append(f"| {name} | {target} | {format(ins[key], fmt)} | {lv} |")
+        nv = format(null[key], fmt) if null is not None else "-"
+        rows.append(f"| {name} | {target} | {format(ins[key], fmt)} | {lv} | {nv} |")
 
     add("median over won battles of abs(log2(model median / actual))", "<= 1",
         "median_abs_log2", ".2f")
@@ -485,8 +504,9 @@ def metrics_table(ins: dict[str, Any], loo: dict[str, Any] | None) -> str:
         "coverage_10_90", ".0%")
     for name, p in ins["failed"].items():
         lp = f"{loo['failed'][name]:.2f}" if loo is not None else "-"
+        np_ = f"{null['failed'][name]:.2f}" if null is not None else "-"
         rows.append(f"| P(taken by the actual duration): {name} | well under 0.5 | "
-                    f"{p:.2f} | {lp} |")
+                    f"{p:.2f} | {lp} | {np_} |")
     return "\n".join(rows)
 
 
@@ -595,12 +615,13 @@ def main(argv: list[str] | None = None) -> int:
     plot(FIGURE, fit.battles, loo,
          "Modern city battles: actual duration against the model, each battle predicted\n"
          "by the fit without it (leave-one-out). Fit on all 28: engagement rate "
-         f"{p['engagement_rate']:.3g},\nurban advance {p['urban_advance_km_per_day']:.3g} km a day, "
-         f"garrison break {p['garrison_break']:.3g}")
+         f"{p['engagement_rate']:.3g},\nurban advance "
+         f"{p['urban_advance_km_per_day']:.3g} km a day, garrison break {p['garrison_break']:.3g}")
     print("Fitted:", {k: p[k] for k in (*TEMPO_NAMES.values(), "engagement_spread",
                                         "collapse_rate", "surrender_rate")})
     print()
-    print(metrics_table(doc["fit"]["in_sample"], doc["fit"]["leave_one_out"]))
+    print(metrics_table(doc["fit"]["in_sample"], doc["fit"]["leave_one_out"],
+                        doc["fit"]["no_mechanism_baseline"]))
     print()
     print(battle_table(fit.battles, ins, loo))
     print(f"\nwrote {TEMPO_JSON.relative_to(ROOT)}, {RESULTS.relative_to(ROOT)} and "

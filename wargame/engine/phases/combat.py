@@ -117,13 +117,21 @@ def attack_losses(bt: Battles, n_replicates: int, n_factions: int) -> tuple[np.n
                                                                             np.ndarray]:
     """Losses of each faction's attacking sides this turn, and which factions attacked
     -> ([R, F], [R, F] bool)."""
+    return _attack_losses(bt.rep, bt.faction, bt.start, bt.end, n_replicates, n_factions)
+
+
+@njit(cache=True)
+def _attack_losses(rep: np.ndarray, fac: np.ndarray, start: np.ndarray, end: np.ndarray,
+                   n_replicates: int, n_factions: int) -> tuple[np.ndarray, np.ndarray]:
     loss = np.zeros((n_replicates, n_factions))
-    attacked = np.zeros((n_replicates, n_factions), dtype=bool)
-    fac = bt.faction[:, 1:]
-    ok = fac >= 0
-    rows = np.broadcast_to(bt.rep[:, None], fac.shape)[ok]
-    np.add.at(loss, (rows, fac[ok]), (bt.start[:, 1:] - bt.end[:, 1:])[ok])
-    attacked[rows, fac[ok]] = True
+    attacked = np.zeros((n_replicates, n_factions), dtype=np.bool_)
+    B, K = fac.shape
+    for b in range(B):
+        for s in range(1, K):
+            f = fac[b, s]
+            if f >= 0:
+                loss[rep[b], f] += start[b, s] - end[b, s]
+                attacked[rep[b], f] = True
     return loss, attacked
 
 

@@ -102,13 +102,15 @@ def _decide_day(b: int, r: int, e0: np.ndarray, e: np.ndarray, mult: np.ndarray,
                 breakpoint: np.ndarray, morale: np.ndarray, rout_ratio: float,
                 rule: EngageRule, x: np.ndarray, stopped: np.ndarray, routed: np.ndarray,
                 breaks: np.ndarray, casualties: np.ndarray, cleared: np.ndarray, n: int,
-                step: float) -> None:
+                step: float, flags: np.ndarray) -> None:
     """Who broke at the end of a day (:func:`side_breaks` on the engaged forces), and what
     follows: a broken attacker loses ``rout_loss`` and stops; a broken defending line gives up
     ``step`` of the place (all of it in classic battles)."""
     K = e.shape[0]
-    broke = np.zeros(K, dtype=np.bool_)
+    broke = flags[0]
+    standing = flags[1]
     for i in range(K):
+        broke[i] = False
         if e0[i] <= 0:
             continue
         enemy, top, strongest = 0.0, -1.0, i
@@ -123,7 +125,6 @@ def _decide_day(b: int, r: int, e0: np.ndarray, e: np.ndarray, mult: np.ndarray,
         broke[i] = e[i] <= 1e-9 or side_breaks(
             loss[i], loss[strongest], power[i], enemy, breakpoint[r, f], morale[r, f],
             rout_ratio)
-    standing = np.zeros(K, dtype=np.bool_)
     for i in range(K):
         standing[i] = e0[i] > 0 and not broke[i]
     attackers_left = False
@@ -168,14 +169,15 @@ def _rate(x: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, square:
 
 @njit(cache=True)
 def heun(x: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, days: float,
-         n_steps: int, square: bool, scale: np.ndarray) -> None:
-    """Integrate Lanchester attrition of one battle over ``days`` in place (Heun's method)."""
+         n_steps: int, square: bool, scale: np.ndarray, scratch: np.ndarray) -> None:
+    """Integrate Lanchester attrition of one battle over ``days`` in place (Heun's method);
+    ``scratch`` is a [4, K] work array."""
     K = x.shape[0]
     dt = days / n_steps
-    k1 = np.empty(K)
-    k2 = np.empty(K)
-    guess = np.empty(K)
-    fire = np.empty(K)
+    k1 = scratch[0]
+    k2 = scratch[1]
+    guess = scratch[2]
+    fire = scratch[3]
     for _ in range(n_steps):
         _rate(x, mult, k, H, square, scale, fire, k1)
         for i in range(K):
@@ -192,8 +194,9 @@ def lanchester(S: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, da
     B, K = S.shape
     x = S.copy()
     scale = np.ones(K)
+    scratch = np.empty((4, K))
     for b in range(B):
-        heun(x[b], mult[b], k[b], H[b], days, n_steps, square, scale)
+        heun(x[b], mult[b], k[b], H[b], days, n_steps, square, scale, scratch)
     return x
 
 
@@ -230,6 +233,8 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
     power = np.empty(K)
     loss = np.empty(K)
     stopped = np.empty(K, dtype=np.bool_)
+    scratch = np.empty((4, K))
+    flags = np.empty((2, K), dtype=np.bool_)
     for b in range(B):
         r, n = br[b], bn[b]
         x = end[b]
@@ -258,7 +263,7 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
             for s in range(K):
                 e0[s] = e[s]
             heun(e, mult[b], k[b], H[b], dl, max(1, round(dl * rule.steps_per_day)),
-                 rule.square, scale)
+                 rule.square, scale, scratch)
             if x[0] > 0:
                 wear[r, n] += (e0[0] - e[0]) / x[0]
             for s in range(K):
@@ -272,7 +277,7 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
             step = advance[r, n] * dl / depth[n] if rule.engagement_model else 1.0
             _decide_day(b, r, e0, e, mult[b], H[b], fac[b], loss, power, breakpoint, morale,
                         rout_ratio[r], rule, x, stopped, routed, breaks, casualties, cleared,
-                        n, step)
+                        n, step, flags)
             if cleared[r, n] >= 1.0:
                 break
         # How the turn ended at this place.
