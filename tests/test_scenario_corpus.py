@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -157,12 +156,20 @@ def test_generated_hostile_inputs(make: Callable[[Path], tuple[Path, list[str]]]
     assert err.splitlines() == [f"error: {line}" for line in lines] + [SUMMARY]
 
 
-def test_alias_bomb_fails_fast() -> None:
-    start = time.perf_counter()
+def test_alias_bomb_stops_at_the_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The builder counts every value it expands, so the bomb stops after MAX_NODES values
+    # (how fast that is belongs to the benchmarks, not here).
+    counted: list[int] = []
+    build = yamlio._Builder.build
+
+    def counting(self: yamlio._Builder, *args: object) -> object:
+        counted.append(1)
+        return build(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yamlio._Builder, "build", counting)
     lines = api_lines(CORPUS / "alias_bomb.yaml")
-    elapsed = time.perf_counter() - start
     assert lines[0].endswith("document too large or too many aliases (more than 200,000 values)")
-    assert elapsed < 2.0, f"alias bomb took {elapsed:.2f} s"
+    assert len(counted) == yamlio.MAX_NODES + 1
 
 
 def test_alias_bomb_memory_is_bounded() -> None:
@@ -182,6 +189,7 @@ def test_too_many_nodes_stops_while_composing(monkeypatch: pytest.MonkeyPatch) -
     # Column 1999 is the 998th item: node 1,001 counting the mapping, its key and the list.
     # (The builder, which does not count keys, would stop at the 999th item, column 2001.)
     monkeypatch.setattr(yamlio, "MAX_NODES", 1000)
+    monkeypatch.setattr(yamlio, "C_COMPOSER_MAX_CHARS", 0)  # a text too big for libyaml's
     with pytest.raises(InvalidInput) as info:
         yamlio.parse("a: [" + ",".join(["1"] * 5000) + "]\n", "flat.yaml")
     assert info.value.lines() == [
@@ -196,8 +204,8 @@ def test_too_many_nodes_stops_while_composing(monkeypatch: pytest.MonkeyPatch) -
     ("scenario: !!python/object:os.system {a: 1}\n",
      "x.yaml:1:11: invalid YAML: unsupported tag 'tag:yaml.org,2002:python/object:os.system'"),
     ('scenario: !!python/name:os.system ""\n',
-     "x.yaml:1:11: invalid YAML: could not determine a constructor for the tag "
-     "'tag:yaml.org,2002:python/name:os.system'"),
+     "x.yaml:1:11: invalid YAML: unsupported tag 'tag:yaml.org,2002:python/name:os.system'"),
+    ("a: !local 1\n", "x.yaml:1:4: invalid YAML: unsupported tag '!local'"),
     ("a: !!set {x, y}\n", "x.yaml:1:4: invalid YAML: unsupported tag 'tag:yaml.org,2002:set'"),
 ])
 def test_tags_are_refused_never_run(text: str, line: str) -> None:
@@ -224,14 +232,14 @@ def test_tags_are_refused_never_run(text: str, line: str) -> None:
     ("=3", "--set '=3': empty path"),
     ("factions..strength=3", "--set 'factions..strength=3': empty path"),
     ("factions.red.strength=[",
-     "--set factions.red.strength:1:2: invalid YAML: expected the node content, but found "
-     "'<stream end>'"),
+     "--set factions.red.strength:2:1: invalid YAML: a value is missing here (the input ends "
+     "or closes too early)"),
     ("factions.red.morale=2",
      "--set factions.red.morale: factions.red.morale: must be <= 1.0 (can be 2.0)"),
     ("factions.red.strength=true",
      "--set factions.red.strength: factions.red.strength: expected a number, got a boolean"),
     ("scenario.turns=0",
-     "--set scenario.turns: scenario.turns: must be greater than or equal to 1"),
+     "--set scenario.turns: scenario.turns: must be at least 1 (got 0)"),
     ("settlements.c.controller=green",
      "--set settlements.c.controller: settlements.c.controller: unknown faction 'green'"),
 ])

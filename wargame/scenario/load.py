@@ -10,19 +10,23 @@ import hashlib
 import json
 import types
 import typing
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from wargame.errors import InvalidInput, Location, Problem
-from wargame.scenario import yamlio
+from wargame.scenario import messages, yamlio
 from wargame.scenario.checks import check, suggest
 from wargame.scenario.schema import ID_PATTERN, Scenario
 from wargame.scenario.yamlio import Document, PathKey
 
 MAX_EXTENDS_DEPTH = 16
+CACHE_SIZE = 8
+"""Scenarios :func:`load` remembers (see there)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class Loaded:
     path: str
     overrides: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON), recorded with every result."""
         text = json.dumps(self.data, sort_keys=True, default=str, separators=(",", ":"))
@@ -80,8 +84,13 @@ def _copy_pos(src: dict[PathKey, Location], dst: dict[PathKey, Location], path: 
             dst[k] = v
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> Document:
-    doc = yamlio.load_file(path)
+Reads = list[tuple[Path, bytes]]
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads) -> Document:
+    raw = yamlio.read_bytes(path)
+    reads.append((path, raw))
+    doc = yamlio.parse(yamlio.decode(raw, str(path)), str(path))
     if doc.data is None:
         raise InvalidInput([Problem(Location(str(path)), "", "empty scenario file")])
     if not isinstance(doc.data, dict):
@@ -104,7 +113,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> Document:
         raise InvalidInput([Problem(loc, "extends", f"no such file: {parent}")])
     # Open the parent by the path as written (relative to this file), not the resolved one, so
     # errors in it name it the way the user would: ``variants/../base.yaml``, not ``/home/...``.
-    base = _resolve(path.parent / parent, (*chain, path.resolve()))
+    base = _resolve(path.parent / parent, (*chain, path.resolve()), reads)
     own = {k: v for k, v in doc.data.items() if k != "extends"}
     positions = dict(base.positions)
     merged = _merge(base.data, own, positions, doc.positions, ())
@@ -200,7 +209,20 @@ def _known_field(path: list[str | int], key: str) -> bool:
     return any(key in _field_names(m) for m in _models_at(path))
 
 
+def _literal_values(path: list[str | int]) -> list[str]:
+    """The values a ``Literal`` key at ``path`` allows, read from the schema."""
+    if not path or not isinstance(path[-1], str):
+        return []
+    for model in _models_at(path[:-1]):
+        tp = _field_names(model).get(path[-1])
+        for t in _unwrap(tp):
+            if typing.get_origin(t) is typing.Literal:
+                return [str(v) for v in typing.get_args(t)]
+    return []
+
+
 def _message(err: Any, data: Any) -> tuple[PathKey, str]:
+    """The path and the project's message of one pydantic error (see :mod:`messages`)."""
     loc = tuple(err["loc"])
     # Drop pydantic's union-member tags (e.g. 'air_strikes', 'function-wrap[...]').
     path: list[str | int] = []
@@ -212,7 +234,6 @@ def _message(err: Any, data: Any) -> tuple[PathKey, str]:
             path.append(part)
             node = node[part]
     kind = err["type"]
-    msg = str(err["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":
         known: set[str] = set()
         for m in _models_at(path[:-1]):
@@ -236,20 +257,11 @@ def _message(err: Any, data: Any) -> tuple[PathKey, str]:
         msg = (f"{err['input']!r} is not an id: use lowercase letters, digits and _, starting "
                "with a letter" if pattern == ID_PATTERN
                else f"must match the pattern {pattern} (got {err['input']!r})")
-    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        msg = msg.replace(" after validation", "").replace("List should", "must").replace(
-            "String should", "must")
-    elif kind in ("dict_type", "model_type"):
-        msg = f"must be a mapping (got {type(err['input']).__name__})"
-    elif kind.startswith("date_"):
-        msg = f"must be a date such as 2015-10-13 (got {err['input']!r})"
-    elif kind == "literal_error":
-        msg = msg.replace("Input should be", "must be one of")
-    elif kind in ("float_type", "int_type", "string_type", "bool_type", "dict_type",
-                  "list_type", "model_type", "date_type"):
-        msg = f"{msg.replace('Input should be', 'must be')} (got {type(err['input']).__name__})"
+    elif kind == "literal_error" and _literal_values(path):
+        msg = (f"unknown value {messages.describe(err['input'])}; use one of: "
+               f"{', '.join(_literal_values(path))}")
     else:
-        msg = msg.replace("Input should be", "must be")
+        msg = messages.schema_problem(err)
     return tuple(path), msg
 
 
@@ -318,13 +330,38 @@ def validate_document(doc: Document) -> Scenario:
     raise InvalidInput(problems)
 
 
+_CACHE: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[Reads, Loaded]] = OrderedDict()
+
+
 def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
-    """Load, merge, override and validate a scenario file."""
+    """Load, merge, override and validate a scenario file.
+
+    The last few results are remembered, so a command that needs the scenario in two places
+    reads and validates it once. A remembered result is used only while every file it was
+    read from (the scenario and its ``extends`` parents) still holds the very same bytes.
+    """
     p = Path(path)
-    doc = _resolve(p, ())
+    key = (str(p), str(p.absolute()), tuple(overrides or []))
+    hit = _CACHE.get(key)
+    if hit is not None and all(_same_bytes(f, raw) for f, raw in hit[0]):
+        _CACHE.move_to_end(key)
+        return hit[1]
+    reads: Reads = []
+    doc = _resolve(p, (), reads)
     for expr in overrides or []:
         apply_set(doc, expr)
     sc = validate_document(doc)
     data = copy.deepcopy(doc.data)
     data.pop("extends", None)
-    return Loaded(sc, data, str(p), tuple(overrides or ()))
+    loaded = Loaded(sc, data, str(p), tuple(overrides or ()))
+    _CACHE[key] = (reads, loaded)
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return loaded
+
+
+def _same_bytes(path: Path, raw: bytes) -> bool:
+    try:
+        return path.read_bytes() == raw
+    except OSError:
+        return False

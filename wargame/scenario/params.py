@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from wargame.scenario.messages import schema_problem
+
 STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
@@ -320,15 +322,13 @@ def _param_validator(value: Any, handler: Any) -> Param:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if p not in DIST_NAMES]
         where = ".".join(str(p) for p in loc)
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = schema_problem(err)
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _known_keys(value), n=1, cutoff=0.6)
             msg = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
         elif err["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}"
             where = ".".join(str(p) for p in loc[:-1])
-        elif err["type"] == "too_short":
-            msg = f"must have at least {err['ctx']['min_length']} item(s)"
         raise PydanticCustomError(
             "param_invalid", "{where}{msg}", {"where": f"{where}: " if where else "", "msg": msg}
         ) from None
