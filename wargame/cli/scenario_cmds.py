@@ -10,7 +10,6 @@ import typer
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
 from wargame.errors import EXIT_INVALID, InvalidInput, WargameError
-from wargame.scenario import load
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SetOpt = Annotated[
@@ -27,6 +26,8 @@ def validate(
     set_: SetOpt = None,
 ) -> None:
     """Check scenario files; print every problem as file:line:col: path: message."""
+    from wargame.scenario import load
+
     out = stdout_console()
     err = stderr_console()
     failed = 0
@@ -57,6 +58,7 @@ def validate(
 def show(file: FileArg, set_: SetOpt = None) -> None:
     """Show a scenario: factions, relations, settlements, support, events, outcomes, sources."""
     from wargame.report.overview import overview
+    from wargame.scenario import load
 
     stdout_console().print(overview(load(file, set_ or [])))
 

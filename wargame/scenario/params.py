@@ -10,9 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 from statistics import NormalDist
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -26,6 +25,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from wargame.scenario.messages import schema_problem
+
+if TYPE_CHECKING:  # numpy is imported where a parameter is sampled: validating needs none
+    import numpy as np
 
 STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
@@ -51,6 +53,8 @@ class Fixed(_Provenance):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws (all equal)."""
+        import numpy as np
+
         return np.full(n, self.value)
 
 
@@ -106,6 +110,8 @@ class Triangular(_Provenance):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws."""
+        import numpy as np
+
         if self.low == self.high:
             return np.full(n, self.low)
         return rng.triangular(self.low, self.mode, self.high, n)
@@ -158,6 +164,8 @@ class Normal(_Provenance):
         When both bounds lie above the mean the mirror image is drawn instead
         (``-Φ⁻¹(Φ(-b) + u Z)``), so the probabilities stay far from 1, where they lose digits.
         """
+        import numpy as np
+
         a, b = self._standard_bounds()
         flip = a > 0
         lo = _cdf(-b) if flip else _cdf(a)
@@ -194,6 +202,8 @@ def _mass(a: float, b: float) -> float:
 def _inv_cdf(p: np.ndarray) -> np.ndarray:
     # Φ⁻¹ elementwise (Wichura's AS 241, accurate to about 1e-16). This runs once per game per
     # uncertain parameter, when a batch samples its parameters: not inside the turn loop.
+    import numpy as np
+
     return np.asarray(np.frompyfunc(_STANDARD.inv_cdf, 1, 1)(p), float)
 
 
@@ -222,6 +232,8 @@ class LogNormal(_Provenance):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws."""
+        import numpy as np
+
         return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
 
@@ -248,15 +260,21 @@ class Choice(_Provenance):
         return (min(self.values), max(self.values))
 
     def _p(self) -> np.ndarray:
+        import numpy as np
+
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
         return np.asarray(w / w.sum(), float)
 
     def mean(self) -> float:
         """The expected value."""
+        import numpy as np
+
         return float(np.dot(self._p(), self.values))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws."""
+        import numpy as np
+
         return np.asarray(self.values, float)[rng.choice(len(self.values), n, p=self._p())]
 
 
@@ -384,6 +402,8 @@ def param_mean(p: Param) -> float:
 
 def param_sample(p: Param, rng: np.random.Generator, n: int) -> np.ndarray:
     """``n`` independent draws of a parameter, one per replicate."""
+    import numpy as np
+
     if isinstance(p, float):
         return np.full(n, p)
     return p.sample(rng, n)
