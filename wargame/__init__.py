@@ -13,7 +13,7 @@ The public API (docs/api.md) is the functions below, from :mod:`wargame.api`::
 Importing the package is cheap: numpy, the engine and pandas load when first used.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 # The batch layer's package is also called ``wargame.batch``; import it first so that the name
 # ``wargame.batch`` below is the API function (its submodules import as usual, e.g.
@@ -21,10 +21,20 @@ from importlib.metadata import PackageNotFoundError, version
 import wargame.batch as _batch_layer  # noqa: F401
 from wargame.api import batch, compare, discover, load, play, read_store, sweep
 
-try:
-    __version__ = version("wargame")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
-
 __all__ = ["__version__", "batch", "compare", "discover", "load", "play", "read_store",
            "sweep"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``__version__`` is looked up on first use: reading the installed metadata costs 30 ms,
+    # which every command would pay before it could even take charge of Ctrl-C.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("wargame")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            value = "0.0.0+unknown"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'wargame' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """``python -m wargame`` entry point."""
 
-from wargame.cli.app import main
+from wargame.cli.main import main
 
 if __name__ == "__main__":
     main()

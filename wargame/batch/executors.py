@@ -46,10 +46,17 @@ _SHARED: Any = None
 
 
 def _init_worker(shared: Any) -> None:
-    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool."""
+    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool.
+
+    A worker is born with SIGINT blocked (see :func:`_start_forkserver`), so a Ctrl-C that
+    reaches the whole process group while it starts stays pending; ignoring SIGINT and then
+    unblocking it discards that signal. The parent alone decides what an interrupt does.
+    """
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _call(fn: Fn, task: Any) -> Any:
@@ -76,19 +83,25 @@ def _context() -> Any:
 
 
 def _start_forkserver() -> None:
-    """Start the fork server with single-threaded numerical libraries (unless the user chose).
+    """Start the fork server with single-threaded numerical libraries (unless the user chose),
+    and with SIGINT blocked.
 
     The server and the workers forked from it read these variables when they import numpy;
-    this process, which imported numpy long ago, is not affected.
+    this process, which imported numpy long ago, is not affected. The signal mask is inherited
+    by the server and every worker it forks: without it, a Ctrl-C in the first moments of a
+    worker (before :func:`_init_worker` ignores SIGINT; the fork server restores Python's
+    handler in each child) printed a ``KeyboardInterrupt`` traceback from that worker.
     """
     from multiprocessing import forkserver
 
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         for k in _THREAD_VARS:
             os.environ.setdefault(k, "1")
         forkserver.ensure_running()
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -125,7 +138,20 @@ class ProcessExecutor:
                     yield fut.result()
             clean = True
         finally:
-            pool.shutdown(wait=clean, cancel_futures=True)
+            if not clean:
+                _stop_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the workers now (interrupted, or failed): their chunks are dropped, not waited for.
+
+    Without this the pool would let each worker finish its chunk first, and a SIGTERM'd parent
+    could exit before its workers, which then held the queues' semaphores.
+    """
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
 
 
 class DaskExecutor:

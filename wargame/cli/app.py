@@ -44,8 +44,3 @@ run_cmd.register(app)
 batch_cmds.register(app)
 discover_cmd.register(app)
 picture_cmds.register(app)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="wargame")

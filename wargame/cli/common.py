@@ -10,7 +10,8 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from wargame.errors import EXIT_ERROR, EXIT_INTERRUPTED, WargameError
+from wargame import interrupts
+from wargame.errors import EXIT_ERROR, WargameError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,12 +39,13 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             for line in exc.lines():
                 err.print(f"[bold red]error:[/] {_escape(line)}")
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("[yellow]interrupted[/]")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (wargame.interrupts)
+            raise _interrupted(err, exc) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:  # a bug, not a user error: still no traceback for users
+            if interrupts.caused_by_interrupt(exc):  # e.g. a worker pool stopped by the signal
+                raise _interrupted(err, exc) from None
             if os.environ.get("WARGAME_DEBUG"):
                 raise
             err.print(
@@ -53,6 +55,14 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_ERROR) from None
 
     return wrapper
+
+
+def _interrupted(err: Console, exc: BaseException) -> typer.Exit:
+    interrupts.hold()  # the clean-up is done; a second Ctrl-C must not cut the message short
+    code, line = interrupts.outcome(exc)
+    if interrupts.mark_reported():
+        err.print(f"[yellow]{line}[/]")
+    return typer.Exit(code)
 
 
 def _escape(text: str) -> str:

@@ -1,0 +1,162 @@
+"""Ctrl-C and SIGTERM: stop cleanly at any moment, never from inside compiled code.
+
+Why the engine needs this. Python runs a signal handler between two bytecodes of the main
+thread; the default SIGINT handler raises ``KeyboardInterrupt`` there. While a Numba-compiled
+kernel returns, Numba boxes its result into Python objects, and to do so it calls back into a
+little Python code (``numba.core.serialize._numba_unpickle`` rebuilds the arrays' dtypes).
+A ``KeyboardInterrupt`` raised inside that callback leaves an exception set while the
+callback's caller, compiled code, goes on and returns a result anyway, so CPython reports
+``SystemError: CPUDispatcher(<function supply ...>) returned a result with an exception set``
+instead of the interrupt (about one Ctrl-C in three during a batch).
+
+The fix, at the depth where the fault is: the handler installed here never raises while any
+Numba code is running on the main thread's stack. It notes the signal and asks again a few
+milliseconds later (:func:`_thread.interrupt_main`); as soon as the main thread is back in
+ordinary Python (the engine's turn loop, the batch, the store), the next call raises. So an
+interrupt lands within a few milliseconds of the current kernel call ending, and always as a
+``KeyboardInterrupt`` (:class:`Terminated` for SIGTERM), which every ``finally`` and ``with``
+on the way up handles as usual: stores commit or roll back whole chunks, worker pools shut
+down. The command line maps it to exit code 130 (143 for SIGTERM) and one line on stderr.
+
+A process started with SIGINT ignored (``nohup``, a background job of a script) keeps ignoring
+it. Worker processes ignore SIGINT from birth (see :mod:`wargame.batch.executors`): the parent
+stops them.
+"""
+
+from __future__ import annotations
+
+import _thread
+import importlib.util
+import os
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+from wargame.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+
+RETRY_SECONDS = 0.005
+"""How soon a deferred interrupt is tried again (a kernel call lasts milliseconds)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit code 143."""
+
+
+_UNSAFE_DIRS: tuple[str, ...] = ()
+
+
+class _State:
+    received = 0  # the first signal since install(), 0 for none
+    reported = False
+    retrying = False
+
+
+_state = _State()
+
+
+def _package_dirs(*names: str) -> tuple[str, ...]:
+    """Source folders of packages, found without importing them."""
+    dirs = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            dirs.append(os.path.join(os.path.realpath(where), ""))
+    return tuple(dirs)
+
+
+def _in_compiled_code(frame: FrameType | None) -> bool:
+    """Whether Numba code is on the stack (a compiled kernel's callback, or its dispatcher)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_UNSAFE_DIRS):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _retry(signum: int) -> None:
+    _state.retrying = False
+    _thread.interrupt_main(signal.Signals(signum))
+
+
+def _note(signum: int, frame: FrameType | None) -> None:
+    if not _state.received:
+        _state.received = signum
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    _note(signum, frame)
+    if _in_compiled_code(frame):
+        if not _state.retrying:
+            _state.retrying = True
+            timer = threading.Timer(RETRY_SECONDS, _retry, (signum,))
+            timer.daemon = True
+            timer.start()
+        return
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def install() -> None:
+    """Handle SIGINT and SIGTERM as described above in this process, from now on.
+
+    Call it from the main thread (elsewhere it does nothing); calling it again starts afresh.
+    A signal this process was started with ignored stays ignored.
+    """
+    global _UNSAFE_DIRS
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if not _UNSAFE_DIRS:
+        _UNSAFE_DIRS = _package_dirs("numba", "llvmlite") or ("\0",)
+    _state.received, _state.reported = 0, False
+    _set_handlers(_handler)
+
+
+def hold() -> None:
+    """From now on only note SIGINT and SIGTERM (while telling the user, and at exit)."""
+    if threading.current_thread() is threading.main_thread():
+        _set_handlers(_note, only_replacing=_handler)
+
+
+def _set_handlers(handler: Callable[[int, FrameType | None], None],
+                  only_replacing: object = None) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        current = signal.getsignal(sig)
+        if current is not signal.SIG_IGN and only_replacing in (None, current):
+            signal.signal(sig, handler)
+
+
+def received() -> int | None:
+    """The first interrupting signal received since :func:`install` (``None`` if none)."""
+    return _state.received or None
+
+
+def outcome(exc: BaseException | None = None) -> tuple[int, str]:
+    """Exit code and the one line for the user: ``(143, "terminated")`` for SIGTERM, else
+    ``(130, "interrupted")``."""
+    if isinstance(exc, Terminated) or received() == signal.SIGTERM:
+        return EXIT_TERMINATED, "terminated"
+    return EXIT_INTERRUPTED, "interrupted"
+
+
+def mark_reported() -> bool:
+    """Note that the user has been told; ``False`` if they had been already."""
+    told = _state.reported
+    _state.reported = True
+    return not told
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether an error came from an interrupt: one is pending, or one is in its chain."""
+    if received() is not None:
+        return True
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
