@@ -10,7 +10,8 @@ callback's caller, compiled code, goes on and returns a result anyway, so CPytho
 instead of the interrupt (about one Ctrl-C in three during a batch).
 
 The fix, at the depth where the fault is: the handler installed here never raises while any
-Numba code is running on the main thread's stack. It notes the signal and asks again a few
+Numba code is running on the main thread's stack (nor while a worker process is being
+started, see :func:`_unsafe_places`). It notes the signal and asks again a few
 milliseconds later (:func:`_thread.interrupt_main`); as soon as the main thread is back in
 ordinary Python (the engine's turn loop, the batch, the store), the next call raises. So an
 interrupt lands within a few milliseconds of the current kernel call ending, and always as a
@@ -68,8 +69,21 @@ def _package_dirs(*names: str) -> tuple[str, ...]:
     return tuple(dirs)
 
 
+def _unsafe_places() -> tuple[str, ...]:
+    """Code an interrupt must not cut through: Numba's and llvmlite's (see above), and the
+    standard library's starting of worker processes (an interrupt halfway through sent a
+    worker a truncated process object, which it reported with a traceback, or left a started
+    worker unknown to its pool, which then never stopped it)."""
+    places = _package_dirs("numba", "llvmlite", "multiprocessing")
+    concurrent = _package_dirs("concurrent")
+    if concurrent:
+        places += (os.path.join(concurrent[0], "futures", "process.py"),)
+    return places or ("\0",)
+
+
 def _in_compiled_code(frame: FrameType | None) -> bool:
-    """Whether Numba code is on the stack (a compiled kernel's callback, or its dispatcher)."""
+    """Whether code of :func:`_unsafe_places` is on the stack (a compiled kernel's callback,
+    a Numba dispatcher, a worker being started)."""
     while frame is not None:
         if frame.f_code.co_filename.startswith(_UNSAFE_DIRS):
             return True
@@ -109,7 +123,7 @@ def install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     if not _UNSAFE_DIRS:
-        _UNSAFE_DIRS = _package_dirs("numba", "llvmlite") or ("\0",)
+        _UNSAFE_DIRS = _unsafe_places()
     _state.received, _state.reported = 0, False
     _set_handlers(_handler)
 

@@ -48,15 +48,12 @@ _SHARED: Any = None
 def _init_worker(shared: Any) -> None:
     """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool.
 
-    A worker is born with SIGINT blocked (see :func:`_start_forkserver`), so a Ctrl-C that
-    reaches the whole process group while it starts stays pending; ignoring SIGINT and then
-    unblocking it discards that signal. The parent alone decides what an interrupt does.
+    Workers of the fork server ignore SIGINT from birth already (:mod:`.ignore_sigint`);
+    this covers the ``spawn`` start method.
     """
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _call(fn: Fn, task: Any) -> Any:
@@ -75,8 +72,10 @@ def _context() -> Any:
     # (the progress bar's, Dask's) and their locks.
     if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        # Import the engine once in the server, not in every worker.
-        ctx.set_forkserver_preload(["wargame.batch.run", "wargame.engine"])
+        # Ignore Ctrl-C in the server and its workers first, then import the engine once in
+        # the server, not in every worker.
+        ctx.set_forkserver_preload(["wargame.batch.ignore_sigint", "wargame.batch.run",
+                                    "wargame.engine"])
         _start_forkserver()
         return ctx
     return multiprocessing.get_context("spawn")
@@ -84,23 +83,25 @@ def _context() -> Any:
 
 def _start_forkserver() -> None:
     """Start the fork server with single-threaded numerical libraries (unless the user chose),
-    and with SIGINT blocked.
+    and with SIGINT ignored.
 
     The server and the workers forked from it read these variables when they import numpy;
-    this process, which imported numpy long ago, is not affected. The signal mask is inherited
-    by the server and every worker it forks: without it, a Ctrl-C in the first moments of a
-    worker (before :func:`_init_worker` ignores SIGINT; the fork server restores Python's
-    handler in each child) printed a ``KeyboardInterrupt`` traceback from that worker.
+    this process, which imported numpy long ago, is not affected. An ignored signal stays
+    ignored through ``exec``, so the server ignores Ctrl-C from its first instruction (and
+    :mod:`.ignore_sigint` keeps it so for the workers). Meanwhile SIGINT is blocked here, so a
+    Ctrl-C in those few milliseconds waits for this process's own handler instead of being lost.
     """
     from multiprocessing import forkserver
 
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for k in _THREAD_VARS:
             os.environ.setdefault(k, "1")
         forkserver.ensure_running()
     finally:
+        signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for k, v in saved.items():
             if v is None:
