@@ -96,13 +96,9 @@ def _retry(signum: int) -> None:
     _thread.interrupt_main(signal.Signals(signum))
 
 
-def _note(signum: int, frame: FrameType | None) -> None:
+def _handler(signum: int, frame: FrameType | None) -> None:
     if not _state.received:
         _state.received = signum
-
-
-def _handler(signum: int, frame: FrameType | None) -> None:
-    _note(signum, frame)
     if _in_compiled_code(frame):
         if not _state.retrying:
             _state.retrying = True
@@ -129,12 +125,14 @@ def install() -> None:
 
 
 def hold() -> None:
-    """From now on only note SIGINT and SIGTERM (while telling the user, and at exit)."""
+    """From now on ignore SIGINT and SIGTERM: the command is stopping or done, and a signal
+    must not cut short the message to the user or the interpreter's exit (CPython restores the
+    default action at exit, which would end the process by the signal, without a word)."""
     if threading.current_thread() is threading.main_thread():
-        _set_handlers(_note, only_replacing=_handler)
+        _set_handlers(signal.SIG_IGN, only_replacing=_handler)
 
 
-def _set_handlers(handler: Callable[[int, FrameType | None], None],
+def _set_handlers(handler: Callable[[int, FrameType | None], None] | signal.Handlers,
                   only_replacing: object = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         current = signal.getsignal(sig)

@@ -7,6 +7,9 @@ SIGTERM) and one line on stderr, whatever was running. See :mod:`wargame.interru
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
 
 from wargame import interrupts
@@ -17,10 +20,24 @@ def main() -> None:
     interrupts.install()
     try:
         code = _run()
+        interrupts.hold()  # done: a signal during the interpreter's exit is ignored
     except KeyboardInterrupt as exc:  # raised while an earlier one was being handled
         code = _stop(exc)
-    interrupts.hold()  # a signal during the interpreter's exit is only noted
+    if interrupts.received() is not None:
+        _exit_now(code)
     sys.exit(code)
+
+
+def _exit_now(code: int | str | None) -> None:
+    """Exit with ``code`` after the usual exit handlers, but without the interpreter's own
+    finalisation: when a KeyboardInterrupt ends an extension module's initialisation (an
+    import cut short by Ctrl-C), CPython remembers it and, at the very end, kills the process
+    with SIGINT, however the program handled it (exit -2 instead of 130)."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 1)
 
 
 def _run() -> int | str | None:

@@ -1,0 +1,184 @@
+"""Ctrl-C at any moment: exit code 130, one line on stderr, no traceback, nothing left running.
+
+Each case starts a real ``wargame`` process in its own process group and, after a delay, sends
+SIGINT to the whole group, as a terminal's Ctrl-C does (workers included). The delays cover
+every phase: the first imports, loading and validating the scenario, loading the compiled
+kernels, and the games themselves (where Numba once turned the signal into a ``SystemError``;
+see ``wargame/interrupts.py``). The cases run a few at a time in parallel, so the whole file
+takes about half a minute; on a busy machine the same delays simply land in other phases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ALEPPO = str(ROOT / "scenarios" / "aleppo_2015.yaml")
+TOY = str(ROOT / "tests" / "data" / "valid" / "toy.yaml")
+LONG = "10000000"  # games: far more than any case lets finish
+PARALLEL = 3
+GROUP_GONE_SECONDS = 15.0
+
+COMMANDS: dict[str, list[str]] = {
+    "batch": ["batch", ALEPPO, "--runs", LONG, "--seed", "1"],
+    "batch-workers": ["batch", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "2"],
+    "sweep": ["sweep", TOY, "--vary", "factions.red.quality=0.5:1.5:3", "--runs", LONG,
+              "--seed", "1"],
+    "compare": ["compare", TOY, TOY, "--runs", LONG, "--seed", "1"],
+    "map": ["map", ALEPPO, "--runs", LONG, "--seed", "1", "--out", "{tmp}/m.png"],
+    "report": ["report", ALEPPO, "--runs", LONG, "--seed", "1", "--out", "{tmp}/r.html"],
+    "run": ["run", ALEPPO, "--turns", "1000", "--seed", "1"],
+}
+DELAYS: dict[str, list[float]] = {
+    "batch": [0.3, 0.4, 0.5, 0.8, 1.1, 1.4, 1.7, 2.0, 2.6, 3.5],
+    "batch-workers": [0.35, 0.6, 1.0, 1.4, 2.0, 3.0],
+    "sweep": [0.25, 0.9, 1.5, 2.5],
+    "compare": [0.35, 1.2, 2.2],
+    "map": [0.4, 1.3, 2.4],
+    "report": [0.45, 1.6, 2.8],
+    "run": [0.3, 0.7, 1.2],
+}
+CASES = [(name, d) for name, delays in DELAYS.items() for d in delays]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+    left: list[str]  # processes of the group still alive afterwards
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "WARGAME_DEBUG")}
+    return {**env, "NO_COLOR": "1"}
+
+
+def _alive(group: int) -> list[str]:
+    """Members of a process group that are still running (not zombies)."""
+    found = subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True,
+                           check=False).stdout.split()
+    alive = []
+    for pid in found:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+def interrupt(args: list[str], delay: float, sig: int = signal.SIGINT,
+              group: bool = True) -> Outcome:
+    """Start ``wargame ARGS``, signal it after ``delay`` seconds, and wait for the end."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wargame", *args], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT, start_new_session=True,
+        # pytest may have been started with SIGINT ignored (a background job): undo that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(delay)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        return Outcome(-999, out, err + "\n(timed out)", [])
+    deadline = time.monotonic() + GROUP_GONE_SECONDS
+    while (left := _alive(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    return Outcome(proc.returncode, out, err, left)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, float],
+                                                                       Outcome]]:
+    tmp = tmp_path_factory.mktemp("interrupts")
+
+    def one(case: tuple[str, float]) -> Outcome:
+        name, delay = case
+        return interrupt([a.format(tmp=tmp) for a in COMMANDS[name]], delay)
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        yield dict(zip(CASES, pool.map(one, CASES), strict=True))
+
+
+def check_clean(got: Outcome, code: int = 130, line: str = "interrupted",
+                notes: tuple[str, ...] = ()) -> None:
+    """The interrupt's one line (after any expected notes that start with ``notes``)."""
+    assert got.code == code, got.stderr
+    lines = got.stderr.splitlines()
+    assert [x for x in lines if not x.startswith(notes) or not notes] == [line], got.stderr
+    assert "Traceback" not in got.stderr and "internal error" not in got.stderr
+    assert got.stdout == ""
+    assert got.left == [], f"still running: {got.left}"
+
+
+def test_enough_cases() -> None:
+    assert len(CASES) >= 30
+    assert set(DELAYS) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{n}-{d}s" for n, d in CASES])
+def test_ctrl_c_exits_130_with_one_line(case: tuple[str, float],
+                                        outcomes: dict[tuple[str, float], Outcome]) -> None:
+    check_clean(outcomes[case])
+
+
+@pytest.mark.parametrize("delay", [0.6, 2.0])
+def test_sigterm_with_workers_ends_everything(delay: float) -> None:
+    # SIGTERM to the parent alone (as `kill PID` sends it): it stops its workers itself.
+    got = interrupt(COMMANDS["batch-workers"], delay, signal.SIGTERM, group=False)
+    check_clean(got, 143, "terminated")
+    assert "leaked" not in got.stderr
+
+
+def _chunks(store: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(store, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_interrupted_store_resumes_to_the_uninterrupted_result(tmp_path: Path,
+                                                                  workers: str) -> None:
+    spec = ["batch", TOY, "--runs", "200000", "--chunk-size", "500", "--seed", "77",
+            "--format", "json", "--quiet", "--workers", workers]
+    whole = subprocess.run([sys.executable, "-m", "wargame", *spec], capture_output=True,
+                           text=True, env=_env(), cwd=ROOT, check=False, timeout=300)
+    assert whole.returncode == 0, whole.stderr
+    store = tmp_path / "s.db"
+    stored = [0]
+    for delay in (1.5, 2.0):  # interrupted twice, each time after some chunks were stored
+        got = interrupt([*spec, "--store", str(store), "--resume"], delay)
+        if got.code == 0:
+            break  # a fast machine finished first: the resume below still checks the result
+        check_clean(got, notes=("resuming: ",))
+        stored.append(_chunks(store))
+    assert stored == sorted(stored)
+    done = subprocess.run([sys.executable, "-m", "wargame", *spec, "--store", str(store),
+                           "--resume"], capture_output=True, text=True, env=_env(), cwd=ROOT,
+                          check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(whole.stdout)
