@@ -55,8 +55,8 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check wargame tests benchmarks validation
 	$(BIN)/mypy
 
-unit: $(STAMP) ## pytest only
-	$(BIN)/python -m pytest -q
+unit: $(STAMP) ## pytest only (Hypothesis profile ci: derandomised, see tests/conftest.py)
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
 
 test: lint unit ## Install with dev tools from the lock, then ruff, mypy and pytest (what CI runs)
 
@@ -69,7 +69,7 @@ test-latest: ## Run the suite against the newest versions pyproject.toml allows 
 	@echo "Testing against:"; cat $(LATEST)/versions.txt | tr '\n' ' '; echo
 	$(LATEST)/bin/ruff check wargame tests benchmarks validation
 	$(LATEST)/bin/mypy
-	$(LATEST)/bin/python -m pytest -q -p no:cacheprovider
+	HYPOTHESIS_PROFILE=ci $(LATEST)/bin/python -m pytest -q -p no:cacheprovider
 
 lock: $(BIN)/python ## Refresh requirements/*.txt from the bounds in pyproject.toml
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
@@ -77,7 +77,6 @@ def test_count_quantile_empty() -> None:
     assert count_quantile(np.zeros(5, dtype=np.int64), 0.5) is None
 
 
-@settings(max_examples=60)
 @given(st.lists(st.floats(0, 5e6, allow_nan=False), min_size=1, max_size=300),
        st.sampled_from([0.05, 0.5, 0.95]))
 def test_binned_quantile_within_stated_resolution(values: list[float], q: float) -> None:
@@ -122,7 +121,6 @@ def _fake_chunk(rng: np.random.Generator) -> dict[str, np.ndarray]:
             "strength_min": rng.random(2), "strength_max": rng.random(2) + 5}
 
 
-@settings(max_examples=30)
 @given(st.integers(0, 2**32), st.permutations(list(range(6))))
 def test_tally_sum_is_exact_and_order_free(seed: int, order: list[int]) -> None:
     rng = np.random.default_rng(seed)

@@ -49,7 +49,7 @@ def in_support(p: Param, x: np.ndarray) -> bool:
     return bool(np.all((x >= lo - slack) & (x <= hi + slack)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PARAM_DICTS, st.integers(0, 2**32 - 1), st.integers(0, 50))
 def test_samples_are_in_support_sized_and_reproducible(data: dict[str, Any], seed: int,
                                                          n: int) -> None:

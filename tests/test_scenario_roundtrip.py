@@ -31,7 +31,7 @@ def as_json(data: Any) -> Any:
     return data.isoformat() if isinstance(data, dt.date) else data
 
 
-@settings(max_examples=50, deadline=None,
+@settings(deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenarios())
 def test_round_trip_and_json_schema(data: dict[str, Any]) -> None:
