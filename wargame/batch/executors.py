@@ -168,8 +168,9 @@ class DaskExecutor:
         _check_address(address)
         try:
             self.client = Client(address, set_as_default=False, timeout=10)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise WargameError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        except (OSError, TimeoutError, ValueError):
+            raise WargameError(f"cannot reach the Dask scheduler at {address}: no scheduler "
+                               "answered within 10 s") from None
         info: dict[str, Any] = self.client.scheduler_info() or {}
         threads = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
         self.window = max(2, 2 * threads)
@@ -206,13 +207,22 @@ def _check_address(address: str) -> None:
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.registry import get_backend
 
+    where = f"--scheduler {address!r}"
     try:
         scheme, location = parse_address(address)
+    except (ValueError, TypeError):
+        raise UsageError(f"{where}: not an address; use tcp://HOST:PORT") from None
+    try:
         get_backend(scheme)
-        if scheme in ("tcp", "tls", "ws", "wss"):
+    except (ValueError, TypeError):
+        raise UsageError(f"{where}: unknown address scheme {scheme!r}; use tcp://HOST:PORT "
+                         "(or tls://, ws://, wss://, inproc://)") from None
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        try:
             parse_host_port(location)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--scheduler {address!r}: {exc}") from None
+        except (ValueError, TypeError):
+            raise UsageError(f"{where}: needs a host and a port, as in "
+                             f"{scheme}://HOST:PORT") from None
 
 
 def make_executor(workers: int | None, scheduler: str | None) -> SerialExecutor | \
