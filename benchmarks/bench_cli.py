@@ -40,7 +40,7 @@ COMMANDS = {
     "wargame --help": ["--help"],
     "wargame --version": ["--version"],
     f"wargame validate {SCENARIO}": ["validate", SCENARIO],
-    f"wargame {' '.join(BATCH[:5])}": BATCH,
+    f"wargame {' '.join(BATCH[:6])}": BATCH,
 }
 PHASES = ["interpreter", "imports", "YAML", "validation", "kernel load", "engine", "output",
           "rest"]
