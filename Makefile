@@ -81,6 +81,7 @@ lock: $(BIN)/python ## Refresh requirements/*.txt from the bounds in pyproject.t
 bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean: ## Remove the virtual environments and caches
 	rm -rf $(VENV) $(LATEST) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wargame import __version__
+import wargame
 from wargame.cli.batch_cmds import Reporter
 from wargame.cli.common import handle_errors
 from wargame.errors import UsageError, WargameError
@@ -51,7 +51,7 @@ def footnote(games: int, seed: int | None, digest: str, extra: str = "") -> str:
     bits = [f"{games:,} games" if games else "no games played"]
     if seed is not None:
         bits.append(f"seed {seed}")
-    bits += [f"scenario sha256 {digest[:12]}", f"wargame {__version__}"]
+    bits += [f"scenario sha256 {digest[:12]}", f"wargame {wargame.__version__}"]
     return " · ".join(bits) + (f" · {extra}" if extra else "")
 
 
@@ -191,7 +191,7 @@ def report(
                                                                 sc.scenario.name, note=note),
                                                 "png")),
         }
-        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {__version__}."
+        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {wargame.__version__}."
         page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
         try:
             out.write_text(page, encoding="utf-8")
