@@ -139,20 +139,35 @@ class ProcessExecutor:
                     yield fut.result()
             clean = True
         finally:
-            if not clean:
-                _stop_workers(pool)
-            pool.shutdown(wait=True, cancel_futures=True)
+            if clean:
+                pool.shutdown(wait=True)
+            else:
+                _stop(pool)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
+WORKER_STOP_SECONDS = 5.0
+"""How long a stopped pool waits for each ended worker to be gone."""
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
     """End the workers now (interrupted, or failed): their chunks are dropped, not waited for.
 
-    Without this the pool would let each worker finish its chunk first, and a SIGTERM'd parent
-    could exit before its workers, which then held the queues' semaphores.
+    Without this the pool would let each worker finish its chunk first (minutes, with large
+    chunks), and a SIGTERM'd parent could exit before its workers. The workers, then the
+    pool's manager thread, are waited for, at most WORKER_STOP_SECONDS each.
     """
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    # Shut down first, then end the workers: once its workers are gone the pool's manager
+    # thread takes its lock to join them, and a shutdown() after that could wait on the lock.
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
         if proc.is_alive():
             proc.terminate()
+    for proc in procs:
+        proc.join(WORKER_STOP_SECONDS)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:  # it closes the queues (and their semaphores) as it ends
+        manager.join(WORKER_STOP_SECONDS)
 
 
 class DaskExecutor:
