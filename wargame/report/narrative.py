@@ -41,19 +41,21 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
     side = {s.faction: s for s in b.sides}
     place = sname.get(b.place, b.place)
     if b.result == "captured":
+        left = side[b.defender].end if b.defender in side else 0.0
         why = {
             "cleared": (f"after clearing the last {1 - b.cleared_before:.0%} of it"
                         if b.cleared_before > 0 else f"in {_days(b.fought)} of fighting"),
             "broken": "when the worn-down garrison gave it up",
-            "exhausted": "when no defenders were left",
+            "exhausted": (f"when its garrison was down to {left:,.0f}" if left >= 1
+                          else "when no defenders were left"),
             "collapsed": "when the defence collapsed",
         }.get(b.how, f"in {_days(b.fought)} of fighting")
-        if b.retreat_to:
+        if left < 1:
+            fate = "no defenders were left" if b.how != "exhausted" else "none got away"
+        elif b.retreat_to:
             fate = f"{d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
         else:
-            left = side[b.defender].end if b.defender in side else 0.0
-            fate = (f"its garrison, cut off, surrendered ({left:,.0f} men)" if left >= 1
-                    else "no defenders were left")
+            fate = f"its garrison, cut off, surrendered ({left:,.0f} men)"
         return (f"{a} took {place} from {d} at {_ratio(b.ratio)}{air_txt}{also}, {why}; "
                 f"{fate}.")
     att = side.get(b.attacker)
