@@ -32,7 +32,8 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
                 suppress: np.ndarray, air_side: np.ndarray, best: np.ndarray,
                 total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray) -> None:
     """One air-strike line for all replicates; updates the state and the turn's support in
-    place and fills ``alloc`` and ``kills`` [R, N] (sorties and kills at each place).
+    place and, if ``alloc`` and ``kills`` are [R, N] (not [0, 0]), fills them with the sorties
+    and kills at each place (for the narrative).
 
     Sorties go to places of factions the beneficiary ``side`` is at war with that touch its
     own land, in proportion to ``prio`` [R, F] x the garrison's strength. Kills at a place
@@ -42,6 +43,7 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
     ``kills`` must come in zeroed.
     """
     R, N = ctrl.shape
+    record = alloc.shape[0] > 0
     w = np.empty(N)
     seen = np.zeros(N, dtype=np.bool_)
     cand = np.empty(N, dtype=np.intp)
@@ -69,10 +71,12 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
             if a <= 0.0:
                 continue
             n = cand[i]
-            alloc[r, n] = a
+            if record:
+                alloc[r, n] = a
             cap = kill_cap * strength[r, n]
             k = cap * -math.expm1(-kills_per_sortie[r] * a / max(cap, 1e-12))
-            kills[r, n] = k
+            if record:
+                kills[r, n] = k
             strength[r, n] -= k
             casualties[r, ctrl[r, n]] += k
             suppress[r, n] *= 1.0 - suppression[r] * -math.expm1(-a / saturation)

@@ -50,7 +50,7 @@ def morale_phase(c: Compiled, st: State, captured: np.ndarray, lost: np.ndarray,
 def recover(c: Compiled, st: State, fought: np.ndarray) -> None:
     """A garrison not fought this turn (``fought`` [R, N] false) sheds ``morale_recovery`` of its
     wear."""
-    st.wear[~fought] *= 1.0 - c.scenario.model.morale_recovery
+    np.multiply(st.wear, 1.0 - c.scenario.model.morale_recovery, out=st.wear, where=~fought)
 
 
 def culmination(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarray

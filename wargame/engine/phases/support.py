@@ -99,8 +99,9 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                     prio[:, c.factions.index(tf)] = p[f"support.{lid}.target.{tf}"]
             else:
                 prio[:] = 1.0
-            alloc = np.zeros((R, N))
-            kills = np.zeros((R, N))
+            shape = (R, N) if log is not None else (0, 0)
+            alloc = np.zeros(shape)
+            kills = np.zeros(shape)
             air_strikes(
                 st.control, st.relation, st.strength, b, prio, sorties,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
