@@ -104,7 +104,13 @@ c = compile_scenario(load(sys.argv[1]).scenario)
 simulate(c, np.random.default_rng(0), 50)
 t = time.perf_counter()
 simulate(c, np.random.default_rng(1), int(sys.argv[2]))
-print(time.perf_counter() - t)
+elapsed = time.perf_counter() - t
+# The work a turn has to do: links between factions at war (first relations), per game-turn.
+res = simulate(c, np.random.default_rng(2), 300, record_turns=True)
+ctl = res.control_by_turn[1:].astype(np.intp)
+a, b = ctl[:, :, c.src], ctl[:, :, c.dst]
+war = (a != b) & (c.init_relation[np.maximum(a, 0), np.maximum(b, 0)] == 0)
+print(elapsed, war.sum() / (300 * ctl.shape[0]))
 """
 
 
@@ -114,19 +120,23 @@ def side_by_side(other: Path, sizes: list[int], repeats: int = 5) -> None:
     scenario = str(ROOT / "scenarios" / "aleppo_2015.yaml")
     runs = {"this checkout": (sys.executable, ROOT), f"{other}": (str(other / ".venv" / "bin" /
                                                                       "python"), other)}
-    print("| checkout | replicates | best s | median s | games/s (best) |")
-    print("|---|---:|---:|---:|---:|")
+    print("| checkout | replicates | best s | median s | games/s (best) | war links per "
+          "game-turn |")
+    print("|---|---:|---:|---:|---:|---:|")
     for r in sizes:
         times: dict[str, list[float]] = {k: [] for k in runs}
+        links: dict[str, float] = {}
         for _ in range(repeats):
             for name, (py, cwd) in runs.items():
                 env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
                 out = subprocess.run([py, "-c", _ONE, scenario, str(r)], cwd=cwd, env=env,
                                      capture_output=True, text=True, check=True)
-                times[name].append(float(out.stdout.strip().splitlines()[-1]))
+                elapsed, war = out.stdout.strip().splitlines()[-1].split()
+                times[name].append(float(elapsed))
+                links[name] = float(war)
         for name, ts in times.items():
             print(f"| {name} | {r:,} | {min(ts):.2f} | {statistics.median(ts):.2f} "
-                  f"| {r / min(ts):,.0f} |", flush=True)
+                  f"| {r / min(ts):,.0f} | {links[name]:.1f} |", flush=True)
 
 
 def main() -> None:
