@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from same import assert_same
 
 from wargame.calibration import POSTURES, TERRAINS, Calibration, load_calibration
 from wargame.calibration.cdb90 import load_battles, map_posture, map_terrain
@@ -28,23 +29,6 @@ BASELINES = (
 def fitted() -> tuple[FitResult, dict[str, Any]]:
     """One run of the whole fit, shared by the tests of this module (about 0.5 s)."""
     return build_document(DATA_DIR)
-
-
-def assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Structural equality; floats equal to 1e-5 relative (the JSON keeps 6 digits)."""
-    if isinstance(a, float) or isinstance(b, float):
-        assert isinstance(a, int | float) and isinstance(b, int | float), path
-        assert math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-12), f"{path}: {a} != {b}"
-    elif isinstance(a, dict):
-        assert isinstance(b, dict) and list(a) == list(b), f"{path}: keys differ"
-        for key in a:
-            assert_same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: lengths differ"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same(x, y, f"{path}[{i}]")
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 def test_rerunning_the_fit_reproduces_calibration_json(fitted: tuple[FitResult, Any]) -> None:

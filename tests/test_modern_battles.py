@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import pytest
+from same import assert_same
 
 from wargame.calibration.tempo import load_tempo
 
@@ -106,28 +105,12 @@ def test_counted_rates(mb: ModuleType, mt: ModuleType) -> None:
     assert tempo.surrender_rate == pytest.approx(rates["surrender_rate"]["rate"], rel=1e-5)
 
 
-def _same(a: Any, b: Any, path: str = "") -> None:
-    if isinstance(a, float) or isinstance(b, float):
-        assert isinstance(a, int | float) and isinstance(b, int | float), path
-        assert math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9), f"{path}: {a} != {b}"
-    elif isinstance(a, dict):
-        assert isinstance(b, dict) and sorted(a) == sorted(b), f"{path}: keys differ"
-        for k in a:
-            _same(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{path}[{i}]")
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
-
-
 @pytest.mark.slow
 def test_rerunning_the_fit_reproduces_tempo_json(mb: ModuleType) -> None:
     """The fitted values are written by the fit code, never by hand (about 90 s)."""
     fit = mb.run_fit()
     fresh = json.loads(mb.render(mb.tempo_document(fit)))
-    _same(fresh, json.loads(TEMPO.read_text(encoding="utf-8")))
+    assert_same(fresh, json.loads(TEMPO.read_text(encoding="utf-8")), ordered=False)
     # The cross-validated targets of docs/validation.md, "Modern city battles".
     loo = fresh["fit"]["leave_one_out"]
     assert loo["median_abs_log2"] <= 1.0
