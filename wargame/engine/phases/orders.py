@@ -103,8 +103,9 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
     ``need`` [R, F] is each faction's planning ratio and ``idle`` [R, F] marks factions that
     do not attack this turn (collapsed or pausing).
 
-    Only the links between factions at war matter, so each replicate first lists them (in
-    edge order, hence grouped by source) and every later step runs over that list.
+    Only the links from a faction that attacks at all to one it is at war with matter, so each
+    replicate first lists them (in edge order, hence grouped by source) and every later step
+    runs over that list.
     """
     R, N = ctrl.shape
     F = reserve.shape[1]
@@ -138,7 +139,10 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
         for e in range(E):
             a = cr[src[e]]
             b = cr[dst[e]]
-            if a != b and relation[r, a, b] == WAR:
+            # Only a faction that attacks at all can use a link: an idle one, or one with no
+            # aggression, adds no threat and sends nothing.
+            if (a != b and relation[r, a, b] == WAR and not idle[r, a]
+                    and aggression[r, a] > 0):
                 le[W] = e
                 lm[W] = src[e]
                 ln[W] = dst[e]
