@@ -63,7 +63,7 @@ class ControlView:
 def besieged_places(c: Compiled, control: np.ndarray) -> np.ndarray:
     """[N] bool: places whose controller has no friendly path to its or an ally's supply source.
 
-    The engine's supply rule (:func:`wargame.engine.kernels.supplied`) applied to one control
+    The engine's supply rule (:func:`wargame.engine.phases.supply.supplied`) applied to one control
     map with the scenario's initial relations; supply lines from external support (airlifts,
     supply drops) are not counted, so a ring means "cut off by land". Nobody's places are
     never besieged.
