@@ -3,7 +3,8 @@
 A contested place is fought over for ``days`` engagement days this turn (drawn in
 :mod:`wargame.engine.phases.combat`). Each engagement day is one CDB90-type engagement
 between the forces in contact, and the fight for a place carries over from turn to turn in
-the share of it the attackers have cleared. ``docs/model.md`` ("5. Engagement days") has the whole rule.
+the share of it the attackers have cleared. ``docs/model.md`` ("5. Engagement days") has the
+whole rule.
 
 **Contact (frontage).** On each day at most ``cap_def`` of the garrison and ``cap_att`` of the
 attackers fight (:mod:`wargame.engine.space`); several attacking factions share ``cap_att`` in
