@@ -23,6 +23,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from wargame.textsafe import csv_cell, printable, terminal
+
 if TYPE_CHECKING:
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.results import BatchResult
@@ -106,12 +108,16 @@ def compare_rows(result: CompareResult) -> Iterator[list[Any]]:
 
 
 def to_csv(columns: Sequence[str], rows: Iterator[list[Any]]) -> str:
-    """CSV text with a header row (``None`` as an empty cell, dates as ``YYYY-MM-DD``)."""
+    """CSV text with a header row (``None`` as an empty cell, dates as ``YYYY-MM-DD``).
+
+    Every cell goes through :func:`wargame.textsafe.csv_cell`: text that a spreadsheet would
+    run as a formula gets a leading ``'``; numbers stay numbers.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
+    w.writerow([csv_cell(c) for c in columns])
     for r in rows:
-        w.writerow(["" if v is None else v for v in r])
+        w.writerow(["" if v is None else csv_cell(v) for v in r])
     return buf.getvalue()
 
 
@@ -134,7 +140,8 @@ def batch_tables(result: BatchResult,
     """
     spec = result.spec
     parts: list[RenderableType] = [Text(
-        f"{spec.scenario}: {result.games:,} games, seed {spec.seed}, {result.turns} turns",
+        f"{printable(spec.scenario)}: {result.games:,} games, seed {spec.seed}, "
+        f"{result.turns} turns",
         style="bold")]
     t = Table(title="Outcomes", title_justify="left")
     for col in ("outcome", "probability", "95% interval", "median turn (ends)", "10–90% turn"):
@@ -143,7 +150,7 @@ def batch_tables(result: BatchResult,
         tr = o.turn
         med = "–" if tr.median is None else f"{tr.median} ({_date(o.end_date.median)})"
         span = "–" if tr.p10 is None else f"{tr.p10}–{tr.p90}"
-        t.add_row(o.name, _pct(o.probability), _ci(o.ci95), med, span)
+        t.add_row(terminal(o.name), _pct(o.probability), _ci(o.ci95), med, span)
     parts.append(t)
     if result.control and control is not None:
         parts.append(control(result.control))
@@ -152,12 +159,12 @@ def batch_tables(result: BatchResult,
         ct = Table(title="Final control (share of games)", title_justify="left")
         ct.add_column("settlement")
         for fid in factions:
-            ct.add_column(fid, justify="right")
+            ct.add_column(terminal(fid), justify="right")
         by: dict[str, dict[str, float | None]] = {}
         for c in result.control:
             by.setdefault(c.settlement, {})[c.faction] = c.probability
         for sid, row in by.items():
-            ct.add_row(sid, *(_pct(row[fid]) for fid in factions))
+            ct.add_row(terminal(sid), *(_pct(row[fid]) for fid in factions))
         parts.append(ct)
     if result.factions:
         ft = Table(title="Factions (mean, and 5th–95th percentile of games)",
@@ -166,7 +173,8 @@ def batch_tables(result: BatchResult,
             ft.add_column(col, justify="left" if col == "faction" else "right")
         for f in result.factions:
             s, c2 = f.strength, f.casualties
-            ft.add_row(f.id, _n(f.initial_mean), f"{_n(s.mean)} ({_n(s.p05)}–{_n(s.p95)})",
+            ft.add_row(terminal(f.id), _n(f.initial_mean),
+                       f"{_n(s.mean)} ({_n(s.p05)}–{_n(s.p95)})",
                        f"{_n(c2.mean)} ({_n(c2.p05)}–{_n(c2.p95)})",
                        _n(f.reinforcements_mean))
         parts.append(ft)
@@ -188,7 +196,7 @@ def _per_turn_tables(result: BatchResult) -> list[RenderableType]:
         ot.add_column("ends")
         ids = [o.id for o in result.outcomes]
         for i in ids:
-            ot.add_column(i, justify="right")
+            ot.add_column(terminal(i), justify="right")
         cell = {(r.turn, r.outcome): r.probability for r in per.outcomes}
         for tn in turns:
             ot.add_row(str(tn), _date(ends.get(tn)), *(_pct(cell[(tn, i)]) for i in ids))
@@ -197,14 +205,14 @@ def _per_turn_tables(result: BatchResult) -> list[RenderableType]:
     st.add_column("turn")
     settlements = list(dict.fromkeys(r.settlement for r in per.control))
     for s in settlements:
-        st.add_column(s, justify="right")
+        st.add_column(terminal(s), justify="right")
     best: dict[tuple[int, str], tuple[float, str]] = {}
     for r in per.control:
         key = (r.turn, r.settlement)
         if key not in best or r.probability > best[key][0]:
             best[key] = (r.probability, r.faction)
     for tn in turns:
-        st.add_row(str(tn), *(f"{best[(tn, s)][1]} {_pct(best[(tn, s)][0])}"
+        st.add_row(str(tn), *(f"{terminal(best[(tn, s)][1])} {_pct(best[(tn, s)][0])}"
                               for s in settlements))
     out.append(st)
     return out
@@ -217,11 +225,12 @@ def sweep_tables(result: SweepResult) -> RenderableType:
     t = Table(title=f"Sweep ({result.design}, {spec.runs:,} games per point, "
                     f"seed {spec.seed})", title_justify="left")
     for c in cols[:-5]:
-        t.add_column(c)
+        t.add_column(terminal(c))
     for c in ("outcome", "probability", "95% interval"):
         t.add_column(c, justify="left" if c == "outcome" else "right")
     for r in rows:
-        t.add_row(*(str(v) for v in r[:-5]), str(r[-5]), _pct(r[-3]), _ci([r[-2], r[-1]]))
+        t.add_row(*(terminal(v) for v in r[:-5]), terminal(r[-5]), _pct(r[-3]),
+                  _ci([r[-2], r[-1]]))
     parts: list[RenderableType] = [t]
     sens = result.sensitivity
     if sens is not None:
@@ -230,8 +239,8 @@ def sweep_tables(result: SweepResult) -> RenderableType:
         st.add_column("moved most by")
         st.add_column("effects")
         for row in sens.outcomes:
-            st.add_row(row.outcome, row.most or "nothing",
-                       "; ".join(f"{p}: {_effect(e)}" for p, e in row.effects.items()))
+            st.add_row(terminal(row.outcome), terminal(row.most or "nothing"),
+                       terminal("; ".join(f"{p}: {_effect(e)}" for p, e in row.effects.items())))
         parts.append(st)
     return Group(*parts)
 
@@ -244,14 +253,14 @@ def _effect(e: Any) -> str:
 
 def compare_tables(result: CompareResult) -> RenderableType:
     """Rich table of a comparison."""
-    t = Table(title=f"A = {result.a.scenario}, B = {result.b.scenario}: "
+    t = Table(title=f"A = {terminal(result.a.scenario)}, B = {terminal(result.b.scenario)}: "
                     f"{result.games:,} paired games, seed {result.seed}",
               title_justify="left")
     for col in ("outcome", "A", "B", "B − A", "95% interval (paired)"):
         t.add_column(col, justify="left" if col == "outcome" else "right")
     for o in result.outcomes:
         d = o.difference
-        t.add_row(o.name, _pct(o.a.probability), _pct(o.b.probability),
+        t.add_row(terminal(o.name), _pct(o.a.probability), _pct(o.b.probability),
                   f"{100 * d.probability:+.1f} pts",
                   f"{100 * d.ci95[0]:+.1f} to {100 * d.ci95[1]:+.1f} pts")
     return t

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,6 +21,7 @@ from rich.text import Text
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
 from wargame.errors import UsageError
+from wargame.textsafe import terminal
 
 if TYPE_CHECKING:
     from wargame.scenario import Scenario
@@ -90,7 +90,7 @@ class Reporter:
 
     def note(self, message: str) -> None:
         """A message on stderr."""
-        self.err.print(escape(message))
+        self.err.print(terminal(message))
 
     def start(self, total: int) -> None:
         """Start the bar."""
@@ -233,7 +233,7 @@ def _read(path: Path) -> Any:
 
     got = read_store(path)
     if not got.complete:
-        stderr_console().print(escape(
+        stderr_console().print(terminal(
             f"warning: {path} holds {got.chunks} of {got.expected} chunks (an unfinished run); "
             "these are partial results. Finish it by running the same command with --resume."))
     return got
@@ -327,7 +327,7 @@ def _write(out: Path, write: Any) -> None:
             write(f)
     except OSError as exc:
         raise WargameError(f"{out}: cannot write: {exc.strerror or exc}") from None
-    stderr_console().print(escape(f"wrote {out}"))
+    stderr_console().print(terminal(f"wrote {out}"))
 
 
 def register(app: typer.Typer) -> None:

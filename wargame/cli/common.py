@@ -4,27 +4,51 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 
 from wargame import interrupts
 from wargame.errors import EXIT_ERROR, WargameError
+from wargame.textsafe import terminal, without_controls
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class SafeConsole(Console):
+    """A Rich console that never writes a control character it did not make itself.
+
+    Text from scenarios and stores goes through :func:`wargame.textsafe.terminal` where it
+    meets markup; this is the safety net behind it: any control character left in the text of
+    a segment (not Rich's own cursor and style codes) is removed before it is written, so no
+    escape sequence can reach the terminal. Emoji codes (``:smile:``) stay as written.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(emoji=False, highlight=False, **kwargs)  # type: ignore[arg-type]
+
+    def render(self, renderable: RenderableType,
+               options: ConsoleOptions | None = None) -> Iterator[Segment]:
+        """Rich's rendering, with control characters taken out of the text segments."""
+        for seg in super().render(renderable, options):
+            if seg.control is None and not seg.text.isprintable():
+                yield Segment(without_controls(seg.text), seg.style)
+            else:
+                yield seg
+
+
 def stdout_console() -> Console:
     """The console for results (stdout). Honours NO_COLOR; no colour when piped."""
-    return Console(highlight=False, soft_wrap=False)
+    return SafeConsole(soft_wrap=False)
 
 
 def stderr_console() -> Console:
     """The console for progress, warnings and errors (stderr)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return SafeConsole(stderr=True, soft_wrap=True)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -37,7 +61,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except WargameError as exc:
             for line in exc.lines():
-                err.print(f"[bold red]error:[/] {_escape(line)}")
+                err.print(f"[bold red]error:[/] {terminal(line)}")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (wargame.interrupts)
             raise _interrupted(err, exc) from None
@@ -49,7 +73,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             if os.environ.get("WARGAME_DEBUG"):
                 raise
             err.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {_escape(str(exc))} "
+                f"[bold red]internal error:[/] {type(exc).__name__}: {terminal(str(exc))} "
                 "(set WARGAME_DEBUG=1 for a traceback, and please report it)"
             )
             raise typer.Exit(EXIT_ERROR) from None
@@ -63,10 +87,4 @@ def _interrupted(err: Console, exc: BaseException) -> typer.Exit:
     if interrupts.mark_reported():
         err.print(f"[yellow]{line}[/]")
     return typer.Exit(code)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 

@@ -21,6 +21,7 @@ from wargame.cli.batch_cmds import (
     WorkersOpt,
 )
 from wargame.cli.common import handle_errors, stdout_console
+from wargame.textsafe import printable, terminal
 
 
 class Format(StrEnum):
@@ -64,7 +65,8 @@ def discover(
         typer.echo(json.dumps(found.to_dict(), indent=2))
         return
     out = stdout_console()
-    out.print(Text(f"{found.outcome}: came true in {found.hits:,} of {found.games:,} games "
+    out.print(Text(f"{printable(found.outcome)}: came true in {found.hits:,} of "
+                   f"{found.games:,} games "
                    f"({100 * found.base_rate:.1f}%)", style="bold"))
     t = Table(title="Boxes of sampled inputs, densest first (a decision tree's leaves)",
               title_justify="left")
@@ -75,7 +77,7 @@ def discover(
         t.add_column(col, justify="right" if col != "inputs in the box" else "left",
                      overflow="fold")
     for b in found.boxes:
-        t.add_row(b.text("\n"), f"{b.games:,}", f"{100 * b.density:.1f}%",
+        t.add_row(terminal(b.text("\n")), f"{b.games:,}", f"{100 * b.density:.1f}%",
                   f"{100 * b.coverage:.1f}%", end_section=True)
     out.print(t)
     if found.importance:
@@ -84,7 +86,7 @@ def discover(
         it.add_column("parameter", overflow="fold")
         it.add_column("importance", justify="right")
         for name, v in found.importance.items():
-            it.add_row(name, f"{100 * v:.0f}%")
+            it.add_row(terminal(name), f"{100 * v:.0f}%")
         out.print(it)
     else:
         out.print("No split: no sampled input separates the games where it came true.")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
+from wargame.textsafe import terminal
 
 
 class Format(StrEnum):
@@ -47,7 +48,7 @@ def run(
         typer.echo(json.dumps(game.to_dict(), indent=2))
     else:
         out = stdout_console()
-        out.print(f"[bold]{loaded.scenario.scenario.name}[/] — seed {game.seed}")
+        out.print(f"[bold]{terminal(loaded.scenario.scenario.name)}[/] — seed {game.seed}")
         out.print(narrative(game))
 
 

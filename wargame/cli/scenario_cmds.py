@@ -10,6 +10,7 @@ import typer
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
 from wargame.errors import EXIT_INVALID, InvalidInput, WargameError
+from wargame.textsafe import printable, terminal
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SetOpt = Annotated[
@@ -37,16 +38,17 @@ def validate(
         except InvalidInput as exc:
             failed += 1
             for line in exc.lines():
-                err.print(f"[bold red]error:[/] {_esc(line)}")
+                err.print(f"[bold red]error:[/] {terminal(line)}")
             continue
         except WargameError as exc:
             failed += 1
-            err.print(f"[bold red]error:[/] {_esc(str(exc))}")
+            err.print(f"[bold red]error:[/] {terminal(str(exc))}")
             continue
         sc = loaded.scenario
         # One plain line per file: never hard-wrapped at the terminal width (scripts grep it),
         # and no markup, so a file name with brackets prints as it is.
-        out.print(f"{f}: ok ({len(sc.factions)} factions, {len(sc.settlements)} settlements, "
+        out.print(f"{printable(f)}: ok ({len(sc.factions)} factions, "
+                  f"{len(sc.settlements)} settlements, "
                   f"{len(sc.links)} links, {len(sc.outcomes)} outcomes)",
                   soft_wrap=True, markup=False)
     if failed:
@@ -78,13 +80,7 @@ def schema(
             out.write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
             raise WargameError(f"{out}: cannot write: {exc.strerror or exc}") from None
-        stderr_console().print(f"wrote {out}")
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        stderr_console().print(f"wrote {terminal(out)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from rich.text import Text
 from wargame.report.record import Battle, Game, TurnRecord
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
+from wargame.textsafe import printable, terminal
 
 
 def _ratio(x: float) -> str:
@@ -103,7 +104,7 @@ def narrative(game: Game) -> RenderableType:
         if not lines:
             continue
         parts.append(Text(f"Turn {turn.turn}, {span(sc, turn.turn)}", style="bold"))
-        parts.extend(Text(f"  {line}") for line in lines)
+        parts.extend(Text(f"  {printable(line)}") for line in lines)
     if not parts:
         parts.append(Text("No town changed hands and nobody attacked."))
     parts.append(Text(""))
@@ -129,11 +130,11 @@ def final_tables(game: Game) -> RenderableType:
         text = Text()
         for j, s in enumerate(held):
             taken = start[s] != fid
-            text.append(sc.settlements[s].name + ("*" if taken else ""),
+            text.append(printable(sc.settlements[s].name) + ("*" if taken else ""),
                         style="bold" if taken else "")
             if j < len(held) - 1:
                 text.append(", ")
-        ctl.add_row(Text(f.name, style=f.colour or ""), str(len(held)), text)
+        ctl.add_row(Text(printable(f.name), style=f.colour or ""), str(len(held)), text)
     ctl.caption = "* taken during the game"
     ot = Table()
     ot.add_column("outcome")
@@ -148,13 +149,13 @@ def final_tables(game: Game) -> RenderableType:
             verdict = "yes, from the start"
         else:
             verdict = f"yes, turn {t} ({span(sc, t)})"
-        ot.add_row(o.name, verdict)
+        ot.add_row(terminal(o.name), verdict)
     st = Table()
     for col in ("faction", "start", "reinforcements", "casualties", "end"):
         st.add_column(col, justify="left" if col == "faction" else "right")
     for fid, f in sc.factions.items():
         v = game.factions[fid]
-        st.add_row(f.name, f"{v.start:,.0f}", f"{v.reinforcements:,.0f}",
+        st.add_row(terminal(f.name), f"{v.start:,.0f}", f"{v.reinforcements:,.0f}",
                    f"{v.casualties:,.0f}", f"{v.end:,.0f}")
     return Group(head, ctl, Text("Outcomes", style="bold"), ot, Text("Strength", style="bold"),
                  st)

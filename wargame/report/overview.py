@@ -20,6 +20,7 @@ from wargame.scenario.params import (
     param_source,
 )
 from wargame.scenario.schema import Condition, Scenario
+from wargame.textsafe import printable, terminal
 
 
 def fmt_param(p: Param, digits: int = 0) -> str:
@@ -66,9 +67,9 @@ def overview(loaded: Loaded) -> RenderableType:
     sc = loaded.scenario
     m = sc.scenario
     head = Text()
-    head.append(f"{m.name}\n", style="bold")
+    head.append(f"{printable(m.name)}\n", style="bold")
     if m.description:
-        head.append(f"{m.description.strip()}\n")
+        head.append(f"{printable(m.description.strip())}\n")
     end = turn_end(sc, m.turns)
     head.append(f"{m.start_date:%d %b %Y} to {end:%d %b %Y}: {m.turns} turns of "
                 f"{m.days_per_turn} days. Scenario hash {loaded.digest[:12]}.\n")
@@ -82,16 +83,17 @@ def overview(loaded: Loaded) -> RenderableType:
                                                        "held") else "left")
     for fid, f in sc.factions.items():
         style = f.colour or ""
-        ft.add_row(Text(fid, style=style), f.name, fmt_param(f.strength), fmt_param(f.quality, 2),
-                   fmt_param(f.morale, 2), fmt_param(f.doctrine.aggression, 2),
-                   str(len(held[fid])), param_source(f.strength) or f.source or "")
+        ft.add_row(Text(fid, style=style), terminal(f.name), fmt_param(f.strength),
+                   fmt_param(f.quality, 2), fmt_param(f.morale, 2),
+                   fmt_param(f.doctrine.aggression, 2), str(len(held[fid])),
+                   terminal(param_source(f.strength) or f.source or ""))
 
     rt = Table(title=f"Relations (unlisted pairs: {sc.relations.default})", title_justify="left")
     rt.add_column("between")
     rt.add_column("stance")
     rt.add_column("source / note")
     for r in sc.relations.pairs:
-        rt.add_row(" – ".join(r.between), r.stance, r.source or r.note or "")
+        rt.add_row(" – ".join(r.between), r.stance, terminal(r.source or r.note or ""))
 
     st = Table(title="Settlements by controller", title_justify="left")
     st.add_column("controller")
@@ -99,7 +101,7 @@ def overview(loaded: Loaded) -> RenderableType:
     st.add_column("settlements")
     for fid in sc.factions:
         if held[fid]:
-            st.add_row(fid, str(len(held[fid])), ", ".join(sorted(held[fid])))
+            st.add_row(fid, str(len(held[fid])), terminal(", ".join(sorted(held[fid]))))
 
     sup = Table(title="External support", title_justify="left")
     for col in ("id", "kind", "provider → beneficiary", "intensity", "turns", "source"):
@@ -113,8 +115,8 @@ def overview(loaded: Loaded) -> RenderableType:
             "artillery": lambda x: f"×{fmt_param(x.fire_multiplier, 2)} fire",
         }[line.kind](line)
         last = line.last_turn if line.last_turn is not None else m.turns
-        sup.add_row(sid, line.kind, f"{line.provider} → {line.beneficiary}", intensity,
-                    f"{line.first_turn}–{last}", line.source or "")
+        sup.add_row(sid, line.kind, terminal(f"{line.provider} → {line.beneficiary}"), intensity,
+                    f"{line.first_turn}–{last}", terminal(line.source or ""))
 
     ev = Table(title="Events", title_justify="left")
     ev.add_column("id")
@@ -136,7 +138,7 @@ def overview(loaded: Loaded) -> RenderableType:
     for oid, o in sc.outcomes.items():
         when = " at the end" if o.when == "final" else ""
         by = f" by turn {o.by_turn}" if o.by_turn else ""
-        ot.add_row(oid, o.name, describe_condition(o) + when + by)
+        ot.add_row(oid, terminal(o.name), describe_condition(o) + when + by)
 
     degree: Counter[str] = Counter()
     for link in sc.links:
@@ -155,7 +157,8 @@ def overview(loaded: Loaded) -> RenderableType:
     src.add_column("title")
     src.add_column("url / date")
     for ref in m.sources:
-        src.add_row(ref.id, ref.title, " ".join(x for x in (ref.url, ref.date) if x))
+        src.add_row(ref.id, terminal(ref.title),
+                    terminal(" ".join(x for x in (ref.url, ref.date) if x)))
     parts: list[RenderableType] = [head, ft]
     parts += [t for t in (rt, st, sup, ev, ot) if t.row_count]
     parts.append(graph)

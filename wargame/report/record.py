@@ -31,6 +31,7 @@ import numpy as np
 
 from wargame.batch.tidy import Table, need, table
 from wargame.scenario.calendar import turn_end, turn_start
+from wargame.textsafe import terminal
 
 if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult
@@ -269,8 +270,8 @@ class Game:
         from wargame.report.narrative import narrative
 
         console = Console(width=width, record=True, file=io.StringIO(), color_system=None,
-                          force_jupyter=False)
-        console.print(f"{self.scenario_name} — seed {self.seed}")
+                          force_jupyter=False, emoji=False)
+        console.print(f"{terminal(self.scenario_name)} — seed {self.seed}")
         console.print(narrative(self))
         return console.export_text()
 

@@ -19,6 +19,7 @@ from rich.text import Text
 from wargame.batch.summary import NOBODY as NOBODY_ID  # the batch's id for "nobody"
 from wargame.report.palette import NOBODY_COLOUR, assign, terminal_colour
 from wargame.scenario.schema import Scenario
+from wargame.textsafe import printable, terminal
 
 if TYPE_CHECKING:
     from wargame.batch.summary import ControlShare
@@ -126,7 +127,7 @@ def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario |
     table.add_column("place", width=place_w, no_wrap=True, overflow="ellipsis")
     for fid, w, colour in zip(fcols, col_w, rt.colours if rt.has_nobody else rt.colours[:-1],
                               strict=True):
-        table.add_column(Text(fid[:w], style=f"bold {terminal_colour(colour)}"), width=w,
+        table.add_column(Text(printable(fid[:w]), style=f"bold {terminal_colour(colour)}"), width=w,
                          justify="right", no_wrap=True)
     if bar_w >= 6:
         table.add_column("share of games", width=bar_w, no_wrap=True)
@@ -134,7 +135,7 @@ def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario |
         for k, i in enumerate(idx):
             row = rt.shares[i]
             lead = int(np.argmax(row))
-            cells: list[Any] = [region if k == 0 else "", rt.names[i]]
+            cells: list[Any] = [terminal(region) if k == 0 else "", terminal(rt.names[i])]
             for f in range(len(fcols)):
                 style = terminal_colour(rt.colours[f]) + (" bold" if f == lead else "")
                 cells.append(Text(share_text(float(row[f])), style=style))
@@ -144,8 +145,8 @@ def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario |
             table.add_row(*cells, end_section=(k == len(idx) - 1 and g < len(rt.groups) - 1))
     names = Text("")
     for fid, name, colour in zip(rt.factions, rt.faction_names, rt.colours, strict=False):
-        names.append(fid, style=f"bold {terminal_colour(colour)}")
-        names.append(f" {name}   ")
+        names.append(printable(fid), style=f"bold {terminal_colour(colour)}")
+        names.append(f" {printable(name)}   ")
     table.caption = names
     table.caption_justify = "left"
     return table
