@@ -81,7 +81,8 @@ def test_per_turn_csv_long_format() -> None:
     (["--workers", "0"], "--workers must be at least 1 (got 0)"),
     (["--precision", "0.7"], "--precision must be between 0 and 0.5 (got 0.7)"),
     (["--seed", "-3"], "--seed must not be negative (got -3)"),
-    (["--turns", "0"], "--turns must be at least 1 (got 0)"),
+    (["--turns", "0"], "--turns must be between 1 and 1,000 (got 0)"),
+    (["--turns", "10000000"], "--turns must be between 1 and 1,000 (got 10000000)"),
 ])
 def test_bad_batch_options_are_usage_errors(args: list[str], message: str) -> None:
     code, out, err = _cli("batch", TOY, "--seed", "1", *args)

@@ -51,11 +51,11 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     """
     from wargame.batch.jobs import resolve
     from wargame.errors import UsageError
+    from wargame.scenario.limits import check_turns
 
     if seed is not None and seed < 0:
         raise UsageError("--seed must be a non-negative integer")
-    if turns is not None and not 0 <= turns <= 1000:
-        raise UsageError("--turns must be between 0 and 1000")
+    check_turns(turns)
     _, loaded = resolve(scenario, overrides)
     if game is not None:
         return _replay(loaded, seed, game, runs, chunk_size, turns)

@@ -30,6 +30,7 @@ from wargame.batch.tally import Tally
 from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
+from wargame.scenario.limits import check_turns
 
 DEFAULT_RUNS = 1000
 DEFAULT_PRECISION_CAP = 100_000
@@ -99,8 +100,7 @@ def _check(opts: Options) -> None:
             raise UsageError(f"{name} must be at least 1 (got {value})")
     if opts.seed is not None and opts.seed < 0:
         raise UsageError(f"--seed must not be negative (got {opts.seed})")
-    if opts.turns is not None and opts.turns < 1:
-        raise UsageError(f"--turns must be at least 1 (got {opts.turns})")
+    check_turns(opts.turns)
     if opts.resume and opts.store is None:
         raise UsageError("--resume needs --store FILE (the store to continue)")
     if opts.executor is not None and (opts.workers not in (None, 1) or opts.scheduler):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from wargame.scenario.schema import Condition, Scenario
+from wargame.textsafe import quoted
 
 PathMsg = tuple[tuple[str | int, ...], str]
 
@@ -18,14 +19,14 @@ PathMsg = tuple[tuple[str | int, ...], str]
 def suggest(name: str, known: Iterable[str]) -> str:
     """A ``did you mean`` hint, or the empty string."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {quoted(close[0])}?)" if close else ""
 
 
 def _ref(path: tuple[str | int, ...], kind: str, name: str, known: dict[str, Any]) -> Iterator[
     PathMsg
 ]:
     if name not in known:
-        yield path, f"unknown {kind} {name!r}{suggest(name, known)}"
+        yield path, f"unknown {kind} {quoted(name)}{suggest(name, known)}"
 
 
 def _ids(raw: dict[str, Any] | None, key: str, fallback: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +156,7 @@ def _check_links(sc: Scenario, S: dict[str, Any], partial: bool) -> list[PathMsg
         for j, s in enumerate(link.between):
             if s not in S:
                 out.append((("links", i, "between", j),
-                            f"link to unknown settlement {s!r}{suggest(s, S)}"))
+                            f"link to unknown settlement {quoted(s)}{suggest(s, S)}"))
                 bad = True
         if a == b:
             out.append((("links", i, "between"), f"self-link: {a} is linked to itself"))

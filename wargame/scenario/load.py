@@ -21,10 +21,14 @@ from pydantic import BaseModel, ValidationError
 from wargame.errors import InvalidInput, Location, Problem
 from wargame.scenario import messages, yamlio
 from wargame.scenario.checks import check, suggest
+from wargame.scenario.limits import too_large
 from wargame.scenario.schema import ID_PATTERN, Scenario
 from wargame.scenario.yamlio import Document, PathKey
+from wargame.textsafe import excerpt, quoted
 
 MAX_EXTENDS_DEPTH = 16
+SET_EXCERPT = 80
+"""How much of a ``--set`` expression an error message quotes."""
 CACHE_SIZE = 8
 """Scenarios :func:`load` remembers (see there)."""
 
@@ -47,8 +51,9 @@ class Loaded:
 
 
 def dotted(path: PathKey) -> str:
-    """``('factions', 'daesh', 'strength')`` -> ``factions.daesh.strength``."""
-    return ".".join(str(p) for p in path)
+    """``('factions', 'daesh', 'strength')`` -> ``factions.daesh.strength`` (a key that is not a
+    short plain name, as a file that is no scenario may have, shown as a short excerpt)."""
+    return ".".join(excerpt(p) for p in path)
 
 
 def _merge(base: Any, over: Any, bpos: dict[PathKey, Location], opos: dict[PathKey, Location],
@@ -87,8 +92,15 @@ def _copy_pos(src: dict[PathKey, Location], dst: dict[PathKey, Location], path: 
 Reads = list[tuple[Path, bytes]]
 
 
-def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads) -> Document:
-    raw = yamlio.read_bytes(path)
+EXTENDS_SUFFIXES = (".yaml", ".yml")
+"""What the file an ``extends:`` names must end in: a scenario from someone else cannot make
+this tool read (and quote) any other file."""
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads,
+             raw: bytes | None = None) -> Document:
+    if raw is None:
+        raw = yamlio.read_bytes(path)
     reads.append((path, raw))
     doc = yamlio.parse(yamlio.decode(raw, str(path)), str(path))
     if doc.data is None:
@@ -101,19 +113,35 @@ def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads) -> Document:
     if parent is None:
         return doc
     loc = doc.locate(("extends",))
-    if not isinstance(parent, str):
-        raise InvalidInput([Problem(loc, "extends", "must be a file name")])
-    target = (path.parent / parent).resolve()
-    if target in chain or target == path.resolve():
-        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), target))
-        raise InvalidInput([Problem(loc, "extends", f"cycle in extends: {cycle}")])
+
+    def fail(message: str) -> InvalidInput:
+        return InvalidInput([Problem(loc, "extends", message)])
+
+    if not isinstance(parent, str) or not parent.strip():
+        raise fail("must be a file name")
+    if "\x00" in parent:
+        raise fail(f"must be a file name (it contains a NUL byte): {quoted(parent)}")
+    if not parent.lower().endswith(EXTENDS_SUFFIXES):
+        raise fail(f"must name a scenario file ending in .yaml or .yml (got {quoted(parent)})")
+    try:
+        here = path.resolve()
+        target = (path.parent / parent).resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long; a symbolic link loop (3.11)
+        reason = (yamlio.os_reason(exc) if isinstance(exc, OSError)
+                  else "too many levels of symbolic links (a symbolic link loop?)")
+        raise fail(f"{quoted(parent)}: {reason}") from None
+    if target in chain or target == here:
+        cycle = " -> ".join(excerpt(p.name) for p in (*chain, here, target))
+        raise fail(f"cycle in extends: {cycle}")
     if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise InvalidInput([Problem(loc, "extends", "extends chain is too long")])
-    if not target.is_file():
-        raise InvalidInput([Problem(loc, "extends", f"no such file: {parent}")])
+        raise fail("extends chain is too long")
     # Open the parent by the path as written (relative to this file), not the resolved one, so
     # errors in it name it the way the user would: ``variants/../base.yaml``, not ``/home/...``.
-    base = _resolve(path.parent / parent, (*chain, path.resolve()), reads)
+    try:
+        parent_raw = yamlio.read_limited(path.parent / parent)
+    except yamlio.Unreadable as exc:
+        raise fail(f"{quoted(parent)}: {exc}") from None
+    base = _resolve(path.parent / parent, (*chain, here), reads, parent_raw)
     own = {k: v for k, v in doc.data.items() if k != "extends"}
     positions = dict(base.positions)
     merged = _merge(base.data, own, positions, doc.positions, ())
@@ -122,7 +150,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads) -> Document:
 
 def parse_set(expr: str) -> tuple[list[str], Any]:
     """Split ``path=value`` into path parts and a YAML-parsed value."""
-    where = Location(f"--set {expr!r}")
+    where = Location(f"--set {quoted(expr, SET_EXCERPT)}")
     if "=" not in expr:
         raise InvalidInput([Problem(where, "", "expected path=value")])
     key, _, raw = expr.partition("=")
@@ -146,7 +174,8 @@ def apply_set(doc: Document, expr: str) -> None:
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
                 raise InvalidInput([Problem(where, dotted(tuple(path)),
-                                            f"no item {part!r} (the list has {len(node)})")])
+                                            f"no item {quoted(part)} (the list has "
+                                            f"{len(node)})")])
             key: str | int = int(part)
         elif isinstance(node, dict):
             key = part
@@ -246,7 +275,7 @@ def _message(err: Any, data: Any) -> tuple[PathKey, str]:
         ctx = err["ctx"]
         key = ctx["discriminator"].strip("'")
         tags = ctx["expected_tags"].replace("'", "")
-        msg = f"unknown {key} {ctx['tag']!r}; use one of: {tags}"
+        msg = f"unknown {key} {quoted(ctx['tag'])}; use one of: {tags}"
         path.append(key)
     elif kind == "union_tag_not_found":
         key = err["ctx"]["discriminator"].strip("'")
@@ -254,9 +283,9 @@ def _message(err: Any, data: Any) -> tuple[PathKey, str]:
         path.append(key)
     elif kind == "string_pattern_mismatch":
         pattern = err["ctx"]["pattern"]
-        msg = (f"{err['input']!r} is not an id: use lowercase letters, digits and _, starting "
-               "with a letter" if pattern == ID_PATTERN
-               else f"must match the pattern {pattern} (got {err['input']!r})")
+        msg = (f"{messages.describe(err['input'])} is not an id: use lowercase letters, digits "
+               "and _, starting with a letter" if pattern == ID_PATTERN
+               else f"must match the pattern {pattern} (got {messages.describe(err['input'])})")
     elif kind == "literal_error" and _literal_values(path):
         msg = (f"unknown value {messages.describe(err['input'])}; use one of: "
                f"{', '.join(_literal_values(path))}")
@@ -302,13 +331,35 @@ def _schema_problems(data: Any) -> list[tuple[PathKey, str]]:
     return []
 
 
+NOT_A_SCENARIO_EXCERPT = 20
+"""How much of a key a file that is not a scenario at all has quoted (its first one only)."""
+
+
+def _not_a_scenario(doc: Document) -> Problem | None:
+    """One problem for a mapping with no scenario key at all (some other file, say
+    ``/etc/shadow``), instead of one line per key that would print the file line by line."""
+    data = doc.data
+    if not isinstance(data, dict) or not data or set(data) & set(_field_names(Scenario)):
+        return None
+    first = next(iter(data))
+    n = len(data)
+    return Problem(doc.locate(()), "", f"not a scenario file: none of its {n:,} top-level "
+                   f"key{'s' if n != 1 else ''} is a scenario key (the first is "
+                   f"{quoted(first, NOT_A_SCENARIO_EXCERPT)}); a scenario starts with "
+                   "scenario:, factions: and settlements:")
+
+
 def validate_document(doc: Document) -> Scenario:
     """Validate merged data; raise :class:`InvalidInput` with every problem, located.
 
     Schema problems and cross-reference problems come out together: entries that fail the
     schema are set aside and the rest is cross-checked, so one run shows every mistake.
     """
-    found = _schema_problems(doc.data)
+    alien = _not_a_scenario(doc)
+    if alien is not None:
+        raise InvalidInput([alien])
+    big = list(too_large(doc.data))
+    found = [*big, *(x for x in _schema_problems(doc.data) if x[0] not in {p for p, _ in big})]
     if not found:
         sc = Scenario.model_validate(doc.data)
         xref = check(sc, doc.data)
@@ -362,6 +413,6 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
 
 def _same_bytes(path: Path, raw: bytes) -> bool:
     try:
-        return path.read_bytes() == raw
-    except OSError:
+        return yamlio.read_limited(path) == raw
+    except yamlio.Unreadable:
         return False

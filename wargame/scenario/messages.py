@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from wargame.textsafe import excerpt, quoted
+
 SYNTAX_FALLBACK = "invalid YAML syntax"
 
 
@@ -26,7 +28,7 @@ def describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
+        return quoted(value)
     if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, Mapping):
@@ -50,7 +52,7 @@ def _name_at(text: str, line: int, column: int) -> str:
     lines = text.split("\n")
     row = lines[line] if line < len(lines) else ""
     m = re.match(r"[*&]?([^\s,\[\]{}]+)", row[column:])
-    return m.group(1) if m else "?"
+    return excerpt(m.group(1)) if m else "?"
 
 
 def yaml_syntax(context: str | None, problem: str | None, text: str, line: int, column: int,
@@ -101,6 +103,16 @@ def unreadable_character(character: Any) -> str:
     """A character that YAML does not allow in a document (a control character)."""
     code = ord(character) if isinstance(character, str) else int(character)
     return f"character U+{code:04X} is not allowed in YAML text"
+
+
+def unreadable_scalar(tag: str, text: str) -> str:
+    """A value that looks like a date or a number but is not one YAML can build."""
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "timestamp":
+        return f"invalid YAML: {quoted(text)} is not a date (write YYYY-MM-DD)"
+    if kind in ("int", "float"):
+        return f"invalid YAML: {quoted(text, 20)} is not a number this tool can read"
+    return f"invalid YAML: cannot read the value {quoted(text)}"
 
 
 # --- schema problems --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from wargame.scenario.limits import MAX_LOGNORMAL_SIGMA
 from wargame.scenario.messages import schema_problem
 
 if TYPE_CHECKING:  # numpy is imported where a parameter is sampled: validating needs none
@@ -218,8 +219,9 @@ class LogNormal(_Provenance):
     def _check(self) -> LogNormal:
         if self.median <= 0:
             raise ValueError(f"median must be positive (got {self.median})")
-        if self.sigma <= 0:
-            raise ValueError(f"sigma must be positive (got {self.sigma})")
+        if not 0 < self.sigma <= MAX_LOGNORMAL_SIGMA:
+            raise ValueError(f"sigma must be more than 0 and at most {MAX_LOGNORMAL_SIGMA:g} "
+                             f"(got {self.sigma})")
         return self
 
     def support(self) -> tuple[float, float]:

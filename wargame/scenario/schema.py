@@ -10,12 +10,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
+from wargame.scenario.limits import (
+    EARLIEST_START,
+    LATEST_START,
+    MAX_DAYS_PER_TURN,
+    MAX_TURNS,
+)
 from wargame.scenario.params import STRICT, Param, bounded
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+Turn = Annotated[int, Field(ge=1, le=MAX_TURNS)]
+"""A turn number (1 to MAX_TURNS, the longest game any command plays)."""
 if TYPE_CHECKING:  # to the type checker every bounded parameter is a Param
     Count: TypeAlias = Param
     Fraction: TypeAlias = Param
@@ -42,6 +57,14 @@ def _date_text(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _in_calendar(day: dt.date) -> dt.date:
+    if not EARLIEST_START <= day <= LATEST_START:
+        raise ValueError(f"must be between {EARLIEST_START.isoformat()} and "
+                         f"{LATEST_START.isoformat()}, so that every turn of the longest game "
+                         f"fits the calendar (got {day.isoformat()})")
+    return day
+
+
 class Entry(BaseModel):
     """Base of every entry: strict keys, frozen, and optional provenance."""
 
@@ -65,9 +88,9 @@ class Meta(Entry):
 
     name: str = Field(min_length=1)
     description: str = ""
-    start_date: Annotated[dt.date, Field(strict=False)]
-    days_per_turn: int = Field(7, ge=1, le=366)
-    turns: int = Field(26, ge=1, le=1000)
+    start_date: Annotated[dt.date, Field(strict=False), AfterValidator(_in_calendar)]
+    days_per_turn: int = Field(7, ge=1, le=MAX_DAYS_PER_TURN)
+    turns: int = Field(26, ge=1, le=MAX_TURNS)
     sources: list[Source] = []
 
 
@@ -85,8 +108,8 @@ class Reinforcement(Entry):
 
     men_per_turn: Count
     at: list[Id] = Field(min_length=1)
-    first_turn: int = Field(1, ge=1)
-    last_turn: int | None = Field(None, ge=1)
+    first_turn: Turn = 1
+    last_turn: Turn | None = None
 
 
 class Faction(Entry):
@@ -147,8 +170,8 @@ class _SupportBase(Entry):
     name: str = ""
     provider: str = Field(min_length=1)
     beneficiary: Id
-    first_turn: int = Field(1, ge=1)
-    last_turn: int | None = Field(None, ge=1)
+    first_turn: Turn = 1
+    last_turn: Turn | None = None
 
 
 class AirStrikes(_SupportBase):
@@ -244,7 +267,7 @@ class Outcome(Condition):
 
     name: str = Field(min_length=1)
     when: Literal["ever", "final"] = "ever"
-    by_turn: int | None = Field(None, ge=1)
+    by_turn: Turn | None = None
 
 
 class Captured(Entry):
@@ -257,8 +280,8 @@ class Captured(Entry):
 class Trigger(Entry):
     """When an event fires: all the given keys must hold in the same turn."""
 
-    turn: int | None = Field(None, ge=1)
-    from_turn: int | None = Field(None, ge=1)
+    turn: Turn | None = None
+    from_turn: Turn | None = None
     captured: Captured | None = None
     outcome: Id | None = None
     chance: Fraction | None = None

@@ -11,6 +11,9 @@ are reported in the project's words (:mod:`wargame.scenario.messages`).
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ import yaml
 
 from wargame.errors import InvalidInput, Location, Problem
 from wargame.scenario import messages
+from wargame.textsafe import excerpt, quoted
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
@@ -59,22 +63,82 @@ def _fail(file: str, message: str, line: int = 0, column: int = 0) -> InvalidInp
     return InvalidInput([Problem(Location(file, line, column), "", message)])
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a scenario file, with clear errors for a missing or unreadable one."""
-    name = str(path)
+class Unreadable(Exception):
+    """Why a scenario file cannot be read (the message, without the file's name)."""
+
+
+_KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+
+
+def read_limited(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES, or :class:`Unreadable` saying why not.
+
+    The file is opened first and checked after (no window for a swap between the two): a
+    device (``/dev/zero``, ``/dev/urandom``), a named pipe or a socket, or a symbolic link to
+    one, is refused before a byte is read (the pipe is opened without waiting for a writer),
+    and at most MAX_BYTES + 1 bytes are ever read, whatever the file claims its size is.
+    """
     try:
-        if path.is_dir():
-            raise _fail(name, "is a directory, not a scenario file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _fail(name, f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise _fail(name, "no such file") from None
-    except PermissionError:
-        raise _fail(name, "permission denied") from None
+        fd = os.open(path, _OPEN_FLAGS)
+    except ValueError:  # os.open refuses names with a NUL byte
+        raise Unreadable("the file name contains a NUL byte") from None
     except OSError as exc:
-        raise _fail(name, f"cannot read file: {exc.strerror or exc}") from None
+        raise Unreadable(os_reason(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable("is a directory, not a scenario file")
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a regular file")
+            raise Unreadable(f"is {kind}, not a scenario file (scenarios are read from "
+                             "regular files only)")
+        if st.st_size > MAX_BYTES:
+            raise Unreadable(f"file is too large ({st.st_size:,} bytes; the limit is "
+                             f"{MAX_BYTES:,})")
+        chunks: list[bytes] = []
+        got = 0
+        while got <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > MAX_BYTES:  # it grew after the check
+            raise Unreadable(f"file is too large (more than {MAX_BYTES:,} bytes)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(os_reason(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def os_reason(exc: OSError) -> str:
+    """The project's words for why a file could not be opened or read."""
+    reasons = {errno.ENOENT: "no such file", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied", errno.ELOOP: "too many levels of symbolic "
+               "links (a symbolic link loop?)", errno.ENAMETOOLONG: "file name too long",
+               errno.ENOTDIR: "no such file (a part of the path is not a directory)",
+               errno.EISDIR: "is a directory, not a scenario file"}
+    return reasons.get(exc.errno or 0, f"cannot read file: {exc.strerror or exc}")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a scenario file (see :func:`read_limited`), or a located error."""
+    try:
+        return read_limited(path)
+    except Unreadable as exc:
+        raise _fail(_shown_name(path), str(exc)) from None
+
+
+MAX_NAME_SHOWN = 200
+"""The longest file name an error message shows in full (longer ones are cut)."""
+
+
+def _shown_name(path: Path) -> str:
+    return excerpt(path, MAX_NAME_SHOWN)
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -225,7 +289,7 @@ class _Builder:
             # Collections are built here, not by the loader, so an explicit tag such as
             # !!python/object:... (or !!set, !!omap) would otherwise be dropped silently; a
             # scalar's tag is checked here too, so the message is the project's own.
-            raise self._fail_at(node, f"invalid YAML: unsupported tag {node.tag!r}")
+            raise self._fail_at(node, f"invalid YAML: unsupported tag {quoted(node.tag, 80)}")
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
@@ -236,17 +300,20 @@ class _Builder:
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
                     raise self._fail_at(key_node,
-                                        f"{_dotted((*path, key))}: duplicate key {key!r}")
+                                        f"{_dotted((*path, key))}: duplicate key {quoted(key)}")
                 self.doc.positions[(*path, key)] = self._loc(key_node)
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):  # 2015-13-45, a 5,000-digit number, ...
+            raise self._fail_at(node, messages.unreadable_scalar(node.tag, node.value)) from None
 
 
 def _dotted(path: PathKey) -> str:
-    return ".".join(str(p) for p in path)
+    return ".".join(excerpt(p) for p in path)
 
 
 class _Dumper(yaml.SafeDumper):
