@@ -13,8 +13,9 @@ Rich, to matplotlib or to a spreadsheet. Call the function for the place the tex
                     ``print(..., markup=False)``. Only removes control characters and escape
                     sequences (newline and tab stay).
 ``plot_text(text)`` Any string drawn by matplotlib (titles, labels, ticks, legends,
-                    annotations): literal text on one line, never mathtext (``$x^$`` would
-                    otherwise fail to draw and ``$5 and $6`` be drawn as maths).
+                    annotations): literal text, never mathtext (``$x^$`` would otherwise
+                    fail to draw and ``$5 and $6`` be drawn as maths). Idempotent, so text
+                    may go through it twice (a name, then the title it is part of).
 ``csv_cell(value)`` One CSV cell: text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
                     return gets a leading ``'`` so a spreadsheet shows it instead of running it
                     as a formula (OWASP's guidance on CSV injection); numbers, dates and
@@ -56,7 +57,8 @@ _ESCAPE_SEQUENCE = re.compile(
     re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_WHITESPACE_CONTROL = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+_LINE_SEPARATOR = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 
 T = TypeVar("T")
 
@@ -83,10 +85,11 @@ def terminal(text: object) -> str:
 
 
 def plot_text(text: object) -> str:
-    """``text`` as literal one-line matplotlib text: printable, line breaks as spaces, and every
-    ``$`` escaped so that matplotlib never reads it as mathtext."""
-    s = printable(_WHITESPACE_CONTROL.sub(" ", str(text)))
-    return s.replace("$", r"\$")
+    """``text`` as literal matplotlib text: printable (tabs as spaces, every line break as a
+    newline), and every ``$`` not already escaped as ``\\$``, so that matplotlib never reads it
+    as mathtext (it draws ``\\$`` as ``$``). Applying it again changes nothing."""
+    s = printable(_LINE_SEPARATOR.sub("\n", str(text)).replace("\t", " "))
+    return _UNESCAPED_DOLLAR.sub(r"\\$", s)
 
 
 def csv_cell(value: T) -> T | str:

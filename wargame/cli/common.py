@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
@@ -16,6 +17,8 @@ from wargame.errors import EXIT_ERROR, WargameError
 from wargame.textsafe import terminal, without_controls
 
 P = ParamSpec("P")
+MISSING_GLYPH = r"Glyph \d+ .*missing from"
+"""matplotlib's warning for a character its font cannot draw."""
 R = TypeVar("R")
 
 
@@ -58,7 +61,11 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         err = stderr_console()
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                # A name in a script the plotting font lacks is drawn as a box, which the
+                # picture shows: matplotlib's warning about it would only be noise.
+                warnings.filterwarnings("ignore", MISSING_GLYPH, UserWarning)
+                return func(*args, **kwargs)
         except WargameError as exc:
             for line in exc.lines():
                 err.print(f"[bold red]error:[/] {terminal(line)}")

@@ -21,6 +21,7 @@ from wargame.batch.stats import Interval
 from wargame.report.figures import new_figure
 from wargame.report.palette import hex_colour, luminance
 from wargame.report.plots import FONT, header, pct, style
+from wargame.textsafe import plot_text
 
 if TYPE_CHECKING:
     from wargame.batch.compare_result import CompareResult
@@ -37,7 +38,7 @@ def _percent(x: float, _: Any = None) -> str:
 def _value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
-    return str(v)
+    return plot_text(v)
 
 
 def _outcome_name(result: SweepResult, oid: str) -> str:
@@ -94,7 +95,7 @@ def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title:
         ax.plot(x, grid, "o-", color=B_COLOUR)
         ax.set_xticks(x)
         ax.set_xticklabels([_value(v) for v in levels[0]])
-        ax.set_xlabel(paths[0], fontsize=FONT)
+        ax.set_xlabel(plot_text(paths[0]), fontsize=FONT)
         ax.set_ylim(-0.02, 1.02)
         ax.yaxis.set_major_formatter(FuncFormatter(_percent))
         header(fig, title, sub + " (band: 95% Wilson interval)", note)
@@ -119,8 +120,8 @@ def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title:
     ax.set_xticklabels([_value(v) for v in levels[0]], fontsize=FONT)
     ax.set_yticks(range(ny))
     ax.set_yticklabels([_value(v) for v in levels[1]], fontsize=FONT)
-    ax.set_xlabel(paths[0], fontsize=FONT)
-    ax.set_ylabel(paths[1], fontsize=FONT)
+    ax.set_xlabel(plot_text(paths[0]), fontsize=FONT)
+    ax.set_ylabel(plot_text(paths[1]), fontsize=FONT)
     cax = fig.add_axes((1 - 0.85 / fw, 0.75 / fh, 0.12 / fw, 1 - 1.65 / fh))
     bar = fig.colorbar(img, cax=cax, format=FuncFormatter(_percent))
     bar.ax.tick_params(labelsize=FONT - 0.5)
@@ -171,7 +172,8 @@ def tornado_chart(swings: list[Swing], base: Interval, outcome: str, runs: int, 
     ax.text(base.estimate, 1.01, f"scenario as written: {pct(base.estimate)}",
             transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=FONT - 0.5)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([textwrap.shorten(s.path, 42, placeholder="…") for s in rows][::-1],
+    ax.set_yticklabels([plot_text(textwrap.shorten(s.path, 42, placeholder="…"))
+                        for s in rows][::-1],
                        fontsize=FONT - 0.5)
     ax.set_ylim(-0.7, n - 0.3)
     lo = min([base.low, *(min(s.at_low.low, s.at_high.low) for s in rows)])
@@ -179,7 +181,7 @@ def tornado_chart(swings: list[Swing], base: Interval, outcome: str, runs: int, 
     pad = max(0.04, (hi - lo) * 0.2)
     ax.set_xlim(max(-0.02, lo - pad), min(1.02, hi + pad))
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
-    ax.set_xlabel(f"P({outcome})", fontsize=FONT)
+    ax.set_xlabel(plot_text(f"P({outcome})"), fontsize=FONT)
     from matplotlib.patches import Patch
 
     fig.legend(handles=[Patch(color=LOW, label="parameter at its low value"),
@@ -221,7 +223,8 @@ def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
             axd.text(1.03, y, f"{pts:+d}" if pts else "0", transform=axd.get_yaxis_transform(),
                      fontsize=FONT - 0.5, va="center")
     axp.set_yticks(range(n))
-    axp.set_yticklabels([textwrap.shorten(r.name, 56, placeholder="…") for r in rows][::-1],
+    axp.set_yticklabels([plot_text(textwrap.shorten(r.name, 56, placeholder="…"))
+                         for r in rows][::-1],
                         fontsize=FONT - 0.5)
     axp.set_ylim(-0.7, n - 0.3)
     axp.set_xlim(-0.02, 1.02)
@@ -238,8 +241,9 @@ def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
     axd.set_xlabel("B − A, points (paired 95%)", fontsize=FONT)
     from matplotlib.lines import Line2D
 
-    axp.legend(handles=[Line2D([], [], color=A_COLOUR, marker="o", label=f"A: {label_a}"),
-                        Line2D([], [], color=B_COLOUR, marker="o", label=f"B: {label_b}")],
+    la, lb = plot_text(f"A: {label_a}"), plot_text(f"B: {label_b}")
+    axp.legend(handles=[Line2D([], [], color=A_COLOUR, marker="o", label=la),
+                        Line2D([], [], color=B_COLOUR, marker="o", label=lb)],
                fontsize=FONT - 0.5, loc="upper center", bbox_to_anchor=(0.5, 1.08), ncol=2,
                frameon=False)
     games = result.games

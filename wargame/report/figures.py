@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from wargame.errors import UsageError
+from wargame.textsafe import plot_text
 
 FORMATS = (".png", ".svg")
 DESIGN_AREA_IN2 = 48.0  # 8 x 6 inches
@@ -91,8 +92,21 @@ def new_figure(width: int, height: int) -> Figure:
     return fig
 
 
+def literal_text(fig: Figure) -> None:
+    """Make every text of the figure literal (:func:`wargame.textsafe.plot_text`): the safety
+    net behind the drawing code, which passes names through it where it draws them."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        text = t.get_text()
+        safe = plot_text(text)
+        if safe != text:
+            t.set_text(safe)
+
+
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
     """The figure as PNG or SVG bytes, exactly the figure's pixel size."""
+    literal_text(fig)
     buf = io.BytesIO()
     if fmt == "png":
         fig.savefig(buf, format="png", dpi=fig.dpi, metadata=_PNG_META)

@@ -17,6 +17,7 @@ from matplotlib.patches import Wedge
 from matplotlib.transforms import ScaledTranslation, Transform
 
 from wargame.report.palette import NOBODY_COLOUR, NOBODY_LABEL
+from wargame.textsafe import plot_text
 
 SURE = 0.95        # a pie unless one faction holds the place in this share of games
 RING = "#222222"   # siege ring
@@ -84,7 +85,7 @@ def legend(fig: Figure, names: Sequence[str], colours: Sequence[str], nobody: bo
     def entry(label: str) -> Transform:
         """Write the label; return where its glyph goes."""
         nonlocal y
-        lines = textwrap.wrap(label, chars) or [""]
+        lines = textwrap.wrap(plot_text(label), chars) or [""]
         at = anchor(fig, x + 0.09, y - line / 2, fig.dpi_scale_trans)
         fig.text((x + 0.22) / fw, y / fh, "\n".join(lines), fontsize=FONT, va="top",
                  linespacing=1.15)

@@ -34,6 +34,7 @@ from wargame.report.figures import new_figure
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
+from wargame.textsafe import plot_text
 
 SEA, LAND, HOME = "#DCEAF2", "#F2F0EB", "#FBF8F0"
 FONT = 7.0              # points, on the 8 x 6 inch design page
@@ -216,7 +217,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
     p.links(ax)
     p.places_on(ax)
     px = np.array([proj.pixel(x, y) for x, y in zip(p.lon, p.lat, strict=True)])
-    names = {i: s.name for i, s in enumerate(p.places)}
+    names = {i: plot_text(s.name) for i, s in enumerate(p.places)}
     order = sorted(range(len(p.places)), key=lambda i: (-p.places[i].value,
                                                         -p.places[i].population, i))
     blocked: list[geo.Box] = []
@@ -225,7 +226,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
         inset_box = _inset(fig, ax, p, proj, group, px, borders)
         blocked.append(inset_box)
         lead = max(group, key=lambda i: p.places[i].value)
-        names[lead] = _short(p.places[lead].name)
+        names[lead] = plot_text(_short(p.places[lead].name))
         order = [i for i in order if i not in group or i == lead]
     for name, lon, lat in geo.country_label_spots(proj, px, blocked) if borders else []:
         ax.text(lon, lat, " ".join(name.upper()), ha="center", va="center", color="#8A8A8A",
@@ -238,7 +239,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
             "pies": bool(view.games and (view.top < mapkey.SURE).any()),
             "rings": bool(view.besieged.any()),
             "dashed": any(s.approximate for s in p.places)}
-    mapkey.legend(fig, [f.name for f in sc.factions.values()], p.colours[:-1],
+    mapkey.legend(fig, [plot_text(f.name) for f in sc.factions.values()], p.colours[:-1],
                   bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05, fh - 0.8,
                   panel - 0.15, frozenset(k for k, used in uses.items() if used))
     return fig, proj
@@ -304,8 +305,10 @@ def _inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, group: list
               and sub.lat_min <= p.lat[i] <= sub.lat_max]
     p.places_on(iax, inside)
     order = sorted(inside, key=lambda i: (i not in group, -p.places[i].value))
-    _place_labels(fig, iax, p, sub, order, {i: p.places[i].name for i in inside}, [], 8)
-    iax.text(0.03, 0.97, _short(p.places[group[0]].name), transform=iax.transAxes, ha="left",
+    _place_labels(fig, iax, p, sub, order, {i: plot_text(p.places[i].name) for i in inside},
+                  [], 8)
+    iax.text(0.03, 0.97, plot_text(_short(p.places[group[0]].name)), transform=iax.transAxes,
+             ha="left",
              va="top", fontsize=FONT + 0.5, fontweight="bold",
              bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85},
              zorder=7)
@@ -336,8 +339,8 @@ def _titles(fig: Figure, sc: Scenario, view: ControlView, footnote: str) -> None
     else:
         first = sc.scenario.start_date
         sub = f"Control at the start, {first:%d %b %Y} (turn 0, no games played)"
-    fig.text(0.12 / fw, 1 - 0.12 / fh, sc.scenario.name, fontsize=FONT + 5, fontweight="bold",
-             va="top")
+    fig.text(0.12 / fw, 1 - 0.12 / fh, plot_text(sc.scenario.name), fontsize=FONT + 5,
+             fontweight="bold", va="top")
     fig.text(0.12 / fw, 1 - 0.42 / fh, sub, fontsize=FONT + 2, va="top", color="#333333")
-    fig.text(0.12 / fw, 0.1 / fh, footnote.strip(), fontsize=FONT - 1.5, color="#666666",
-             va="bottom")
+    fig.text(0.12 / fw, 0.1 / fh, plot_text(footnote.strip()), fontsize=FONT - 1.5,
+             color="#666666", va="bottom")

@@ -28,6 +28,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from wargame.batch.stats import count_quantile, wilson
 from wargame.report.figures import new_figure
+from wargame.textsafe import plot_text
 
 if TYPE_CHECKING:
     from wargame.batch.summary import Labels
@@ -154,12 +155,14 @@ def _date_axis(ax: Axes, dates: list[dt.date], ticks: int, short: bool = False) 
 def header(fig: Figure, title: str, subtitle: str, note: str = "") -> None:
     """Title, subtitle and a small note at the foot, on the 8 x 6 inch design page."""
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    fig.text(0.12 / fw, 1 - 0.1 / fh, title, fontsize=FONT + 5, fontweight="bold", va="top")
+    fig.text(0.12 / fw, 1 - 0.1 / fh, plot_text(title), fontsize=FONT + 5, fontweight="bold",
+             va="top")
     subtitle = "\n".join(_wrap(line, _chars(fw - 0.3, FONT + 1.5), 3)
-                         for line in subtitle.split("\n"))
+                         for line in plot_text(subtitle).split("\n"))
     fig.text(0.12 / fw, 1 - 0.4 / fh, subtitle, fontsize=FONT + 1.5, va="top", color="#333333")
     if note:
-        fig.text(0.12 / fw, 0.08 / fh, note, fontsize=FONT - 1.5, color="#666666", va="bottom")
+        fig.text(0.12 / fw, 0.08 / fh, plot_text(note), fontsize=FONT - 1.5, color="#666666",
+                 va="bottom")
 
 
 def _chars(inches: float, size: float) -> int:
@@ -203,7 +206,8 @@ def outcomes_chart(ot: OutcomeTimes, width: int, height: int, title: str,
         ax.errorbar([ot.x[-1]], [p], yerr=[[p - ci.low], [ci.high - p]], fmt="o",
                     color=MARK, markersize=3, elinewidth=1, capsize=1.5, zorder=5)
         kind = " · judged at the end" if ot.final[o] else ""
-        ax.set_title(f"{_wrap(ot.names[o], chars)}\n", fontsize=FONT, loc="left", pad=2)
+        ax.set_title(f"{_wrap(plot_text(ot.names[o]), chars)}\n", fontsize=FONT, loc="left",
+                     pad=2)
         ax.annotate(f"final {pct(p)} ({pct(ci.low)}–{pct(ci.high)}){kind}", (0, 1),
                     xycoords="axes fraction", xytext=(0, 3), textcoords="offset points",
                     fontsize=FONT - 1, color="#555555", va="bottom")
@@ -287,7 +291,8 @@ def timing_overview(ot: OutcomeTimes, width: int, height: int, title: str,
         ax.text(1.01, y, pct(p), transform=ax.get_yaxis_transform(), fontsize=FONT,
                 va="center", ha="left")
     ax.set_yticks(range(n))
-    ax.set_yticklabels([_wrap(ot.names[o], 52, 1) for o in range(n)][::-1], fontsize=FONT - 0.5)
+    ax.set_yticklabels([_wrap(plot_text(ot.names[o]), 52, 1) for o in range(n)][::-1],
+                       fontsize=FONT - 0.5)
     ax.set_ylim(-0.7, n - 0.3)
     _date_axis(ax, ot.dates, 6)
     ax.text(1.01, 1.0, "P", transform=ax.transAxes, fontsize=FONT, fontweight="bold",
