@@ -31,7 +31,7 @@ def test_records_stream_in_row_groups(tmp_path: Path, monkeypatch: pytest.Monkey
     meta = pq.ParquetFile(target).metadata
     assert meta.num_rows == 1000
     assert meta.num_row_groups == 4   # 300 rows held at most, then written: 3 x 300 + 100
-    assert not (tmp_path / "g.parquet.partial").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["g.parquet"]  # no temporary file left
     assert res.records is not None and res.records.path == target
     table = pq.read_table(target)
     assert table.column_names[:4] == ["seed", "chunk", "replicate", "game"]

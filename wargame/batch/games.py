@@ -40,6 +40,7 @@ import numpy as np
 
 from wargame.batch.tidy import need
 from wargame.errors import UsageError, WargameError
+from wargame.files import Replacement, cannot_write
 
 if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult
@@ -172,7 +173,7 @@ class RecordSink:
         self._chunks: list[Columns] = []   # in memory: every chunk; on file: the unwritten
         self._buffered = 0
         self._writer: Any = None
-        self._partial = None if path is None else path.with_name(path.name + ".partial")
+        self._file: Replacement | None = None  # the file being written, put in place at close
 
     def add(self, cols: Columns) -> None:
         """Take the next chunk's records."""
@@ -189,13 +190,18 @@ class RecordSink:
         pa = need("pyarrow")
         pq = need("pyarrow.parquet")
         tbl = pa.concat_tables([to_arrow(c, self.layout, self.meta) for c in self._chunks])
+        path = self.path
+        assert path is not None
         if self._writer is None:
-            assert self._partial is not None
+            self._file = Replacement(path)
             try:
-                self._writer = pq.ParquetWriter(self._partial, tbl.schema)
+                self._writer = pq.ParquetWriter(self._file.path, tbl.schema)
             except OSError as exc:
-                raise WargameError(f"--games {self.path}: cannot write: {exc}") from None
-        self._writer.write_table(tbl)
+                raise cannot_write(path, exc) from None
+        try:
+            self._writer.write_table(tbl)
+        except OSError as exc:
+            raise cannot_write(path, exc) from None
         self._chunks = []
         self._buffered = 0
 
@@ -203,17 +209,22 @@ class RecordSink:
         """Finish: on a file, write the rest and put the file in place (only if ``ok``)."""
         if self.path is None:
             return GameRecords(self.layout, None, self.rows, self._chunks, self.meta)
-        assert self._partial is not None
+        path = self.path
+        done = False
         try:
             if ok:
                 self._flush()
             if self._writer is not None:
-                self._writer.close()
-            if ok:
-                self._partial.replace(self.path)
+                try:
+                    self._writer.close()
+                except OSError as exc:
+                    raise cannot_write(path, exc) from None
+            if ok and self._file is not None:
+                self._file.commit()
+            done = True
         finally:
-            if not ok:
-                self._partial.unlink(missing_ok=True)
+            if self._file is not None and not (ok and done):
+                self._file.discard()
         return GameRecords(self.layout, self.path, self.rows, [], self.meta)
 
 

@@ -320,13 +320,9 @@ def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
 
 
 def _write(out: Path, write: Any) -> None:
-    from wargame.errors import WargameError
+    from wargame import files
 
-    try:
-        with open(out, "wb") as f:
-            write(f)
-    except OSError as exc:
-        raise WargameError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    files.write_with(out, write)
     stderr_console().print(terminal(f"wrote {out}"))
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
@@ -65,7 +68,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                 # A name in a script the plotting font lacks is drawn as a box, which the
                 # picture shows: matplotlib's warning about it would only be noise.
                 warnings.filterwarnings("ignore", MISSING_GLYPH, UserWarning)
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
+            flush_stdout(err)
+            return result
         except WargameError as exc:
             for line in exc.lines():
                 err.print(f"[bold red]error:[/] {terminal(line)}")
@@ -73,19 +78,68 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (wargame.interrupts)
             raise _interrupted(err, exc) from None
         except (typer.Exit, typer.Abort):
+            flush_stdout(err)
             raise
+        except OSError as exc:
+            if not output_failed(exc):
+                raise _internal(err, exc) from None
+            raise _cannot_write_output(err, exc) from None
         except Exception as exc:  # a bug, not a user error: still no traceback for users
-            if interrupts.caused_by_interrupt(exc):  # e.g. a worker pool stopped by the signal
-                raise _interrupted(err, exc) from None
-            if os.environ.get("WARGAME_DEBUG"):
-                raise
-            err.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {terminal(str(exc))} "
-                "(set WARGAME_DEBUG=1 for a traceback, and please report it)"
-            )
-            raise typer.Exit(EXIT_ERROR) from None
+            raise _internal(err, exc) from None
 
     return wrapper
+
+
+def _internal(err: Console, exc: Exception) -> typer.Exit:
+    if interrupts.caused_by_interrupt(exc):  # e.g. a worker pool stopped by the signal
+        return _interrupted(err, exc)
+    if os.environ.get("WARGAME_DEBUG"):
+        raise exc
+    err.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {terminal(str(exc))} "
+        "(set WARGAME_DEBUG=1 for a traceback, and please report it)"
+    )
+    return typer.Exit(EXIT_ERROR)
+
+
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.EDQUOT,
+                           errno.EBADF})
+"""How writing the results to standard output fails: a full disk (``> /dev/full``), a reader
+that went away (``| head``), an I/O error."""
+
+
+def output_failed(exc: OSError) -> bool:
+    """Whether an error is standard output failing (an error of a named file has its name)."""
+    return exc.filename is None and exc.errno in OUTPUT_ERRNOS
+
+
+def flush_stdout(err: Console) -> None:
+    """Write out what is still buffered for stdout, so a failure is reported here, as one
+    line, rather than by the interpreter at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        raise _cannot_write_output(err, exc) from None
+    except (AttributeError, ValueError):  # no stdout at all, or closed: nothing to flush
+        pass
+
+
+def _cannot_write_output(err: Console, exc: OSError) -> typer.Exit:
+    return typer.Exit(quiet_stdout(exc, err))
+
+
+def quiet_stdout(exc: OSError, err: Console | None = None) -> int:
+    """After stdout failed: one line on stderr (none for a closed pipe: its reader wanted no
+    more), and whatever is still buffered for stdout goes nowhere, so the interpreter does not
+    fail on it at exit. Returns the exit code, 1."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if exc.errno != errno.EPIPE:
+        (err or stderr_console()).print(f"[bold red]error:[/] cannot write the output: "
+                                        f"{terminal(exc.strerror or exc)}")
+    return EXIT_ERROR
 
 
 def _interrupted(err: Console, exc: BaseException) -> typer.Exit:

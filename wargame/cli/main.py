@@ -51,6 +51,12 @@ def _run() -> int | str | None:
         return _stop(None) if interrupts.received() is not None else exc.code
     except KeyboardInterrupt as exc:
         return _stop(exc)
+    except OSError as exc:  # stdout failed outside a command (--version, --help > /dev/full)
+        from wargame.cli.common import output_failed, quiet_stdout
+
+        if not output_failed(exc):
+            raise
+        return quiet_stdout(exc)
 
 
 def _stop(exc: BaseException | None) -> int:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import wargame
+from wargame import files
 from wargame.cli.batch_cmds import Reporter
 from wargame.cli.common import handle_errors
-from wargame.errors import UsageError, WargameError
+from wargame.errors import UsageError
 
 if TYPE_CHECKING:
     from wargame.batch.results import BatchResult
@@ -193,10 +194,7 @@ def report(
         }
         stamp = f"Made {dt.date.today():%d %b %Y} with wargame {wargame.__version__}."
         page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
-        try:
-            out.write_text(page, encoding="utf-8")
-        except OSError as exc:
-            raise WargameError(f"cannot write {out}: {exc.strerror or exc}") from None
+        files.write_text(out, page)
         rep.note(f"wrote {out} ({len(page.encode()) // 1024:,} KiB, self-contained)")
 
 

@@ -76,10 +76,9 @@ def schema(
     if out is None:
         typer.echo(text)
     else:
-        try:
-            out.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise WargameError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        from wargame import files
+
+        files.write_text(out, text + "\n")
         stderr_console().print(f"wrote {terminal(out)}")
 
 

@@ -137,12 +137,9 @@ def _svg_pixel_size(svg: bytes, width: int, height: int) -> bytes:
 
 
 def save(fig: Figure, path: Path) -> None:
-    """Write the figure to ``path`` (format from the extension) or raise a usage error."""
-    fmt = check_output(path)
-    data = figure_bytes(fig, fmt)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        from wargame.errors import WargameError
+    """Write the figure to ``path`` (format from the extension; whole or not at all, see
+    :mod:`wargame.files`) or raise a usage error."""
+    from wargame import files
 
-        raise WargameError(f"cannot write {path}: {exc.strerror or exc}") from None
+    fmt = check_output(path)
+    files.write_bytes(path, figure_bytes(fig, fmt))
