@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import shlex
 import xml.etree.ElementTree as ET
@@ -240,14 +241,15 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
 
 def test_a_file_that_cannot_be_written_is_an_error_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: Path, data: bytes) -> int:
+    def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     code, stdout, stderr = cli("map", TOY, "--out", tmp_path / "m.png")
     assert code == 1
     assert "cannot write" in stderr and "Permission denied" in stderr
     assert "Traceback" not in stderr and stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
 
 
 def test_a_map_from_a_store_is_the_map_of_the_same_run(tmp_path: Path) -> None:
