@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 from wargame.batch.results import pick, to_json
 from wargame.batch.spec import BatchSpec
-from wargame.batch.stats import paired_difference, wilson
+from wargame.batch.stats import count_quantile, paired_difference, wilson
+from wargame.batch.summary import QUANTILES, Quantiles
 from wargame.batch.tally import Tally
 from wargame.batch.tidy import Table, table
 
@@ -33,6 +36,28 @@ class Pairs:
 
 
 @dataclass(frozen=True)
+class Timing:
+    """When an outcome came true in A and in B (10th, 50th, 90th percentile of the first turn,
+    among the games where it did), and the paired change of that turn, B's minus A's, in the
+    ``both`` games where it came true in both."""
+
+    a: Quantiles
+    b: Quantiles
+    shift: Quantiles
+    both: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"a_turn": asdict(self.a), "b_turn": asdict(self.b),
+                "shift_turns": asdict(self.shift), "both": self.both}
+
+
+def _quantiles(hist: np.ndarray, offset: int = 0) -> Quantiles:
+    qs = [count_quantile(hist, q) for _, q in QUANTILES]
+    return Quantiles(*(None if x is None else x - offset for x in qs))
+
+
+@dataclass(frozen=True)
 class CompareRow:
     """One outcome both scenarios define."""
 
@@ -43,6 +68,7 @@ class CompareRow:
     b: Estimate
     difference: Estimate   # B - A, Newcombe's paired interval
     pairs: Pairs
+    timing: Timing | None = None   # None for outcomes judged at the end
 
     def to_dict(self) -> dict[str, Any]:
         """The ``outcomes`` row of ``wargame compare --format json``."""
@@ -52,7 +78,8 @@ class CompareRow:
                 "difference": {"estimate": self.difference.probability,
                                "ci95": list(self.difference.ci95),
                                "method": DIFFERENCE_METHOD},
-                "pairs": vars(self.pairs).copy()}
+                "pairs": vars(self.pairs).copy(),
+                "timing": None if self.timing is None else self.timing.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -77,18 +104,26 @@ class CompareResult:
 
     @classmethod
     def from_tally(cls, spec: BatchSpec, a: Side, b: Side, ids: list[str], names: list[str],
-                   tally: Tally, **extra: Any) -> CompareResult:
-        """Rows from the summed paired counts."""
+                   tally: Tally, final: list[bool] | None = None,
+                   **extra: Any) -> CompareResult:
+        """Rows from the summed paired counts (``final``: outcomes judged at the end, which
+        have no timing)."""
         rows = []
+        timed = tally.has("pair_shift")
         for k, (oid, name) in enumerate(zip(ids, names, strict=True)):
             both, a_only, b_only, neither = (int(x) for x in tally.ints["pair"][k])
             n = both + a_only + b_only + neither
             pa, pb = wilson(both + a_only, n), wilson(both + b_only, n)
             d = paired_difference(both, a_only, b_only, neither)
+            timing = None
+            if timed and not (final is not None and final[k]):
+                ta = tally.ints["pair_turn_a"][k]
+                timing = Timing(_quantiles(ta), _quantiles(tally.ints["pair_turn_b"][k]),
+                                _quantiles(tally.ints["pair_shift"][k], len(ta) - 1), both)
             rows.append(CompareRow(oid, name, n, Estimate(pa.estimate, (pa.low, pa.high)),
                                    Estimate(pb.estimate, (pb.low, pb.high)),
                                    Estimate(d.estimate, (d.low, d.high)),
-                                   Pairs(both, a_only, b_only, neither)))
+                                   Pairs(both, a_only, b_only, neither), timing))
         return cls(spec, a, b, tally.games, rows, tally, **extra)
 
     @property
@@ -119,10 +154,16 @@ class CompareResult:
             ("a_ci95_low", "float"), ("a_ci95_high", "float"), ("p_b", "float"),
             ("b_ci95_low", "float"), ("b_ci95_high", "float"), ("difference", "float"),
             ("diff_ci95_low", "float"), ("diff_ci95_high", "float"), ("both", "int"),
-            ("a_only", "int"), ("b_only", "int"), ("neither", "int")],
+            ("a_only", "int"), ("b_only", "int"), ("neither", "int"),
+            ("a_turn_median", "int"), ("b_turn_median", "int"), ("shift_median", "int"),
+            ("shift_p10", "int"), ("shift_p90", "int")],
             [(r.id, r.name, r.games, r.a.probability, *r.a.ci95, r.b.probability, *r.b.ci95,
               r.difference.probability, *r.difference.ci95, r.pairs.both, r.pairs.a_only,
-              r.pairs.b_only, r.pairs.neither) for r in self.outcomes], self.meta())}
+              r.pairs.b_only, r.pairs.neither,
+              *((None,) * 5 if r.timing is None else
+                (r.timing.a.median, r.timing.b.median, r.timing.shift.median,
+                 r.timing.shift.p10, r.timing.shift.p90)))
+             for r in self.outcomes], self.meta())}
 
     def to_pandas(self, table: str = "outcomes") -> Any:
         """The ``outcomes`` table as a :class:`pandas.DataFrame`."""

@@ -27,6 +27,7 @@ from wargame.batch.store import Store, StoreError, create_or_resume, open_existi
 from wargame.batch.summary import Labels, precise_enough
 from wargame.batch.sweep_result import SweepResult
 from wargame.batch.tally import Tally
+from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
@@ -208,8 +209,9 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     if isinstance(games, Path):
         gm.check_games_path(games)
     notes = _Notes(sink)
+    _check(opts)
+    name, loaded = resolve(scenario, overrides)  # a bad file fails before a seed is drawn
     opts = _settle(opts, notes, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS)
-    name, loaded = resolve(scenario, overrides)
     turns = opts.turns or loaded.scenario.scenario.turns
     spec = BatchSpec("batch", name, loaded.digest, list(loaded.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, per_turn, precision)
@@ -228,9 +230,9 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
         records = sink_records.close(ok) if sink_records is not None else None
     if precision is not None:
         if precise_enough(tally, precision):
-            notes.note(f"every outcome within ±{precision:g} after {tally.games:,} games")
+            notes.note(f"every outcome within ±{precision:g} after {plural(tally.games, 'game')}")
         else:
-            notes.note(f"stopped at the cap of {spec.runs:,} games before every outcome "
+            notes.note(f"stopped at the cap of {plural(spec.runs, 'game')} before every outcome "
                        f"was within ±{precision:g}; raise --runs to go on")
     return BatchResult.from_tally(spec, tally, labels, loaded=loaded, records=records,
                                   notes=tuple(notes.kept))
@@ -241,6 +243,8 @@ def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[
     """``wargame sweep``: outcome probabilities at every point and a sensitivity summary."""
     parsed = [sweep.parse_vary(v) for v in varies]
     notes = _Notes(sink)
+    _check(opts)
+    resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
     opts = _settle(opts, notes, DEFAULT_RUNS)
     seed = int(opts.seed or 0)
     values, unit = sweep.design_points(parsed, design, points, seed)
@@ -260,6 +264,8 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
     the same chunk streams, as in ``wargame sweep``.
     """
     notes = _Notes(sink)
+    _check(opts)
+    resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
     opts = _settle(opts, notes, DEFAULT_RUNS)
     return _points(scenario, overrides, values, opts, sink, notes, {}, False)
 
@@ -289,8 +295,10 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
     if opts.store is not None:
         raise UsageError("compare does not keep a store")
     notes = _Notes(sink)
-    opts = _settle(opts, notes, DEFAULT_RUNS)
+    _check(opts)
     (name_a, la), (name_b, lb) = resolve(a, overrides), resolve(b, overrides)
+    _same_theatre(name_a, la, name_b, lb, notes)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
     out_a, out_b = list(la.scenario.outcomes), list(lb.scenario.outcomes)
     shared_ids = [o for o in out_a if o in out_b]
     for side, ids in (("A", out_a), ("B", out_b)):
@@ -299,6 +307,10 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
             notes.note(f"only in {side}, not compared: {', '.join(lone)}")
     if not shared_ids:
         raise UsageError(f"{name_a} and {name_b} share no outcome ids to compare")
+    for oid in shared_ids:
+        if _question(la, oid) != _question(lb, oid):
+            notes.note(f"note: outcome {oid} is tested differently in A and B; the two "
+                       "probabilities answer different questions")
     spec = BatchSpec("compare", name_a, la.digest, list(la.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), opts.turns,
                      points=[Point({"scenario": name_a}, [], la.digest),
@@ -309,8 +321,40 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
     with _executor(opts) as executor:
         tally = collect(spec, play_pair, shared, executor, None, sink.advance, points=1)[0]
     names = [la.scenario.outcomes[o].name for o in shared_ids]
+    final = [la.scenario.outcomes[o].when == "final" for o in shared_ids]
     return CompareResult.from_tally(spec, Side(name_a, la.digest), Side(name_b, lb.digest),
-                                    shared_ids, names, tally, notes=tuple(notes.kept))
+                                    shared_ids, names, tally, final, notes=tuple(notes.kept))
+
+
+_NOT_THE_TEST = ("name", "note", "source", "description")
+
+
+def _question(loaded: Loaded, oid: str) -> Any:
+    """What an outcome tests (its definition without its name and notes)."""
+    raw = loaded.data.get("outcomes", {}).get(oid, {})
+    return {k: v for k, v in raw.items() if k not in _NOT_THE_TEST} \
+        if isinstance(raw, dict) else raw
+
+
+def _same_theatre(name_a: str, la: Loaded, name_b: str, lb: Loaded, notes: _Notes) -> None:
+    """Refuse to compare two unrelated scenarios; say what differs between two versions.
+
+    ``compare`` pairs a scenario with a variant of it (usually ``extends:`` it): the same
+    settlements and factions, with other values. Scenarios that share no settlement or no
+    faction are refused; ones that share only some are compared with a note naming the rest.
+    """
+    sa, sb = la.scenario, lb.scenario
+    for what, x, y in (("settlements", list(sa.settlements), list(sb.settlements)),
+                       ("factions", list(sa.factions), list(sb.factions))):
+        if not set(x) & set(y):
+            raise UsageError(
+                f"{name_a} and {name_b} are not two versions of one scenario: they share no "
+                f"{what}. compare plays a scenario against a variant of it (one that "
+                "extends: it), outcome by outcome")
+        for side, mine, theirs in (("A", x, y), ("B", y, x)):
+            lone = [i for i in mine if i not in theirs]
+            if lone:
+                notes.note(f"note: {what} only in {side}: {', '.join(lone)}")
 
 
 @dataclass(frozen=True)
@@ -368,5 +412,5 @@ def read_batch(store: Path, scenario: Path | None, sink: Sink) -> BatchResult:
         raise StoreError(f"{store} holds no finished games yet")
     if not got.complete:
         sink.note(f"warning: {store} holds an unfinished run ({res.games:,} of "
-                  f"{res.spec.runs:,} games); the picture shows those games")
+                  f"{plural(res.spec.runs, 'game')}); the picture shows those games")
     return replace(res, loaded=loaded)

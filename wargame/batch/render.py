@@ -20,15 +20,15 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from wargame.textsafe import csv_cell, printable, terminal
+from wargame.display import Col, Fit, fitted, interval, pct, plural, points, table
+from wargame.textsafe import csv_cell, printable
 
 if TYPE_CHECKING:
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.results import BatchResult
-    from wargame.batch.summary import ControlShare
+    from wargame.batch.summary import ControlShare, Spread
     from wargame.batch.sweep_result import SweepResult
     from wargame.batch.tidy import Table as TidyTable
 
@@ -39,11 +39,11 @@ META_KEYS = ("scenario", "digest", "seed", "runs", "games", "chunk_size", "n_chu
 
 
 def _pct(p: float | None) -> str:
-    return "–" if p is None else f"{100 * p:.1f}%"
+    return pct(p, 1)
 
 
 def _ci(ci: Sequence[float]) -> str:
-    return f"{100 * ci[0]:.1f}–{100 * ci[1]:.1f}%"
+    return interval(ci[0], ci[1])
 
 
 def _n(x: float | None) -> str:
@@ -70,7 +70,7 @@ def batch_rows(result: BatchResult) -> Iterator[list[Any]]:
         yield ["faction", f.id, f.id, "", "", "", "initial_mean", f.initial_mean]
         yield ["faction", f.id, f.id, "", "", "", "reinforcements_mean", f.reinforcements_mean]
         for q, spread in (("strength", f.strength), ("casualties", f.casualties)):
-            for stat in ("mean", "p05", "p95"):
+            for stat in ("mean", "p05", "p95", "min", "max"):
                 yield ["faction", f.id, f.id, "", "", "", f"{q}_{stat}", getattr(spread, stat)]
     per = result.per_turn
     if per is not None:
@@ -139,48 +139,67 @@ def batch_tables(result: BatchResult,
     report layer's region-grouped table).
     """
     spec = result.spec
+    sets = printable("".join(f", --set {o}" for o in spec.overrides))
     parts: list[RenderableType] = [Text(
-        f"{printable(spec.scenario)}: {result.games:,} games, seed {spec.seed}, "
-        f"{result.turns} turns",
-        style="bold")]
-    t = Table(title="Outcomes", title_justify="left")
-    for col in ("outcome", "probability", "95% interval", "median turn (ends)", "10–90% turn"):
-        t.add_column(col, justify="left" if col == "outcome" else "right")
+        f"{printable(spec.scenario)}: {plural(result.games, 'game')}, seed {spec.seed}, "
+        f"{plural(result.turns, 'turn')}{sets}", style="bold")]
+    rows = []
     for o in result.outcomes:
         tr = o.turn
         med = "–" if tr.median is None else f"{tr.median} ({_date(o.end_date.median)})"
         span = "–" if tr.p10 is None else f"{tr.p10}–{tr.p90}"
-        t.add_row(terminal(o.name), _pct(o.probability), _ci(o.ci95), med, span)
-    parts.append(t)
+        rows.append([o.name, _pct(o.probability), _ci(o.ci95), med, span])
+    parts.append(fitted([Col("outcome"), Col("probability", "right", False),
+                         Col("95%\ninterval", "right", False),
+                         Col("median turn\n(ends)", "right", False),
+                         Col("10–90%\nturn", "right", False)], rows, title="Outcomes"))
     if result.control and control is not None:
         parts.append(control(result.control))
     elif result.control:
         factions = list(dict.fromkeys(c.faction for c in result.control))
-        ct = Table(title="Final control (share of games)", title_justify="left")
-        ct.add_column("settlement")
-        for fid in factions:
-            ct.add_column(terminal(fid), justify="right")
         by: dict[str, dict[str, float | None]] = {}
         for c in result.control:
             by.setdefault(c.settlement, {})[c.faction] = c.probability
-        for sid, row in by.items():
-            ct.add_row(terminal(sid), *(_pct(row[fid]) for fid in factions))
-        parts.append(ct)
+        parts.append(fitted([Col("settlement"), *(Col(f, "right", False) for f in factions)],
+                            [[sid, *(_pct(row[fid]) for fid in factions)]
+                             for sid, row in by.items()],
+                            title="Final control (share of games)"))
     if result.factions:
-        ft = Table(title="Factions (mean, and 5th–95th percentile of games)",
-                   title_justify="left")
-        for col in ("faction", "start", "final strength", "casualties", "reinforcements"):
-            ft.add_column(col, justify="left" if col == "faction" else "right")
-        for f in result.factions:
-            s, c2 = f.strength, f.casualties
-            ft.add_row(terminal(f.id), _n(f.initial_mean),
-                       f"{_n(s.mean)} ({_n(s.p05)}–{_n(s.p95)})",
-                       f"{_n(c2.mean)} ({_n(c2.p05)}–{_n(c2.p95)})",
-                       _n(f.reinforcements_mean))
-        parts.append(ft)
+        parts.append(faction_table(result))
     if result.per_turn is not None:
         parts.extend(_per_turn_tables(result))
     return Group(*parts)
+
+
+def spread(s: Spread) -> tuple[str, str]:
+    """A quantity's mean and its 90% range of games, and a note when the mean lies outside
+    that range (it then comes from fewer than 5% of the games; the extremes say how far)."""
+    mean = _n(s.mean)
+    cell = f"{mean} ({_n(s.p05)}–{_n(s.p95)})"
+    if s.mean is None or s.p05 is None or s.p95 is None:
+        return cell, ""
+    if round(s.mean) > round(s.p95) and s.max is not None:
+        return cell + " †", (f"mean {mean} above the 90% range: a few games reach "
+                             f"{_n(s.max)}")
+    if round(s.mean) < round(s.p05) and s.min is not None:
+        return cell + " †", (f"mean {mean} below the 90% range: a few games fall to "
+                             f"{_n(s.min)}")
+    return cell, ""
+
+
+def faction_table(result: BatchResult) -> RenderableType:
+    """Strength at the start and end, casualties and reinforcements of every faction."""
+    rows, notes = [], []
+    for f in result.factions:
+        (sc, sn), (cc, cn) = spread(f.strength), spread(f.casualties)
+        notes += [f"† {f.id} {what}: {n}" for what, n in (("final strength", sn),
+                                                           ("casualties", cn)) if n]
+        rows.append([f.id, _n(f.initial_mean), sc, cc, _n(f.reinforcements_mean)])
+    caption = "\n".join(notes) or None
+    return fitted([Col("faction"), Col("start", "right", False),
+                   Col("final strength", "right", False), Col("casualties", "right", False),
+                   Col("reinforcements", "right", False)], rows,
+                  title="Factions (mean, and 5th–95th percentile of games)", caption=caption)
 
 
 def _per_turn_tables(result: BatchResult) -> list[RenderableType]:
@@ -190,77 +209,133 @@ def _per_turn_tables(result: BatchResult) -> list[RenderableType]:
     ends = {r.turn: r.end_date for r in per.control}
     out: list[RenderableType] = []
     if result.outcomes:
-        ot = Table(title="Outcome holds, by turn (at the close of its last day)",
-                   title_justify="left")
-        ot.add_column("turn")
-        ot.add_column("ends")
         ids = [o.id for o in result.outcomes]
-        for i in ids:
-            ot.add_column(terminal(i), justify="right")
         cell = {(r.turn, r.outcome): r.probability for r in per.outcomes}
-        for tn in turns:
-            ot.add_row(str(tn), _date(ends.get(tn)), *(_pct(cell[(tn, i)]) for i in ids))
-        out.append(ot)
-    st = Table(title="Most likely controller, by turn", title_justify="left")
-    st.add_column("turn")
+        out.append(fitted([Col("turn", wrap=False), Col("ends", wrap=False),
+                           *(Col(i, "right", False) for i in ids)],
+                          [[str(tn), _date(ends.get(tn)), *(_pct(cell[(tn, i)]) for i in ids)]
+                           for tn in turns],
+                          title="Outcome holds, by turn (at the close of its last day)"))
     settlements = list(dict.fromkeys(r.settlement for r in per.control))
-    for s in settlements:
-        st.add_column(terminal(s), justify="right")
     best: dict[tuple[int, str], tuple[float, str]] = {}
     for r in per.control:
         key = (r.turn, r.settlement)
         if key not in best or r.probability > best[key][0]:
             best[key] = (r.probability, r.faction)
-    for tn in turns:
-        st.add_row(str(tn), *(f"{terminal(best[(tn, s)][1])} {_pct(best[(tn, s)][0])}"
-                              for s in settlements))
-    out.append(st)
+    out.append(fitted([Col("turn", wrap=False), *(Col(s, "right") for s in settlements)],
+                      [[str(tn), *(f"{best[(tn, s)][1]} {_pct(best[(tn, s)][0])}"
+                                   for s in settlements)] for tn in turns],
+                      title="Most likely controller, by turn"))
     return out
 
 
 def sweep_tables(result: SweepResult) -> RenderableType:
-    """Rich tables of a sweep: probabilities at each point, then the sensitivity summary."""
-    cols, rows = sweep_rows(result)
+    """Rich tables of a sweep: each outcome's probability at every point, then what moves it.
+
+    When the points fit side by side, one row per outcome and one column per point (headed by
+    the value, or by the point's number with the values in a table above); otherwise one row
+    per point and outcome, with its interval.
+    """
     spec = result.spec
-    t = Table(title=f"Sweep ({result.design}, {spec.runs:,} games per point, "
-                    f"seed {spec.seed})", title_justify="left")
-    for c in cols[:-5]:
-        t.add_column(terminal(c))
-    for c in ("outcome", "probability", "95% interval"):
-        t.add_column(c, justify="left" if c == "outcome" else "right")
-    for r in rows:
-        t.add_row(*(terminal(v) for v in r[:-5]), terminal(r[-5]), _pct(r[-3]),
-                  _ci([r[-2], r[-1]]))
-    parts: list[RenderableType] = [t]
+    paths = result.paths
+    head = (f"Sweep ({result.design}, {plural(spec.runs, 'game')} per point, seed "
+            f"{spec.seed})")
+    names = dict(zip(result.labels.outcomes, result.labels.outcome_names, strict=True))
+    parts: list[RenderableType] = []
+    one = len(paths) == 1
+    if not one:
+        parts.append(fitted([Col("point", "right", False), *(Col(p) for p in paths)],
+                            [[str(pt.point), *(_value(pt.values[p]) for p in paths)]
+                             for pt in result.points], title=f"{head}: the points"))
+    widest = max((o.ci95[1] - o.ci95[0]) / 2 for pt in result.points for o in pt.outcomes) \
+        if result.points and result.points[0].outcomes else 0.0
+    by_point = [{o.id: o for o in pt.outcomes} for pt in result.points]
+    ids = list(result.labels.outcomes)
+    title = (f"{head}: P(outcome) at each {paths[0]}" if one
+             else f"{head}: P(outcome) at each point")
+    wide_cols = [Col("outcome"), *(Col(_value(pt.values[paths[0]]) if one else str(pt.point),
+                                       "right", False) for pt in result.points)]
+    wide_rows = [[names[i], *(_pct(bp[i].probability) for bp in by_point)] for i in ids]
+    caption = (f"Every probability within ±{100 * widest:.1f} points (95% Wilson interval); "
+               "--format csv gives each interval.")
+    cols, rows = sweep_rows(result)
+    long_cols = [*(Col(c, "right" if c == "point" else "left", c != "point") for c in cols[:-5]),
+                 Col("outcome"), Col("probability", "right", False),
+                 Col("95% interval", "right", False)]
+    long_rows = [[*(_value(v) for v in r[:-5]), str(r[-5]), _pct(r[-3]), _ci([r[-2], r[-1]])]
+                 for r in rows]
+    parts.append(Fit(
+        lambda _c: table(wide_cols, wide_rows, title=title, caption=caption),
+        lambda _c: table(wide_cols, wide_rows, title=title, caption=caption, plain=True),
+        lambda _c: table(long_cols, long_rows, title=head, plain=True)))
     sens = result.sensitivity
     if sens is not None:
-        st = Table(title=f"Sensitivity: {sens.method}", title_justify="left")
-        st.add_column("outcome")
-        st.add_column("moved most by")
-        st.add_column("effects")
+        srows = []
         for row in sens.outcomes:
-            st.add_row(terminal(row.outcome), terminal(row.most or "nothing"),
-                       terminal("; ".join(f"{p}: {_effect(e)}" for p, e in row.effects.items())))
-        parts.append(st)
+            if row.most is None:
+                most = "nothing moves it"
+            elif not row.beyond_noise:
+                most = "no parameter moves it beyond the noise"
+            else:
+                most = row.most
+            srows.append([row.outcome, most,
+                          "; ".join(f"{p}: {_effect(e)}" if not one else _effect(e)
+                                    for p, e in row.effects.items())])
+        parts.append(fitted([Col("outcome"), Col("moved most by"),
+                             Col("effect" if one else "effects")], srows,
+                            title=f"Sensitivity: {sens.method}",
+                            caption="Beyond the noise: the outcome's counts differ between the "
+                            "levels by more than chance (chi-square test, 5%)."))
     return Group(*parts)
+
+
+def _value(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _effect(e: Any) -> str:
     if isinstance(e, dict):
         return ", ".join(f"{k} {'–' if v is None else f'{v:.2f}'}" for k, v in e.items())
-    return "–" if e is None else f"{100 * e:.1f} pts"
+    return "–" if e is None else f"{points(e)} pts".lstrip("+")
 
 
 def compare_tables(result: CompareResult) -> RenderableType:
-    """Rich table of a comparison."""
-    t = Table(title=f"A = {terminal(result.a.scenario)}, B = {terminal(result.b.scenario)}: "
-                    f"{result.games:,} paired games, seed {result.seed}",
-              title_justify="left")
-    for col in ("outcome", "A", "B", "B − A", "95% interval (paired)"):
-        t.add_column(col, justify="left" if col == "outcome" else "right")
+    """Rich tables of a comparison: each outcome in A and B, and when it came true."""
+    head = Text(f"A = {printable(result.a.scenario)}, B = {printable(result.b.scenario)}: "
+                f"{plural(result.games, 'paired game')}, seed {result.seed}", style="bold")
+    rows = []
     for o in result.outcomes:
         d = o.difference
-        t.add_row(terminal(o.name), _pct(o.a.probability), _pct(o.b.probability),
-                  f"{100 * d.probability:+.1f} pts",
-                  f"{100 * d.ci95[0]:+.1f} to {100 * d.ci95[1]:+.1f} pts")
-    return t
+        rows.append([o.name, _pct(o.a.probability), _pct(o.b.probability),
+                     f"{points(d.probability)} pts",
+                     f"{points(d.ci95[0])} to {points(d.ci95[1])} pts"])
+    parts: list[RenderableType] = [head, fitted(
+        [Col("outcome"), Col("A", "right", False), Col("B", "right", False),
+         Col("B − A", "right", False), Col("95% interval (paired)", "right", False)], rows,
+        title="Outcomes")]
+    timed = [o for o in result.outcomes if o.timing is not None]
+    if timed:
+        trows = []
+        for o in timed:
+            t = o.timing
+            assert t is not None
+            trows.append([o.name, _turns(t.a), _turns(t.b),
+                          "–" if t.shift.median is None else
+                          f"{t.shift.median:+d} ({t.shift.p10:+d} to {t.shift.p90:+d})"
+                          if t.shift.p10 is not None and t.shift.p90 is not None
+                          else f"{t.shift.median:+d}", f"{t.both:,}"])
+        parts.append(fitted(
+            [Col("outcome"), Col("A: turn", "right", False), Col("B: turn", "right", False),
+             Col("B − A, turns", "right", False), Col("games (both)", "right", False)],
+            trows, title="When it came true (median turn, 10–90% of the games where it did)",
+            caption="B − A: the change of the turn in the games where it came true in both, "
+            "on the same random numbers (median, 10–90%); negative: sooner in B."))
+    return Group(*parts)
+
+
+def _turns(q: Any) -> str:
+    if q.median is None:
+        return "–"
+    if q.p10 == q.p90:
+        return str(q.median)
+    return f"{q.median} ({q.p10}–{q.p90})"

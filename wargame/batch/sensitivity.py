@@ -12,6 +12,16 @@
 The probabilities at the points are Monte Carlo estimates; their noise inflates the variance
 no parameter explains, so use enough games per point that the intervals are narrow compared
 with the differences between points. SALib is the optional extra ``wargame[sensitivity]``.
+
+**Beyond the noise.** A parameter is named as the one that moves an outcome most only when
+the outcome's counts differ between its levels (grid; counts pooled over the other
+parameters) or between the points (sampled designs) by more than chance would make them: a
+chi-square test of homogeneity of the proportions at the 5% level,
+``X² = Σ (k_i - n_i p)² / (n_i p (1 - p))`` with ``p = Σk / Σn`` and ``groups - 1`` degrees
+of freedom, against the critical value :func:`chi2_critical`. The test treats the points as
+independent; common random numbers make differences between points less noisy than that, so
+it errs towards "within the noise". Otherwise the summary says no parameter moves the outcome
+beyond the noise.
 """
 
 from __future__ import annotations
@@ -25,6 +35,46 @@ import numpy as np
 from wargame.errors import WargameError
 
 MIN_LHS_POINTS = 16  # RBD-FAST needs enough points for at least one harmonic
+NOISE_LEVEL = 0.05   # significance level of the "beyond the noise" test
+
+
+def chi2_critical(df: int, level: float = NOISE_LEVEL) -> float:
+    """The upper ``level`` point of the chi-square distribution with ``df`` degrees of freedom.
+
+    Exact for one degree of freedom (the square of the normal quantile); Wilson and
+    Hilferty's cube-root approximation otherwise (Wilson & Hilferty 1931; within 1% of the
+    exact value at 5% for ``df >= 2``).
+    """
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(1 - level / (2 if df == 1 else 1))
+    if df == 1:
+        return z * z
+    return df * (1 - 2 / (9 * df) + z * math.sqrt(2 / (9 * df))) ** 3
+
+
+def beyond_noise(counts: list[int], games: list[int], level: float = NOISE_LEVEL) -> bool:
+    """Whether proportions ``counts[i] / games[i]`` differ by more than chance (chi-square
+    test of homogeneity at ``level``; see the module docstring)."""
+    pairs = [(k, n) for k, n in zip(counts, games, strict=True) if n > 0]
+    if len(pairs) < 2:
+        return False
+    p = sum(k for k, _ in pairs) / sum(n for _, n in pairs)
+    if p <= 0 or p >= 1:
+        return False
+    x2 = sum((k - n * p) ** 2 / (n * p * (1 - p)) for k, n in pairs)
+    return x2 > chi2_critical(len(pairs) - 1, level)
+
+
+def _level_counts(values: list[dict[str, Any]], path: str, counts: list[int],
+                  games: list[int]) -> tuple[list[int], list[int]]:
+    """Counts and games pooled by the levels of one parameter."""
+    pooled: dict[str, list[int]] = {}
+    for pv, k, n in zip(values, counts, games, strict=True):
+        acc = pooled.setdefault(repr(pv[path]), [0, 0])
+        acc[0] += k
+        acc[1] += n
+    return [k for k, _ in pooled.values()], [n for _, n in pooled.values()]
 
 
 def need_salib() -> None:
@@ -98,8 +148,12 @@ def sobol_indices(design: str, unit: np.ndarray, paths: list[str], y: np.ndarray
 
 
 def summarise(design: str, values: list[dict[str, Any]], unit: np.ndarray | None,
-              paths: list[str], probs: dict[str, np.ndarray], seed: int) -> dict[str, Any]:
-    """Per outcome: each parameter's effect and the one that moves it most."""
+              paths: list[str], probs: dict[str, np.ndarray], seed: int,
+              counts: dict[str, list[int]] | None = None,
+              games: list[int] | None = None) -> dict[str, Any]:
+    """Per outcome: each parameter's effect, the one that moves it most, and whether that
+    movement is beyond the noise (needs ``counts`` per outcome and ``games`` per point; without
+    them every movement counts)."""
     method = {"grid": "main effects (spread of level means, probability points)",
               "lhs": "first-order Sobol' indices S1 by RBD-FAST (SALib)",
               "sobol": "Sobol' indices S1 and ST by Saltelli's method (SALib)"}[design]
@@ -116,6 +170,11 @@ def summarise(design: str, values: list[dict[str, Any]], unit: np.ndarray | None
             scores = {p: e[which] for p, e in effects.items()}
         key = {p: -1.0 if v is None else float(v) for p, v in scores.items()}
         best = max(paths, key=lambda p: key[p])
+        clear = key[best] > 0
+        if clear and counts is not None and games is not None:
+            k = counts[oid]
+            clear = beyond_noise(*_level_counts(values, best, k, games)) if design == "grid" \
+                else beyond_noise(k, games)
         rows.append({"outcome": oid, "most": best if key[best] > 0 else None,
-                     "effects": effects})
+                     "beyond_noise": clear, "effects": effects})
     return {"method": method, "outcomes": rows}

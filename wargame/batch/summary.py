@@ -128,11 +128,17 @@ class ControlShare:
 
 @dataclass(frozen=True)
 class Spread:
-    """Mean and 90% range (5th to 95th percentile of games) of a quantity."""
+    """Mean and 90% range (5th to 95th percentile of games) of a quantity, and its extremes.
+
+    The mean can lie outside the 90% range when fewer than 5% of the games are far from the
+    rest (a faction that loses men in only a few games); ``min`` and ``max`` bound it.
+    """
 
     mean: float | None
     p05: float | None
     p95: float | None
+    min: float | None = None
+    max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -231,9 +237,11 @@ def faction_stats(tally: Tally, labels: Labels) -> list[FactionStat]:
             hist = tally.ints[f"{name}_hist"][f]
             lo = float(tally.mins[f"{name}_min"][f])
             hi = float(tally.maxs[f"{name}_max"][f])
+            finite = tally.games > 0
             spread[name] = Spread(_num(means[name][f]),
                                   _num(binned_quantile(hist, 0.05, BINS, lo, hi)),
-                                  _num(binned_quantile(hist, 0.95, BINS, lo, hi)))
+                                  _num(binned_quantile(hist, 0.95, BINS, lo, hi)),
+                                  lo if finite else None, hi if finite else None)
         rows.append(FactionStat(fid, labels.faction_names[f], _num(means["initial"][f]),
                                 _num(means["reinforcements"][f]), spread["strength"],
                                 spread["casualties"]))

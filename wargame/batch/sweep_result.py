@@ -38,11 +38,13 @@ class SweepPoint:
 
 @dataclass(frozen=True)
 class SensitivityRow:
-    """For one outcome: each parameter's effect, and the one that moves it most."""
+    """For one outcome: each parameter's effect, the one that moves it most, and whether it
+    moves it by more than the games' noise (:func:`wargame.batch.sensitivity.beyond_noise`)."""
 
     outcome: str
     most: str | None
     effects: dict[str, Any]    # main effect (grid) or {S1[, ST]} (lhs, sobol) per parameter
+    beyond_noise: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,12 @@ class SweepResult:
             unit = spec.design.get("unit")
             probs = {oid: np.array([p.outcomes[o].probability for p in points], dtype=float)
                      for o, oid in enumerate(labels.outcomes)}
+            counts = {oid: [p.outcomes[o].count for p in points]
+                      for o, oid in enumerate(labels.outcomes)}
             raw = sensitivity.summarise(design, [p.values for p in points],
                                         None if unit is None else np.asarray(unit),
-                                        cls.paths_of(spec), probs, spec.seed)
+                                        cls.paths_of(spec), probs, spec.seed, counts,
+                                        [p.games for p in points])
             sens = Sensitivity(raw["method"], [SensitivityRow(**r) for r in raw["outcomes"]])
         return cls(spec, labels, points, sens, tallies, **extra)
 

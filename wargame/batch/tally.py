@@ -24,6 +24,10 @@ control              [N, F+1]        final controller (last column: nobody)
 control_by_turn      [T+1, N, F+1]   controller at every turn (``--per-turn`` only)
 outcome_by_turn      [T+1, O]        outcome holds at turn t (``--per-turn`` only)
 pair                 [O, 4]          ``compare`` only: both, A only, B only, neither
+pair_turn_a          [O, Ta+1]       ``compare`` only: games where it first held at turn t
+                                     in A (and ``pair_turn_b`` in B)
+pair_shift           [O, Ta+Tb+1]    ``compare`` only, games where it came true in both:
+                                     B's turn minus A's, offset by ``Ta``
 ===================  ==============  =======================================================
 """
 
@@ -93,12 +97,27 @@ def chunk_stats(res: GameResult, per_turn: bool = False) -> Arrays:
 
 
 def pair_stats(a: GameResult, b: GameResult, a_index: list[int], b_index: list[int]) -> Arrays:
-    """Paired 2x2 counts per shared outcome: both, A only, B only, neither."""
+    """Paired 2x2 counts per shared outcome (both, A only, B only, neither), the turn each
+    came true in A and in B, and the paired change of that turn (see the module docstring)."""
     da = achieved(a)[:, a_index]
     db = achieved(b)[:, b_index]
     table = np.stack([(da & db).sum(0), (da & ~db).sum(0), (~da & db).sum(0),
                       (~da & ~db).sum(0)], axis=1).astype(np.int64)
-    return {"games": np.array(a.replicates, dtype=np.int64), "pair": table}
+    ta = np.asarray(a.outcome_turn, dtype=np.int64)[:, a_index]
+    tb = np.asarray(b.outcome_turn, dtype=np.int64)[:, b_index]
+    n_a, n_b = a.turns, b.turns
+    k = len(a_index)
+    turn_a = np.zeros((k, n_a + 1), dtype=np.int64)
+    turn_b = np.zeros((k, n_b + 1), dtype=np.int64)
+    shift = np.zeros((k, n_a + n_b + 1), dtype=np.int64)
+    for o in range(k):
+        turn_a[o] = np.bincount(np.clip(ta[da[:, o], o], 0, n_a), minlength=n_a + 1)
+        turn_b[o] = np.bincount(np.clip(tb[db[:, o], o], 0, n_b), minlength=n_b + 1)
+        both = da[:, o] & db[:, o]
+        shift[o] = np.bincount(np.clip(tb[both, o], 0, n_b) - np.clip(ta[both, o], 0, n_a)
+                               + n_a, minlength=n_a + n_b + 1)
+    return {"games": np.array(a.replicates, dtype=np.int64), "pair": table,
+            "pair_turn_a": turn_a, "pair_turn_b": turn_b, "pair_shift": shift}
 
 
 def _control_counts(control: np.ndarray, n_f: int) -> np.ndarray:

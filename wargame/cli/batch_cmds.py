@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 from wargame.cli.common import handle_errors, stderr_console, stdout_console
+from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.textsafe import terminal
 
@@ -173,7 +174,7 @@ def batch(
                            overrides=set_ or [], per_turn=per_turn, precision=precision,
                            store=store, resume=resume, games=games, reporter=rep)
     if games is not None and result.records is not None:
-        rep.note(f"wrote {games} ({len(result.records):,} games)")
+        rep.note(f"wrote {games} ({plural(len(result.records), 'game')})")
     _emit(fmt, result, "batch", result.loaded.scenario if result.loaded else None)
 
 

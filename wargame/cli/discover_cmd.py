@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from wargame.cli.batch_cmds import (
@@ -21,7 +20,8 @@ from wargame.cli.batch_cmds import (
     WorkersOpt,
 )
 from wargame.cli.common import handle_errors, stdout_console
-from wargame.textsafe import printable, terminal
+from wargame.display import Col, fitted, pct, plural
+from wargame.textsafe import printable
 
 
 class Format(StrEnum):
@@ -66,28 +66,19 @@ def discover(
         return
     out = stdout_console()
     out.print(Text(f"{printable(found.outcome)}: came true in {found.hits:,} of "
-                   f"{found.games:,} games "
-                   f"({100 * found.base_rate:.1f}%)", style="bold"))
-    t = Table(title="Boxes of sampled inputs, densest first (a decision tree's leaves)",
-              title_justify="left")
-    t.caption = ("density: share of the box's games where it came true; coverage: share of "
-                 "all the games where it came true that fall in the box")
-    t.caption_justify = "left"
-    for col in ("inputs in the box", "games", "density", "coverage"):
-        t.add_column(col, justify="right" if col != "inputs in the box" else "left",
-                     overflow="fold")
-    for b in found.boxes:
-        t.add_row(terminal(b.text("\n")), f"{b.games:,}", f"{100 * b.density:.1f}%",
-                  f"{100 * b.coverage:.1f}%", end_section=True)
-    out.print(t)
+                   f"{plural(found.games, 'game')} ({pct(found.base_rate, 1)})", style="bold"))
+    out.print(fitted([Col("inputs in the box"), Col("games", "right", False),
+                      Col("density", "right", False), Col("coverage", "right", False)],
+                     [[b.text("\n"), f"{b.games:,}", pct(b.density, 1), pct(b.coverage, 1)]
+                      for b in found.boxes],
+                     title="Boxes of sampled inputs, densest first (a decision tree's leaves)",
+                     caption="density: share of the box's games where it came true; coverage: "
+                     "share of all the games where it came true that fall in the box",
+                     sections=range(len(found.boxes))))
     if found.importance:
-        it = Table(title="Inputs the tree split on (importance)",
-                   title_justify="left")
-        it.add_column("parameter", overflow="fold")
-        it.add_column("importance", justify="right")
-        for name, v in found.importance.items():
-            it.add_row(terminal(name), f"{100 * v:.0f}%")
-        out.print(it)
+        out.print(fitted([Col("parameter"), Col("importance", "right", False)],
+                         [[name, pct(v)] for name, v in found.importance.items()],
+                         title="Inputs the tree split on (importance)"))
     else:
         out.print("No split: no sampled input separates the games where it came true.")
 

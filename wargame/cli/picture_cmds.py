@@ -16,6 +16,7 @@ import wargame
 from wargame import files
 from wargame.cli.batch_cmds import Reporter
 from wargame.cli.common import handle_errors
+from wargame.display import plural
 from wargame.errors import UsageError
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar."
 
 def footnote(games: int, seed: int | None, digest: str, extra: str = "") -> str:
     """The small print under a picture: enough to find the run again."""
-    bits = [f"{games:,} games" if games else "no games played"]
+    bits = [plural(games, "game") if games else "no games played"]
     if seed is not None:
         bits.append(f"seed {seed}")
     bits += [f"scenario sha256 {digest[:12]}", f"wargame {wargame.__version__}"]

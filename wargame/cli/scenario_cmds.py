@@ -59,10 +59,14 @@ def validate(
 @handle_errors
 def show(file: FileArg, set_: SetOpt = None) -> None:
     """Show a scenario: factions, relations, settlements, support, events, outcomes, sources."""
-    from wargame.report.overview import overview
+    from wargame.report.overview import overview, sources
     from wargame.scenario import load
 
-    stdout_console().print(overview(load(file, set_ or [])))
+    loaded = load(file, set_ or [])
+    out = stdout_console()
+    out.print(overview(loaded))
+    if loaded.scenario.scenario.sources:
+        out.print(sources(loaded.scenario.scenario.sources), soft_wrap=True)
 
 
 @handle_errors

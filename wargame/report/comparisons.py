@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from wargame.batch.stats import Interval
+from wargame.display import plural
 from wargame.report.figures import new_figure
 from wargame.report.palette import hex_colour, luminance
 from wargame.report.plots import FONT, header, pct, style
@@ -83,7 +84,7 @@ def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title:
     runs = result.spec.runs
     fig = new_figure(width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    sub = (f"P({name}) at every point of the sweep; {runs:,} games per point on the same "
+    sub = (f"P({name}) at every point of the sweep; {plural(runs, 'game')} per point on the same "
            "random numbers")
     if len(paths) == 1:
         ax = fig.add_axes((0.8 / fw, 0.7 / fh, 1 - 1.1 / fw, 1 - 1.6 / fh))
@@ -189,7 +190,7 @@ def tornado_chart(swings: list[Swing], base: Interval, outcome: str, runs: int, 
                fontsize=FONT - 0.5, loc="lower right", ncol=2, frameon=False,
                bbox_to_anchor=(1 - 0.1 / fw, 0.02 / fh))
     header(fig, title, f"What moves P({outcome}) most: each parameter set to its low, then its "
-           f"high value; {runs:,} games each, same random numbers; lines: 95% intervals",
+           f"high value; {plural(runs, 'game')} each, same random numbers; lines: 95% intervals",
            note)
     return fig
 
@@ -247,6 +248,6 @@ def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
                fontsize=FONT - 0.5, loc="upper center", bbox_to_anchor=(0.5, 1.08), ncol=2,
                frameon=False)
     games = result.games
-    header(fig, title, f"Each outcome in A and B over the same {games:,} games' random numbers, "
-           "and the difference B − A with Newcombe's paired interval", note)
+    header(fig, title, f"Each outcome in A and B, {plural(games, 'game')} on the same random "
+           "numbers, and the difference B − A with Newcombe's paired interval", note)
     return fig

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from wargame.display import plural
 from wargame.report.overview import describe_condition, fmt_param
 from wargame.report.palette import text_on
 from wargame.report.regions import region_table, share_text
@@ -202,7 +203,7 @@ def report_html(sc: Scenario, summary: BatchResult, pictures: dict[str, Picture]
     meta = summary.meta()
     name = sc.scenario.name
     games = meta.get("games", 0)
-    lead = (f"{games:,} games of this scenario, seed {meta.get('seed')}. Probabilities are "
+    lead = (f"{plural(games, 'game')} of this scenario, seed {meta.get('seed')}. Probabilities are "
             "shares of games; intervals are 95% Wilson score intervals.")
     body = [f"<h1>{_e(name)}</h1>", f"<p class=muted>{_e(lead)} {_e(generated)}</p>",
             "<h2>Outcomes</h2>", outcome_section(summary, sc)]

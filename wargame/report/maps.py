@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.patheffects import withStroke
 
+from wargame.display import plural
 from wargame.engine.compile import Compiled
 from wargame.engine.phases.supply import supplied
 from wargame.report import geo, mapkey
@@ -335,7 +336,7 @@ def _titles(fig: Figure, sc: Scenario, view: ControlView, footnote: str) -> None
     fw, fh = fig.get_figwidth(), fig.get_figheight()
     if view.games:
         sub = (f"Most likely controller at the end of turn {view.turn} "
-               f"({span(sc, view.turn)}), over {view.games:,} games")
+               f"({span(sc, view.turn)}), over {plural(view.games, 'game')}")
     else:
         first = sc.scenario.start_date
         sub = f"Control at the start, {first:%d %b %Y} (turn 0, no games played)"

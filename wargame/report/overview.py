@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from wargame.display import Col, Fit, fitted, table
 from wargame.scenario.calendar import turn_end
 from wargame.scenario.load import Loaded
 from wargame.scenario.params import (
@@ -19,8 +20,8 @@ from wargame.scenario.params import (
     Uniform,
     param_source,
 )
-from wargame.scenario.schema import Condition, Scenario
-from wargame.textsafe import printable, terminal
+from wargame.scenario.schema import Condition, Scenario, Source
+from wargame.textsafe import printable
 
 
 def fmt_param(p: Param, digits: int = 0) -> str:
@@ -63,7 +64,7 @@ def describe_condition(c: Condition) -> str:
 
 
 def overview(loaded: Loaded) -> RenderableType:
-    """Everything ``wargame show`` prints."""
+    """Everything ``wargame show`` prints but the sources (:func:`sources`)."""
     sc = loaded.scenario
     m = sc.scenario
     head = Text()
@@ -77,51 +78,20 @@ def overview(loaded: Loaded) -> RenderableType:
     held: dict[str, list[str]] = defaultdict(list)
     for s in sc.settlements.values():
         held[s.controller].append(s.name)
-    ft = Table(title="Factions", title_justify="left")
-    for col in ("id", "name", "strength", "quality", "morale", "aggr.", "held", "source"):
-        ft.add_column(col, justify="right" if col in ("strength", "quality", "morale", "aggr.",
-                                                       "held") else "left")
-    for fid, f in sc.factions.items():
-        style = f.colour or ""
-        ft.add_row(Text(fid, style=style), terminal(f.name), fmt_param(f.strength),
-                   fmt_param(f.quality, 2), fmt_param(f.morale, 2),
-                   fmt_param(f.doctrine.aggression, 2), str(len(held[fid])),
-                   terminal(param_source(f.strength) or f.source or ""))
+    ft = _factions(sc, held)
 
-    rt = Table(title=f"Relations (unlisted pairs: {sc.relations.default})", title_justify="left")
-    rt.add_column("between")
-    rt.add_column("stance")
-    rt.add_column("source / note")
-    for r in sc.relations.pairs:
-        rt.add_row(" – ".join(r.between), r.stance, terminal(r.source or r.note or ""))
+    rt = fitted([Col("between", wrap=False), Col("stance", wrap=False), Col("source / note")],
+                [[" – ".join(r.between), r.stance, r.source or r.note or ""]
+                 for r in sc.relations.pairs],
+                title=f"Relations (unlisted pairs: {sc.relations.default})")
 
-    st = Table(title="Settlements by controller", title_justify="left")
-    st.add_column("controller")
-    st.add_column("n", justify="right")
-    st.add_column("settlements")
-    for fid in sc.factions:
-        if held[fid]:
-            st.add_row(fid, str(len(held[fid])), terminal(", ".join(sorted(held[fid]))))
+    st = fitted([Col("controller", wrap=False), Col("n", "right", False), Col("settlements")],
+                [[fid, str(len(held[fid])), ", ".join(sorted(held[fid]))]
+                 for fid in sc.factions if held[fid]], title="Settlements by controller")
 
-    sup = Table(title="External support", title_justify="left")
-    for col in ("id", "kind", "provider → beneficiary", "intensity", "turns", "source"):
-        sup.add_column(col)
-    for sid, line in sc.support.items():
-        intensity = {
-            "air_strikes": lambda x: f"{fmt_param(x.sorties_per_turn)} sorties/turn",
-            "reinforcements": lambda x: f"{fmt_param(x.men_per_turn)} men/turn",
-            "airlift": lambda x: f"{', '.join(x.settlements)}",
-            "supply": lambda x: f"via {', '.join(x.at)}",
-            "artillery": lambda x: f"×{fmt_param(x.fire_multiplier, 2)} fire",
-        }[line.kind](line)
-        last = line.last_turn if line.last_turn is not None else m.turns
-        sup.add_row(sid, line.kind, terminal(f"{line.provider} → {line.beneficiary}"), intensity,
-                    f"{line.first_turn}–{last}", terminal(line.source or ""))
+    sup = _support(sc)
 
-    ev = Table(title="Events", title_justify="left")
-    ev.add_column("id")
-    ev.add_column("trigger")
-    ev.add_column("effects", justify="right")
+    ev_rows = []
     for eid, e in sc.events.items():
         t = e.trigger
         bits = [f"{k}={v}" for k, v in (("turn", t.turn), ("from turn", t.from_turn),
@@ -129,16 +99,16 @@ def overview(loaded: Loaded) -> RenderableType:
         if t.captured:
             bits.append(f"{t.captured.settlement} taken" + (f" by {t.captured.by}"
                                                                if t.captured.by else ""))
-        ev.add_row(eid, ", ".join(bits), str(len(e.effects)))
+        ev_rows.append([eid, ", ".join(bits), str(len(e.effects))])
+    ev = fitted([Col("id"), Col("trigger"), Col("effects", "right", False)], ev_rows,
+                title="Events")
 
-    ot = Table(title="Outcomes", title_justify="left")
-    ot.add_column("id")
-    ot.add_column("question")
-    ot.add_column("test")
+    ot_rows = []
     for oid, o in sc.outcomes.items():
         when = " at the end" if o.when == "final" else ""
         by = f" by turn {o.by_turn}" if o.by_turn else ""
-        ot.add_row(oid, terminal(o.name), describe_condition(o) + when + by)
+        ot_rows.append([oid, o.name, describe_condition(o) + when + by])
+    ot = fitted([Col("id"), Col("question"), Col("test")], ot_rows, title="Outcomes")
 
     degree: Counter[str] = Counter()
     for link in sc.links:
@@ -152,21 +122,94 @@ def overview(loaded: Loaded) -> RenderableType:
         + (f", links {min(km):.1f}–{max(km):.1f} km" if km else "") + "\n"
     )
 
-    src = Table(title="Sources", title_justify="left")
-    src.add_column("id")
-    src.add_column("title")
-    src.add_column("url / date")
-    for ref in m.sources:
-        src.add_row(ref.id, terminal(ref.title),
-                    terminal(" ".join(x for x in (ref.url, ref.date) if x)))
     parts: list[RenderableType] = [head, ft]
-    parts += [t for t in (rt, st, sup, ev, ot) if t.row_count]
+    parts += [t for t, n in ((rt, len(sc.relations.pairs)), (st, len(held)),
+                             (sup, len(sc.support)), (ev, len(ev_rows)),
+                             (ot, len(ot_rows))) if n]
     parts.append(graph)
-    if m.sources:
-        parts.append(src)
     uncertain = sum(1 for _ in _uncertain(sc))
     parts.append(Text(f"{uncertain} uncertain parameters are sampled once per game."))
     return Group(*parts)
+
+
+def _factions(sc: Scenario, held: dict[str, list[str]]) -> Fit:
+    """The factions table; narrow, their names and sources move to a key under it."""
+    nums = [Col("strength", "right", False), Col("quality", "right", False),
+            Col("morale", "right", False), Col("aggr.", "right", False),
+            Col("held", "right", False)]
+    rows: list[tuple[Text, str, list[str | Text], str]] = []
+    for fid, f in sc.factions.items():
+        rows.append((Text(printable(fid), style=f.colour or ""), f.name,
+                     [fmt_param(f.strength), fmt_param(f.quality, 2), fmt_param(f.morale, 2),
+                      fmt_param(f.doctrine.aggression, 2), str(len(held[fid]))],
+                     param_source(f.strength) or f.source or ""))
+    wide = [Col("id", wrap=False), Col("name"), *nums, Col("source")]
+    wide_rows: list[list[str | Text]] = [[fid, name, *values, src]
+                                         for fid, name, values, src in rows]
+
+    def keyed(_c: Console) -> RenderableType:
+        key = Text()
+        for fid, name, _, src in rows:
+            key.append(fid)
+            key.append(printable(f": {name}" + (f" (sources: {src})" if src else "") + "\n"))
+        return Group(table([Col("id", wrap=False), *nums],
+                           [[fid, *values] for fid, _, values, _ in rows], title="Factions",
+                           plain=True), key)
+
+    return Fit(lambda _c: table(wide, wide_rows, title="Factions"),
+               lambda _c: table(wide, wide_rows, title="Factions", plain=True), keyed)
+
+
+def sup_rows(sc: Scenario) -> list[list[str]]:
+    """One row per external support line."""
+    m = sc.scenario
+    out = []
+    for sid, line in sc.support.items():
+        intensity = {
+            "air_strikes": lambda x: f"{fmt_param(x.sorties_per_turn)} sorties/turn",
+            "reinforcements": lambda x: f"{fmt_param(x.men_per_turn)} men/turn",
+            "airlift": lambda x: f"{', '.join(x.settlements)}",
+            "supply": lambda x: f"via {', '.join(x.at)}",
+            "artillery": lambda x: f"×{fmt_param(x.fire_multiplier, 2)} fire",
+        }[line.kind](line)
+        last = line.last_turn if line.last_turn is not None else m.turns
+        out.append([sid, line.kind, f"{line.provider} → {line.beneficiary}", intensity,
+                    f"{line.first_turn}–{last}", line.source or ""])
+    return out
+
+
+def _support(sc: Scenario) -> Fit:
+    """External support lines; narrow, the sources move to a key under the table."""
+    rows = sup_rows(sc)
+    cols = [Col("id"), Col("kind", wrap=False), Col("provider → beneficiary"),
+            Col("intensity"), Col("turns", wrap=False)]
+    wide = [*cols, Col("source")]
+
+    def keyed(_c: Console) -> RenderableType:
+        key = Text(printable("".join(f"{r[0]}: source {r[-1]}\n" for r in rows if r[-1])))
+        return Group(table(cols, [r[:-1] for r in rows], title="External support", plain=True),
+                     key)
+
+    return Fit(lambda _c: table(wide, rows, title="External support"),
+               lambda _c: table(wide, rows, title="External support", plain=True), keyed)
+
+
+def sources(refs: Sequence[Source]) -> Text:
+    """The sources as a list: id, title and date, then the address on a line of its own.
+
+    Print it with ``soft_wrap=True``: lines are then never cut or folded, so an address can be
+    copied whole (the terminal wraps long lines for the eye only).
+    """
+    out = Text()
+    out.append("Sources\n", style="italic")
+    for ref in refs:
+        out.append(printable(ref.id), style="bold")
+        out.append(printable(f": {ref.title}" + (f" ({ref.date})" if ref.date else "")) + "\n")
+        if ref.url:
+            out.append(f"  {printable(ref.url)}\n")
+        if ref.note:
+            out.append(f"  {printable(ref.note)}\n", style="dim")
+    return out
 
 
 def _uncertain(sc: Scenario) -> list[str]:

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from wargame.batch.stats import count_quantile, wilson
+from wargame.display import plural
 from wargame.report.figures import new_figure
 from wargame.textsafe import plot_text
 
@@ -219,7 +220,7 @@ def outcomes_chart(ot: OutcomeTimes, width: int, height: int, title: str,
             ax.tick_params(labelleft=False)
     finals = " (outcomes judged at the end: in which it holds at the date)" if any(
         ot.final[o] for o in which) else ""
-    sub = (f"Share of {ot.games:,} games in which each outcome has come true by each date"
+    sub = (f"Share of {plural(ot.games, 'game')} in which each outcome has come true by each date"
            f"{finals}. Band: 95% Wilson interval; dot: the final probability, as in the "
            "outcome table.")
     header(fig, title, sub, note)
@@ -250,7 +251,7 @@ def timing_chart(ot: OutcomeTimes, oid: str, width: int, height: int, title: str
     k = ot.total(o)
     ci = wilson(k, ot.games)
     q = ot.quantile_dates(o)
-    what = (f"Came true in {pct(ci.estimate)} of {ot.games:,} games "
+    what = (f"Came true in {pct(ci.estimate)} of {plural(ot.games, 'game')} "
             f"(95%: {pct(ci.low)}–{pct(ci.high)}), never in the rest.")
     if q is not None:
         marks: dict[dt.date, list[str]] = {}

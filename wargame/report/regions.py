@@ -7,19 +7,19 @@ it holds the place), so the terminal table and the HTML report show the batch's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from rich import box
-from rich.table import Table
+from rich.console import Console, Group
 from rich.text import Text
 
 from wargame.batch.summary import NOBODY as NOBODY_ID  # the batch's id for "nobody"
+from wargame.display import Col, Fit, abbreviations, colour, share, table
 from wargame.report.palette import NOBODY_COLOUR, assign, terminal_colour
 from wargame.scenario.schema import Scenario
-from wargame.textsafe import printable, terminal
+from wargame.textsafe import printable
 
 if TYPE_CHECKING:
     from wargame.batch.summary import ControlShare
@@ -82,14 +82,9 @@ def region_table(control_rows: Sequence[ControlShare],
 
 
 def share_text(p: float) -> str:
-    """A share as a whole percentage for a table cell: blank for 0, ``<1`` for a trace."""
-    if p <= 0:
-        return ""
-    if p < 0.005:
-        return "<1"
-    if p > 0.995 and p < 1:
-        return ">99"
-    return f"{100 * p:.0f}"
+    """A share as a whole percentage for a table cell: blank for never, ``<1`` for a trace,
+    ``>99`` for nearly always (:func:`wargame.display.share`)."""
+    return "" if p <= 0 else share(p)
 
 
 def _bar(shares: np.ndarray, colours: list[str], width: int) -> Text:
@@ -99,54 +94,74 @@ def _bar(shares: np.ndarray, colours: list[str], width: int) -> Text:
     for k in np.argsort(-(raw - cells))[: width - int(cells.sum())]:
         cells[k] += 1
     out = Text()
-    for n, colour in zip(cells, colours, strict=True):
+    for n, hue in zip(cells, colours, strict=True):
         if n:
-            out.append("█" * int(n), style=terminal_colour(colour))
+            out.append("█" * int(n), style=terminal_colour(hue))
     return out
 
 
-def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario | None = None,
-                      *, title: str | None = None, width: int = 100) -> Table:
-    """A compact table of who holds each place, grouped by region, fitting ``width`` columns.
+BAR_WIDTH = 20   # cells of the share-of-games bar, shown only in colour and when it fits
 
-    One column per faction (header: its id, in its colour) with the percentage of games it
-    holds the place at the end, the most likely holder in bold, and a stacked bar of the
-    shares when there is room. ``control_rows`` is ``BatchResult.control``.
+
+def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario | None = None,
+                      *, title: str | None = None) -> Fit:
+    """Who holds each place at the end, grouped by region, laid out for the console's width.
+
+    One column per faction (and nobody, when any place is left empty) with the percentage of
+    games it holds the place (blank: in no game), the most likely holder in bold. The layouts,
+    widest first: a region column and a stacked bar of the shares (colour terminals only: the
+    bar says nothing without colour); without the bar; regions as headings over their places;
+    and faction columns headed by short codes explained under the table. ``control_rows`` is
+    ``BatchResult.control``.
     """
     rt = region_table(control_rows, scenario)
     fcols = [*rt.factions, *([NOBODY_ID] if rt.has_nobody else [])]
-    col_w = [max(3, min(7, len(f))) for f in fcols]
-    region_w = min(12, max((len(g) for g, _ in rt.groups), default=6))
-    fixed = region_w + sum(col_w) + 2 * (len(fcols) + 2)
-    place_w = max(10, min(24, width - fixed - 14, max((len(n) for n in rt.names), default=10)))
-    bar_w = min(20, width - fixed - place_w - 2)
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False,
-                  show_edge=False, collapse_padding=True, expand=False)
-    table.add_column("region", width=region_w, no_wrap=True, overflow="ellipsis",
-                     style="dim")
-    table.add_column("place", width=place_w, no_wrap=True, overflow="ellipsis")
-    for fid, w, colour in zip(fcols, col_w, rt.colours if rt.has_nobody else rt.colours[:-1],
-                              strict=True):
-        table.add_column(Text(printable(fid[:w]), style=f"bold {terminal_colour(colour)}"), width=w,
-                         justify="right", no_wrap=True)
-    if bar_w >= 6:
-        table.add_column("share of games", width=bar_w, no_wrap=True)
-    for g, (region, idx) in enumerate(rt.groups):
-        for k, i in enumerate(idx):
-            row = rt.shares[i]
-            lead = int(np.argmax(row))
-            cells: list[Any] = [terminal(region) if k == 0 else "", terminal(rt.names[i])]
-            for f in range(len(fcols)):
-                style = terminal_colour(rt.colours[f]) + (" bold" if f == lead else "")
-                cells.append(Text(share_text(float(row[f])), style=style))
-            if bar_w >= 6:
-                shares = row if rt.has_nobody else row[:-1]
-                cells.append(_bar(shares, rt.colours[: len(shares)], bar_w))
-            table.add_row(*cells, end_section=(k == len(idx) - 1 and g < len(rt.groups) - 1))
-    names = Text("")
-    for fid, name, colour in zip(rt.factions, rt.faction_names, rt.colours, strict=False):
-        names.append(printable(fid), style=f"bold {terminal_colour(colour)}")
-        names.append(f" {printable(name)}   ")
-    table.caption = names
-    table.caption_justify = "left"
-    return table
+    colours = rt.colours if rt.has_nobody else rt.colours[:-1]
+    names = [*rt.faction_names, *(["nobody"] if rt.has_nobody else [])]
+
+    def layout(bar: bool, headings: bool, short: bool) -> Callable[[Console], object]:
+        def make(console: Console) -> object:
+            codes = abbreviations(fcols) if short else fcols
+            cols = [] if headings else [Col("region", style="dim")]
+            cols.append(Col("place"))
+            cols += [Col(Text(printable(c), style=f"bold {terminal_colour(k)}"), "right",
+                         wrap=False)
+                     for c, k in zip(codes, colours, strict=True)]
+            show_bar = bar and colour(console)
+            if show_bar:
+                cols.append(Col("share of games", wrap=False))
+            rows: list[list[str | Text]] = []
+            ends: list[int] = []
+            for region, idx in rt.groups:
+                if headings:
+                    rows.append([Text(printable(region), style="bold"), *[""] * (len(cols) - 1)])
+                for k, i in enumerate(idx):
+                    row = rt.shares[i]
+                    lead = int(np.argmax(row))
+                    cells: list[str | Text] = [] if headings else [region if k == 0 else ""]
+                    cells.append(("  " if headings else "") + rt.names[i])
+                    for f in range(len(fcols)):
+                        style = terminal_colour(rt.colours[f]) + (" bold" if f == lead else "")
+                        cells.append(Text(share_text(float(row[f])), style=style))
+                    if show_bar:
+                        shares = row if rt.has_nobody else row[:-1]
+                        cells.append(_bar(shares, rt.colours[: len(shares)], BAR_WIDTH))
+                    rows.append(cells)
+                ends.append(len(rows) - 1)
+            t = table(cols, rows, title=title, plain=True, sections=ends[:-1])
+            return Group(t, _legend(codes, fcols, names, colours))
+        return make
+
+    return Fit(layout(True, False, False), layout(False, False, False),
+               layout(False, True, False), layout(False, True, True))
+
+
+def _legend(codes: Sequence[str], ids: Sequence[str], names: Sequence[str],
+            colours: Sequence[str]) -> Text:
+    """One line per faction: its column header, id (when abbreviated) and name."""
+    out = Text()
+    for code, fid, name, colour_ in zip(codes, ids, names, colours, strict=True):
+        out.append(printable(code), style=f"bold {terminal_colour(colour_)}")
+        out.append(printable(f" {fid}: {name}\n" if code != fid else f": {name}\n"))
+    out.append("Percent of games each side holds the place at the end; blank: in no game.")
+    return out

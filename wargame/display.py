@@ -1,0 +1,186 @@
+"""How results are shown to a reader: shares that never round to a lie, and terminal tables
+that fit the width they are given.
+
+**Shares.** Every share of games and every probability the project prints (tables, charts,
+maps, the HTML report, the narrative) goes through :func:`share`: it prints ``0`` only for
+exactly 0 (never) and ``100`` only for exactly 1 (always). A share that would round to 0
+prints ``<1`` (``<0.1`` at one decimal), one that would round to 100 prints ``>99``
+(``>99.9``). A count of 1 in 2,000 games is not "0%", and 1,999 in 2,000 is not "100%". JSON
+and CSV keep the exact numbers.
+
+**Tables.** :class:`Fit` holds several layouts of one table, from the most decorated to the
+most compact, and renders the first whose natural width fits the console (or the last). The
+layouts drop decoration first (the heavy box, a bar chart), then abbreviate headers with a
+legend. :func:`table` builds a table whose cells fold instead of being cut with "…", so
+nothing is lost when the output is narrow or piped to a file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rich is imported when a table is made: the numbers need none of it
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.measure import Measurement
+    from rich.table import Table
+    from rich.text import Text
+
+NONE = "–"   # no value (no games, no turn)
+
+
+def share(p: float | None, digits: int = 0) -> str:
+    """A share (0..1) as a percentage number without the sign: ``0`` only for never.
+
+    ``digits`` decimals; a share that would round to 0 or 100 but is neither is shown as
+    ``<1``/``>99`` (``<0.1``/``>99.9`` with one decimal). ``None`` (no games) is ``–``.
+    """
+    if p is None or p != p:  # None or NaN
+        return NONE
+    if p <= 0:
+        return "0" if digits == 0 else f"{0:.{digits}f}"
+    if p >= 1:
+        return "100" if digits == 0 else f"{100:.{digits}f}"
+    step = 10.0 ** -digits
+    text = f"{100 * p:.{digits}f}"
+    if float(text) <= 0:
+        return f"<{step:.{digits}f}" if digits else "<1"
+    if float(text) >= 100:
+        return f">{100 - step:.{digits}f}" if digits else ">99"
+    return text
+
+
+def pct(p: float | None, digits: int = 0) -> str:
+    """:func:`share` with a ``%`` sign: ``12%``, ``<1%``, ``>99.9%``; ``–`` for no value."""
+    s = share(p, digits)
+    return s if s == NONE else s + "%"
+
+
+def interval(low: float, high: float, digits: int = 1, sep: str = "–") -> str:
+    """A 95% interval of a share: ``53.5–57.8%``, rounded outwards (the low bound down, the
+    high bound up), so the printed interval always contains the exact one. A bound is not a
+    share of games: ``0.0–0.2%`` says the share may be as low as nothing."""
+    scale = 10.0 ** digits
+    lo = math.floor(100 * low * scale + 1e-9) / scale
+    hi = math.ceil(100 * high * scale - 1e-9) / scale
+    return f"{max(lo, 0.0):.{digits}f}{sep}{min(hi, 100.0):.{digits}f}%"
+
+
+def points(d: float | None, digits: int = 1) -> str:
+    """A difference of two shares in percentage points, signed: ``+5.9``, ``-0.2``.
+
+    ``0.0`` only for no difference at all; a difference too small for ``digits`` decimals gets
+    a finer format (``+0.05``) rather than reading as none.
+    """
+    if d is None or d != d:
+        return NONE
+    if d == 0:
+        return f"{0:.{digits}f}"
+    text = f"{100 * d:+.{digits}f}"
+    if float(text) == 0:
+        return f"{100 * d:+.2g}"
+    return text
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 game``, ``2,000 games`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Col:
+    """One column of :func:`table`: header, alignment, and whether its cells may wrap at
+    spaces (numbers and dates do not: they fold only when nothing else can give way)."""
+
+    header: str | Text
+    justify: str = "left"
+    wrap: bool = True
+    style: str = ""
+
+
+def table(cols: Sequence[Col], rows: Iterable[Sequence[str | Text]], *, title: str | None = None,
+          caption: str | Text | None = None, plain: bool = False,
+          sections: Sequence[int] = ()) -> Table:
+    """A table whose cells are never cut: they wrap, or fold when a word is too long.
+
+    ``plain`` drops the box (a rule under the header only) and the outer padding: the first
+    thing to go when the width is short. ``sections`` are row indices after which a line
+    (boxed) or a blank row (plain) separates groups.
+    """
+    from rich import box
+    from rich.table import Table
+    t = Table(title=title, title_justify="left", caption=caption, caption_justify="left",
+              box=box.SIMPLE_HEAD if plain else box.HEAVY_HEAD, show_edge=not plain,
+              pad_edge=not plain, collapse_padding=plain)
+    for c in cols:
+        t.add_column(c.header, justify=c.justify, no_wrap=not c.wrap,  # type: ignore[arg-type]
+                     overflow="fold", style=c.style or None)
+    for k, r in enumerate(rows):
+        t.add_row(*r, end_section=k in sections)
+    return t
+
+
+Layout = Callable[["Console"], object]
+UNBOUNDED = 100_000   # columns: wide enough to measure any table's natural width
+
+
+class Fit:
+    """Several layouts of one result; renders the first whose natural width fits.
+
+    Each layout is a function of the console (so it can leave out what the console cannot
+    show, such as colour-only bars under ``NO_COLOR`` or in a pipe) returning a renderable.
+    The last layout is used when none fits: it should be the most compact.
+    """
+
+    def __init__(self, *layouts: Layout) -> None:
+        if not layouts:
+            raise ValueError("Fit needs at least one layout")
+        self.layouts = layouts
+
+    def pick(self, console: Console, width: int) -> object:
+        """The renderable for ``width`` columns."""
+        from rich.measure import Measurement
+
+        # Measured on an unbounded width: a measurement is clamped to the width it is given.
+        options = console.options.update_width(UNBOUNDED)
+        for make in self.layouts[:-1]:
+            r = make(console)
+            if Measurement.get(console, options, r).maximum <= width:  # type: ignore[arg-type]
+                return r
+        return self.layouts[-1](console)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.pick(console, options.max_width)  # type: ignore[misc]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options,
+                               self.pick(console, options.max_width))  # type: ignore[arg-type]
+
+
+def fitted(cols: Sequence[Col], rows: Sequence[Sequence[str | Text]], *,
+           title: str | None = None, caption: str | Text | None = None,
+           sections: Sequence[int] = ()) -> Fit:
+    """A table boxed when it fits the width, plain when it does not."""
+    return Fit(*(lambda _c, p=plain: table(cols, rows, title=title, caption=caption,
+                                           plain=p, sections=sections)
+                 for plain in (False, True)))
+
+
+def colour(console: Console) -> bool:
+    """Whether the console shows colour (not piped, no ``NO_COLOR``)."""
+    return console.color_system is not None and not console.no_color
+
+
+def abbreviations(ids: Sequence[str], length: int = 3) -> list[str]:
+    """Short unique codes for ids (``daesh`` -> ``dae``), longer where two would clash."""
+    for n in range(length, max((len(i) for i in ids), default=length) + 1):
+        codes = [i[:n] for i in ids]
+        if len(set(codes)) == len(codes):
+            return codes
+    return list(ids)
