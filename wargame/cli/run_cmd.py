@@ -48,7 +48,11 @@ def run(
         typer.echo(json.dumps(game.to_dict(), indent=2))
     else:
         out = stdout_console()
-        out.print(f"[bold]{terminal(loaded.scenario.scenario.name)}[/] — seed {game.seed}")
+        sets = "".join(f", --set {o}" for o in loaded.overrides)
+        turns_note = f", {turns} turns" if turns is not None else ""
+        how = ", deterministic (parameter means, expected losses)" if deterministic else ""
+        out.print(f"[bold]{terminal(loaded.scenario.scenario.name)}[/] — seed {game.seed}"
+                  f"{terminal(turns_note + sets + how)}")
         out.print(narrative(game))
 
 

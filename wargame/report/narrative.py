@@ -7,17 +7,26 @@ engine's log directly, so the sentences and ``wargame run --format json`` tell t
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.padding import Padding
 from rich.text import Text
 
-from wargame.report.record import Battle, Game, TurnRecord
+from wargame.display import Col, fitted, pct
+from wargame.report.record import Battle, Game, Strike, TurnRecord
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
-from wargame.textsafe import printable, terminal
+from wargame.textsafe import printable
+
+RATIO_CAP = 100.0
+"""Force ratios beyond this (either way) are told as "more than 100:1": the exact figure of a
+nearly empty garrison (1549.8:1) says nothing more, and reads as a precision the model lacks."""
 
 
 def _ratio(x: float) -> str:
-    return f"{x:.1f}:1" if x >= 1 else f"1:{1 / max(x, 1e-9):.1f}"
+    if x >= RATIO_CAP:
+        return f"more than {RATIO_CAP:.0f}:1"
+    if x <= 1 / RATIO_CAP:
+        return f"less than 1:{RATIO_CAP:.0f}"
+    return f"{x:.1f}:1" if x >= 1 else f"1:{1 / x:.1f}"
 
 
 def _names(sc: Scenario) -> tuple[dict[str | None, str], dict[str | None, str]]:
@@ -33,45 +42,71 @@ def _days(x: float) -> str:
     return "half a day" if 0 < x < 0.75 else f"{n} day{'s' if n != 1 else ''}"
 
 
-def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str]) -> str:
+def _their(name: str) -> str:
+    """The possessive of a faction's name: ``the regime's``, ``the rebels'``."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def _men(n: float) -> str:
+    k = round(n)
+    return f"{k:,} {'man' if k == 1 else 'men'}"
+
+
+def _strikes(strikes: list[Strike], place: str | None,
+             fname: dict[str | None, str]) -> str:
+    """Who struck whom from the air at ``place`` this turn: `` The Russian Aerospace Forces
+    flew 40 sorties against the rebels there.``"""
+    flown: dict[tuple[str, str | None], float] = {}
+    for s in strikes:
+        if s.place == place and s.sorties >= 0.5:
+            flown[(s.provider, s.target)] = flown.get((s.provider, s.target), 0.0) + s.sorties
+    bits = []
+    for (provider, target), n in flown.items():
+        k = round(n)
+        whom = f" against {fname.get(target, target)}" if target is not None else ""
+        bits.append(f" {provider} flew {k} sortie{'s' if k != 1 else ''}{whom} there.")
+    return "".join(bits)
+
+
+def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str],
+            strikes: list[Strike]) -> str:
     d, a = fname.get(b.defender, b.defender), fname.get(b.attacker, b.attacker)
-    air_txt = (f", with {b.sorties:.0f} {'/'.join(b.providers)} sorties against the defenders"
-               if b.sorties >= 1 else "")
+    air_txt = _strikes(strikes, b.place, fname)
     others = [fname.get(f, f) for f in b.attackers if f != b.attacker]
     also = f" (also attacked by {', '.join(others)})" if others else ""
     side = {s.faction: s for s in b.sides}
     place = sname.get(b.place, b.place)
     if b.result == "captured":
-        left = side[b.defender].end if b.defender in side else 0.0
         why = {
-            "cleared": (f"after clearing the last {1 - b.cleared_before:.0%} of it"
+            "cleared": (f"after clearing the last {pct(1 - b.cleared_before)} of it"
                         if b.cleared_before > 0 else f"in {_days(b.fought)} of fighting"),
             "broken": "when the worn-down garrison gave it up",
-            "exhausted": (f"when its garrison was down to {left:,.0f}" if left >= 1
-                          else "when no defenders were left"),
+            "exhausted": "when no defenders were left",
             "collapsed": "when the defence collapsed",
         }.get(b.how, f"in {_days(b.fought)} of fighting")
-        if left < 1:
-            fate = "no defenders were left" if b.how != "exhausted" else "none got away"
-        elif b.retreat_to:
-            fate = f"{d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
+        left = side[b.defender].end if b.defender in side else 0.0
+        if b.retreat_to:
+            fate = f"; {d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
+        elif round(left) >= 1:
+            fate = f"; its garrison, cut off, surrendered ({_men(left)})"
+        elif b.how == "exhausted":
+            fate = ""   # already said
         else:
-            fate = f"its garrison, cut off, surrendered ({left:,.0f} men)"
-        return (f"{a} took {place} from {d} at {_ratio(b.ratio)}{air_txt}{also}, {why}; "
-                f"{fate}.")
+            fate = "; no defenders were left"
+        return f"{a} took {place} from {d} at {_ratio(b.ratio)}{also}, {why}{fate}.{air_txt}"
     att = side.get(b.attacker)
     a0, a1 = (att.start, att.end) if att is not None else (0.0, 0.0)
-    odds = f"{_ratio(b.ratio)}{air_txt}"
+    odds = _ratio(b.ratio)
     if b.fought <= 0:
-        return f"{a} massed against {place} ({odds}) but did not engage this week."
+        return f"{a} massed against {place} ({odds}) but did not engage this week.{air_txt}"
     lost = f"the attackers lost {a0 - a1:,.0f} of {a0:,.0f}"
     if b.cleared_after > b.cleared_before:
-        return (f"{a} fought for {place} ({odds}) for {_days(b.fought)}, and has cleared "
-                f"{b.cleared_after:.0%} of it; {lost}.")
+        return (f"{a} fought for {place} ({odds}) for {_days(b.fought)} and has cleared "
+                f"{pct(b.cleared_after)} of it; {lost}.{air_txt}")
     if att is not None and att.routed:
-        return f"{d} held {place} against {a} ({odds}) and threw them back; {lost}."
+        return f"{d} held {place} against {a} ({odds}) and threw them back; {lost}.{air_txt}"
     return (f"{d} held {place} against {a} ({odds}): {_days(b.fought)} of fighting took no "
-            f"ground; {lost}.")
+            f"ground; {lost}.{air_txt}")
 
 
 def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
@@ -79,19 +114,20 @@ def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
     fname, sname = _names(sc)
     lines = [f"Event: {e.name}." for e in turn.events]
     for e in turn.encircled:
-        lift = f" (airlift covers {e.airlift:.0%})" if e.airlift > 0 else ""
-        lines.append(f"{fname.get(e.faction, e.faction)} in {sname.get(e.place, e.place)} "
-                     f"are cut off from supply{lift}.")
-    lines += [_battle(b, fname, sname) for b in turn.battles]
+        lift = f" (airlift covers {pct(e.airlift)} of its needs)" if e.airlift > 0 else ""
+        lines.append(f"{_their(fname.get(e.faction, e.faction) or '')} garrison in "
+                     f"{sname.get(e.place, e.place)} is cut off from supply{lift}.")
+    lines += [_battle(b, fname, sname, turn.strikes) for b in turn.battles]
     for x in turn.surrenders:
-        gone = (f"its {x.evacuated:,.0f} fighters were evacuated" if x.evacuated >= 1
+        gone = (f"its {x.evacuated:,.0f} fighters were evacuated" if round(x.evacuated) >= 1
                 else "its garrison went into captivity")
-        lines.append(f"{fname.get(x.faction, x.faction)} in {sname.get(x.place, x.place)} "
-                     f"surrendered to {fname.get(x.taker, x.taker)} after a siege; {gone}.")
+        lines.append(f"{_their(fname.get(x.faction, x.faction) or '')} garrison in "
+                     f"{sname.get(x.place, x.place)} surrendered to "
+                     f"{fname.get(x.taker, x.taker)} after a siege; {gone}.")
     for c in turn.culminated:
         weeks = f"{c.pause_turns} turn{'s' if c.pause_turns != 1 else ''}"
-        lines.append(f"{fname.get(c.faction, c.faction)}'s offensive has culminated: it "
-                     f"pauses for {weeks}.")
+        lines.append(f"{_their(fname.get(c.faction, c.faction) or '')} offensive has "
+                     f"culminated: it pauses for {weeks}.")
     return [x[:1].upper() + x[1:] for x in lines]
 
 
@@ -104,7 +140,8 @@ def narrative(game: Game) -> RenderableType:
         if not lines:
             continue
         parts.append(Text(f"Turn {turn.turn}, {span(sc, turn.turn)}", style="bold"))
-        parts.extend(Text(f"  {printable(line)}") for line in lines)
+        # A hanging indent: a sentence that wraps stays under its first line.
+        parts.extend(Padding(Text(printable(line)), (0, 0, 0, 2)) for line in lines)
     if not parts:
         parts.append(Text("No town changed hands and nobody attacked."))
     parts.append(Text(""))
@@ -117,12 +154,8 @@ def final_tables(game: Game) -> RenderableType:
     sc = game.scenario
     last = game.final.turn
     end = game.final.end_date
-    head = Text(f"Control at the end of turn {last} ({end.day} {end:%b %Y})", style="bold")
-    ctl = Table()
-    ctl.add_column("faction")
-    ctl.add_column("n", justify="right")
-    ctl.add_column("settlements")
     start = game.turns[0].control
+    ctl: list[list[str | Text]] = []
     for fid, f in sc.factions.items():
         held = [s for s, who in game.control.items() if who == fid]
         if not held:
@@ -134,11 +167,8 @@ def final_tables(game: Game) -> RenderableType:
                         style="bold" if taken else "")
             if j < len(held) - 1:
                 text.append(", ")
-        ctl.add_row(Text(printable(f.name), style=f.colour or ""), str(len(held)), text)
-    ctl.caption = "* taken during the game"
-    ot = Table()
-    ot.add_column("outcome")
-    ot.add_column("result")
+        ctl.append([Text(printable(f.name), style=f.colour or ""), str(len(held)), text])
+    outs: list[list[str | Text]] = []
     for oid, o in sc.outcomes.items():
         t = game.outcomes[oid].turn
         if t is None:
@@ -149,13 +179,16 @@ def final_tables(game: Game) -> RenderableType:
             verdict = "yes, from the start"
         else:
             verdict = f"yes, turn {t} ({span(sc, t)})"
-        ot.add_row(terminal(o.name), verdict)
-    st = Table()
-    for col in ("faction", "start", "reinforcements", "casualties", "end"):
-        st.add_column(col, justify="left" if col == "faction" else "right")
+        outs.append([o.name, verdict])
+    strength: list[list[str | Text]] = []
     for fid, f in sc.factions.items():
         v = game.factions[fid]
-        st.add_row(terminal(f.name), f"{v.start:,.0f}", f"{v.reinforcements:,.0f}",
-                   f"{v.casualties:,.0f}", f"{v.end:,.0f}")
-    return Group(head, ctl, Text("Outcomes", style="bold"), ot, Text("Strength", style="bold"),
-                 st)
+        strength.append([f.name, f"{v.start:,.0f}", f"{v.reinforcements:,.0f}",
+                         f"{v.casualties:,.0f}", f"{v.end:,.0f}"])
+    num = [Col(c, "right", False) for c in ("start", "reinforcements", "casualties", "end")]
+    return Group(
+        fitted([Col("faction"), Col("n", "right", False), Col("settlements")], ctl,
+               title=f"Control at the end of turn {last} ({end.day} {end:%b %Y})",
+               caption="* taken during the game"),
+        fitted([Col("outcome"), Col("result")], outs, title="Outcomes"),
+        fitted([Col("faction"), *num], strength, title="Strength"))
