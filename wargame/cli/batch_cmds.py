@@ -19,7 +19,14 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from wargame.cli.common import handle_errors, stderr_console, stdout_console
+from wargame.cli.common import (
+    Command,
+    Group,
+    examples,
+    handle_errors,
+    stderr_console,
+    stdout_console,
+)
 from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.textsafe import terminal
@@ -224,7 +231,10 @@ def compare(
 
 
 results_app = typer.Typer(help="Show or export the results kept in a --store file.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, cls=Group, epilog=examples(
+                              "wargame results show aleppo.db",
+                              "wargame results export aleppo.db --table outcomes --out "
+                              "outcomes.csv"))
 StoreArg = Annotated[Path, typer.Argument(help="Store file (from --store).",
                                           show_default=False)]
 
@@ -240,7 +250,8 @@ def _read(path: Path) -> Any:
     return got
 
 
-@results_app.command("show")
+@results_app.command("show", cls=Command, epilog=examples(
+    "wargame results show aleppo.db", "wargame results show aleppo.db --format json"))
 @handle_errors
 def results_show(file: StoreArg, fmt: FormatOpt = Format.table) -> None:
     """Print a stored batch or sweep, as the run printed it."""
@@ -248,7 +259,9 @@ def results_show(file: StoreArg, fmt: FormatOpt = Format.table) -> None:
     _emit(fmt, got.result, got.kind)
 
 
-@results_app.command("export")
+@results_app.command("export", cls=Command, epilog=examples(
+    "wargame results export aleppo.db --table outcomes --out outcomes.csv",
+    "wargame results export aleppo.db --format parquet --out aleppo_tables"))
 @handle_errors
 def results_export(
     file: StoreArg,
@@ -260,7 +273,7 @@ def results_export(
         "a directory that gets every table.", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="File (one table, or JSON) or directory (every table).",
-        show_default=False)] = None,
+        metavar="FILE|DIR", show_default=False)] = None,
 ) -> None:
     """Export a stored batch or sweep: typed tables as CSV or Parquet, or the JSON."""
     from wargame.batch import render
@@ -329,7 +342,16 @@ def _write(out: Path, write: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
-    app.command("batch")(batch)
-    app.command("sweep")(sweep)
-    app.command("compare")(compare)
+    app.command("batch", cls=Command, epilog=examples(
+        "wargame batch scenarios/aleppo_2015.yaml --runs 2000 --seed 7",
+        "wargame batch scenarios/aleppo_2015.yaml --runs 4000 --seed 7 --store aleppo.db --per-turn",
+        "wargame batch scenarios/aleppo_2015.yaml --precision 0.01 --seed 7 --format json > batch.json"))(batch)
+    app.command("sweep", cls=Command, epilog=examples(
+        "wargame sweep scenarios/aleppo_2015.yaml --vary support.russian_air.sorties_per_turn=0:300:4 --runs 500 "
+        "--seed 7",
+        "wargame sweep scenarios/aleppo_2015.yaml --vary factions.daesh.morale=0.5,0.7,0.9 --vary "
+        "factions.regime.quality=0.8:1.2:3 --runs 300 --seed 7"))(sweep)
+    app.command("compare", cls=Command, epilog=examples(
+        "wargame compare scenarios/aleppo_2015.yaml scenarios/variants/no_russian_air.yaml --runs 2000 "
+        "--seed 7"))(compare)
     app.add_typer(results_app, name="results")

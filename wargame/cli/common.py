@@ -9,11 +9,13 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType
+from rich.markup import escape
 from rich.segment import Segment
+from typer.core import TyperCommand, TyperGroup
 
 from wargame import interrupts
 from wargame.errors import EXIT_ERROR, WargameError
@@ -45,6 +47,108 @@ class SafeConsole(Console):
                 yield Segment(without_controls(seg.text), seg.style)
             else:
                 yield seg
+
+
+# --- help ------------------------------------------------------------------------------------
+
+METAVARS = {
+    "--set": "PATH=VALUE", "--vary": "PATH=VALUES", "--outcome": "ID", "--scheduler": "ADDRESS",
+    "--precision": "HALF_WIDTH", "--min-share": "SHARE", "--size": "WxH", "--width": "PIXELS",
+    "--height": "PIXELS", "--table": "NAME", "--seed": "N", "--design": "grid|lhs|sobol",
+}
+"""Option values as a user types them, by option (the rest follow :data:`TYPE_METAVARS`)."""
+
+TYPE_METAVARS = {"int": "N", "float": "X", "path": "FILE", "str": "TEXT", "list[str]": "TEXT",
+                 "list[path]": "FILE"}
+"""Option values by type: Typer's own labels (``<int>``, ``<path>``) read like code."""
+
+
+def metavar(param: object, ctx: object) -> str:
+    """What a parameter's value looks like in help: ``FILE``, ``N``, ``PATH=VALUE``,
+    ``table|json|csv``; nothing for a flag; an argument's name in capitals."""
+    if getattr(param, "is_flag", False):
+        return ""
+    opts = list(getattr(param, "opts", []))
+    if getattr(param, "param_type_name", "") == "argument":
+        name = str(getattr(param, "name", "")).upper()
+        return name + ("..." if getattr(param, "nargs", 1) != 1 else "")
+    for opt in opts:
+        if opt in METAVARS:
+            return METAVARS[opt]
+    shown = str(param.display_type(ctx)).strip("<>")  # type: ignore[attr-defined]
+    return TYPE_METAVARS.get(shown, shown)
+
+
+def _literal(text: str | None) -> str | None:
+    """Help text shown as written: Typer reads help as Rich markup, which would swallow
+    ``wargame[dask]`` as a style tag."""
+    return None if text is None else escape(text)
+
+
+class Command(TyperCommand):
+    """A command whose help is shown as written, with values that look like values.
+
+    Every help string (the docstring, the options', the example epilog) is escaped once here,
+    so text in brackets survives; each parameter without a metavar gets one from
+    :func:`metavar`. Use it for every command: ``app.command(name, cls=Command, ...)``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _literal(self.help)
+        self.epilog = _literal(self.epilog)
+        for param in self.params:
+            if getattr(param, "help", None):
+                param.help = _literal(param.help)  # type: ignore[attr-defined]
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, each with a readable metavar (``--help``'s own included)."""
+        return _with_metavars(super().get_params(ctx), ctx)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """``[OPTIONS] SCENARIO``: arguments by their metavar, optional ones in brackets."""
+        return _usage(self, ctx)
+
+
+def _with_metavars(params: list[Any], ctx: Any) -> list[Any]:
+    for param in params:
+        if param.metavar is None:
+            kind = TYPE_METAVARS.get(str(param.display_type(ctx)).strip("<>"), "")
+            param.metavar = metavar(param, ctx)
+            if param.param_type_name == "argument":
+                # The help's type column: FILE rather than Typer's <path>.
+                param.display_type_rich = lambda ctx, k=kind: k
+    return params
+
+
+def _usage(cmd: Any, ctx: Any) -> list[str]:
+    pieces = [cmd.options_metavar] if cmd.options_metavar else []
+    for param in cmd.get_params(ctx):
+        if param.param_type_name == "argument":
+            pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+    return pieces
+
+
+class Group(TyperGroup):
+    """A command group with :class:`Command`'s help conventions."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _literal(self.help)
+        self.epilog = _literal(self.epilog)
+        for param in self.params:
+            if getattr(param, "help", None):
+                param.help = _literal(param.help)  # type: ignore[attr-defined]
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, each with a readable metavar."""
+        return _with_metavars(super().get_params(ctx), ctx)
+
+
+def examples(*lines: str) -> str:
+    """The epilog of a command's help: its examples, one command per line."""
+    return "Examples:\n\n" + "\n".join(f"  {line}" for line in lines) if len(lines) > 1 \
+        else f"Example:\n\n  {lines[0]}"
 
 
 def stdout_console() -> Console:

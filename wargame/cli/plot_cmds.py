@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from wargame.cli.batch_cmds import Reporter
-from wargame.cli.common import handle_errors
+from wargame.cli.common import Command, Group, examples, handle_errors
 from wargame.cli.picture_cmds import (
     HeightOpt,
     OptScenario,
@@ -28,7 +28,9 @@ from wargame.cli.picture_cmds import (
 from wargame.errors import UsageError
 
 plot_app = typer.Typer(help="Charts as PNG or SVG: outcomes by date, timing, sweep heatmaps, "
-                            "tornado charts and A/B comparisons.", no_args_is_help=True)
+                            "tornado charts and A/B comparisons.", no_args_is_help=True,
+                       cls=Group, epilog=examples(
+                           "wargame plot outcomes scenarios/aleppo_2015.yaml --runs 2000 --seed 7 --out outcomes.png"))
 
 RunsOpt = Annotated[int | None, typer.Option(
     "--runs", "-n", help="Games to play (per variant; default 1000).", show_default=False)]
@@ -61,7 +63,9 @@ def _save(fig: Any, out: Path, rep: Reporter) -> None:
     rep.note(f"wrote {out} ({w}x{h})")
 
 
-@plot_app.command("outcomes")
+@plot_app.command("outcomes", cls=Command, epilog=examples(
+    "wargame plot outcomes scenarios/aleppo_2015.yaml --runs 2000 --seed 7 --out outcomes.png",
+    "wargame plot outcomes --store aleppo.db --outcome kuweires_falls --out kuweires.svg"))
 @handle_errors
 def outcomes(
     out: OutOpt, scenario: OptScenario = None, runs: RunsOpt = None, store: StoreOpt = None,
@@ -85,7 +89,9 @@ def outcomes(
         _save(fig, out, rep)
 
 
-@plot_app.command("timing")
+@plot_app.command("timing", cls=Command, epilog=examples(
+    "wargame plot timing scenarios/aleppo_2015.yaml --outcome pyd_unites_afrin_kobane --runs 2000 --seed 7 "
+    "--out timing.png"))
 @handle_errors
 def timing(
     out: OutOpt, outcome: OutcomeOpt, scenario: OptScenario = None, runs: RunsOpt = None,
@@ -109,7 +115,10 @@ def timing(
         _save(fig, out, rep)
 
 
-@plot_app.command("sweep")
+@plot_app.command("sweep", cls=Command, epilog=examples(
+    "wargame plot sweep scenarios/aleppo_2015.yaml --outcome kuweires_falls --vary "
+    "support.russian_air.sorties_per_turn=0:300:4 --vary factions.daesh.strength=5000:11000:4 "
+    "--runs 500 --seed 7 --out sweep.png"))
 @handle_errors
 def sweep_(
     out: OutOpt, outcome: OutcomeOpt, scenario: OptScenario = None,
@@ -177,7 +186,10 @@ def _ends(expr: str) -> tuple[str, Any, Any]:
     return v.path, lo, hi
 
 
-@plot_app.command("tornado")
+@plot_app.command("tornado", cls=Command, epilog=examples(
+    "wargame plot tornado scenarios/aleppo_2015.yaml --outcome kuweires_falls --vary "
+    "support.russian_air.sorties_per_turn=0:300 --vary factions.daesh.strength=5000:11000 "
+    "--runs 1000 --seed 7 --out tornado.png"))
 @handle_errors
 def tornado(
     out: OutOpt, outcome: OutcomeOpt, vary: VaryOpt, scenario: OptScenario = None,
@@ -221,7 +233,9 @@ def tornado(
         _save(fig, out, rep)
 
 
-@plot_app.command("compare")
+@plot_app.command("compare", cls=Command, epilog=examples(
+    "wargame plot compare scenarios/aleppo_2015.yaml scenarios/variants/no_russian_air.yaml --runs 2000 --seed 7 "
+    "--out compare.png"))
 @handle_errors
 def compare(
     a: Annotated[Path, typer.Argument(help="Scenario A.", show_default=False)],

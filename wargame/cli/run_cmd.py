@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from wargame.cli.common import handle_errors, stderr_console, stdout_console
+from wargame.cli.common import Command, examples, handle_errors, stderr_console, stdout_console
 from wargame.textsafe import terminal
 
 
@@ -58,4 +58,7 @@ def run(
 
 def register(app: typer.Typer) -> None:
     """Add the command to the app."""
-    app.command("run")(run)
+    app.command("run", cls=Command, epilog=examples(
+        "wargame run scenarios/aleppo_2015.yaml --seed 1",
+        "wargame run scenarios/aleppo_2015.yaml --seed 1 --set support.russian_air.sorties_per_turn=0",
+        "wargame run scenarios/aleppo_2015.yaml --seed 1 --format json > game.json"))(run)
