@@ -190,7 +190,9 @@ def test_unknown_sweep_path_is_located() -> None:
     code, out, err = _cli("sweep", TOY, "--vary", "factions.red.nonsense=1,2", "--runs", "10",
                           "--seed", "1")
     _clean_failure(code, out, err, 2)
-    assert "no such key" in err and "sweep point 1" in err
+    assert "no such key" in err and "(every sweep point)" in err
+    assert err.count("no such key") == 1   # told once, not once per point
+    assert "--vary factions.red.nonsense" in err and "--set" not in err
 
 
 @pytest.fixture

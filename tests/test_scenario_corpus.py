@@ -93,7 +93,7 @@ def test_several_files_in_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 2
     assert out == "../valid/toy.yaml: ok (2 factions, 3 settlements, 2 links, 1 outcomes)\n"
     assert err.splitlines() == [
-        "error: range_morale.yaml:11:5: factions.red.morale: must be <= 1.0 (can be 1.5)",
+        "error: range_morale.yaml:11:5: factions.red.morale: must be at most 1 (got 1.5)",
         "error: empty.yaml: empty scenario file",
         "2 of 3 file(s) invalid",
     ]
@@ -218,7 +218,13 @@ def test_tags_are_refused_never_run(text: str, line: str) -> None:
 
 @pytest.mark.parametrize(("expr", "line"), [
     ("factions.redd.strength=1",
-     "--set factions.redd.strength: factions.redd: no such key (did you mean 'red'?)"),
+     "--set factions.redd.strength: factions.redd: no faction 'redd' (did you mean 'red'?); "
+     "the factions are red, blue"),
+    ("factions.green.strength=1",
+     "--set factions.green.strength: factions.green: no faction 'green'; the factions are "
+     "red, blue"),
+    ("factions.red.str=1",
+     "--set factions.red.str: factions.red.str: no such key (did you mean 'strength'?)"),
     ("factions.red.strenght=1",
      "--set factions.red.strenght: factions.red.strenght: no such key "
      "(did you mean 'strength'?)"),
@@ -235,7 +241,9 @@ def test_tags_are_refused_never_run(text: str, line: str) -> None:
      "--set factions.red.strength:2:1: invalid YAML: a value is missing here (the input ends "
      "or closes too early)"),
     ("factions.red.morale=2",
-     "--set factions.red.morale: factions.red.morale: must be <= 1.0 (can be 2.0)"),
+     "--set factions.red.morale: factions.red.morale: must be at most 1 (got 2)"),
+    ("factions.red.quality=0",
+     "--set factions.red.quality: factions.red.quality: must be more than 0 (got 0)"),
     ("factions.red.strength=true",
      "--set factions.red.strength: factions.red.strength: expected a number, got a boolean"),
     ("scenario.turns=0",

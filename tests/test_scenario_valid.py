@@ -180,8 +180,8 @@ def test_set_parses_yaml_values_and_is_applied_in_order() -> None:
 def test_set_bad_path_message_and_exit_code() -> None:
     code, out, err = run_cli("show", str(TOY), "--set", "factions.redd.strength=5000")
     assert (code, out) == (2, "")
-    assert err == ("error: --set factions.redd.strength: factions.redd: no such key "
-                   "(did you mean 'red'?)\n")
+    assert err == ("error: --set factions.redd.strength: factions.redd: no faction 'redd' "
+                   "(did you mean 'red'?); the factions are red, blue\n")
 
 
 def test_set_on_a_variant_applies_after_extends() -> None:
@@ -229,6 +229,6 @@ def test_extends_errors_point_into_the_right_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as info:
         load(variant)
     assert info.value.lines() == [
-        f"{base}:15:3: factions.blue.strength: missing required key 'strength'",
-        f"{variant}:4:5: factions.red.morale: must be <= 1.0 (can be 3.0)",
+        f"{variant}:4:5: factions.red.morale: must be at most 1 (got 3)",
+        f"{variant}:6:5: factions.blue.strength: missing required key 'strength'",
     ]

@@ -95,7 +95,7 @@ def parse_vary(expr: str) -> Vary:
         if not item.strip():
             raise UsageError(f"--vary {expr!r}: empty item in the list")
         try:
-            values.append(parse_set(f"{path}={item}")[1])
+            values.append(parse_set(f"{path}={item}", "--vary")[1])
         except InvalidInput as exc:
             raise UsageError(f"--vary {expr!r}: {exc.problems[0].message}") from None
     return Vary(path, tuple(values))
@@ -162,16 +162,17 @@ def point_specs(values: list[dict[str, Any]]) -> list[list[str]]:
     return [[f"{path}={json.dumps(v)}" for path, v in pv.items()] for pv in values]
 
 
-def apply_point(base: Loaded, extra: list[str]) -> Loaded:
+def apply_point(base: Loaded, extra: list[str], option: str = "--set") -> Loaded:
     """The base scenario with a point's ``--set`` overrides applied, validated.
 
     Equivalent to ``load(path, [*overrides, *extra])`` (same data, same digest) without
     reading the YAML again, which is most of the cost of loading: a 400-point sweep of a large
-    scenario loads in seconds. Problems are located at the ``--set`` that caused them.
+    scenario loads in seconds. Problems are located at the ``--set`` (or, for a sweep's point,
+    the ``--vary``: ``option``) that caused them.
     """
     doc = Document(copy.deepcopy(base.data), {}, base.path)
     for expr in extra:
-        apply_set(doc, expr)
+        apply_set(doc, expr, option)
     return Loaded(validate_document(doc), doc.data, base.path, (*base.overrides, *extra))
 
 
@@ -183,26 +184,33 @@ def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
     """
     if base is None:
         base = load(path, overrides)
-    found: list[Problem] = []
+    found: dict[tuple[str, str, str], list[str]] = {}
     bad = 0
     points: list[Point] = []
     loaded: list[Loaded] = []
     for k, (pv, extra) in enumerate(zip(values, point_specs(values), strict=True)):
         try:
-            one = apply_point(base, extra)
+            one = apply_point(base, extra, "--vary")
         except InvalidInput as exc:
             bad += 1
-            if bad <= MAX_ERRORS:
-                where = ", ".join(f"{p}={json.dumps(v)}" for p, v in pv.items())
-                found += [Problem(pr.location, pr.path,
-                                  f"{pr.message} (sweep point {k + 1}: {where})")
-                          for pr in exc.problems]
+            where = ", ".join(f"{p}={json.dumps(v)}" for p, v in pv.items())
+            for pr in exc.problems:
+                found.setdefault((str(pr.location), pr.path, pr.message), []).append(
+                    f"{k + 1}: {where}")
             continue
         points.append(Point(pv, extra, one.digest))
         loaded.append(one)
     if found:
-        if bad > MAX_ERRORS:
-            found.append(Problem(Location("--vary"), "",
-                                 f"... and {bad - MAX_ERRORS} more invalid sweep points"))
-        raise InvalidInput(found)
+        # A problem every point shares (a misspelt path) is told once.
+        problems = []
+        for (loc, path_, msg), where_ in found.items():
+            at = (f"sweep point {where_[0]}" if len(where_) == 1 else
+                  f"every sweep point" if len(where_) == len(values) else
+                  f"sweep points {', '.join(w.split(':')[0] for w in where_)}")
+            problems.append(Problem(Location(loc), path_, f"{msg} ({at})"))
+        if len(problems) > MAX_ERRORS:
+            rest = len(problems) - MAX_ERRORS
+            problems = [*problems[:MAX_ERRORS],
+                        Problem(Location("--vary"), "", f"... and {rest} more problems")]
+        raise InvalidInput(problems)
     return points, loaded

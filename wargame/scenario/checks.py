@@ -16,10 +16,30 @@ from wargame.textsafe import quoted
 PathMsg = tuple[tuple[str | int, ...], str]
 
 
+MIN_PREFIX = 3   # a misspelling this long that begins a known name is taken for it
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` most likely stands for, or ``None``.
+
+    A name cut short or run on (``sortie`` for ``sorties_per_turn``, ``strengths`` for
+    ``strength``) matches by prefix when exactly one known name fits; otherwise the closest by
+    :func:`difflib.get_close_matches` (ratio at least 0.6).
+    """
+    names = list(dict.fromkeys(known))
+    if len(name) >= MIN_PREFIX:
+        fits = [k for k in names if k != name and (k.startswith(name) or (
+            len(k) >= MIN_PREFIX and name.startswith(k)))]
+        if len(fits) == 1:
+            return fits[0]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def suggest(name: str, known: Iterable[str]) -> str:
     """A ``did you mean`` hint, or the empty string."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {quoted(close[0])}?)" if close else ""
+    close = closest(name, known)
+    return f" (did you mean {quoted(close)}?)" if close else ""
 
 
 def _ref(path: tuple[str | int, ...], kind: str, name: str, known: dict[str, Any]) -> Iterator[

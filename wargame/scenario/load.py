@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from wargame.errors import InvalidInput, Location, Problem
 from wargame.scenario import messages, yamlio
-from wargame.scenario.checks import check, suggest
+from wargame.scenario.checks import check, closest, suggest
 from wargame.scenario.limits import too_large
 from wargame.scenario.schema import ID_PATTERN, Scenario
 from wargame.scenario.yamlio import Document, PathKey
@@ -65,8 +65,15 @@ def _merge(base: Any, over: Any, bpos: dict[PathKey, Location], opos: dict[PathK
             if v is None:
                 out.pop(k, None)
                 _drop(bpos, (*path, k))
+                if (*path, k) in opos:   # a problem with its absence points at the null
+                    bpos[(*path, k)] = opos[(*path, k)]
             elif k in out:
                 out[k] = _merge(out[k], v, bpos, opos, (*path, k))
+                # A mapping both files write is where the child changed it: a problem with the
+                # whole (a distribution whose new ``high`` is below its ``low``) is reported
+                # at the line of the file that made it.
+                if (*path, k) in opos:
+                    bpos[(*path, k)] = opos[(*path, k)]
             else:
                 out[k] = v
                 _copy_pos(opos, bpos, (*path, k))
@@ -145,28 +152,54 @@ def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads,
     own = {k: v for k, v in doc.data.items() if k != "extends"}
     positions = dict(base.positions)
     merged = _merge(base.data, own, positions, doc.positions, ())
-    return Document(merged, positions, str(path))
+    added = dict(base.added)
+    for section in ID_KINDS:
+        mine, theirs = own.get(section), base.data.get(section)
+        if isinstance(mine, dict) and isinstance(theirs, dict):
+            for key in mine:
+                if key not in theirs and mine[key] is not None:
+                    added[(section, key)] = (Path(parent).name, [str(k) for k in theirs])
+    return Document(merged, positions, str(path), added)
 
 
-def parse_set(expr: str) -> tuple[list[str], Any]:
+ID_KINDS = {"factions": "faction", "settlements": "settlement", "support": "support line",
+            "events": "event", "outcomes": "outcome"}
+"""The sections of a scenario keyed by id, and what one entry is called in messages."""
+MAX_LISTED_IDS = 15   # an unknown id's message lists the section's ids when it has this few
+
+
+def parse_set(expr: str, option: str = "--set") -> tuple[list[str], Any]:
     """Split ``path=value`` into path parts and a YAML-parsed value."""
-    where = Location(f"--set {quoted(expr, SET_EXCERPT)}")
+    where = Location(f"{option} {quoted(expr, SET_EXCERPT)}")
     if "=" not in expr:
         raise InvalidInput([Problem(where, "", "expected path=value")])
     key, _, raw = expr.partition("=")
     parts = [p for p in key.strip().split(".")]
     if not key.strip() or any(not p for p in parts):
         raise InvalidInput([Problem(where, "", "empty path")])
-    value = yamlio.parse(raw, f"--set {key}").data if raw.strip() else None
+    value = yamlio.parse(raw, f"{option} {key}").data if raw.strip() else None
     if value is None:
         raise InvalidInput([Problem(where, "", "missing value")])
     return parts, value
 
 
-def apply_set(doc: Document, expr: str) -> None:
-    """Apply one ``--set path=value`` override to a document in place."""
-    parts, value = parse_set(expr)
-    where = Location(f"--set {'.'.join(parts)}")
+def _no_such(path: list[str | int], part: str, node: dict[str, Any]) -> str:
+    """Why ``part`` is not a key at ``path``: an unknown id (with the ids, when few), or an
+    unknown key (with the closest of the keys written there and the keys the format has)."""
+    if len(path) == 1 and path[0] in ID_KINDS:
+        kind, ids = ID_KINDS[str(path[0])], [str(k) for k in node]
+        listed = (f"; the {path[0]} are {', '.join(ids)}" if len(ids) <= MAX_LISTED_IDS
+                  else "")
+        return f"no {kind} {quoted(part)}{suggest(part, ids)}{listed}"
+    known = [*map(str, node), *(f for m in _models_at(path) for f in _field_names(m))]
+    return f"no such key{suggest(part, known)}"
+
+
+def apply_set(doc: Document, expr: str, option: str = "--set") -> None:
+    """Apply one ``--set path=value`` override to a document in place (``option`` names the
+    flag it came from in messages: ``--set`` or ``--vary``)."""
+    parts, value = parse_set(expr, option)
+    where = Location(f"{option} {'.'.join(parts)}")
     node: Any = doc.data
     path: list[str | int] = []
     for i, part in enumerate(parts):
@@ -182,7 +215,7 @@ def apply_set(doc: Document, expr: str) -> None:
             if part not in node:
                 if not _known_field(path, part):
                     raise InvalidInput([Problem(where, dotted((*path, part)),
-                                                f"no such key{suggest(part, map(str, node))}")])
+                                                _no_such(path, part, node))])
                 if not last:
                     node[part] = {}  # a block the file leaves to its defaults
         else:
@@ -349,6 +382,21 @@ def _not_a_scenario(doc: Document) -> Problem | None:
                    "scenario:, factions: and settlements:")
 
 
+def _hint(doc: Document, path: PathKey, message: str) -> str:
+    """A missing key in an entry a variant adds, whose id is close to one of its parent's:
+    most likely a misspelt id (``daeshh:``), not a new faction."""
+    entry = tuple(path[:2])
+    if entry not in doc.added or not message.startswith("missing required key"):
+        return message
+    parent, ids = doc.added[entry]
+    close = closest(str(entry[1]), ids)
+    if close is None:
+        return message
+    kind = ID_KINDS[str(entry[0])]
+    return (f"{message}: {quoted(entry[1])} is a new {kind}, not one of {parent}'s "
+            f"(did you mean {quoted(close)}?)")
+
+
 def validate_document(doc: Document) -> Scenario:
     """Validate merged data; raise :class:`InvalidInput` with every problem, located.
 
@@ -366,7 +414,7 @@ def validate_document(doc: Document) -> Scenario:
         if xref:
             raise InvalidInput([Problem(doc.locate(p), dotted(p), m) for p, m in xref])
         return sc
-    problems = [Problem(doc.locate(p), dotted(p), m) for p, m in found]
+    problems = [Problem(doc.locate(p), dotted(p), _hint(doc, p, m)) for p, m in found]
     if isinstance(doc.data, dict):
         pruned = doc.data
         for _ in range(4):

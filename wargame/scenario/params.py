@@ -354,19 +354,45 @@ def _param_validator(value: Any, handler: Any) -> Param:
         ) from None
 
 
+POSITIVE_FLOOR = 1e-9
+"""The smallest value a parameter that must be positive may take (``bounded(POSITIVE_FLOOR)``);
+messages call it "more than 0"."""
+
+
+def _num(x: float) -> str:
+    return "0" if x == 0 else f"{x:g}"
+
+
+def _range_problem(p: Param, bound: float, above: bool) -> PydanticCustomError:
+    """The message for a value or distribution that goes past a bound."""
+    if bound == POSITIVE_FLOOR and not above:
+        need = "must be more than 0"
+    else:
+        need = f"must be {'at most' if above else 'at least'} {_num(bound)}"
+    if isinstance(p, float):
+        return PydanticCustomError("param_range", "{need} (got {v})", {"need": need, "v": _num(p)})
+    low, high = p.support()
+    reach = high if above else low
+    kind = type(p).__name__.lower()
+    if math.isinf(reach):
+        side = "upper" if above else "lower"
+        return PydanticCustomError(
+            "param_range", "{need}, but this {kind} distribution has no {side} bound",
+            {"need": need, "kind": kind, "side": side})
+    return PydanticCustomError(
+        "param_range", "{need}, but this {kind} distribution reaches {v}",
+        {"need": need, "kind": kind, "v": _num(reach)})
+
+
 def bounded(lo: float | None = None, hi: float | None = None, integer: bool = False) -> Any:
     """An annotated parameter type whose every possible value lies in ``[lo, hi]``."""
 
     def check(p: Param) -> Param:
         low, high = (p, p) if isinstance(p, float) else p.support()
         if lo is not None and low < lo:
-            raise PydanticCustomError(
-                "param_range", "must be >= {lo} (can be {v})", {"lo": lo, "v": low}
-            )
+            raise _range_problem(p, lo, above=False)
         if hi is not None and high > hi:
-            raise PydanticCustomError(
-                "param_range", "must be <= {hi} (can be {v})", {"hi": hi, "v": high}
-            )
+            raise _range_problem(p, hi, above=True)
         if integer and isinstance(p, float) and not p.is_integer():
             raise PydanticCustomError("param_int", "must be a whole number")
         return p

@@ -25,7 +25,7 @@ from wargame.scenario.limits import (
     MAX_DAYS_PER_TURN,
     MAX_TURNS,
 )
-from wargame.scenario.params import STRICT, Param, bounded
+from wargame.scenario.params import POSITIVE_FLOOR, STRICT, Param, bounded
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # to the type checker every bounded parameter is a Param
 else:
     Count = bounded(0.0, None)
     Fraction = bounded(0.0, 1.0)
-    Positive = bounded(1e-9, None)
+    Positive = bounded(POSITIVE_FLOOR, None)
     Multiplier = bounded(1.0, 10.0)
     Sigma = bounded(0.0, 3.0)
     Ratio = bounded(1.0, 100.0)

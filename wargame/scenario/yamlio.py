@@ -48,6 +48,9 @@ class Document:
     data: Any
     positions: dict[PathKey, Location] = field(default_factory=dict)
     file: str = "<input>"
+    added: dict[PathKey, tuple[str, list[str]]] = field(default_factory=dict)
+    """Entries a file adds to the sections of the scenario it ``extends``: path -> (the parent's
+    file name, the ids the parent has), so a misspelt id can get a "did you mean"."""
 
     def locate(self, path: PathKey) -> Location:
         """The position of ``path`` or of its nearest recorded ancestor."""
