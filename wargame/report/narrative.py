@@ -77,22 +77,22 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
     side = {s.faction: s for s in b.sides}
     place = sname.get(b.place, b.place)
     if b.result == "captured":
+        left = side[b.defender].end if b.defender in side else 0.0
+        some = round(left) >= 1   # said as a whole number of men: "(0 men)" is "none"
         why = {
             "cleared": (f"after clearing the last {pct(1 - b.cleared_before)} of it"
                         if b.cleared_before > 0 else f"in {_days(b.fought)} of fighting"),
             "broken": "when the worn-down garrison gave it up",
-            "exhausted": "when no defenders were left",
+            "exhausted": (f"when its garrison was down to {_men(left)}" if some
+                          else "when no defenders were left"),
             "collapsed": "when the defence collapsed",
         }.get(b.how, f"in {_days(b.fought)} of fighting")
-        left = side[b.defender].end if b.defender in side else 0.0
-        if b.retreat_to:
+        if not some:
+            fate = "; no defenders were left" if b.how != "exhausted" else "; none got away"
+        elif b.retreat_to:
             fate = f"; {d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
-        elif round(left) >= 1:
-            fate = f"; its garrison, cut off, surrendered ({_men(left)})"
-        elif b.how == "exhausted":
-            fate = ""   # already said
         else:
-            fate = "; no defenders were left"
+            fate = f"; its garrison, cut off, surrendered ({_men(left)})"
         return f"{a} took {place} from {d} at {_ratio(b.ratio)}{also}, {why}{fate}.{air_txt}"
     att = side.get(b.attacker)
     a0, a1 = (att.start, att.end) if att is not None else (0.0, 0.0)
