@@ -205,7 +205,7 @@ def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
         problems = []
         for (loc, path_, msg), where_ in found.items():
             at = (f"sweep point {where_[0]}" if len(where_) == 1 else
-                  f"every sweep point" if len(where_) == len(values) else
+                  "every sweep point" if len(where_) == len(values) else
                   f"sweep points {', '.join(w.split(':')[0] for w in where_)}")
             problems.append(Problem(Location(loc), path_, f"{msg} ({at})"))
         if len(problems) > MAX_ERRORS:

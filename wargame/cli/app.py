@@ -8,6 +8,7 @@ import typer
 
 import wargame
 from wargame.cli import batch_cmds, discover_cmd, picture_cmds, run_cmd, scenario_cmds
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Group, examples
 
 app = typer.Typer(
@@ -20,8 +21,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     cls=Group,
-    epilog=examples("wargame show scenarios/aleppo_2015.yaml", "wargame run scenarios/aleppo_2015.yaml --seed 1",
-                    "wargame batch scenarios/aleppo_2015.yaml --runs 2000 --seed 7"),
+    epilog=examples(f"wargame show {A}", f"wargame run {A} --seed 1",
+                    f"wargame batch {A} --runs 2000 --seed 7"),
 )
 
 

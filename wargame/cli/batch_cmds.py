@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import (
     Command,
     Group,
@@ -343,15 +344,15 @@ def _write(out: Path, write: Any) -> None:
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command("batch", cls=Command, epilog=examples(
-        "wargame batch scenarios/aleppo_2015.yaml --runs 2000 --seed 7",
-        "wargame batch scenarios/aleppo_2015.yaml --runs 4000 --seed 7 --store aleppo.db --per-turn",
-        "wargame batch scenarios/aleppo_2015.yaml --precision 0.01 --seed 7 --format json > batch.json"))(batch)
+        f"wargame batch {A} --runs 2000 --seed 7",
+        f"wargame batch {A} --runs 4000 --seed 7 --store aleppo.db --per-turn",
+        f"wargame batch {A} --precision 0.01 --seed 7 --format json > batch.json"))(batch)
     app.command("sweep", cls=Command, epilog=examples(
-        "wargame sweep scenarios/aleppo_2015.yaml --vary support.russian_air.sorties_per_turn=0:300:4 --runs 500 "
+        f"wargame sweep {A} --vary support.russian_air.sorties_per_turn=0:300:4 --runs 500 "
         "--seed 7",
-        "wargame sweep scenarios/aleppo_2015.yaml --vary factions.daesh.morale=0.5,0.7,0.9 --vary "
+        f"wargame sweep {A} --vary factions.daesh.morale=0.5,0.7,0.9 --vary "
         "factions.regime.quality=0.8:1.2:3 --runs 300 --seed 7"))(sweep)
     app.command("compare", cls=Command, epilog=examples(
-        "wargame compare scenarios/aleppo_2015.yaml scenarios/variants/no_russian_air.yaml --runs 2000 "
+        f"wargame compare {A} scenarios/variants/no_russian_air.yaml --runs 2000 "
         "--seed 7"))(compare)
     app.add_typer(results_app, name="results")

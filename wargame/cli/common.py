@@ -145,6 +145,10 @@ class Group(TyperGroup):
         return _with_metavars(super().get_params(ctx), ctx)
 
 
+EXAMPLE_SCENARIO = "scenarios/aleppo_2015.yaml"
+"""The scenario the help's examples use (they run from a clone of the repository)."""
+
+
 def examples(*lines: str) -> str:
     """The epilog of a command's help: its examples, one command per line."""
     return "Examples:\n\n" + "\n".join(f"  {line}" for line in lines) if len(lines) > 1 \

@@ -19,6 +19,7 @@ from wargame.cli.batch_cmds import (
     SetOpt,
     WorkersOpt,
 )
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors, stdout_console
 from wargame.display import Col, fitted, pct, plural
 from wargame.textsafe import printable
@@ -86,5 +87,5 @@ def discover(
 def register(app: typer.Typer) -> None:
     """Add the command to the app."""
     app.command("discover", cls=Command, epilog=examples(
-        "wargame discover scenarios/aleppo_2015.yaml --outcome daesh_reaches_corridor --runs 2000 --seed 7",
+        f"wargame discover {A} --outcome daesh_reaches_corridor --runs 2000 --seed 7",
         "wargame discover --games games.parquet --outcome kuweires_falls"))(discover)

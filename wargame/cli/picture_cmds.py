@@ -15,6 +15,7 @@ import typer
 import wargame
 from wargame import files
 from wargame.cli.batch_cmds import Reporter
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors
 from wargame.display import plural
 from wargame.errors import UsageError
@@ -204,9 +205,9 @@ def register(app: typer.Typer) -> None:
     from wargame.cli import plot_cmds  # it imports this module's options
 
     app.command("map", cls=Command, epilog=examples(
-        "wargame map scenarios/aleppo_2015.yaml --out map_start.png",
-        "wargame map scenarios/aleppo_2015.yaml --runs 500 --seed 7 --out map.png",
+        f"wargame map {A} --out map_start.png",
+        f"wargame map {A} --runs 500 --seed 7 --out map.png",
         "wargame map --store aleppo.db --turn 10 --labels all --out map_turn10.svg"))(map_)
     app.command("report", cls=Command, epilog=examples(
-        "wargame report scenarios/aleppo_2015.yaml --runs 500 --seed 7 --out report.html"))(report)
+        f"wargame report {A} --runs 500 --seed 7 --out report.html"))(report)
     app.add_typer(plot_cmds.plot_app, name="plot")

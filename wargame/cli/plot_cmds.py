@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from wargame.cli.batch_cmds import Reporter
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, Group, examples, handle_errors
 from wargame.cli.picture_cmds import (
     HeightOpt,
@@ -30,7 +31,7 @@ from wargame.errors import UsageError
 plot_app = typer.Typer(help="Charts as PNG or SVG: outcomes by date, timing, sweep heatmaps, "
                             "tornado charts and A/B comparisons.", no_args_is_help=True,
                        cls=Group, epilog=examples(
-                           "wargame plot outcomes scenarios/aleppo_2015.yaml --runs 2000 --seed 7 --out outcomes.png"))
+                           f"wargame plot outcomes {A} --runs 2000 --seed 7 --out outcomes.png"))
 
 RunsOpt = Annotated[int | None, typer.Option(
     "--runs", "-n", help="Games to play (per variant; default 1000).", show_default=False)]
@@ -64,7 +65,7 @@ def _save(fig: Any, out: Path, rep: Reporter) -> None:
 
 
 @plot_app.command("outcomes", cls=Command, epilog=examples(
-    "wargame plot outcomes scenarios/aleppo_2015.yaml --runs 2000 --seed 7 --out outcomes.png",
+    f"wargame plot outcomes {A} --runs 2000 --seed 7 --out outcomes.png",
     "wargame plot outcomes --store aleppo.db --outcome kuweires_falls --out kuweires.svg"))
 @handle_errors
 def outcomes(
@@ -90,7 +91,7 @@ def outcomes(
 
 
 @plot_app.command("timing", cls=Command, epilog=examples(
-    "wargame plot timing scenarios/aleppo_2015.yaml --outcome pyd_unites_afrin_kobane --runs 2000 --seed 7 "
+    f"wargame plot timing {A} --outcome pyd_unites_afrin_kobane --runs 2000 --seed 7 "
     "--out timing.png"))
 @handle_errors
 def timing(
@@ -116,7 +117,7 @@ def timing(
 
 
 @plot_app.command("sweep", cls=Command, epilog=examples(
-    "wargame plot sweep scenarios/aleppo_2015.yaml --outcome kuweires_falls --vary "
+    f"wargame plot sweep {A} --outcome kuweires_falls --vary "
     "support.russian_air.sorties_per_turn=0:300:4 --vary factions.daesh.strength=5000:11000:4 "
     "--runs 500 --seed 7 --out sweep.png"))
 @handle_errors
@@ -187,7 +188,7 @@ def _ends(expr: str) -> tuple[str, Any, Any]:
 
 
 @plot_app.command("tornado", cls=Command, epilog=examples(
-    "wargame plot tornado scenarios/aleppo_2015.yaml --outcome kuweires_falls --vary "
+    f"wargame plot tornado {A} --outcome kuweires_falls --vary "
     "support.russian_air.sorties_per_turn=0:300 --vary factions.daesh.strength=5000:11000 "
     "--runs 1000 --seed 7 --out tornado.png"))
 @handle_errors
@@ -234,7 +235,7 @@ def tornado(
 
 
 @plot_app.command("compare", cls=Command, epilog=examples(
-    "wargame plot compare scenarios/aleppo_2015.yaml scenarios/variants/no_russian_air.yaml --runs 2000 --seed 7 "
+    f"wargame plot compare {A} scenarios/variants/no_russian_air.yaml --runs 2000 --seed 7 "
     "--out compare.png"))
 @handle_errors
 def compare(

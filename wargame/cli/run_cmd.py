@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors, stderr_console, stdout_console
 from wargame.textsafe import terminal
 
@@ -59,6 +60,6 @@ def run(
 def register(app: typer.Typer) -> None:
     """Add the command to the app."""
     app.command("run", cls=Command, epilog=examples(
-        "wargame run scenarios/aleppo_2015.yaml --seed 1",
-        "wargame run scenarios/aleppo_2015.yaml --seed 1 --set support.russian_air.sorties_per_turn=0",
-        "wargame run scenarios/aleppo_2015.yaml --seed 1 --format json > game.json"))(run)
+        f"wargame run {A} --seed 1",
+        f"wargame run {A} --seed 1 --set support.russian_air.sorties_per_turn=0",
+        f"wargame run {A} --seed 1 --format json > game.json"))(run)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors, stderr_console, stdout_console
 from wargame.errors import EXIT_INVALID, InvalidInput, WargameError
 from wargame.textsafe import printable, terminal
@@ -89,10 +90,10 @@ def schema(
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command("validate", cls=Command, epilog=examples(
-        "wargame validate scenarios/aleppo_2015.yaml scenarios/variants/*.yaml",
-        "wargame validate scenarios/aleppo_2015.yaml --set factions.daesh.strength=9000"))(validate)
+        f"wargame validate {A} scenarios/variants/*.yaml",
+        f"wargame validate {A} --set factions.daesh.strength=9000"))(validate)
     app.command("show", cls=Command, epilog=examples(
-        "wargame show scenarios/aleppo_2015.yaml",
+        f"wargame show {A}",
         "wargame show scenarios/variants/no_russian_air.yaml"))(show)
     app.command("schema", cls=Command, epilog=examples(
         "wargame schema --out scenario.schema.json"))(schema)
