@@ -41,6 +41,7 @@ import numpy as np
 from wargame.batch.tidy import need
 from wargame.errors import UsageError, WargameError
 from wargame.files import Replacement, cannot_write
+from wargame.outputs import check_target
 
 if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult
@@ -153,11 +154,7 @@ def check_games_path(path: Path) -> None:
     if path.suffix.lower() != ".parquet":
         raise UsageError(f"--games {path}: per-game records are written as Parquet; give a "
                          "file name ending in .parquet")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--games {path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise UsageError(f"--games {path}: is a directory")
+    check_target(path, "--games")
     need("pyarrow")
 
 

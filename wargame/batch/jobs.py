@@ -70,6 +70,7 @@ class _Notes:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
         self.kept: list[str] = []
+        self.drawn: int | None = None   # a fresh seed not yet announced
 
     def note(self, message: str) -> None:
         self.kept.append(message)
@@ -108,8 +109,12 @@ def _check(opts: Options) -> None:
         raise UsageError("give an executor, or workers/scheduler, not both")
 
 
-def _settle(opts: Options, notes: _Notes, default_runs: int) -> Options:
-    """Fill the seed, runs and chunk size: from the store on resume, else defaults or fresh."""
+def _settle(opts: Options, notes: _Notes, default_runs: int, announce: bool = True) -> Options:
+    """Fill the seed, runs and chunk size: from the store on resume, else defaults or fresh.
+
+    A fresh seed is noted at once, or (``announce=False``) by :func:`_announce` once the inputs
+    are known to be good, so that an error is never preceded by a seed.
+    """
     _check(opts)
     stored = peek_spec(opts.store) if opts.store is not None and opts.resume else None
     if stored is not None:
@@ -119,7 +124,9 @@ def _settle(opts: Options, notes: _Notes, default_runs: int) -> Options:
                        else opts.chunk_size)
     if opts.seed is None:
         opts = replace(opts, seed=fresh_seed())
-        notes.note(f"seed {opts.seed} (pass --seed {opts.seed} to replay this run)")
+        notes.drawn = opts.seed
+        if announce:
+            _announce(notes)
     opts = replace(opts, runs=opts.runs or default_runs,
                    chunk_size=opts.chunk_size or DEFAULT_CHUNK_SIZE)
     try:
@@ -127,6 +134,13 @@ def _settle(opts: Options, notes: _Notes, default_runs: int) -> Options:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return opts
+
+
+def _announce(notes: _Notes) -> None:
+    """Say the fresh seed drawn by :func:`_settle`, once."""
+    if notes.drawn is not None:
+        notes.note(f"seed {notes.drawn} (pass --seed {notes.drawn} to replay this run)")
+        notes.drawn = None
 
 
 def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loaded]:
@@ -245,7 +259,7 @@ def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[
     notes = _Notes(sink)
     _check(opts)
     resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
-    opts = _settle(opts, notes, DEFAULT_RUNS)
+    opts = _settle(opts, notes, DEFAULT_RUNS, announce=False)
     seed = int(opts.seed or 0)
     values, unit = sweep.design_points(parsed, design, points, seed)
     if design != "grid":
@@ -266,7 +280,7 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
     notes = _Notes(sink)
     _check(opts)
     resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
-    opts = _settle(opts, notes, DEFAULT_RUNS)
+    opts = _settle(opts, notes, DEFAULT_RUNS, announce=False)
     return _points(scenario, overrides, values, opts, sink, notes, {}, False)
 
 
@@ -277,6 +291,7 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
 
     name, base = resolve(scenario, overrides)
     pts, loadeds = sweep.load_points(Path(name), list(base.overrides), values, base)
+    _announce(notes)   # every point is valid: now the seed is worth noting
     turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
     spec = BatchSpec("sweep", name, base.digest, list(base.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns,

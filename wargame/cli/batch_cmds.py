@@ -336,9 +336,11 @@ def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
 
 def _write(out: Path, write: Any) -> None:
     from wargame import files
+    from wargame.outputs import check_target, wrote
 
+    replaced = check_target(out)
     files.write_with(out, write)
-    stderr_console().print(terminal(f"wrote {out}"))
+    stderr_console().print(terminal(wrote(out, replaced)))
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors
 from wargame.display import plural
 from wargame.errors import UsageError
+from wargame.outputs import wrote
 
 if TYPE_CHECKING:
     from wargame.batch.results import BatchResult
@@ -148,8 +149,7 @@ def map_(
             view = batch_view(compile_scenario(sc), counts, played.games, t)
             note = footnote(played.games, played.spec.seed, played.spec.digest)
         fig, _ = draw_map(sc, view, w, h, note)
-        save(fig, out)
-        rep.note(f"wrote {out} ({w}x{h})")
+        rep.note(wrote(out, save(fig, out), f"{w}x{h}"))
 
 
 @handle_errors
@@ -196,8 +196,9 @@ def report(
         }
         stamp = f"Made {dt.date.today():%d %b %Y} with wargame {wargame.__version__}."
         page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
+        replaced = out.is_file()
         files.write_text(out, page)
-        rep.note(f"wrote {out} ({len(page.encode()) // 1024:,} KiB, self-contained)")
+        rep.note(wrote(out, replaced, f"{len(page.encode()) // 1024:,} KiB, self-contained"))
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,7 @@ from wargame.cli.picture_cmds import (
     scenario_of,
 )
 from wargame.errors import UsageError
+from wargame.outputs import wrote
 
 plot_app = typer.Typer(help="Charts as PNG or SVG: outcomes by date, timing, sweep heatmaps, "
                             "tornado charts and A/B comparisons.", no_args_is_help=True,
@@ -59,9 +60,9 @@ def _known(oids: list[str], known: list[str]) -> None:
 def _save(fig: Any, out: Path, rep: Reporter) -> None:
     from wargame.report.figures import pixel_size, save
 
-    save(fig, out)
+    replaced = save(fig, out)
     w, h = pixel_size(fig)
-    rep.note(f"wrote {out} ({w}x{h})")
+    rep.note(wrote(out, replaced, f"{w}x{h}"))
 
 
 @plot_app.command("outcomes", cls=Command, epilog=examples(

@@ -82,9 +82,11 @@ def schema(
         typer.echo(text)
     else:
         from wargame import files
+        from wargame.outputs import check_target, wrote
 
+        replaced = check_target(out)
         files.write_text(out, text + "\n")
-        stderr_console().print(f"wrote {terminal(out)}")
+        stderr_console().print(terminal(wrote(out, replaced)))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from wargame.errors import UsageError
+from wargame.outputs import check_target
 from wargame.textsafe import plot_text
 
 FORMATS = (".png", ".svg")
@@ -31,29 +32,28 @@ _PNG_META = {"Software": "wargame (matplotlib)"}
 _SVG_META = {"Date": None, "Creator": "wargame (matplotlib)"}
 
 
-def check_output(path: Path) -> str:
+def picture_format(path: Path) -> str:
     """The format (``png`` or ``svg``) of an output path, or a usage error saying what is wrong."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise UsageError(f"--out {path}: the file name must end in .png or .svg "
                          f"(got {suffix or 'no extension'!r})")
-    _check_writable(path)
     return suffix[1:]
 
 
-def _check_writable(path: Path) -> None:
-    if path.is_dir():
-        raise UsageError(f"--out {path}: is a directory")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--out {path}: directory {parent} does not exist")
+def check_output(path: Path) -> str:
+    """:func:`picture_format`, after checking the file can be written
+    (:func:`wargame.outputs.check_target`): call it before playing any game."""
+    fmt = picture_format(path)
+    check_target(path)
+    return fmt
 
 
 def check_writable(path: Path, suffixes: tuple[str, ...]) -> None:
-    """A usage error unless ``path`` ends in one of ``suffixes`` and its directory exists."""
+    """A usage error unless ``path`` ends in one of ``suffixes`` and can be written."""
     if path.suffix.lower() not in suffixes:
         raise UsageError(f"--out {path}: the file name must end in {' or '.join(suffixes)}")
-    _check_writable(path)
+    check_target(path)
 
 
 def parse_size(size: str | None, width: int | None, height: int | None,
@@ -143,3 +143,16 @@ def save(fig: Figure, path: Path) -> None:
 
     fmt = check_output(path)
     files.write_bytes(path, figure_bytes(fig, fmt))
+def save(fig: Figure, path: Path) -> bool:
+    """Write the figure to ``path`` (format from the extension); return whether it replaced a
+    file that was there."""
+    fmt = picture_format(path)
+    replaced = path.is_file()
+    data = figure_bytes(fig, fmt)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        from wargame.errors import WargameError
+
+        raise WargameError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return replaced
