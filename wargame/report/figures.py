@@ -136,23 +136,12 @@ def _svg_pixel_size(svg: bytes, width: int, height: int) -> bytes:
     return (head + sep + tag + close + body).encode("utf-8")
 
 
-def save(fig: Figure, path: Path) -> None:
+def save(fig: Figure, path: Path) -> bool:
     """Write the figure to ``path`` (format from the extension; whole or not at all, see
-    :mod:`wargame.files`) or raise a usage error."""
+    :mod:`wargame.files`); return whether it replaced a file that was there."""
     from wargame import files
 
-    fmt = check_output(path)
-    files.write_bytes(path, figure_bytes(fig, fmt))
-def save(fig: Figure, path: Path) -> bool:
-    """Write the figure to ``path`` (format from the extension); return whether it replaced a
-    file that was there."""
     fmt = picture_format(path)
     replaced = path.is_file()
-    data = figure_bytes(fig, fmt)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        from wargame.errors import WargameError
-
-        raise WargameError(f"cannot write {path}: {exc.strerror or exc}") from None
+    files.write_bytes(path, figure_bytes(fig, fmt))
     return replaced
