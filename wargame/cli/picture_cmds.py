@@ -7,6 +7,7 @@ played exactly as ``wargame batch`` plays them (same seed, same chunks), or read
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +24,14 @@ from wargame.outputs import wrote
 
 if TYPE_CHECKING:
     from wargame.batch.results import BatchResult
+
+class Labels(StrEnum):
+    """``map --labels``: which places are named (:func:`wargame.report.maps.label_sets`)."""
+
+    all = "all"
+    contested = "contested"
+    none = "none"
+
 
 OptScenario = Annotated[Path | None, typer.Argument(
     help="Scenario YAML file (with --store: optional, the store's own by default).",
@@ -110,6 +119,10 @@ def map_(
         show_default=False)] = None,
     seed: SeedOpt = None, set_: SetOpt = None, workers: WorkersOpt = None,
     size: SizeOpt = None, width: WidthOpt = None, height: HeightOpt = None,
+    labels: Annotated[Labels, typer.Option(
+        "--labels", help="Names on the map: all places, the contested ones (every place that "
+        "changes hands in some game or that an outcome names, and the most valuable others "
+        "where there is room), or none.", case_sensitive=False)] = Labels.contested,
     quiet: QuietOpt = False,
 ) -> None:
     """Draw who holds what: initial control, or the most likely controller over many games."""
@@ -146,9 +159,10 @@ def map_(
             else:
                 raise UsageError(f"{store} has control at the end only; make it with "
                                  "`wargame batch --per-turn`, or leave out --turn")
-            view = batch_view(compile_scenario(sc), counts, played.games, t)
+            view = batch_view(compile_scenario(sc), counts, played.games, t,
+                              played.tally.ints.get("control_by_turn"))
             note = footnote(played.games, played.spec.seed, played.spec.digest)
-        fig, _ = draw_map(sc, view, w, h, note)
+        fig, _ = draw_map(sc, view, w, h, note, labels.value)
         rep.note(wrote(out, save(fig, out), f"{w}x{h}"))
 
 
@@ -177,7 +191,7 @@ def report(
         sc = scenario_of(played)
         note = footnote(played.games, played.spec.seed, played.spec.digest)
         view = batch_view(compile_scenario(sc), played.tally.ints["control"], played.games,
-                          played.turns)
+                          played.turns, played.tally.ints.get("control_by_turn"))
         ot = outcome_times(played.tally, played.labels, sc)
         pics = {
             "map": html.Picture("Map", "Most likely controller of every place at the end; "

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from wargame.batch.stats import Interval
-from wargame.display import plural
+from wargame.display import plural, points
 from wargame.report.figures import new_figure
 from wargame.report.palette import hex_colour, luminance
 from wargame.report.plots import FONT, header, pct, style
@@ -83,11 +83,10 @@ def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title:
     paths, levels, grid = sweep_grid(result, oid)
     runs = result.spec.runs
     fig = new_figure(width, height)
-    fw, fh = fig.get_figwidth(), fig.get_figheight()
     sub = (f"P({name}) at every point of the sweep; {plural(runs, 'game')} per point on the same "
            "random numbers")
     if len(paths) == 1:
-        ax = fig.add_axes((0.8 / fw, 0.7 / fh, 1 - 1.1 / fw, 1 - 1.6 / fh))
+        ax = fig.add_subplot(fig.add_gridspec(1, 1)[0])
         style(ax)
         x = np.arange(len(levels[0]))
         lo = [_at(pt.outcomes, oid).ci95[0] for pt in result.points]
@@ -103,7 +102,8 @@ def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title:
         return fig
     if len(paths) != 2:
         raise ValueError(f"a heatmap shows one or two varied parameters (got {len(paths)})")
-    ax = fig.add_axes((1.1 / fw, 0.75 / fh, 1 - 2.1 / fw, 1 - 1.65 / fh))
+    gs = fig.add_gridspec(1, 2, width_ratios=(40, 1))
+    ax = fig.add_subplot(gs[0])
     img = ax.imshow(grid.T, origin="lower", cmap="viridis", vmin=0, vmax=1, aspect="auto")
     nx, ny = grid.shape
     size = FONT + 1.5 if nx * ny <= 36 else FONT - 0.5
@@ -123,8 +123,7 @@ def sweep_heatmap(result: SweepResult, oid: str, width: int, height: int, title:
     ax.set_yticklabels([_value(v) for v in levels[1]], fontsize=FONT)
     ax.set_xlabel(plot_text(paths[0]), fontsize=FONT)
     ax.set_ylabel(plot_text(paths[1]), fontsize=FONT)
-    cax = fig.add_axes((1 - 0.85 / fw, 0.75 / fh, 0.12 / fw, 1 - 1.65 / fh))
-    bar = fig.colorbar(img, cax=cax, format=FuncFormatter(_percent))
+    bar = fig.colorbar(img, cax=fig.add_subplot(gs[1]), format=FuncFormatter(_percent))
     bar.ax.tick_params(labelsize=FONT - 0.5)
     bar.set_label("probability", fontsize=FONT)
     header(fig, title, sub, note)
@@ -147,48 +146,64 @@ class Swing:
         return abs(self.at_high.estimate - self.at_low.estimate)
 
 
+def _wrap_path(path: str, width: int = 30) -> str:
+    """A dotted parameter path on at most two lines, broken after a dot."""
+    if len(path) <= width:
+        return path
+    cut = path.rfind(".", 0, width)
+    return path if cut < 0 else f"{path[:cut + 1]}\n{path[cut + 1:]}"
+
+
 def tornado_chart(swings: list[Swing], base: Interval, outcome: str, runs: int, width: int,
                   height: int, title: str, note: str = "") -> Figure:
     """Each parameter at its low and high value (others at the scenario's), biggest on top."""
     rows = sorted(swings, key=lambda s: -s.spread)
     fig = new_figure(width, height)
-    fw, fh = fig.get_figwidth(), fig.get_figheight()
-    ax = fig.add_axes((2.6 / fw, 0.85 / fh, 1 - 3.5 / fw, 1 - 1.85 / fh))
+    ax = fig.add_subplot(fig.add_gridspec(1, 1)[0])
     style(ax)
     n = len(rows)
     for k, s in enumerate(rows):
         y = n - 1 - k
-        for iv, colour, value in ((s.at_low, LOW, s.low), (s.at_high, HIGH, s.high)):
+        ends = ((s.at_low, LOW, s.low), (s.at_high, HIGH, s.high))
+        for iv, colour, _ in ends:
             ax.barh(y, iv.estimate - base.estimate, left=base.estimate, height=0.6,
                     color=colour, edgecolor="white", linewidth=0.5)
             ax.errorbar([iv.estimate], [y], xerr=[[iv.estimate - iv.low],
                                                   [iv.high - iv.estimate]],
                         fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2)
-            right = iv.estimate >= base.estimate
-            ax.annotate(f"{_value(value)}: {pct(iv.estimate)}",
-                        (iv.high if right else iv.low, y), xytext=(4 if right else -4, 0),
-                        textcoords="offset points", ha="left" if right else "right",
-                        va="center", fontsize=FONT - 0.5)
+        # One label at each end of the row, outside every interval of the row: the lower
+        # result on the left, the higher on the right, so they never meet the bars, the
+        # error bars or each other (both values can move the outcome the same way).
+        lower, higher = sorted(ends, key=lambda e: e[0].estimate)
+        left_x = min(iv.low for iv, _, _ in ends)
+        right_x = max(iv.high for iv, _, _ in ends)
+        for (iv, colour, value), x, side in ((lower, left_x, -1), (higher, right_x, 1)):
+            ax.annotate(f"{_value(value)}: {pct(iv.estimate)}", (x, y), xytext=(4 * side, 0),
+                        textcoords="offset points", ha="left" if side > 0 else "right",
+                        va="center", fontsize=FONT - 0.5, color="#222222",
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                              "edgecolor": colour, "linewidth": 0.8})
     ax.axvline(base.estimate, color="#222222", linewidth=1)
     ax.text(base.estimate, 1.01, f"scenario as written: {pct(base.estimate)}",
             transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=FONT - 0.5)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([plot_text(textwrap.shorten(s.path, 42, placeholder="…"))
-                        for s in rows][::-1],
+    ax.set_yticklabels([plot_text(_wrap_path(s.path)) for s in rows][::-1],
                        fontsize=FONT - 0.5)
     ax.set_ylim(-0.7, n - 0.3)
     lo = min([base.low, *(min(s.at_low.low, s.at_high.low) for s in rows)])
     hi = max([base.high, *(max(s.at_low.high, s.at_high.high) for s in rows)])
-    pad = max(0.04, (hi - lo) * 0.2)
-    ax.set_xlim(max(-0.02, lo - pad), min(1.02, hi + pad))
-    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    pad = max(0.04, (hi - lo) * 0.35)   # room for the labels at both ends of each row
+    ax.set_xlim(lo - pad, hi + pad)
+    # The axis runs past 0 and 100% to make room for the labels; no tick says -2%.
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda x, _: _percent(x) if -1e-9 <= x <= 1 + 1e-9 else ""))
     ax.set_xlabel(plot_text(f"P({outcome})"), fontsize=FONT)
     from matplotlib.patches import Patch
 
-    fig.legend(handles=[Patch(color=LOW, label="parameter at its low value"),
-                        Patch(color=HIGH, label="parameter at its high value")],
-               fontsize=FONT - 0.5, loc="lower right", ncol=2, frameon=False,
-               bbox_to_anchor=(1 - 0.1 / fw, 0.02 / fh))
+    ax.legend(handles=[Patch(color=LOW, label="parameter at its low value"),
+                       Patch(color=HIGH, label="parameter at its high value")],
+              fontsize=FONT - 0.5, loc="upper center", ncol=2, frameon=False,
+              bbox_to_anchor=(0.5, -0.1))
     header(fig, title, f"What moves P({outcome}) most: each parameter set to its low, then its "
            f"high value; {plural(runs, 'game')} each, same random numbers; lines: 95% intervals",
            note)
@@ -201,11 +216,9 @@ def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
     rows = result.outcomes
     n = len(rows)
     fig = new_figure(width, height)
-    fw, fh = fig.get_figwidth(), fig.get_figheight()
-    left, right_w, margin = 3.0 / fw, 1.5 / fw, 0.55 / fw
-    axp = fig.add_axes((left, 0.75 / fh, 1 - left - right_w - margin - 0.3 / fw,
-                        1 - 1.8 / fh))
-    axd = fig.add_axes((1 - right_w - margin, 0.75 / fh, right_w, 1 - 1.8 / fh), sharey=axp)
+    gs = fig.add_gridspec(1, 2, width_ratios=(3, 1))
+    axp = fig.add_subplot(gs[0])
+    axd = fig.add_subplot(gs[1], sharey=axp)
     for ax in (axp, axd):
         style(ax)
     for k, r in enumerate(rows):
@@ -220,13 +233,11 @@ def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
         if d.probability is not None and not np.isnan(d.probability):
             axd.plot(list(d.ci95), [y, y], color=DIFF, linewidth=1.2)
             axd.plot([d.probability], [y], "D", color=DIFF, markersize=3)
-            pts = round(100 * d.probability)
-            axd.text(1.03, y, f"{pts:+d}" if pts else "0", transform=axd.get_yaxis_transform(),
+            axd.text(1.03, y, points(d.probability, 0), transform=axd.get_yaxis_transform(),
                      fontsize=FONT - 0.5, va="center")
     axp.set_yticks(range(n))
-    axp.set_yticklabels([plot_text(textwrap.shorten(r.name, 56, placeholder="…"))
-                         for r in rows][::-1],
-                        fontsize=FONT - 0.5)
+    axp.set_yticklabels(["\n".join(textwrap.wrap(plot_text(r.name), 48)[:2])
+                         for r in rows][::-1], fontsize=FONT - 0.5, linespacing=1.0)
     axp.set_ylim(-0.7, n - 0.3)
     axp.set_xlim(-0.02, 1.02)
     axp.xaxis.set_major_formatter(FuncFormatter(_percent))
@@ -245,7 +256,7 @@ def compare_chart(result: CompareResult, label_a: str, label_b: str, width: int,
     la, lb = plot_text(f"A: {label_a}"), plot_text(f"B: {label_b}")
     axp.legend(handles=[Line2D([], [], color=A_COLOUR, marker="o", label=la),
                         Line2D([], [], color=B_COLOUR, marker="o", label=lb)],
-               fontsize=FONT - 0.5, loc="upper center", bbox_to_anchor=(0.5, 1.08), ncol=2,
+               fontsize=FONT - 0.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
                frameon=False)
     games = result.games
     header(fig, title, f"Each outcome in A and B, {plural(games, 'game')} on the same random "

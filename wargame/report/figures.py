@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from wargame.errors import UsageError
 from wargame.outputs import check_target
@@ -90,6 +93,45 @@ def new_figure(width: int, height: int) -> Figure:
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     return fig
+
+
+HEADER_GAP_IN = 0.12   # between the header (title, subtitle) and the charts, and above the note
+
+
+def constrained(fig: Figure, header: Sequence[Artist] = (), footer: Sequence[Artist] = ()) -> None:
+    """Lay the figure's gridspec axes out with matplotlib's constrained layout, between the
+    header texts at the top and the footer texts at the bottom (measured as drawn).
+
+    Constrained layout makes room for every axes' titles, tick labels, axis labels, legends and
+    colour bars, so none of them can run into another axes; the header and footnote, which
+    are figure texts outside the layout, get the space they take.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    h = fig.bbox.height
+    gap = HEADER_GAP_IN * fig.dpi
+    top = min((a.get_window_extent(renderer).y0 for a in header), default=h) - gap
+    bottom = max((a.get_window_extent(renderer).y1 for a in footer), default=0.0) + gap
+    fig.set_layout_engine("constrained", rect=(0.0, bottom / h, 1.0, (top - bottom) / h),
+                          w_pad=2 / 72, h_pad=3 / 72)
+
+
+def wrap_to(text: Text, width_px: float, max_lines: int | None = None) -> None:
+    """Re-wrap ``text`` at word breaks until it is at most ``width_px`` wide as drawn (a long
+    word stays whole); with ``max_lines``, words past the last line are cut with "…"."""
+    import textwrap
+
+    renderer = text.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    words = " ".join(text.get_text().split())
+    chars = max(1, len(words))
+    while True:
+        lines = textwrap.wrap(words, chars) or [""]
+        if max_lines is not None and len(lines) > max_lines:
+            lines = lines[:max_lines]
+            lines[-1] = lines[-1].rstrip(" ,;:") + "…"
+        text.set_text("\n".join(lines))
+        if chars <= 8 or text.get_window_extent(renderer).width <= width_px:
+            return
+        chars = max(8, int(chars * 0.9))
 
 
 def literal_text(fig: Figure) -> None:

@@ -20,18 +20,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.patheffects import withStroke
+from matplotlib.text import Text
 
 from wargame.display import plural
 from wargame.engine.compile import Compiled
 from wargame.engine.phases.supply import supplied
 from wargame.report import geo, mapkey
-from wargame.report.figures import new_figure
+from wargame.report.figures import new_figure, wrap_to
+from wargame.report.labels import RINGS_PT, Placer
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
@@ -50,6 +53,7 @@ class ControlView:
     games: int          # 0: the scenario's initial control, not a batch
     turn: int
     besieged: np.ndarray  # [N] bool: cut off from supply on the map as drawn
+    changed: np.ndarray | None = None  # [N] bool: held by another side in some game, by then
 
     @property
     def leader(self) -> np.ndarray:
@@ -86,14 +90,23 @@ def initial_view(c: Compiled) -> ControlView:
     return ControlView(shares, 0, 0, besieged_places(c, c.init_control))
 
 
-def batch_view(c: Compiled, counts: np.ndarray, games: int, turn: int) -> ControlView:
-    """A view from a batch's control counts [N, F+1] at ``turn``; rings on the likeliest map."""
+def batch_view(c: Compiled, counts: np.ndarray, games: int, turn: int,
+               by_turn: np.ndarray | None = None) -> ControlView:
+    """A view from a batch's control counts [N, F+1] at ``turn``; rings on the likeliest map.
+
+    ``by_turn`` ([T+1, N, F+1], ``--per-turn`` batches) tells which places changed hands in
+    some game by ``turn``; without it, those held by another side at ``turn`` in some game.
+    """
     if games < 1:
         raise ValueError("a batch view needs at least one game")
     shares = np.asarray(counts, dtype=float) / games
     leader = np.argmax(shares, axis=1)
     modal = np.where(leader == c.n_factions, -1, leader)
-    return ControlView(shares, games, turn, besieged_places(c, modal))
+    start = np.where(c.init_control < 0, c.n_factions, c.init_control)
+    held = np.asarray(counts if by_turn is None else np.asarray(by_turn)[: turn + 1])
+    own = held[..., np.arange(len(start)), start]
+    changed = np.asarray(np.asarray(own < games).reshape(-1, len(start)).any(axis=0))
+    return ControlView(shares, games, turn, besieged_places(c, modal), changed)
 
 
 def _diameters(values: np.ndarray) -> np.ndarray:
@@ -158,53 +171,73 @@ class _Painter:
                 mapkey.disc(ax, at, r, self.fill(i), approx)
 
 
-def _text(ax: Axes, s: str, lon: float, lat: float, dx: float, dy: float, ha: str, va: str,
-          size: float = FONT, weight: str = "normal") -> object:
-    return ax.annotate(s, (lon, lat), xytext=(dx, dy), textcoords="offset points", ha=ha,
-                       va=va, fontsize=size, fontweight=weight, color="#111111", zorder=6,
-                       annotation_clip=False,
-                       path_effects=[withStroke(linewidth=2.2, foreground="white")])
+LABEL_MODES = ("all", "contested", "none")
+"""``--labels``: every place; the contested ones (default); none."""
 
 
-def _place_labels(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, order: list[int],
-                  names: dict[int, str], blocked: list[geo.Box], limit: int) -> None:
-    """Greedy labelling: try eight spots around each marker, keep the first that is free."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    px = np.array([proj.pixel(x, y) for x, y in zip(p.lon, p.lat, strict=True)])
-    scale = fig.dpi / 72
-    taken = list(blocked)
-    for i in range(len(px)):   # markers are obstacles too
-        r = p.diam[i] / 2 * scale
-        taken.append((px[i, 0] - r, px[i, 1] - r, px[i, 0] + r, px[i, 1] + r))
+def outcome_places(sc: Scenario) -> set[str]:
+    """The settlements any outcome names (in ``controls``, ``connected``, nested tests)."""
+    found: set[str] = set()
+
+    def walk(c: Any) -> None:
+        if c is None:
+            return
+        if c.controls is not None:
+            found.update(c.controls.settlements)
+        if c.connected is not None:
+            found.update([*c.connected.from_, *c.connected.to])
+        walk(c.not_)
+        for x in (c.all or []) + (c.any or []):
+            walk(x)
+
+    for o in sc.outcomes.values():
+        walk(o)
+    return found
+
+
+def label_sets(sc: Scenario, view: ControlView, mode: str) -> tuple[list[int], list[int]]:
+    """The places a map must label, and those it labels where there is room, by value.
+
+    ``contested``: every place that changes hands in some game or that an outcome names must
+    be labelled; the most valuable others are labelled where there is room, up to
+    :data:`MAX_LABELS` names in all. ``all``: every place. ``none``: no names.
+    """
+    if mode not in LABEL_MODES:
+        raise ValueError(f"labels must be one of {', '.join(LABEL_MODES)} (got {mode!r})")
+    places = list(sc.settlements.values())
+    order = sorted(range(len(places)), key=lambda i: (-places[i].value,
+                                                      -places[i].population, i))
+    if mode == "none":
+        return [], []
+    if mode == "all":
+        return order, []
+    named = outcome_places(sc)
+    ids = list(sc.settlements)
+    changed = view.changed if view.changed is not None else np.zeros(len(ids), dtype=bool)
+    must = [i for i in order if changed[i] or ids[i] in named]
+    rest = [i for i in order if i not in must][: max(0, MAX_LABELS - len(must))]
+    return must, rest
+
+
+def _marker_box(at: tuple[float, float], r_px: float) -> geo.Box:
+    return (at[0] - r_px, at[1] - r_px, at[0] + r_px, at[1] + r_px)
+
+
+def _frame_px(proj: geo.Projection) -> geo.Box:
     left, bottom, w, h = proj.box
-    frame = (left * proj.width, (1 - bottom - h) * proj.height, (left + w) * proj.width,
-             (1 - bottom) * proj.height)
-    placed = 0
-    for i in order:
-        if placed >= limit:
-            break
-        g = p.diam[i] / 2 + 1.5
-        spots = [(g, 0, "left", "center"), (-g, 0, "right", "center"),
-                 (0, g, "center", "bottom"), (0, -g, "center", "top"),
-                 (g * .75, g * .75, "left", "bottom"), (-g * .75, g * .75, "right", "bottom"),
-                 (g * .75, -g * .75, "left", "top"), (-g * .75, -g * .75, "right", "top")]
-        for dx, dy, ha, va in spots:
-            t = _text(ax, names[i], float(p.lon[i]), float(p.lat[i]), dx, dy, ha, va)
-            bb = t.get_window_extent(renderer)  # type: ignore[attr-defined]
-            box = (bb.x0 - 1, fig.bbox.height - bb.y1 - 1, bb.x1 + 1, fig.bbox.height - bb.y0 + 1)
-            own = (px[i, 0] - g * scale, px[i, 1] - g * scale, px[i, 0] + g * scale,
-                   px[i, 1] + g * scale)
-            if geo.inside(box, frame) and not any(geo.overlaps(box, o) for o in taken
-                                                  if o != own):
-                taken.append(box)
-                placed += 1
-                break
-            t.remove()  # type: ignore[attr-defined]
+    return (left * proj.width, (1 - bottom - h) * proj.height, (left + w) * proj.width,
+            (1 - bottom) * proj.height)
 
 
 def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
-             footnote: str = "") -> tuple[Figure, geo.Projection]:
-    """The map as a figure of ``width`` x ``height`` pixels, and where places land in it."""
+             footnote: str = "", labels: str = "contested") -> tuple[Figure, geo.Projection]:
+    """The map as a figure of ``width`` x ``height`` pixels, and where places land in it.
+
+    ``labels`` (:func:`label_sets`) chooses the names. Names go beside their markers or, with
+    a leader line, a little further out (:mod:`wargame.report.labels`); the places whose names
+    find no room are shown again, larger, in an inset with every name inside it, placed over
+    a part of the map with no place.
+    """
     fig = new_figure(width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
     panel = min(2.3, 0.33 * fw)
@@ -218,22 +251,56 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
     p.links(ax)
     p.places_on(ax)
     px = np.array([proj.pixel(x, y) for x, y in zip(p.lon, p.lat, strict=True)])
-    names = {i: plot_text(s.name) for i, s in enumerate(p.places)}
-    order = sorted(range(len(p.places)), key=lambda i: (-p.places[i].value,
-                                                        -p.places[i].population, i))
-    blocked: list[geo.Box] = []
-    group = _biggest_cluster(p, px, fig.dpi / 72)
-    if group:
-        inset_box = _inset(fig, ax, p, proj, group, px, borders)
-        blocked.append(inset_box)
-        lead = max(group, key=lambda i: p.places[i].value)
-        names[lead] = plot_text(_short(p.places[lead].name))
-        order = [i for i in order if i not in group or i == lead]
+    must, rest = label_sets(sc, view, labels)
+    placer = Placer(fig)
+    scale = fig.dpi / 72
+    for i in range(len(px)):   # markers are obstacles
+        placer.block(_marker_box((px[i, 0], px[i, 1]), p.diam[i] / 2 * scale))
+    placer.block_text(_scale_bar(ax, proj))
+    keep = len(placer.taken)
+    frame = _frame_px(proj)
+
+    def label_main(skip: set[int]) -> list[int]:
+        failed = []
+        for i in must + rest:
+            if i in skip:
+                continue
+            ok = placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
+                              float(p.lat[i]), p.diam[i] / 2, frame,
+                              rings=len(RINGS_PT) if i in must else 1)
+            if not ok and i in must:
+                failed.append(i)
+        return failed
+
+    failed = label_main(set())
+    inset_box: geo.Box | None = None
+    crowded = list(failed)
+    for attempt in range(INSET_TRIES):   # the crowded places grow until every name has room
+        if not failed:
+            break
+        placer.clear(keep)
+        made = _inset(fig, ax, p, proj, crowded, px, borders, placer, attempt)
+        if made is None:   # no room for an inset: the map as it is
+            label_main(set())
+            break
+        inset_box, inside, unnamed, drawn = made
+        failed = [*label_main(inside), *unnamed]
+        if failed and attempt < INSET_TRIES - 1:
+            placer.clear(keep)
+            for artist in drawn:
+                artist.remove()
+            inset_box = None
+            crowded = sorted(set(crowded) | set(failed))
+    blocked = [inset_box] if inset_box is not None else []
     for name, lon, lat in geo.country_label_spots(proj, px, blocked) if borders else []:
-        ax.text(lon, lat, " ".join(name.upper()), ha="center", va="center", color="#8A8A8A",
-                fontsize=FONT + 4, fontweight="bold", alpha=0.8, zorder=1.5)
-    _place_labels(fig, ax, p, proj, order, names, blocked, MAX_LABELS)
-    _scale_bar(ax, proj)
+        t = ax.text(lon, lat, " ".join(plot_text(name).upper()), ha="center", va="center",
+                    color="#8A8A8A", fontsize=FONT + 4, fontweight="bold", alpha=0.8,
+                    zorder=1.5)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        bb = t.get_window_extent(renderer)
+        cbox = (bb.x0, fig.bbox.height - bb.y1, bb.x1, fig.bbox.height - bb.y0)
+        if any(geo.overlaps(cbox, o) for o in placer.taken[keep:]):
+            t.remove()   # a country's name gives way to the places' names
     _titles(fig, sc, view, ("Borders: Natural Earth 1:110m (coarse; public domain). "
                             if borders else "") + footnote)
     uses = {"sizes": bool(np.ptp(p.diam) > 0),
@@ -256,70 +323,97 @@ def _frame(ax: Axes, proj: geo.Projection) -> None:
         s.set_linewidth(0.8)
 
 
-def _biggest_cluster(p: _Painter, px: np.ndarray, scale: float) -> list[int]:
-    """The most valuable group of overlapping markers (empty when none overlap)."""
-    groups = geo.clusters(px, p.diam * scale)
-    if not groups:
-        return []
-    return max(groups, key=lambda g: sum(p.places[i].value for i in g))
+INSET_SIZES = (0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2)   # inset width / the map's, largest first
+INSET_TRIES = 4   # times the inset may grow to take in places still without room
+INSET_GROWTH = 0.1   # and this much wider at each try
+INSET_PER_PLACE = 0.04   # an inset of n crowded places is at most 0.14 + n times this wide
+INSET_PAD = 0.3   # margin around the crowded places in the inset, as a share of their spread
+INSET_MARGIN = 2.5   # and at least this many marker widths
 
 
-def _inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, group: list[int],
-           px: np.ndarray, borders: bool) -> geo.Box:
-    """Zoom on a crowded group of places in the emptiest corner; returns its pixel box."""
+def _inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowded: list[int],
+           px: np.ndarray, borders: bool, placer: Placer,
+           grow: int = 0) -> tuple[geo.Box, set[int], list[int], list[Any]] | None:
+    """Zoom on the places whose names found no room, with every name in it.
+
+    The inset goes where the map shows no place (edges and corners tried, largest size
+    first); None when no such spot exists. Returns its box in image pixels and the places it
+    shows (labelled there, not on the map), those of them whose name found no room in it,
+    and what was drawn (to take it away when the inset must grow).
+    """
     left, bottom, w, h = proj.box
-    iw, ih = 0.34 * w, 0.34 * w * proj.width / proj.height * 0.8
-    x0, x1, y0, y1 = left + 0.01, left + w - iw - 0.01, bottom + 0.01, bottom + h - ih - 0.01
-    corners = [(x0, y1), (x1, y1), (x0, y0), (x1, y0)]
-
-    def box_px(c: tuple[float, float]) -> geo.Box:
-        return (c[0] * proj.width, (1 - c[1] - ih) * proj.height, (c[0] + iw) * proj.width,
-                (1 - c[1]) * proj.height)
-
-    def cost(c: tuple[float, float]) -> float:
-        b = box_px(c)
-        hit = (px[:, 0] >= b[0] - 10) & (px[:, 0] <= b[2] + 10) & (px[:, 1] >= b[1] - 10) & \
-              (px[:, 1] <= b[3] + 10)
-        own = 1e6 * hit[group].any()
-        return own + sum(1 + p.places[i].value for i in np.nonzero(hit)[0])
-
-    corner = min(corners, key=cost)
-    ibox = (corner[0], corner[1], iw, ih)
-    # Zoom so the closest pair of the group sits about three marker widths apart.
     k = np.cos(np.radians(proj.lat0))
-    gx, gy = p.lon[group] * k, p.lat[group]
-    dmin = min(np.hypot(gx[a] - gx[b], gy[a] - gy[b]) for a in range(len(group))
-               for b in range(a + 1, len(group)))
-    pts_per_deg = 3.0 * float(p.diam[group].max()) / max(dmin, 1e-6)
-    span_y = max(ih * fig.get_figheight() * 72 / pts_per_deg,
-                 (gy.max() - gy.min()) * 2.2, (gx.max() - gx.min()) * 2.2 * ih / iw * 0.8)
-    sub = geo.fit([float(p.lon[group].mean())], [float(gy.mean())], ibox, proj.width,
-                  proj.height, pad=0.0, min_span_km=span_y * geo.KM_PER_DEG)
+    gx, gy = p.lon[crowded] * k, p.lat[crowded]
+    aspect = float(np.clip((np.ptp(gy) + 0.02) / (np.ptp(gx) + 0.02), 0.6, 1.25))
+    ratio = proj.width / proj.height
+    most = 0.14 + INSET_PER_PLACE * len(crowded) + INSET_GROWTH * grow
+    for size in [x for x in INSET_SIZES if x <= most] or [INSET_SIZES[-1]]:
+        iw = size * w
+        ih = min(iw * ratio * aspect, 0.62 * h)
+        xs = (left + 0.01, left + (w - iw) / 2, left + w - iw - 0.01)
+        ys = (bottom + h - ih - 0.01, bottom + (h - ih) / 2, bottom + 0.01)
+        for y0 in ys:
+            for x0 in xs:
+                b = (x0 * proj.width, (1 - y0 - ih) * proj.height, (x0 + iw) * proj.width,
+                     (1 - y0) * proj.height)
+                r = p.diam.max() * fig.dpi / 72
+                if any(b[0] - r <= x <= b[2] + r and b[1] - r <= y <= b[3] + r
+                       for x, y in px):
+                    continue
+                return _draw_inset(fig, ax, p, proj, crowded, (x0, y0, iw, ih), b, borders,
+                                   placer)
+    return None
+
+
+def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowded: list[int],
+                ibox: tuple[float, float, float, float], box_px: geo.Box, borders: bool,
+                placer: Placer) -> tuple[geo.Box, set[int], list[int], list[Any]]:
+    lons, lats = [float(x) for x in p.lon[crowded]], [float(y) for y in p.lat[crowded]]
+    sub = geo.fit(lons, lats, ibox, proj.width, proj.height, pad=INSET_PAD, min_span_km=10.0)
+    # Keep every marker well inside the frame: widen by a few marker widths at this zoom.
+    deg_per_px = (sub.lat_max - sub.lat_min) / (ibox[3] * proj.height)
+    m = INSET_MARGIN * float(p.diam.max()) * fig.dpi / 72 * deg_per_px
+    k = np.cos(np.radians(sub.lat0))
+    sub = geo.fit([min(lons) - m / k, max(lons) + m / k], [min(lats) - m, max(lats) + m], ibox,
+                  proj.width, proj.height, pad=0.0, min_span_km=10.0)
+    r_deg = float(p.diam.max()) / 2 * fig.dpi / 72 * (sub.lat_max - sub.lat_min) / (
+        ibox[3] * proj.height)
     iax = fig.add_axes(ibox)
     _frame(iax, sub)
-    for s in iax.spines.values():
-        s.set_linewidth(1.4)
-        s.set_edgecolor("#333333")
+    for sp in iax.spines.values():
+        sp.set_linewidth(1.4)
+        sp.set_edgecolor("#333333")
     p.outlines(iax, borders)
     p.links(iax)
-    inside = [i for i in range(len(p.places)) if sub.lon_min <= p.lon[i] <= sub.lon_max
-              and sub.lat_min <= p.lat[i] <= sub.lat_max]
+    # Only places whose marker lies whole in the inset are drawn (and named) there.
+    inside = [i for i in range(len(p.places))
+              if sub.lon_min + r_deg / k <= p.lon[i] <= sub.lon_max - r_deg / k
+              and sub.lat_min + r_deg <= p.lat[i] <= sub.lat_max - r_deg]
     p.places_on(iax, inside)
-    order = sorted(inside, key=lambda i: (i not in group, -p.places[i].value))
-    _place_labels(fig, iax, p, sub, order, {i: plot_text(p.places[i].name) for i in inside},
-                  [], 8)
-    iax.text(0.03, 0.97, plot_text(_short(p.places[group[0]].name)), transform=iax.transAxes,
-             ha="left",
-             va="top", fontsize=FONT + 0.5, fontweight="bold",
-             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85},
-             zorder=7)
-    ax.add_patch(Rectangle((sub.lon_min, sub.lat_min), sub.lon_max - sub.lon_min,
-                           sub.lat_max - sub.lat_min, fill=False, edgecolor="#333333",
-                           linewidth=0.9, zorder=5))
-    return box_px(corner)
+    scale = fig.dpi / 72
+    for i in inside:
+        placer.block(_marker_box(sub.pixel(float(p.lon[i]), float(p.lat[i])),
+                                 p.diam[i] / 2 * scale))
+    lead = max(inside, key=lambda i: p.places[i].value)
+    title = iax.text(0.02, 0.98, plot_text(f"around {_short(p.places[lead].name)}"),
+                     transform=iax.transAxes, ha="left", va="top", fontsize=FONT + 0.5,
+                     fontweight="bold", zorder=7,
+                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5,
+                           "alpha": 0.85})
+    wrap_to(title, ibox[2] * proj.width * 0.95)
+    placer.block_text(title)
+    frame = _frame_px(sub)
+    unnamed = [i for i in sorted(inside, key=lambda i: -p.places[i].value)
+               if not placer.place(iax, plot_text(p.places[i].name), float(p.lon[i]),
+                                   float(p.lat[i]), p.diam[i] / 2, frame)]
+    placer.block(box_px)   # the map's names keep out of the inset
+    rect = ax.add_patch(Rectangle((sub.lon_min, sub.lat_min), sub.lon_max - sub.lon_min,
+                                  sub.lat_max - sub.lat_min, fill=False, edgecolor="#333333",
+                                  linewidth=0.9, zorder=5))
+    return box_px, set(inside), unnamed, [iax, rect]
 
 
-def _scale_bar(ax: Axes, proj: geo.Projection) -> None:
+def _scale_bar(ax: Axes, proj: geo.Projection) -> Text:
     """A round-number distance bar in the lower right."""
     span_km = (proj.lon_max - proj.lon_min) * np.cos(np.radians(proj.lat0)) * geo.KM_PER_DEG
     km = geo.nice_distance(span_km / 5)
@@ -327,9 +421,9 @@ def _scale_bar(ax: Axes, proj: geo.Projection) -> None:
     x1 = proj.lon_max - (proj.lon_max - proj.lon_min) * 0.04
     y = proj.lat_min + (proj.lat_max - proj.lat_min) * 0.04
     ax.plot([x1 - deg, x1], [y, y], color="#222222", linewidth=2, solid_capstyle="butt", zorder=6)
-    ax.text(x1 - deg / 2, y, f"{km:g} km", ha="center", va="bottom", fontsize=FONT,
-            color="#222222", zorder=6,
-            path_effects=[withStroke(linewidth=2, foreground="white")])
+    return ax.text(x1 - deg / 2, y, f"{km:g} km", ha="center", va="bottom", fontsize=FONT,
+                   color="#222222", zorder=6,
+                   path_effects=[withStroke(linewidth=2, foreground="white")])
 
 
 def _titles(fig: Figure, sc: Scenario, view: ControlView, footnote: str) -> None:

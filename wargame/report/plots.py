@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -27,8 +27,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from wargame.batch.stats import count_quantile, wilson
-from wargame.display import plural
-from wargame.report.figures import new_figure
+from wargame.display import interval, plural
+from wargame.display import pct as share_pct
+from wargame.report.figures import constrained, new_figure, wrap_to
 from wargame.textsafe import plot_text
 
 if TYPE_CHECKING:
@@ -106,16 +107,14 @@ def fmt_date(d: dt.date) -> str:
 
 
 def pct(p: float) -> str:
-    """A probability as a short percentage: ``<1%``, ``12%``, ``>99%``."""
-    if p <= 0:
-        return "0%"
-    if p >= 1:
-        return "100%"
-    if p < 0.01:
-        return "<1%"
-    if p > 0.99:
-        return ">99%"
-    return f"{100 * p:.0f}%"
+    """A probability as a short percentage: ``<1%``, ``12%``, ``>99%``; 0% and 100% only when
+    exact (:func:`wargame.display.pct`)."""
+    return share_pct(p)
+
+
+def _ci(low: float, high: float) -> str:
+    """A 95% interval in whole percent, rounded outwards (:func:`wargame.display.interval`)."""
+    return interval(low, high, 0)
 
 
 def _percent_axis(ax: Axes) -> None:
@@ -154,16 +153,20 @@ def _date_axis(ax: Axes, dates: list[dt.date], ticks: int, short: bool = False) 
 
 
 def header(fig: Figure, title: str, subtitle: str, note: str = "") -> None:
-    """Title, subtitle and a small note at the foot, on the 8 x 6 inch design page."""
+    """Title, subtitle and a small note at the foot, on the 8 x 6 inch design page; the axes
+    are then laid out between them (:func:`wargame.report.figures.constrained`)."""
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    fig.text(0.12 / fw, 1 - 0.1 / fh, plot_text(title), fontsize=FONT + 5, fontweight="bold",
-             va="top")
-    subtitle = "\n".join(_wrap(line, _chars(fw - 0.3, FONT + 1.5), 3)
-                         for line in plot_text(subtitle).split("\n"))
-    fig.text(0.12 / fw, 1 - 0.4 / fh, subtitle, fontsize=FONT + 1.5, va="top", color="#333333")
+    top = [fig.text(0.12 / fw, 1 - 0.1 / fh, plot_text(title), fontsize=FONT + 5,
+                    fontweight="bold", va="top")]
+    sub = fig.text(0.12 / fw, 1 - 0.4 / fh, plot_text(subtitle), fontsize=FONT + 1.5, va="top",
+                   color="#333333")
+    wrap_to(sub, fig.bbox.width - 0.24 * fig.dpi)
+    top.append(sub)
+    foot = []
     if note:
-        fig.text(0.12 / fw, 0.08 / fh, plot_text(note), fontsize=FONT - 1.5, color="#666666",
-                 va="bottom")
+        foot.append(fig.text(0.12 / fw, 0.08 / fh, plot_text(note), fontsize=FONT - 1.5,
+                             color="#666666", va="bottom"))
+    constrained(fig, top, foot)
 
 
 def _chars(inches: float, size: float) -> int:
@@ -188,12 +191,12 @@ def outcomes_chart(ot: OutcomeTimes, width: int, height: int, title: str,
     n = max(1, len(which))
     cols = max(1, min(n, math.ceil(math.sqrt(n * fw / fh * 0.8))))
     rows = math.ceil(n / cols)
-    top, bottom, left, right = 1 - 1.25 / fh, 0.45 / fh, 0.5 / fw, 1 - 0.4 / fw
-    gs = fig.add_gridspec(rows, cols, left=left, right=right, top=top, bottom=bottom,
-                          hspace=0.85 if rows > 1 else 0.3, wspace=0.3)
-    chars = max(18, _chars((right - left) * fw / cols, FONT))
+    gs = fig.add_gridspec(rows, cols)
+    panel_px = (fig.bbox.width - 0.6 * fig.dpi) / cols * 0.8
+    axes = []
     for k, o in enumerate(which):
         ax = fig.add_subplot(gs[k // cols, k % cols])
+        axes.append(ax)
         style(ax)
         curve = ot.curve(o)
         p = ot.total(o) / ot.games
@@ -207,11 +210,17 @@ def outcomes_chart(ot: OutcomeTimes, width: int, height: int, title: str,
         ax.errorbar([ot.x[-1]], [p], yerr=[[p - ci.low], [ci.high - p]], fmt="o",
                     color=MARK, markersize=3, elinewidth=1, capsize=1.5, zorder=5)
         kind = " · judged at the end" if ot.final[o] else ""
-        ax.set_title(f"{_wrap(plot_text(ot.names[o]), chars)}\n", fontsize=FONT, loc="left",
-                     pad=2)
-        ax.annotate(f"final {pct(p)} ({pct(ci.low)}–{pct(ci.high)}){kind}", (0, 1),
-                    xycoords="axes fraction", xytext=(0, 3), textcoords="offset points",
-                    fontsize=FONT - 1, color="#555555", va="bottom")
+        final = ax.annotate(f"final {pct(p)} ({_ci(ci.low, ci.high)}){kind}", (0, 1),
+                            xycoords="axes fraction", xytext=(0, 3),
+                            textcoords="offset points", fontsize=FONT - 1, color="#555555",
+                            va="bottom")
+        wrap_to(final, panel_px)
+        name = ax.set_title(plot_text(ot.names[o]), fontsize=FONT, loc="left")
+        wrap_to(name, panel_px, max_lines=3)
+        # The title sits on the "final ..." line, whatever its height.
+        fig.canvas.draw()
+        ax.set_title(name.get_text(), fontsize=FONT, loc="left",
+                     pad=6 + final.get_window_extent().height * 72 / fig.dpi)
         _percent_axis(ax)
         _date_axis(ax, ot.dates, 3, short=True)
         if k // cols != rows - 1 and k + cols < n:
@@ -220,8 +229,8 @@ def outcomes_chart(ot: OutcomeTimes, width: int, height: int, title: str,
             ax.tick_params(labelleft=False)
     finals = " (outcomes judged at the end: in which it holds at the date)" if any(
         ot.final[o] for o in which) else ""
-    sub = (f"Share of {plural(ot.games, 'game')} in which each outcome has come true by each date"
-           f"{finals}. Band: 95% Wilson interval; dot: the final probability, as in the "
+    sub = (f"Share of {plural(ot.games, 'game')} in which each outcome has come true by each "
+           f"date{finals}. Band: 95% Wilson interval; dot: the final probability, as in the "
            "outcome table.")
     header(fig, title, sub, note)
     return fig
@@ -232,8 +241,7 @@ def timing_chart(ot: OutcomeTimes, oid: str, width: int, height: int, title: str
     """When one outcome came true: share of all games by the turn it first held."""
     o = ot.index(oid)
     fig = new_figure(width, height)
-    fw, fh = fig.get_figwidth(), fig.get_figheight()
-    ax = fig.add_axes((0.75 / fw, 0.75 / fh, 1 - 1.0 / fw, 1 - 2.05 / fh))
+    ax = fig.add_subplot(fig.add_gridspec(1, 1)[0])
     style(ax)
     share = ot.first[o] / ot.games
     days = (ot.dates[1] - ot.dates[0]).days if len(ot.dates) > 1 else 7
@@ -252,7 +260,8 @@ def timing_chart(ot: OutcomeTimes, oid: str, width: int, height: int, title: str
     ci = wilson(k, ot.games)
     q = ot.quantile_dates(o)
     what = (f"Came true in {pct(ci.estimate)} of {plural(ot.games, 'game')} "
-            f"(95%: {pct(ci.low)}–{pct(ci.high)}), never in the rest.")
+            f"(95%: {_ci(ci.low, ci.high)}), never in the rest.")
+    labels = []
     if q is not None:
         marks: dict[dt.date, list[str]] = {}
         for d, label in ((q[0], "10%"), (q[1], "median"), (q[2], "90%")):
@@ -261,21 +270,40 @@ def timing_chart(ot: OutcomeTimes, oid: str, width: int, height: int, title: str
             x = d.toordinal() - days / 2
             ax.axvline(x, color=MARK, linestyle="--" if "median" in names else ":",
                        linewidth=1)
-            ax.text(x, 1.01, f"{', '.join(names)}\n{fmt_date(d)}",
-                    transform=ax.get_xaxis_transform(), fontsize=FONT - 1, color=MARK,
-                    va="bottom", ha="center")
+            labels.append(ax.annotate(f"{', '.join(names)}\n{fmt_date(d)}", (x, 1.0),
+                                      xycoords=ax.get_xaxis_transform(), xytext=(0, 2),
+                                      textcoords="offset points", fontsize=FONT - 1,
+                                      color=MARK, va="bottom", ha="center"))
         what += (f" When it did: median {fmt_date(q[1])}; 80% of those games between "
                  f"{fmt_date(q[0])} and {fmt_date(q[2])}.")
     header(fig, title, f"When: {ot.names[o]}. {what}", note)
+    _stack(fig, labels)
     return fig
+
+
+def _stack(fig: Figure, labels: list[Any]) -> None:
+    """Lift each label above the ones before it that it would touch (close dates)."""
+    if len(labels) < 2:
+        return
+    fig.canvas.draw()
+    placed: list[Any] = []
+    for t in labels:
+        while True:
+            box = t.get_window_extent()
+            hit = [b for b in placed if b.x0 < box.x1 + 2 and box.x0 < b.x1 + 2
+                   and b.y0 < box.y1 and box.y0 < b.y1]
+            if not hit:
+                break
+            lift = max(b.y1 for b in hit) - box.y0 + 2
+            t.xyann = (t.xyann[0], t.xyann[1] + lift * 72 / fig.dpi)
+        placed.append(t.get_window_extent())
 
 
 def timing_overview(ot: OutcomeTimes, width: int, height: int, title: str,
                     note: str = "") -> Figure:
     """Every outcome on one date axis: median date it came true and the 10-90% range."""
     fig = new_figure(width, height)
-    fw, fh = fig.get_figwidth(), fig.get_figheight()
-    ax = fig.add_axes((3.1 / fw, 0.55 / fh, 1 - 3.9 / fw, 1 - 1.35 / fh))
+    ax = fig.add_subplot(fig.add_gridspec(1, 1)[0])
     style(ax)
     n = len(ot.ids)
     for o in range(n):
@@ -292,8 +320,8 @@ def timing_overview(ot: OutcomeTimes, width: int, height: int, title: str,
         ax.text(1.01, y, pct(p), transform=ax.get_yaxis_transform(), fontsize=FONT,
                 va="center", ha="left")
     ax.set_yticks(range(n))
-    ax.set_yticklabels([_wrap(plot_text(ot.names[o]), 52, 1) for o in range(n)][::-1],
-                       fontsize=FONT - 0.5)
+    ax.set_yticklabels([_wrap(plot_text(ot.names[o]), 60, 2) for o in range(n)][::-1],
+                       fontsize=FONT - 0.5, linespacing=1.0)
     ax.set_ylim(-0.7, n - 0.3)
     _date_axis(ax, ot.dates, 6)
     ax.text(1.01, 1.0, "P", transform=ax.transAxes, fontsize=FONT, fontweight="bold",
