@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from wargame.display import plural
+from wargame.display import interval, pct, plural
 from wargame.report.overview import describe_condition, fmt_param
 from wargame.report.palette import text_on
 from wargame.report.regions import region_table, share_text
@@ -61,9 +61,7 @@ def _e(x: Any) -> str:
 
 
 def _pct(p: float | None) -> str:
-    if p is None:
-        return "–"
-    return f"{100 * p:.1f}%"
+    return pct(p, 1)   # 0.0% only for never, 100.0% only for always (wargame.display)
 
 
 def _num(x: float | None) -> str:
@@ -103,7 +101,7 @@ def outcome_section(summary: BatchResult, sc: Scenario | None = None) -> str:
             when = _date(t.median)
         else:
             when = f"{_date(t.median)} ({_date(t.p10)} – {_date(t.p90)})"
-        rows.append([o.name, _pct(o.probability), f"{_pct(lo)} – {_pct(hi)}", when, o.id])
+        rows.append([o.name, _pct(o.probability), interval(lo, hi, 1, " – "), when, o.id])
     return _table(["outcome", "probability", "95% interval (Wilson)",
                    "by the end of (median, 10% – 90% of games)", "id"], rows, {1})
 
@@ -136,19 +134,33 @@ def control_section(summary: BatchResult, sc: Scenario) -> str:
 
 
 def faction_section(summary: BatchResult, sc: Scenario) -> str:
-    """Strength at the start and end, casualties and reinforcements (means and 90% ranges)."""
-    rows = []
+    """Strength at the start and end, casualties and reinforcements (means and 90% ranges).
+
+    A mean outside its 90% range (a faction that loses men in fewer than 5% of the games) is
+    marked, and a note under the table says how far the few other games go.
+    """
+    from wargame.batch.render import spread
+
+    rows, notes = [], []
     for f in summary.factions:
         fac = sc.factions.get(f.id)
         colour = fac.colour if fac is not None and fac.colour else None
         sw = f'<span class=sw style="background:{colour}"></span>' if colour else ""
         s, c = f.strength, f.casualties
-        span = "–" if s.p05 is None or s.p95 is None else f"{s.p05:,.0f} – {s.p95:,.0f}"
-        rows.append([sw + _e(f.name), _num(f.initial_mean), _num(s.mean), _e(span),
-                     _num(c.mean), _num(f.reinforcements_mean)])
-    return _table(["faction", "strength at start", "at end (mean)", "at end (90% of games)",
-                   "casualties (mean)", "reinforcements (mean)"], rows, {1, 2, 3, 4, 5},
-                  raw=True)
+        cells = []
+        for what, q in (("strength at the end", s), ("casualties", c)):
+            span = "–" if q.p05 is None or q.p95 is None else f"{q.p05:,.0f} – {q.p95:,.0f}"
+            note = spread(q)[1]
+            if note:
+                notes.append(f"† {f.name}, {what}: {note}.")
+                span += " †"
+            cells.append(span)
+        rows.append([sw + _e(f.name), _num(f.initial_mean), _num(s.mean), _e(cells[0]),
+                     _num(c.mean), _e(cells[1]), _num(f.reinforcements_mean)])
+    table = _table(["faction", "strength at start", "at end (mean)", "at end (90% of games)",
+                    "casualties (mean)", "casualties (90% of games)",
+                    "reinforcements (mean)"], rows, {1, 2, 3, 4, 5, 6}, raw=True)
+    return table + "".join(f"<p class=muted>{_e(n)}</p>" for n in notes)
 
 
 def scenario_section(sc: Scenario, digest: str) -> str:
@@ -175,7 +187,8 @@ def scenario_section(sc: Scenario, digest: str) -> str:
         items = "".join(
             f"<li><b>{_e(s.id)}</b>: {_e(s.title)}"
             + (f" <span class=muted>({_e(s.date)})</span>" if s.date else "")
-            + (f"<br><span class=muted>{_e(s.url)}</span>" if s.url else "") + "</li>"
+            + (f"<br><span class=muted>{_e(s.url)}</span>" if s.url else "")
+            + (f"<br><span class=muted>{_e(s.note)}</span>" if s.note else "") + "</li>"
             for s in m.sources)
         parts.append("<h3>Sources</h3><p class=muted>Addresses are printed, not linked: the "
                      f"report opens offline.</p><ul>{items}</ul>")

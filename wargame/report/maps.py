@@ -12,8 +12,10 @@ control (every share 0 or 1). The map draws
   orange, which is another faction's colour.)
 * a dark ring around places cut off from supply on the map as drawn;
 * a dashed edge where the coordinates are approximate;
-* roads (links), country outlines, names of the key places, and an inset where places are too
-  close to tell apart (Aleppo's two halves and Sheikh Maqsoud).
+* roads (links), country outlines, and the places' names (``--labels``, :func:`label_sets`):
+  beside their markers, with a leader line a little further out, or, where they find no room,
+  in an inset that enlarges those places and names every place it shows
+  (:mod:`wargame.report.labels`).
 """
 
 from __future__ import annotations
