@@ -129,17 +129,20 @@ UNBOUNDED = 100_000   # columns: wide enough to measure any table's natural widt
 
 
 class Fit:
-    """Several layouts of one result; renders the first whose natural width fits.
+    """Several layouts of one result, from the most decorated to the most compact.
 
     Each layout is a function of the console (so it can leave out what the console cannot
     show, such as colour-only bars under ``NO_COLOR`` or in a pipe) returning a renderable.
-    The last layout is used when none fits: it should be the most compact.
+    The first layout whose natural width fits is used. When none fits whole, the first of the
+    layouts after the ``decorated`` ones whose cells can wrap into the width is used (a box or
+    a bar is worth showing only at its natural width); failing that, the last.
     """
 
-    def __init__(self, *layouts: Layout) -> None:
+    def __init__(self, *layouts: Layout, decorated: int = 0) -> None:
         if not layouts:
             raise ValueError("Fit needs at least one layout")
         self.layouts = layouts
+        self.decorated = decorated
 
     def pick(self, console: Console, width: int) -> object:
         """The renderable for ``width`` columns."""
@@ -147,11 +150,15 @@ class Fit:
 
         # Measured on an unbounded width: a measurement is clamped to the width it is given.
         options = console.options.update_width(UNBOUNDED)
-        for make in self.layouts[:-1]:
-            r = make(console)
-            if Measurement.get(console, options, r).maximum <= width:  # type: ignore[arg-type]
+        made = [make(console) for make in self.layouts]
+        sizes = [Measurement.get(console, options, r) for r in made]  # type: ignore[arg-type]
+        for r, m in zip(made, sizes, strict=True):
+            if m.maximum <= width:
                 return r
-        return self.layouts[-1](console)
+        for r, m in list(zip(made, sizes, strict=True))[self.decorated:]:
+            if m.minimum <= width:
+                return r
+        return made[-1]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield self.pick(console, options.max_width)  # type: ignore[misc]
@@ -169,7 +176,7 @@ def fitted(cols: Sequence[Col], rows: Sequence[Sequence[str | Text]], *,
     """A table boxed when it fits the width, plain when it does not."""
     return Fit(*(lambda _c, p=plain: table(cols, rows, title=title, caption=caption,
                                            plain=p, sections=sections)
-                 for plain in (False, True)))
+                 for plain in (False, True)), decorated=1)
 
 
 def colour(console: Console) -> bool:

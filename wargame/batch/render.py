@@ -267,7 +267,7 @@ def sweep_tables(result: SweepResult) -> RenderableType:
     parts.append(Fit(
         lambda _c: table(wide_cols, wide_rows, title=title, caption=caption),
         lambda _c: table(wide_cols, wide_rows, title=title, caption=caption, plain=True),
-        lambda _c: table(long_cols, long_rows, title=head, plain=True)))
+        lambda _c: table(long_cols, long_rows, title=head, plain=True), decorated=1))
     sens = result.sensitivity
     if sens is not None:
         srows = []

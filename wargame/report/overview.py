@@ -157,7 +157,7 @@ def _factions(sc: Scenario, held: dict[str, list[str]]) -> Fit:
                            plain=True), key)
 
     return Fit(lambda _c: table(wide, wide_rows, title="Factions"),
-               lambda _c: table(wide, wide_rows, title="Factions", plain=True), keyed)
+               lambda _c: table(wide, wide_rows, title="Factions", plain=True), keyed, decorated=1)
 
 
 def sup_rows(sc: Scenario) -> list[list[str]]:
@@ -191,7 +191,8 @@ def _support(sc: Scenario) -> Fit:
                      key)
 
     return Fit(lambda _c: table(wide, rows, title="External support"),
-               lambda _c: table(wide, rows, title="External support", plain=True), keyed)
+               lambda _c: table(wide, rows, title="External support", plain=True), keyed,
+               decorated=1)
 
 
 def sources(refs: Sequence[Source]) -> Text:

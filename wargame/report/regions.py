@@ -153,7 +153,7 @@ def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario |
         return make
 
     return Fit(layout(True, False, False), layout(False, False, False),
-               layout(False, True, False), layout(False, True, True))
+               layout(False, True, False), layout(False, True, True), decorated=2)
 
 
 def _legend(codes: Sequence[str], ids: Sequence[str], names: Sequence[str],
