@@ -36,7 +36,7 @@ from wargame.engine.compile import Compiled
 from wargame.engine.phases.supply import supplied
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure, wrap_to
-from wargame.report.labels import RINGS_PT, Placer
+from wargame.report.labels import Placer
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
@@ -173,6 +173,7 @@ class _Painter:
                 mapkey.disc(ax, at, r, self.fill(i), approx)
 
 
+MAIN_RINGS = 4   # leader lines on the map of up to 25 pt; names needing more go to the inset
 LABEL_MODES = ("all", "contested", "none")
 """``--labels``: every place; the contested ones (default); none."""
 
@@ -269,7 +270,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
                 continue
             ok = placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
                               float(p.lat[i]), p.diam[i] / 2, frame,
-                              rings=len(RINGS_PT) if i in must else 1)
+                              rings=MAIN_RINGS if i in must else 1)
             if not ok and i in must:
                 failed.append(i)
         return failed
