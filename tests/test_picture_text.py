@@ -90,7 +90,7 @@ def test_inset_holds_no_unnamed_place_and_covers_no_marker(played: object) -> No
     view = batch_view(compile_scenario(sc), played.tally.ints["control"],   # type: ignore[attr-defined]
                       played.games, played.turns,                          # type: ignore[attr-defined]
                       played.tally.ints["control_by_turn"])                # type: ignore[attr-defined]
-    fig, proj = draw_map(sc, view, 800, 600, "", "all")   # small: the north needs an inset
+    fig, proj = draw_map(sc, view, 1600, 1200, "", "all")   # the north needs an inset
     axes = fig.get_axes()
     assert len(axes) == 2
     _no_text_runs_together(fig)

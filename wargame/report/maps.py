@@ -277,6 +277,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
 
     failed = label_main(set())
     inset_box: geo.Box | None = None
+    inside: set[int] = set()
     crowded = list(failed)
     for attempt in range(INSET_TRIES):   # the crowded places grow until every name has room
         if not failed:
@@ -294,6 +295,10 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
                 artist.remove()
             inset_box = None
             crowded = sorted(set(crowded) | set(failed))
+    for i in failed:   # the last resort: a longer leader line on the map
+        if inset_box is None or i not in inside:
+            placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]), float(p.lat[i]),
+                         p.diam[i] / 2, frame)
     blocked = [inset_box] if inset_box is not None else []
     for name, lon, lat in geo.country_label_spots(proj, px, blocked) if borders else []:
         t = ax.text(lon, lat, " ".join(plot_text(name).upper()), ha="center", va="center",
