@@ -21,9 +21,17 @@ from wargame.batch.compare_result import CompareResult, Side
 from wargame.batch.executors import Executor, make_executor
 from wargame.batch.results import BatchResult
 from wargame.batch.run import collect, play_chunk, play_pair, tallies_from_store
-from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, fresh_seed
+from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
 from wargame.batch.spec import BatchSpec, Point
-from wargame.batch.store import Store, StoreError, create_or_resume, open_existing, peek_spec
+from wargame.batch.store import (
+    SCHEMA_VERSION,
+    Store,
+    StoreError,
+    create_or_resume,
+    open_existing,
+    peek_spec,
+)
+from wargame.batch.store_check import check_plan
 from wargame.batch.summary import Labels, precise_enough
 from wargame.batch.sweep_result import SweepResult
 from wargame.batch.tally import Tally
@@ -32,6 +40,7 @@ from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
 from wargame.scenario.limits import check_turns
+from wargame.textsafe import excerpt
 
 DEFAULT_RUNS = 1000
 DEFAULT_PRECISION_CAP = 100_000
@@ -129,11 +138,16 @@ def _settle(opts: Options, notes: _Notes, default_runs: int, announce: bool = Tr
             _announce(notes)
     opts = replace(opts, runs=opts.runs or default_runs,
                    chunk_size=opts.chunk_size or DEFAULT_CHUNK_SIZE)
+    _check_plan(opts, 1)
+    return opts
+
+
+def _check_plan(opts: Options, points: int) -> None:
+    """The run's chunks counted before any is built (at most MAX_PLANNED_CHUNKS)."""
     try:
-        ChunkPlan(opts.runs or 1, opts.chunk_size or 1)
+        check_plan(opts.runs or 1, opts.chunk_size or 1, points)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return opts
 
 
 def _announce(notes: _Notes) -> None:
@@ -184,12 +198,13 @@ def _executor(opts: Options) -> Iterator[Executor]:
 
 
 def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
-         labels: Labels, records: Any = None) -> list[Tally]:
+         labels: Labels, records: Any = None, scenario: Loaded | None = None) -> list[Tally]:
     store: Store | None = None
     with _executor(opts) as executor:
         try:
             if opts.store is not None:
-                store = create_or_resume(opts.store, spec, labels.to_dict(), opts.resume)
+                store = create_or_resume(opts.store, spec, labels.to_dict(), opts.resume,
+                                         None if scenario is None else scenario.data)
                 if opts.resume and store.done():
                     notes.note(f"resuming: {len(store.done())} chunk(s) already in "
                                f"{opts.store}" + (" (played again for their per-game "
@@ -238,7 +253,7 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
                                      {**spec.to_dict(), "seed": str(spec.seed)})
     ok = False
     try:
-        tally = _run(spec, {0: compiled}, opts, sink, notes, labels, sink_records)[0]
+        tally = _run(spec, {0: compiled}, opts, sink, notes, labels, sink_records, loaded)[0]
         ok = True
     finally:
         records = sink_records.close(ok) if sink_records is not None else None
@@ -290,6 +305,7 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
     from wargame.engine import compile_scenario
 
     name, base = resolve(scenario, overrides)
+    _check_plan(opts, len(values))
     pts, loadeds = sweep.load_points(Path(name), list(base.overrides), values, base)
     _announce(notes)   # every point is valid: now the seed is worth noting
     turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
@@ -298,7 +314,7 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
                      points=pts, design=design_info)
     labels = labels_for(base, turns or base.scenario.scenario.turns)
     shared = {k: compile_scenario(one.scenario) for k, one in enumerate(loadeds)}
-    tallies = _run(spec, shared, opts, sink, notes, labels)
+    tallies = _run(spec, shared, opts, sink, notes, labels, scenario=base)
     return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
 
 
@@ -374,42 +390,64 @@ def _same_theatre(name_a: str, la: Loaded, name_b: str, lb: Loaded, notes: _Note
 
 @dataclass(frozen=True)
 class Stored:
-    """What a store holds: the kind of run, its results, and whether it finished."""
+    """What a store holds: the kind of run, its results, whether it finished, the resolved
+    scenario it was played from (``None`` in stores before version 2) and what reading it
+    noticed (rows left out, chunks not checked)."""
 
     kind: str
     result: BatchResult | SweepResult
     complete: bool
     chunks: int
     expected: int
+    scenario: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
 
 
 def read_store(path: Path) -> Stored:
-    """Rebuild the results from a store (without the scenario file)."""
+    """Rebuild the results from a store (without the scenario file), checking it as it goes
+    (:mod:`wargame.batch.store_check`)."""
     with open_existing(path) as store:
         spec = store.spec()
-        try:
-            labels = Labels.from_dict(store.meta("labels"))
-        except TypeError as exc:
-            raise StoreError(f"{path}: damaged store (bad labels: {exc})") from None
+        labels = store.labels()
         tallies, complete = tallies_from_store(store, spec)
         chunks = len(store.done())
+        ignored = store.ignored()
+        scenario = store.scenario()
+        version = store.version
+    notes: list[str] = []
+    if ignored:
+        notes.append(f"warning: {path} holds {ignored:,} chunk row(s) outside its run's plan; "
+                     "they were left out")
+    if version < SCHEMA_VERSION:
+        notes.append(f"note: {path} was made by an earlier wargame (store version {version}): "
+                     "its chunks carry no digest, so a changed chunk cannot be detected")
     expected = spec.plan.n_chunks * spec.n_points
     result: BatchResult | SweepResult
     if spec.kind == "batch":
-        result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete)
+        result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete,
+                                        notes=tuple(notes))
     elif spec.kind == "sweep":
-        result = SweepResult.from_tallies(spec, tallies, labels, complete=complete)
+        result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
+                                          notes=tuple(notes))
     else:
-        raise StoreError(f"{path}: unknown kind of run {spec.kind!r}")
-    return Stored(spec.kind, result, complete, chunks, expected)
+        raise StoreError(f"{path}: holds a {spec.kind}, which is never stored")
+    return Stored(spec.kind, result, complete, chunks, expected, scenario, tuple(notes))
+
+
+def embedded_scenario(store: Path, data: dict[str, Any], spec: BatchSpec) -> Loaded:
+    """The scenario a store keeps, validated as a scenario file is."""
+    from wargame.scenario.load import from_data
+
+    return from_data(data, f"{store} (its scenario)", spec.scenario, tuple(spec.overrides))
 
 
 def read_batch(store: Path, scenario: Path | None, sink: Sink) -> BatchResult:
     """A finished (or partial) ``wargame batch --store`` run, with the scenario it came from.
 
-    The scenario file gives coordinates and colours; it must be the one the store was made
-    from (same digest once the store's own ``--set`` overrides are applied). Without it, the
-    store's own scenario path is used.
+    The scenario gives names, coordinates and colours: by default the copy the store holds of
+    the resolved scenario it played (a path named inside a store is never read); with
+    ``scenario``, that file, which must be the one the store was made from (same digest once
+    the store's own ``--set`` overrides are applied).
     """
     got = read_store(store)
     if not isinstance(got.result, BatchResult):
@@ -417,12 +455,22 @@ def read_batch(store: Path, scenario: Path | None, sink: Sink) -> BatchResult:
                          + (" (draw it with `wargame plot sweep --store`)"
                             if got.kind == "sweep" else ""))
     res = got.result
-    path = scenario if scenario is not None else Path(res.spec.scenario)
-    loaded = load(path, list(res.spec.overrides))
+    for line in got.notes:
+        sink.note(line)
+    if scenario is not None:
+        loaded = load(scenario, list(res.spec.overrides))
+        where = str(scenario)
+    elif got.scenario is not None:
+        loaded = embedded_scenario(store, got.scenario, res.spec)
+        where = f"the scenario kept in {store}"
+    else:
+        raise UsageError(f"{store} was made by an earlier wargame and holds no copy of its "
+                         f"scenario: give the scenario file it was played from "
+                         f"({excerpt(res.spec.scenario, 200)}) before --store")
     if loaded.digest != res.spec.digest:
-        raise UsageError(f"{path} is not the scenario {store} was played from (digest "
+        raise UsageError(f"{where} is not the scenario {store} was played from (digest "
                          f"{loaded.digest[:12]} here, {res.spec.digest[:12]} in the store; it "
-                         f"was made from {res.spec.scenario})")
+                         f"was made from {excerpt(res.spec.scenario, 200)})")
     if res.games == 0:
         raise StoreError(f"{store} holds no finished games yet")
     if not got.complete:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from wargame.batch.executors import Executor
 from wargame.batch.seeds import chunk_rng
 from wargame.batch.spec import BatchSpec
-from wargame.batch.store import Store
+from wargame.batch.store import Store, StoreError
 from wargame.batch.summary import precise_enough
 from wargame.batch.tally import Arrays, Tally, chunk_stats, pair_stats
 
@@ -158,10 +158,13 @@ def tallies_from_store(store: Store, spec: BatchSpec) -> tuple[list[Tally], bool
             plan.n_chunks
         return tallies, complete
     tallies = [Tally() for _ in range(n_points)]
-    for p, _, arrays in store.chunks():
-        if p < n_points:
+    for p, i, arrays in store.chunks():  # the chunks of the plan only
+        try:
             tallies[p].add(arrays)
-    complete = all((p, i) in done for p in range(n_points) for i in range(plan.n_chunks))
+        except ValueError:  # arrays of a shape the point's other chunks do not have
+            raise StoreError(f"{store.path}: chunk {i} of point {p} is damaged (its arrays "
+                             "do not match the other chunks')") from None
+    complete = len(done) == n_points * plan.n_chunks
     return tallies, complete
 
 

@@ -1,16 +1,26 @@
 """Durable batch results in one SQLite file (``--store FILE``).
 
-Schema (``PRAGMA application_id`` = 0x57415247, "WARG"; ``PRAGMA user_version`` = 1)::
+Schema (``PRAGMA application_id`` = 0x57415247, "WARG"; ``PRAGMA user_version`` = 2)::
 
     meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
-        'spec'   -> the batch spec as JSON (see wargame.batch.spec.BatchSpec)
-        'labels' -> ids, names and turn dates for the tables (see wargame.batch.summary.Labels)
-    chunks(point INTEGER, chunk INTEGER, games INTEGER, stats BLOB, PRIMARY KEY(point, chunk))
-        stats: the chunk's sufficient statistics as a compressed .npz (no pickles)
+        'spec'     -> the batch spec as JSON (see wargame.batch.spec.BatchSpec)
+        'labels'   -> ids, names and turn dates for the tables (see wargame.batch.summary.Labels)
+        'scenario' -> the resolved scenario the run played, as JSON (``extends`` followed,
+                      ``--set`` applied): pictures and reports of the store use this copy
+    chunks(point INTEGER, chunk INTEGER, games INTEGER, stats BLOB, digest TEXT,
+           PRIMARY KEY(point, chunk))
+        stats:  the chunk's sufficient statistics as a compressed .npz (no pickles)
+        digest: SHA-256 over the stored spec, point, chunk, games and stats
+                (see wargame.batch.store_check)
 
 The file is in WAL mode and every chunk is written in its own transaction, so a Ctrl-C, a
 crash or a SIGKILL leaves the store holding whole chunks only; ``--resume`` runs the missing
 ones and never counts one twice (the primary key forbids it).
+
+A store is checked as it is read (:mod:`wargame.batch.store_check`): a damaged spec, a chunk
+whose digest does not match (moved, swapped or edited) or whose arrays are not this run's is
+an error; rows outside the run's plan are left out and counted (:meth:`Store.ignored`). Stores
+of version 1 (no digests, no scenario copy) are still read, unchecked chunk by chunk.
 """
 
 from __future__ import annotations
@@ -19,15 +29,22 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from wargame.batch import store_check
 from wargame.batch.spec import BatchSpec
+from wargame.batch.summary import Labels
 from wargame.batch.tally import Arrays, from_bytes, to_bytes
 from wargame.errors import UsageError, WargameError
 
 APPLICATION_ID = 0x57415247
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+UNCHECKED_VERSION = 1
+"""The store version before chunk digests and the scenario copy (still read)."""
+MAX_META_CHARS = 64 * 1024 * 1024
+"""The longest metadata value read (a scenario copy is a few MiB at most)."""
 
 
 class StoreError(WargameError):
@@ -37,9 +54,11 @@ class StoreError(WargameError):
 class Store:
     """An open store. Use :func:`create_or_resume` or :func:`open_existing` to get one."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection,
+                 version: int = SCHEMA_VERSION) -> None:
         self.path = path
         self.conn = conn
+        self.version = version
 
     def close(self) -> None:
         """Close the connection (every chunk is already committed)."""
@@ -51,55 +70,129 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def meta(self, key: str) -> Any:
-        """A metadata value, decoded from JSON."""
+    def meta_text(self, key: str) -> str:
+        """A metadata value as stored (JSON text)."""
+        size = self._one("SELECT length(value) FROM meta WHERE key = ?", (key,))
+        if size is not None and isinstance(size[0], int) and size[0] > MAX_META_CHARS:
+            raise StoreError(f"{self.path}: damaged store ({key!r} is {size[0]:,} characters "
+                             f"long; at most {MAX_META_CHARS:,} are read)")
         row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         if row is None:
             raise StoreError(f"{self.path}: not a wargame store (no {key!r} record)")
+        if not isinstance(row[0], str):
+            raise StoreError(f"{self.path}: damaged store ({key!r} is not text)")
+        return row[0]
+
+    def meta(self, key: str) -> Any:
+        """A metadata value, decoded from JSON."""
         try:
-            return json.loads(row[0])
-        except ValueError:
+            return json.loads(self.meta_text(key))
+        except (ValueError, RecursionError):
             raise StoreError(f"{self.path}: damaged store ({key!r} is not JSON)") from None
 
+    @cached_property
+    def spec_text(self) -> str:
+        """The spec as stored: what every chunk's digest is taken over."""
+        return self.meta_text("spec")
+
     def spec(self) -> BatchSpec:
-        """The stored batch spec."""
+        """The stored batch spec, checked (:func:`~wargame.batch.store_check.spec_from`)."""
+        return self._checked(store_check.spec_from, self.meta("spec"))
+
+    def labels(self) -> Labels:
+        """The stored labels, checked."""
+        return self._checked(store_check.labels_from, self.meta("labels"))
+
+    def scenario(self) -> dict[str, Any] | None:
+        """The resolved scenario the run played (``None`` in a store of version 1)."""
+        if self._one("SELECT 1 FROM meta WHERE key = 'scenario'") is None:
+            return None
+        data = self.meta("scenario")
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.path}: damaged store (its scenario is not a mapping)")
+        return data
+
+    def _checked(self, read: Any, data: Any) -> Any:
         try:
-            return BatchSpec.from_dict(self.meta("spec"))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"{self.path}: damaged or newer store (bad spec: {exc})") from None
+            return read(data)
+        except store_check.BadStore as exc:
+            raise StoreError(f"{self.path}: damaged or newer store: {exc}") from None
+
+    @cached_property
+    def _plan(self) -> tuple[BatchSpec, dict[str, Any]]:
+        spec = self.spec()
+        return spec, store_check.expected_arrays(self.labels(), spec.per_turn)
+
+    def _rows(self) -> list[tuple[int, int, int]]:
+        rows = self._all("SELECT point, chunk, games FROM chunks")
+        if not all(isinstance(x, int) for row in rows for x in row):
+            raise StoreError(f"{self.path}: damaged store (a chunk row is not numbered)")
+        return [(int(p), int(c), int(g)) for p, c, g in rows]
+
+    def _planned(self, point: int, chunk: int, games: int) -> bool:
+        spec = self._plan[0]
+        plan = spec.plan
+        return 0 <= point < spec.n_points and 0 <= chunk < plan.n_chunks and \
+            games == plan.games(chunk)
 
     def done(self) -> set[tuple[int, int]]:
-        """The ``(point, chunk)`` pairs already stored."""
-        return {(int(p), int(c)) for p, c in self._all("SELECT point, chunk FROM chunks")}
+        """The ``(point, chunk)`` pairs of the run's plan already stored."""
+        return {(p, c) for p, c, g in self._rows() if self._planned(p, c, g)}
+
+    def ignored(self) -> int:
+        """Rows outside the run's plan (a point or chunk it has not, or other games): left out."""
+        return sum(1 for p, c, g in self._rows() if not self._planned(p, c, g))
 
     def put(self, point: int, chunk: int, arrays: Arrays) -> None:
         """Store one chunk in its own transaction (a duplicate is ignored, not double-counted)."""
         blob = to_bytes(arrays)
+        games = int(arrays["games"])
+        digest = store_check.chunk_digest(self.spec_text, point, chunk, games, blob)
         try:
             with self.conn:
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO chunks(point, chunk, games, stats) VALUES (?,?,?,?)",
-                    (point, chunk, int(arrays["games"]), blob))
+                    "INSERT OR IGNORE INTO chunks(point, chunk, games, stats, digest) "
+                    "VALUES (?,?,?,?,?)", (point, chunk, games, blob, digest))
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot write: {exc}") from None
 
     def get(self, point: int, chunk: int) -> Arrays | None:
-        """One stored chunk's statistics, or ``None``."""
-        row = self._one("SELECT stats FROM chunks WHERE point = ? AND chunk = ?", (point, chunk))
-        return None if row is None else self._decode(row[0], point, chunk)
+        """One stored chunk's statistics, checked, or ``None``."""
+        digest = ", digest" if self.version >= SCHEMA_VERSION else ""
+        row = self._one(f"SELECT games, stats{digest} FROM chunks WHERE point = ? AND chunk = ?",
+                        (point, chunk))
+        if row is None:
+            return None
+        games, blob = row[0], row[1]
+        where = f"{self.path}: chunk {chunk} of point {point}"
+        if not isinstance(blob, bytes) or not isinstance(games, int):
+            raise StoreError(f"{where} is damaged")
+        if digest and row[2] != store_check.chunk_digest(self.spec_text, point, chunk, games,
+                                                         blob):
+            raise StoreError(f"{where} does not match its digest: the store was changed after "
+                             "the run wrote it (a chunk moved, swapped or edited); play the "
+                             "run again into a new store")
+        expected = self._plan[1]
+        try:
+            store_check.check_blob(blob, expected)
+            arrays = self._decode(blob, where)
+            store_check.check_arrays(arrays, expected, games)
+        except store_check.BadStore as exc:
+            raise StoreError(f"{where} is damaged ({exc})") from None
+        return arrays
 
     def chunks(self) -> Iterator[tuple[int, int, Arrays]]:
-        """Every stored chunk, in (point, chunk) order, one at a time."""
+        """Every stored chunk of the plan, in (point, chunk) order, one at a time."""
         for point, chunk in sorted(self.done()):
             arrays = self.get(point, chunk)
             if arrays is not None:
                 yield point, chunk, arrays
 
-    def _decode(self, blob: bytes, point: int, chunk: int) -> Arrays:
+    def _decode(self, blob: bytes, where: str) -> Arrays:
         try:
             return from_bytes(blob)
         except Exception:  # numpy raises several types for a damaged npz
-            raise StoreError(f"{self.path}: damaged chunk {chunk} of point {point}") from None
+            raise StoreError(f"{where} is damaged") from None
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         try:
@@ -129,15 +222,42 @@ def _check_path(path: Path, must_exist: bool) -> None:
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     try:
         if readonly:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                   isolation_level=None)
-        else:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            return _connect_readonly(path)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         conn.execute("PRAGMA schema_version").fetchone()  # fails here if not SQLite
+    except sqlite3.OperationalError as exc:
+        why = " (a read-only file system)" if _read_only_fs(path) else ""
+        raise StoreError(f"{path}: cannot open the store for writing{why}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a wargame store ({exc})") from None
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open store: {exc}") from None
+    return conn
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        folder = path.parent if str(path.parent) else Path(".")
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open for reading only. A store in WAL mode needs its ``-shm`` file to be read; where it
+    cannot be made (a read-only file system or folder, a CD, a mounted archive) and no
+    ``-wal`` file holds unsaved pages, the file is opened as immutable instead."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    conn.execute("PRAGMA schema_version").fetchone()
     return conn
 
 
@@ -146,7 +266,8 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _check_kind(path: Path, conn: sqlite3.Connection) -> None:
+def _check_kind(path: Path, conn: sqlite3.Connection) -> int:
+    """The store's version, once it is known to be a wargame store this version reads."""
     try:
         app = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -157,6 +278,9 @@ def _check_kind(path: Path, conn: sqlite3.Connection) -> None:
         raise StoreError(f"{path}: not a wargame store")
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path}: made by a newer wargame (store version {version})")
+    if version < UNCHECKED_VERSION:
+        raise StoreError(f"{path}: damaged store (store version {version})")
+    return int(version)
 
 
 def open_existing(path: Path) -> Store:
@@ -164,36 +288,41 @@ def open_existing(path: Path) -> Store:
     _check_path(path, must_exist=True)
     conn = _connect(path, readonly=True)
     try:
-        _check_kind(path, conn)
+        version = _check_kind(path, conn)
     except WargameError:
         conn.close()
         raise
-    return Store(path, conn)
+    return Store(path, conn, version)
 
 
 def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
-                     resume: bool) -> Store:
+                     resume: bool, scenario: dict[str, Any] | None = None) -> Store:
     """Open a store for writing: a new one, or (with ``resume``) one holding the same batch.
 
     A file that exists and holds chunks is never overwritten: without ``resume`` that is an
     error, and with ``resume`` the stored spec must match ``spec`` field for field.
+    ``scenario`` (the resolved scenario data) is kept in a new store for its pictures.
     """
     _check_path(path, must_exist=False)
     existed = path.exists() and path.stat().st_size > 0
     conn = _connect(path, readonly=False)
     try:
         if existed and _tables(conn):
-            _check_kind(path, conn)
-            store = Store(path, conn)
+            version = _check_kind(path, conn)
+            store = Store(path, conn, version)
             if not resume:
                 raise StoreError(f"{path}: already holds a batch; pass --resume to continue it, "
                                  "or choose another file")
+            if version < SCHEMA_VERSION:
+                raise StoreError(f"{path}: made by an earlier wargame (store version "
+                                 f"{version}), which --resume cannot continue: use another "
+                                 "file to play the run again")
             diffs = spec.mismatches(store.spec())
             if diffs:
                 raise StoreError(f"{path}: holds a different run: {'; '.join(diffs)}. "
                                  "Use another file to start afresh")
             return store
-        _init(conn, spec, labels)
+        _init(conn, spec, labels, scenario)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"{path}: cannot write store: {exc}") from None
@@ -203,7 +332,8 @@ def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
     return Store(path, conn)
 
 
-def _init(conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any]) -> None:
+def _init(conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any],
+          scenario: dict[str, Any] | None) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: a crash never corrupts
     conn.execute("BEGIN IMMEDIATE")
@@ -212,10 +342,13 @@ def _init(conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any]) -> 
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.execute("CREATE TABLE chunks(point INTEGER NOT NULL, chunk INTEGER NOT NULL, "
-                     "games INTEGER NOT NULL, stats BLOB NOT NULL, PRIMARY KEY(point, chunk))")
-        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                         [("spec", json.dumps(spec.to_dict(), sort_keys=True)),
-                          ("labels", json.dumps(labels, sort_keys=True))])
+                     "games INTEGER NOT NULL, stats BLOB NOT NULL, digest TEXT NOT NULL, "
+                     "PRIMARY KEY(point, chunk))")
+        rows = [("spec", json.dumps(spec.to_dict(), sort_keys=True)),
+                ("labels", json.dumps(labels, sort_keys=True))]
+        if scenario is not None:
+            rows.append(("scenario", json.dumps(scenario, sort_keys=True, default=str)))
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -230,8 +363,7 @@ def peek_spec(path: Path) -> BatchSpec | None:
     try:
         if not _tables(conn):  # created, then killed before the first commit
             return None
-        _check_kind(path, conn)
-        return Store(path, conn).spec()
+        return Store(path, conn, _check_kind(path, conn)).spec()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: damaged store ({exc})") from None
     finally:

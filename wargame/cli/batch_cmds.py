@@ -244,6 +244,8 @@ def _read(path: Path) -> Any:
     from wargame.batch.jobs import read_store
 
     got = read_store(path)
+    for line in got.notes:
+        stderr_console().print(terminal(line))
     if not got.complete:
         stderr_console().print(terminal(
             f"warning: {path} holds {got.chunks} of {got.expected} chunks (an unfinished run); "

@@ -19,12 +19,13 @@ MAX_TURNS = 1000
 MAX_DAYS_PER_TURN = 366
 """Days a turn may cover (``scenario.days_per_turn``, 1 to this)."""
 
-MAX_MAGNITUDE = 1e12
+MAX_MAGNITUDE = 1e9
 """The largest size of any number in a scenario (strengths, garrisons, reinforcements,
-weights, values, populations, distribution parameters). Ten thousand times the world's men
-under arms; the engine squares strengths (Lanchester's square law), multiplies them by
-qualities and multipliers and sums them over places and turns, which stays far below the
-float64 limit (about 1.8e308) from here."""
+weights, values, populations, distribution parameters): a billion, some forty times the
+world's men under arms. The engine squares strengths (Lanchester's square law), multiplies
+them by qualities and multipliers and sums them over places and turns, which stays far below
+the float64 limit (about 1.8e308) from here; and a batch's strength percentiles are binned at
+1% up to the same bound (``wargame.batch.stats.LogBins.top``)."""
 
 MAX_LOGNORMAL_SIGMA = 5.0
 """The largest ``sigma`` of a log-normal distribution: a draw is ``median * exp(sigma z)``, and a

@@ -459,6 +459,18 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
     return loaded
 
 
+def from_data(data: Any, name: str, path: str, overrides: tuple[str, ...] = ()) -> Loaded:
+    """Validate a scenario already resolved (``extends`` followed, ``--set`` applied), such
+    as the copy a store keeps, exactly as :func:`load` validates a file; problems are located
+    at ``name`` (there are no lines to point to)."""
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem(Location(name), "", "a scenario must be a mapping of keys "
+                                    "(scenario, factions, ...)")])
+    doc = Document(copy.deepcopy(data), {}, name)
+    sc = validate_document(doc)
+    return Loaded(sc, doc.data, path, overrides)
+
+
 def _same_bytes(path: Path, raw: bytes) -> bool:
     try:
         return yamlio.read_limited(path) == raw

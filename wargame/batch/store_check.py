@@ -1,0 +1,239 @@
+"""What a store must hold to be believed: checked when it is read, never trusted.
+
+A store may come from anyone (it is a file one mails). Reading one checks, before any of it is
+used:
+
+* **the spec** (:func:`spec_from`): every field of the right type and range (a JSON list where
+  a mapping belongs is "damaged", not an internal error), a plan no larger than a run may be
+  (:data:`MAX_PLANNED_CHUNKS`), and ``n_chunks`` agreeing with ``runs`` and ``chunk_size``;
+* **the labels** (:func:`labels_from`): lists of text of matching lengths, ISO dates;
+* **each chunk** (:func:`chunk_digest`, :func:`check_arrays`): its digest, a SHA-256 over the
+  stored spec, its point, its chunk index, its games and its data, so a chunk moved to another
+  index, swapped with another or edited no longer matches; then the arrays it holds, by name,
+  type and shape (which also bounds what decompressing it can cost).
+
+The digest detects accidents and tampering by anyone who does not recompute it; it is not a
+signature (there is no secret), so a store is as trustworthy as whoever made it, and a forged
+one can only be a wrong result, never a crash or a hang.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wargame.batch.seeds import ChunkPlan
+from wargame.batch.spec import SPEC_FORMAT, BatchSpec, Point
+from wargame.batch.summary import Labels
+from wargame.batch.sweep import MAX_POINTS
+from wargame.batch.tally import BINS, HIST_FIELDS, SUM_FIELDS, Arrays
+from wargame.scenario.limits import MAX_TURNS
+from wargame.textsafe import excerpt
+
+MAX_PLANNED_CHUNKS = 1_000_000
+"""The most chunks one run may plan (sweep points times chunks per point): a million chunks of
+the default 1,000 games are a billion games. The plan is checked before any work, for a run
+and for a store read back, whose ``runs`` could otherwise make reading it loop for ever."""
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+_KINDS = {"i": ("i", "u"), "f": ("f",)}
+Digest = str
+_HEX64 = r"^[0-9a-f]{64}$"
+
+
+class _PointData(BaseModel):
+    model_config = _STRICT
+    values: dict[str, Any]
+    overrides: list[str]
+    digest: str = Field(pattern=_HEX64)
+
+
+class _SpecData(BaseModel):
+    """The stored spec as data, every field typed (see :class:`~wargame.batch.spec.BatchSpec`)."""
+
+    model_config = _STRICT
+    format: Literal[1]
+    kind: Literal["batch", "sweep", "compare"]
+    scenario: str
+    digest: str = Field(pattern=_HEX64)
+    overrides: list[str]
+    seed: int = Field(ge=0)
+    runs: int = Field(ge=1)
+    chunk_size: int = Field(ge=1)
+    turns: int | None = Field(ge=1, le=MAX_TURNS)
+    per_turn: bool = False
+    precision: float | None = Field(None, gt=0, lt=0.5)
+    points: list[_PointData] = Field(default_factory=list, max_length=MAX_POINTS)
+    design: dict[str, Any] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+    n_chunks: int
+
+
+class _LabelsData(BaseModel):
+    model_config = _STRICT
+    factions: list[str]
+    faction_names: list[str]
+    settlements: list[str]
+    settlement_names: list[str]
+    outcomes: list[str]
+    outcome_names: list[str]
+    start_dates: list[str | None] = Field(min_length=1, max_length=MAX_TURNS + 1)
+    end_dates: list[str] = Field(min_length=1, max_length=MAX_TURNS + 1)
+
+    @field_validator("end_dates", "start_dates")
+    @classmethod
+    def _iso(cls, days: list[str | None]) -> list[str | None]:
+        for d in days:
+            if d is not None:
+                dt.date.fromisoformat(d)
+        return days
+
+
+def _kind(data: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number",
+            type(None): "null", bool: "true or false"}.get(type(data), type(data).__name__)
+
+
+class BadStore(ValueError):
+    """What is wrong with a store's contents (the message, without the file name)."""
+
+
+def _problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "the record"
+    from wargame.scenario.messages import schema_problem
+
+    return f"{where}: {schema_problem(err)}"
+
+
+def check_plan(runs: int, chunk_size: int, points: int = 1) -> ChunkPlan:
+    """The chunk plan of a run, or :class:`BadStore`/``ValueError`` if it is too large."""
+    plan = ChunkPlan(runs, chunk_size)
+    if plan.n_chunks * points > MAX_PLANNED_CHUNKS:
+        where = f" for each of {points:,} points" if points > 1 else ""
+        raise ValueError(f"{runs:,} games in chunks of {chunk_size:,} make {plan.n_chunks:,} "
+                         f"chunks{where}, more than the {MAX_PLANNED_CHUNKS:,} one run may "
+                         "have: use a larger --chunk-size or fewer --runs")
+    return plan
+
+
+def spec_from(data: Any) -> BatchSpec:
+    """The spec a store records, checked field by field (:class:`BadStore` if it is not one)."""
+    if not isinstance(data, dict):
+        raise BadStore(f"its spec is {_kind(data)}, not a mapping")
+    if data.get("format") != SPEC_FORMAT:
+        raise BadStore(f"its spec has format {excerpt(repr(data.get('format')))}; this "
+                       f"version reads format {SPEC_FORMAT}")
+    try:
+        d = _SpecData.model_validate(data)
+    except ValidationError as exc:
+        raise BadStore(f"its spec is damaged: {_problem(exc)}") from None
+    try:
+        plan = check_plan(d.runs, d.chunk_size, max(1, len(d.points)))
+    except ValueError as exc:
+        raise BadStore(f"its spec is damaged: {exc}") from None
+    if plan.n_chunks != d.n_chunks:
+        raise BadStore(f"its spec is damaged: n_chunks is {d.n_chunks}, but {d.runs} runs in "
+                       f"chunks of {d.chunk_size} make {plan.n_chunks}")
+    fields = d.model_dump(exclude={"format", "n_chunks", "points"})
+    return BatchSpec(**fields, points=[Point(p.values, p.overrides, p.digest)
+                                       for p in d.points])
+
+
+def labels_from(data: Any) -> Labels:
+    """The labels a store records, checked (:class:`BadStore` if they are not labels)."""
+    if isinstance(data, dict) and "dates" in data and "end_dates" not in data:
+        try:  # a store made before turns had a start and an end date
+            data = Labels.from_dict(data).to_dict()
+        except (TypeError, ValueError, AttributeError):
+            raise BadStore("its labels are damaged: 'dates' are not dates") from None
+    try:
+        d = _LabelsData.model_validate(data)
+    except ValidationError as exc:
+        raise BadStore(f"its labels are damaged: {_problem(exc)}") from None
+    pairs = (("factions", "faction_names"), ("settlements", "settlement_names"),
+             ("outcomes", "outcome_names"), ("start_dates", "end_dates"))
+    for a, b in pairs:
+        if len(getattr(d, a)) != len(getattr(d, b)):
+            raise BadStore(f"its labels are damaged: {a} and {b} differ in length")
+    return Labels(**d.model_dump())
+
+
+def chunk_digest(spec_text: str, point: int, chunk: int, games: int, blob: bytes) -> Digest:
+    """The digest binding a chunk's data to the run (the stored spec text) and its place."""
+    h = hashlib.sha256(b"wargame chunk\0")
+    h.update(spec_text.encode("utf-8"))
+    h.update(f"\0{point}\0{chunk}\0{games}\0".encode("ascii"))
+    h.update(blob)
+    return h.hexdigest()
+
+
+def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None = None,
+                    ) -> dict[str, tuple[tuple[int | None, ...], str]]:
+    """Name -> (shape, dtype kind) of what a chunk holds; ``None`` is the turn axis ``T+1``,
+    which a sweep of ``scenario.turns`` varies from point to point."""
+    if compare_outcomes is not None:
+        return {"games": ((), "i"), "pair": ((compare_outcomes, 4), "i")}
+    o, n, f, b = (len(labels.outcomes), len(labels.settlements), len(labels.factions),
+                  BINS.size)
+    out: dict[str, tuple[tuple[int | None, ...], str]] = {
+        "games": ((), "i"), "outcome_count": ((o,), "i"), "outcome_turn": ((o, None), "i"),
+        "control": ((n, f + 1), "i")}
+    for name in SUM_FIELDS:
+        out[f"{name}_sum"] = ((f,), "f")
+    for name in HIST_FIELDS:
+        out[f"{name}_hist"] = ((f, b), "i")
+        out[f"{name}_min"] = ((f,), "f")
+        out[f"{name}_max"] = ((f,), "f")
+    if per_turn:
+        out["control_by_turn"] = ((None, n, f + 1), "i")
+        out["outcome_by_turn"] = ((None, o), "i")
+    return out
+
+
+def check_blob(blob: bytes, expected: dict[str, tuple[tuple[int | None, ...], str]]) -> None:
+    """Before decompressing: the ``.npz`` holds the expected arrays and no more bytes than they
+    need (so a small blob cannot expand to gigabytes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise BadStore("its data is not a NumPy archive") from None
+    names = {i.filename.removesuffix(".npy") for i in infos}
+    if names != set(expected):
+        raise BadStore("it does not hold the arrays of this run")
+    for info in infos:
+        shape, _ = expected[info.filename.removesuffix(".npy")]
+        cells = int(np.prod([MAX_TURNS + 1 if s is None else s for s in shape]))
+        if info.file_size > 8 * cells + 4096:  # 8-byte values and a header
+            raise BadStore(f"its array {info.filename!r} is larger than this run's")
+
+
+def check_arrays(arrays: Arrays, expected: dict[str, tuple[tuple[int | None, ...], str]],
+                 games: int) -> None:
+    """After decompressing: each array of the expected type and shape, counts not negative, the
+    games as planned (:class:`BadStore` otherwise)."""
+    turns = None
+    for name, (shape, kind) in expected.items():
+        a = arrays[name]
+        if a.dtype.kind not in _KINDS[kind] or a.ndim != len(shape):
+            raise BadStore(f"its array {name!r} is not of the right type")
+        for got, want in zip(a.shape, shape, strict=True):
+            if want is None:
+                if not 2 <= got <= MAX_TURNS + 1 or turns not in (None, got):
+                    raise BadStore(f"its array {name!r} has the wrong number of turns")
+                turns = got
+            elif got != want:
+                raise BadStore(f"its array {name!r} is not of this run's shape")
+        if kind == "i" and a.size and int(a.min()) < 0:
+            raise BadStore(f"its array {name!r} holds negative counts")
+        if kind == "f" and not name.endswith(("_min", "_max")) and not np.isfinite(a).all():
+            raise BadStore(f"its array {name!r} holds values that are not finite")
+    if int(arrays["games"]) != games:
+        raise BadStore(f"it holds {int(arrays['games'])} games where its row says {games}")
