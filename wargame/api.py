@@ -67,7 +67,9 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
 
     from wargame.engine import compile_scenario, simulate
     from wargame.report.record import game_record
+    from wargame.scenario.limits import check_memory, shape
 
+    check_memory([shape(loaded.scenario, turns)], 1, True, option="")
     compiled = compile_scenario(loaded.scenario)
     res = simulate(compiled, np.random.default_rng(seed), 1, turns=turns,
                    deterministic=deterministic, log=True, record_turns=True)
@@ -90,6 +92,9 @@ def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
     if not 0 <= game < runs:
         raise UsageError(f"game must be between 0 and {runs - 1} (got {game})")
     chunk, replicate = divmod(game, plan.chunk_size)
+    from wargame.scenario.limits import check_memory, shape
+
+    check_memory([shape(loaded.scenario, turns)], plan.games(chunk), True)
     compiled = compile_scenario(loaded.scenario)
     # A chunk's games share its generator (parameters are drawn for the whole chunk first),
     # so the game is replayed with its whole chunk.

@@ -39,7 +39,7 @@ from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
-from wargame.scenario.limits import check_turns
+from wargame.scenario.limits import check_memory, check_turns, game_bytes, shape
 from wargame.textsafe import excerpt
 
 DEFAULT_RUNS = 1000
@@ -245,6 +245,8 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     spec = BatchSpec("batch", name, loaded.digest, list(loaded.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, per_turn, precision)
     labels = labels_for(loaded, turns)
+    check_memory([shape(loaded.scenario, turns)], min(spec.runs, spec.chunk_size),
+                 per_turn or bool(games))
     compiled = compile_scenario(loaded.scenario)
     sink_records = None
     if games:
@@ -313,6 +315,9 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns,
                      points=pts, design=design_info)
     labels = labels_for(base, turns or base.scenario.scenario.turns)
+    biggest = max((shape(one.scenario, turns) for one in loadeds),
+                  key=lambda s: game_bytes(s[0], s[1], s[2], s[3], False))
+    check_memory([biggest], min(spec.runs, spec.chunk_size), False)
     shared = {k: compile_scenario(one.scenario) for k, one in enumerate(loadeds)}
     tallies = _run(spec, shared, opts, sink, notes, labels, scenario=base)
     return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
@@ -346,6 +351,8 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
                      int(opts.runs or 0), int(opts.chunk_size or 0), opts.turns,
                      points=[Point({"scenario": name_a}, [], la.digest),
                              Point({"scenario": name_b}, [], lb.digest)])
+    check_memory([shape(la.scenario, opts.turns), shape(lb.scenario, opts.turns)],
+                 min(spec.runs, spec.chunk_size), False)
     shared = (compile_scenario(la.scenario), compile_scenario(lb.scenario),
               [out_a.index(o) for o in shared_ids], [out_b.index(o) for o in shared_ids])
     sink.start(spec.runs)

@@ -41,14 +41,25 @@ class Vary:
     steps: int | None = None
     integer: bool = False
 
+    def count(self) -> int:
+        """How many values :meth:`levels` gives (counted without making them)."""
+        if self.values is not None:
+            return len(self.values)
+        self._levels_needed()
+        return int(self.steps or 0)
+
+    def _levels_needed(self) -> None:
+        """A usage error unless this is a list or a range with steps (what a grid needs)."""
+        if self.values is None and self.steps is None:
+            raise UsageError(f"--vary {self.path}: a grid needs start:stop:steps "
+                             f"(got {_fmt(self.low)}:{_fmt(self.high)})")
+
     def levels(self) -> list[Any]:
         """The values of a grid (the list, or ``steps`` evenly spaced values)."""
         if self.values is not None:
             return list(self.values)
-        if self.steps is None:
-            raise UsageError(f"--vary {self.path}: a grid needs start:stop:steps "
-                             f"(got {_fmt(self.low)}:{_fmt(self.high)})")
-        return [self._number(x) for x in np.linspace(self.low, self.high, self.steps)]
+        self._levels_needed()
+        return [self._number(x) for x in np.linspace(self.low, self.high, self.steps or 0)]
 
     def at(self, u: float) -> Any:
         """The value at ``u`` in ``[0, 1]`` (for sampled designs)."""
@@ -132,14 +143,19 @@ def design_points(varies: list[Vary], design: str, points: int | None,
         if points is not None:
             raise UsageError("--points is for sampled designs (lhs, sobol); a grid's points "
                              "come from the --vary steps")
-        levels = [v.levels() for v in varies]
-        total = math.prod(len(lv) for lv in levels)
+        total = math.prod(v.count() for v in varies)  # counted before any value is made
         if total > MAX_POINTS:
-            raise UsageError(f"the grid has {total:,} points (at most {MAX_POINTS:,})")
+            raise UsageError(f"the grid has {total:,} points (at most {MAX_POINTS:,}): use "
+                             "fewer steps or fewer values")
+        levels = [v.levels() for v in varies]
         return [dict(zip([v.path for v in varies], combo, strict=True))
                 for combo in itertools.product(*levels)], None
     if points is None or points < 1:
         raise UsageError(f"--design {design} needs --points K (at least 1)")
+    total = points if design == "lhs" else points * (len(varies) + 2)  # Saltelli: K (d + 2)
+    if total > MAX_POINTS:
+        raise UsageError(f"the design has {total:,} points (at most {MAX_POINTS:,}): use a "
+                         "smaller --points")
     unit = _unit_sample(varies, design, points, seed)
     if len(unit) > MAX_POINTS:
         raise UsageError(f"the design has {len(unit):,} points (at most {MAX_POINTS:,})")

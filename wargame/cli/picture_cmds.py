@@ -162,6 +162,7 @@ def map_(
             view = batch_view(compile_scenario(sc), counts, played.games, t,
                               played.tally.ints.get("control_by_turn"))
             note = footnote(played.games, played.spec.seed, played.spec.digest)
+        _say_outline(sc, rep)
         fig, _ = draw_map(sc, view, w, h, note, labels.value)
         rep.note(wrote(out, save(fig, out), f"{w}x{h}"))
 
@@ -193,6 +194,7 @@ def report(
         view = batch_view(compile_scenario(sc), played.tally.ints["control"], played.games,
                           played.turns, played.tally.ints.get("control_by_turn"))
         ot = outcome_times(played.tally, played.labels, sc)
+        _say_outline(sc, rep)
         pics = {
             "map": html.Picture("Map", "Most likely controller of every place at the end; "
                                 "pies where no side holds a place in 95% of games.",
@@ -213,6 +215,15 @@ def report(
         replaced = out.is_file()
         files.write_text(out, page)
         rep.note(wrote(out, replaced, f"{len(page.encode()) // 1024:,} KiB, self-contained"))
+
+
+def _say_outline(sc: Any, rep: Reporter) -> None:
+    """Tell the user when a map of a very large scenario is drawn in outline."""
+    from wargame.report.maps import outline_note
+
+    why = outline_note(sc)
+    if why is not None:
+        rep.note(f"note: {why}")
 
 
 def register(app: typer.Typer) -> None:

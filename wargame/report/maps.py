@@ -45,6 +45,12 @@ from wargame.textsafe import plot_text
 SEA, LAND, HOME = "#DCEAF2", "#F2F0EB", "#FBF8F0"
 FONT = 7.0              # points, on the 8 x 6 inch design page
 MAX_LABELS = 20
+DETAIL_LIMIT = 1500
+"""Places above which a map is drawn in outline (:func:`outline_note`): one marker per place
+in its likeliest controller's colour, the roads in one stroke, names of the most valuable
+places, no pies, rings or inset. Drawing every detail takes time that grows with the square of
+the places (about 30 s for 2,000, and over five minutes for 10,000); in outline 10,000 places
+take seconds."""
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,8 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
     find no room are shown again, larger, in an inset with every name inside it, placed over
     a part of the map with no place.
     """
+    if outline_note(sc) is not None:
+        return _draw_outline(sc, view, width, height, footnote)
     fig = new_figure(width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
     panel = min(2.3, 0.33 * fw)
@@ -447,3 +455,59 @@ def _titles(fig: Figure, sc: Scenario, view: ControlView, footnote: str) -> None
     fig.text(0.12 / fw, 1 - 0.42 / fh, sub, fontsize=FONT + 2, va="top", color="#333333")
     fig.text(0.12 / fw, 0.1 / fh, plot_text(footnote.strip()), fontsize=FONT - 1.5,
              color="#666666", va="bottom")
+
+
+def outline_note(sc: Scenario) -> str | None:
+    """Why a map of ``sc`` is drawn in outline (more than DETAIL_LIMIT places), else ``None``."""
+    n = len(sc.settlements)
+    if n <= DETAIL_LIMIT:
+        return None
+    return (f"{n:,} places: drawn in outline (one dot per place in its most likely "
+            f"controller's colour; no pies, rings or inset; names of the most valuable)")
+
+
+def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
+                  footnote: str) -> tuple[Figure, geo.Projection]:
+    """A map of a very large scenario in time linear in its places (see DETAIL_LIMIT)."""
+    from matplotlib.collections import LineCollection
+
+    fig = new_figure(width, height)
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    panel = min(2.3, 0.33 * fw)
+    box = (0.12 / fw, 0.3 / fh, (fw - panel - 0.3) / fw, (fh - 0.95) / fh)
+    p = _Painter(sc, view, fig)
+    proj = geo.fit(list(p.lon), list(p.lat), box, width, height)
+    ax = fig.add_axes(box)
+    _frame(ax, proj)
+    borders = geo.covers(proj)
+    p.outlines(ax, borders)
+    ends = np.array([[p.index[link.between[0]], p.index[link.between[1]]]
+                     for link in sc.links], dtype=np.intp).reshape(-1, 2)
+    segments = np.stack([np.stack([p.lon[ends[:, 0]], p.lat[ends[:, 0]]], axis=1),
+                         np.stack([p.lon[ends[:, 1]], p.lat[ends[:, 1]]], axis=1)], axis=1)
+    ax.add_collection(LineCollection(segments, colors="#8C8C8C", linewidths=0.4, zorder=2))
+    # Dots no wider than the room each place has on average in the frame, so they stay apart.
+    room = 72 * np.sqrt(box[2] * fw * box[3] * fh / len(p.places))
+    ax.scatter(p.lon, p.lat, s=np.minimum(p.diam, max(1.5, 0.8 * room)) ** 2,
+               c=[p.colours[int(k)] for k in view.leader], edgecolors=mapkey.EDGE,
+               linewidths=0.2, zorder=3)
+    names = {i: plot_text(s.name) for i, s in enumerate(p.places)}
+    order = sorted(range(len(p.places)), key=lambda i: (-p.places[i].value,
+                                                        -p.places[i].population, i))
+    _place_labels(fig, ax, p, proj, order[: 3 * MAX_LABELS], names, [], MAX_LABELS)
+    _scale_bar(ax, proj)
+    # The legend lists the factions that hold the most places, as many as fit its column.
+    held = np.bincount(view.leader, minlength=len(p.colours))[:-1]
+    fits = max(1, int((fh - 1.6) / (FONT * 1.3 / 72 * 1.45)))
+    shown = sorted(np.argsort(-held, kind="stable")[:fits]) if len(held) > fits else \
+        list(range(len(held)))
+    names = [plot_text(f.name) for f in sc.factions.values()]
+    more = f"; legend: the {len(shown)} factions holding most places" if len(shown) < \
+        len(held) else ""
+    _titles(fig, sc, view, f"{len(p.places):,} places drawn in outline{more}. " + (
+        "Borders: Natural Earth 1:110m (coarse; public domain). " if borders else "")
+        + footnote)
+    mapkey.legend(fig, [names[i] for i in shown], [p.colours[i] for i in shown],
+                  bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05, fh - 0.8,
+                  panel - 0.15, frozenset())
+    return fig, proj

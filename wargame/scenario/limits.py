@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Iterator
 from typing import Any
+
+from wargame.errors import UsageError
 
 MAX_TURNS = 1000
 """Turns a game may last: ``scenario.turns`` and every command's ``--turns`` (1 to this)."""
@@ -43,8 +46,6 @@ turns of ``MAX_DAYS_PER_TURN`` days, then still ends by 31 Dec 9999, the calenda
 
 def check_turns(turns: int | None, option: str = "--turns") -> None:
     """A usage error unless ``turns`` is ``None`` or a whole number from 1 to ``MAX_TURNS``."""
-    from wargame.errors import UsageError
-
     if turns is not None and not 1 <= turns <= MAX_TURNS:
         raise UsageError(f"{option} must be between 1 and {MAX_TURNS:,} (got {turns})")
 
@@ -74,3 +75,89 @@ def _number(x: int | float) -> str:
     if abs(x) >= 10**15:  # counted from its bits: Python will not print a 5,000-digit number
         return f"a whole number of about {math.floor(x.bit_length() * math.log10(2)) + 1:,} digits"
     return f"{x:,}"
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+MEMORY_BUDGET_GIB = 4.0
+"""The memory one chunk of games may take, in GiB (2^30 bytes), unless the environment variable
+``WARGAME_MEMORY_BUDGET`` gives another number of GiB. Every chunk's size is checked against it
+before any game is played; each worker process plays one chunk at a time."""
+
+BUDGET_VARIABLE = "WARGAME_MEMORY_BUDGET"
+
+# Bytes one game (replicate) of a chunk holds, by the shape of the engine's arrays
+# (wargame/engine/state.py, phases/): a float64 objective weight per faction and place
+# [R, F, N]; an int8 stance per pair of factions [R, F, F]; about twenty float64 and int16
+# arrays per place [R, N] (strength, cleared ground, wear, engagement chance, advance, siege,
+# control and the turn's scratch arrays); eight float64 arrays per faction [R, F]. With
+# per-turn records (``--per-turn``, ``--games``, ``run``): control and outcomes at every turn
+# [T+1, R, N] int16 (held twice while stacked) and strengths [T+1, R, F] float64. Measured
+# peaks (benchmarks/bench_memory.py) stay below this estimate.
+BYTES_PER_FACTION_PLACE = 8
+BYTES_PER_FACTION_PAIR = 1
+BYTES_PER_PLACE = 160
+BYTES_PER_FACTION = 64
+BYTES_PER_GAME = 1024
+BYTES_PER_TURN_PLACE = 4
+BYTES_PER_TURN_FACTION = 16
+
+
+class TooLarge(UsageError):
+    """A run that would not fit the memory budget (exit code 2, before any game)."""
+
+
+def memory_budget() -> int:
+    """The budget of a chunk in bytes (``WARGAME_MEMORY_BUDGET`` GiB, or the default)."""
+    raw = os.environ.get(BUDGET_VARIABLE, "").strip()
+    if not raw:
+        return int(MEMORY_BUDGET_GIB * 2**30)
+    try:
+        gib = float(raw)
+    except ValueError:
+        gib = math.nan
+    if not (math.isfinite(gib) and gib > 0):
+        raise UsageError(f"{BUDGET_VARIABLE}={raw!r}: give a number of GiB, such as 8")
+    return int(gib * 2**30)
+
+
+def game_bytes(settlements: int, factions: int, outcomes: int, turns: int,
+               records: bool) -> int:
+    """The memory estimate of one game of a chunk (see the constants above)."""
+    n, f = settlements, factions
+    per = (BYTES_PER_FACTION_PLACE * f * n + BYTES_PER_FACTION_PAIR * f * f
+           + BYTES_PER_PLACE * n + BYTES_PER_FACTION * f + BYTES_PER_GAME + outcomes)
+    if records:
+        per += (turns + 1) * (BYTES_PER_TURN_PLACE * n + BYTES_PER_TURN_FACTION * f
+                              + 2 * outcomes)
+    return per
+
+
+def shape(sc: Any, turns: int | None = None) -> tuple[int, int, int, int]:
+    """``(settlements, factions, outcomes, turns)`` of a scenario, for :func:`check_memory`."""
+    return (len(sc.settlements), len(sc.factions), len(sc.outcomes),
+            sc.scenario.turns if turns is None else turns)
+
+
+def check_memory(shapes: list[tuple[int, int, int, int]], games: int, records: bool,
+                 option: str = "--chunk-size") -> None:
+    """A usage error before any game is played if ``games`` games of each scenario shape
+    ``(settlements, factions, outcomes, turns)`` (played side by side, as ``compare`` plays its
+    two) would need more than the memory budget. The message says how to stay within it."""
+    per = sum(game_bytes(n, f, o, t, records) for n, f, o, t in shapes)
+    budget = memory_budget()
+    need = per * games
+    if need <= budget:
+        return
+    n, f, _, t = max(shapes, key=lambda s: s[0] * s[1])
+    size = f"{n:,} settlements × {f:,} factions, {t:,} turns"
+    fit = budget // per
+    how = (f"use {option} {fit:,} or less, or " if fit >= 1 and option else "")
+    raise TooLarge(f"{games:,} games at once of this scenario ({size}) need about "
+                     f"{_gib(need)} of memory, more than the budget of {_gib(budget)}: "
+                     f"{how}raise the budget with {BUDGET_VARIABLE}=GiB (see Limits in the "
+                     "format reference)")
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.0f} MiB"

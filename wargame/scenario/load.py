@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from wargame.errors import InvalidInput, Location, Problem
 from wargame.scenario import messages, yamlio
 from wargame.scenario.checks import check, closest, suggest
-from wargame.scenario.limits import too_large
+from wargame.scenario.limits import TooLarge, check_memory, shape, too_large
 from wargame.scenario.schema import ID_PATTERN, Scenario
 from wargame.scenario.yamlio import Document, PathKey
 from wargame.textsafe import excerpt, quoted
@@ -397,6 +397,14 @@ def _hint(doc: Document, path: PathKey, message: str) -> str:
             f"(did you mean {quoted(close)}?)")
 
 
+def _playable(sc: Scenario, doc: Document) -> None:
+    """A scenario even one game of which would not fit the memory budget is refused here."""
+    try:
+        check_memory([shape(sc)], 1, True, option="")
+    except TooLarge as exc:
+        raise InvalidInput([Problem(doc.locate(()), "", f"too large to play: {exc}")]) from None
+
+
 def validate_document(doc: Document) -> Scenario:
     """Validate merged data; raise :class:`InvalidInput` with every problem, located.
 
@@ -413,6 +421,7 @@ def validate_document(doc: Document) -> Scenario:
         xref = check(sc, doc.data)
         if xref:
             raise InvalidInput([Problem(doc.locate(p), dotted(p), m) for p, m in xref])
+        _playable(sc, doc)
         return sc
     problems = [Problem(doc.locate(p), dotted(p), _hint(doc, p, m)) for p, m in found]
     if isinstance(doc.data, dict):
