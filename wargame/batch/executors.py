@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from wargame.errors import UsageError, WargameError
+from wargame.textsafe import excerpt
 
 Fn = Callable[[Any, Any], Any]
 
@@ -180,12 +181,13 @@ class DaskExecutor:
             from distributed import Client
         except ImportError:
             raise WargameError("--scheduler needs Dask: pip install 'wargame[dask]'") from None
-        _check_address(address)
+        scheme = _check_address(address)
+        if scheme != "inproc":
+            _probe(address, scheme)
         try:
-            self.client = Client(address, set_as_default=False, timeout=10)
-        except (OSError, TimeoutError, ValueError):
-            raise WargameError(f"cannot reach the Dask scheduler at {address}: no scheduler "
-                               "answered within 10 s") from None
+            self.client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError, ValueError, TypeError):
+            raise _unreachable(address) from None
         info: dict[str, Any] = self.client.scheduler_info() or {}
         threads = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
         self.window = max(2, 2 * threads)
@@ -217,27 +219,85 @@ class DaskExecutor:
         self.client.close()
 
 
-def _check_address(address: str) -> None:
-    """Reject a malformed address before Dask tries (and leaves a half-made client behind)."""
-    from distributed.comm.addressing import parse_address, parse_host_port
-    from distributed.comm.registry import get_backend
+SCHEMES = ("tcp", "tls", "ws", "wss", "inproc")
+"""The address schemes ``--scheduler`` takes (Dask's UCX transport needs extra packages and
+hardware, and is not offered)."""
+CONNECT_SECONDS = 10
+"""How long to wait for a scheduler to answer."""
 
-    where = f"--scheduler {address!r}"
+
+def _check_address(address: str) -> str:
+    """Reject a malformed or unusable address before Dask tries (a half-made client would
+    spend 20 s closing itself and print a traceback); returns its scheme."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    where = f"--scheduler {excerpt(repr(address), 200)}"
     try:
         scheme, location = parse_address(address)
     except (ValueError, TypeError):
         raise UsageError(f"{where}: not an address; use tcp://HOST:PORT") from None
-    try:
-        get_backend(scheme)
-    except (ValueError, TypeError):
-        raise UsageError(f"{where}: unknown address scheme {scheme!r}; use tcp://HOST:PORT "
-                         "(or tls://, ws://, wss://, inproc://)") from None
-    if scheme in ("tcp", "tls", "ws", "wss"):
+    if scheme not in SCHEMES:
+        known = "unknown" if scheme not in _dask_schemes() else "unsupported"
+        raise UsageError(f"{where}: {known} address scheme {excerpt(repr(scheme))}; use "
+                         "tcp://HOST:PORT (or tls://, ws://, wss://, inproc://)")
+    if scheme == "inproc":
+        from distributed.comm.inproc import global_manager
+
         try:
-            parse_host_port(location)
+            listening = global_manager.get_listener_for(location) is not None
         except (ValueError, TypeError):
-            raise UsageError(f"{where}: needs a host and a port, as in "
-                             f"{scheme}://HOST:PORT") from None
+            listening = False
+        if not listening:
+            raise UsageError(f"{where}: no scheduler of this process has this address "
+                             "(inproc:// reaches a scheduler started in the same Python "
+                             "process; from the command line use tcp://HOST:PORT)")
+        return scheme
+    try:
+        parse_host_port(location)
+    except (ValueError, TypeError):
+        raise UsageError(f"{where}: needs a host and a port, as in "
+                         f"{scheme}://HOST:PORT") from None
+    return scheme
+
+
+def _dask_schemes() -> list[str]:
+    from distributed.comm.registry import backends
+
+    return list(backends)
+
+
+def _probe(address: str, scheme: str) -> None:
+    """Connect once and hang up, before making a client: a scheduler that is not there, or a
+    TLS address without certificates configured, is a clear error, with no client left to
+    time out as it is collected."""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def knock() -> None:
+        args = Security().get_connection_args("client")
+        comm = await connect(address, timeout=CONNECT_SECONDS, **args)
+        await comm.close()
+
+    try:
+        asyncio.run(knock())
+    except (TypeError, ValueError):
+        if scheme == "tls" or scheme == "wss":
+            raise WargameError(f"cannot connect to the Dask scheduler at {address}: {scheme}:// "
+                               "needs TLS certificates in the Dask configuration "
+                               "(distributed.comm.tls)") from None
+        raise _unreachable(address) from None
+    except (OSError, TimeoutError):
+        raise _unreachable(address) from None
+    except Exception:  # whatever a server that is no scheduler makes Dask do
+        raise WargameError(f"cannot use {excerpt(address, 200)} as a Dask scheduler: what "
+                           "answered there is not one") from None
+
+
+def _unreachable(address: str) -> WargameError:
+    return WargameError(f"cannot reach the Dask scheduler at {excerpt(address, 200)}: no "
+                        f"scheduler answered within {CONNECT_SECONDS} s")
 
 
 def make_executor(workers: int | None, scheduler: str | None) -> SerialExecutor | \
