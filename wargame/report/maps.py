@@ -485,7 +485,8 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
                      for link in sc.links], dtype=np.intp).reshape(-1, 2)
     segments = np.stack([np.stack([p.lon[ends[:, 0]], p.lat[ends[:, 0]]], axis=1),
                          np.stack([p.lon[ends[:, 1]], p.lat[ends[:, 1]]], axis=1)], axis=1)
-    ax.add_collection(LineCollection(segments, colors="#8C8C8C", linewidths=0.4, zorder=2))
+    ax.add_collection(LineCollection(list(segments), colors="#8C8C8C", linewidths=0.4,
+                                     zorder=2))
     # Dots no wider than the room each place has on average in the frame, so they stay apart.
     room = 72 * np.sqrt(box[2] * fw * box[3] * fh / len(p.places))
     ax.scatter(p.lon, p.lat, s=np.minimum(p.diam, max(1.5, 0.8 * room)) ** 2,
@@ -501,13 +502,13 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     fits = max(1, int((fh - 1.6) / (FONT * 1.3 / 72 * 1.45)))
     shown = sorted(np.argsort(-held, kind="stable")[:fits]) if len(held) > fits else \
         list(range(len(held)))
-    names = [plot_text(f.name) for f in sc.factions.values()]
+    fnames = [plot_text(f.name) for f in sc.factions.values()]
     more = f"; legend: the {len(shown)} factions holding most places" if len(shown) < \
         len(held) else ""
     _titles(fig, sc, view, f"{len(p.places):,} places drawn in outline{more}. " + (
         "Borders: Natural Earth 1:110m (coarse; public domain). " if borders else "")
         + footnote)
-    mapkey.legend(fig, [names[i] for i in shown], [p.colours[i] for i in shown],
+    mapkey.legend(fig, [fnames[i] for i in shown], [p.colours[i] for i in shown],
                   bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05, fh - 0.8,
                   panel - 0.15, frozenset())
     return fig, proj
