@@ -39,6 +39,11 @@ COMMANDS: dict[str, list[str]] = {
     "map": ["map", ALEPPO, "--runs", LONG, "--seed", "1", "--out", "{tmp}/m.png"],
     "report": ["report", ALEPPO, "--runs", LONG, "--seed", "1", "--out", "{tmp}/r.html"],
     "run": ["run", ALEPPO, "--turns", "1000", "--seed", "1"],
+    "sweep-workers": ["sweep", TOY, "--vary", "factions.red.quality=0.5:1.5:3", "--runs", LONG,
+                      "--seed", "1", "--workers", "2"],
+    "plot": ["plot", "outcomes", TOY, "--runs", LONG, "--seed", "1", "--out", "{tmp}/p.png"],
+    "validate": ["validate", ALEPPO],
+    "show": ["show", ALEPPO],
 }
 DELAYS: dict[str, list[float]] = {
     "batch": [0.3, 0.4, 0.5, 0.8, 1.1, 1.4, 1.7, 2.0, 2.6, 3.5],
@@ -48,6 +53,10 @@ DELAYS: dict[str, list[float]] = {
     "map": [0.4, 1.3, 2.4],
     "report": [0.45, 1.6, 2.8],
     "run": [0.3, 0.7, 1.2],
+    "sweep-workers": [0.5, 2.0],
+    "plot": [0.4, 1.5],
+    "validate": [0.2],  # both finish within a second or two: Ctrl-C while they start
+    "show": [0.2],
 }
 CASES = [(name, d) for name, delays in DELAYS.items() for d in delays]
 
@@ -146,6 +155,13 @@ def test_ctrl_c_exits_130_with_one_line(case: tuple[str, float],
 def test_sigterm_with_workers_ends_everything(delay: float) -> None:
     # SIGTERM to the parent alone (as `kill PID` sends it): it stops its workers itself.
     got = interrupt(COMMANDS["batch-workers"], delay, signal.SIGTERM, group=False)
+    check_clean(got, 143, "terminated")
+    assert "leaked" not in got.stderr
+
+
+def test_sigterm_to_the_whole_group_with_workers_ends_everything() -> None:
+    # As a process manager or a terminal's hang-up sends it: parent and workers at once.
+    got = interrupt(COMMANDS["batch-workers"], 1.5, signal.SIGTERM)
     check_clean(got, 143, "terminated")
     assert "leaked" not in got.stderr
 

@@ -83,12 +83,23 @@ def _unsafe_places() -> tuple[str, ...]:
 
 def _in_compiled_code(frame: FrameType | None) -> bool:
     """Whether code of :func:`_unsafe_places` is on the stack (a compiled kernel's callback,
-    a Numba dispatcher, a worker being started)."""
+    a Numba dispatcher, a worker being started), or the signal came while Python ran a
+    callback of the garbage collector (a finaliser, or the weak-reference callback that drops
+    an import's module lock), where an exception cannot be raised: Python would print it as
+    "Exception ignored" and lose the interrupt."""
+    if frame is not None and _in_callback(frame):
+        return True
     while frame is not None:
         if frame.f_code.co_filename.startswith(_UNSAFE_DIRS):
             return True
         frame = frame.f_back
     return False
+
+
+def _in_callback(frame: FrameType) -> bool:
+    code = frame.f_code
+    return code.co_name in ("__del__", "_remove", "remove") or (
+        code.co_name == "cb" and code.co_filename.startswith("<frozen importlib"))
 
 
 def _retry(signum: int) -> None:
