@@ -132,14 +132,14 @@ def test_existing_store_is_never_overwritten(tmp_path: Path) -> None:
     args = ["batch", TOY, "--runs", "200", "--seed", "1", "--store", str(store)]
     assert _cli(*args)[0] == 0
     code, out, err = _cli(*args)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""  # the wrong file for this command: invalid input
     assert "already holds a batch; pass --resume to continue it" in err
     code, out, err = _cli(*args[:-2], "--seed", "2", "--store", str(store), "--resume")
-    assert code == 1
+    assert code == 2
     assert "holds a different run: seed differs (stored 1, now 2)" in err
     code, _, err = _cli("batch", TOY, "--runs", "200", "--seed", "1", "--set",
                         "factions.red.strength=10", "--store", str(store), "--resume")
-    assert code == 1 and "--set overrides differ" in err
+    assert code == 2 and "--set overrides differ" in err
 
 
 @pytest.mark.parametrize("kind", ["directory", "missing_dir", "not_sqlite", "other_sqlite",

@@ -25,8 +25,8 @@ from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
 from wargame.batch.spec import BatchSpec, Point
 from wargame.batch.store import (
     SCHEMA_VERSION,
+    BadStoreFile,
     Store,
-    StoreError,
     create_or_resume,
     open_existing,
     peek_spec,
@@ -437,7 +437,7 @@ def read_store(path: Path) -> Stored:
         result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
                                           notes=tuple(notes))
     else:
-        raise StoreError(f"{path}: holds a {spec.kind}, which is never stored")
+        raise BadStoreFile(f"{path}: holds a {spec.kind}, which is never stored")
     return Stored(spec.kind, result, complete, chunks, expected, scenario, tuple(notes))
 
 
@@ -479,7 +479,7 @@ def read_batch(store: Path, scenario: Path | None, sink: Sink) -> BatchResult:
                          f"{loaded.digest[:12]} here, {res.spec.digest[:12]} in the store; it "
                          f"was made from {excerpt(res.spec.scenario, 200)})")
     if res.games == 0:
-        raise StoreError(f"{store} holds no finished games yet")
+        raise BadStoreFile(f"{store} holds no finished games yet")
     if not got.complete:
         sink.note(f"warning: {store} holds an unfinished run ({res.games:,} of "
                   f"{plural(res.spec.runs, 'game')}); the picture shows those games")

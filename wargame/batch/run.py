@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from wargame.batch.executors import Executor
 from wargame.batch.seeds import chunk_rng
 from wargame.batch.spec import BatchSpec
-from wargame.batch.store import Store, StoreError
+from wargame.batch.store import BadStoreFile, Store
 from wargame.batch.summary import precise_enough
 from wargame.batch.tally import Arrays, Tally, chunk_stats, pair_stats
 
@@ -162,7 +162,7 @@ def tallies_from_store(store: Store, spec: BatchSpec) -> tuple[list[Tally], bool
         try:
             tallies[p].add(arrays)
         except ValueError:  # arrays of a shape the point's other chunks do not have
-            raise StoreError(f"{store.path}: chunk {i} of point {p} is damaged (its arrays "
+            raise BadStoreFile(f"{store.path}: chunk {i} of point {p} is damaged (its arrays "
                              "do not match the other chunks')") from None
     complete = len(done) == n_points * plan.n_chunks
     return tallies, complete

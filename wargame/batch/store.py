@@ -37,7 +37,7 @@ from wargame.batch import store_check
 from wargame.batch.spec import BatchSpec
 from wargame.batch.summary import Labels
 from wargame.batch.tally import Arrays, from_bytes, to_bytes
-from wargame.errors import UsageError, WargameError
+from wargame.errors import EXIT_INVALID, UsageError, WargameError
 
 APPLICATION_ID = 0x57415247
 SCHEMA_VERSION = 2
@@ -48,7 +48,14 @@ MAX_META_CHARS = 64 * 1024 * 1024
 
 
 class StoreError(WargameError):
-    """A store that cannot be used: not a wargame store, corrupt, or for another batch."""
+    """A store that cannot be read or written (an I/O failure: exit code 1)."""
+
+
+class BadStoreFile(StoreError):
+    """A store whose contents cannot be used: not a wargame store, damaged or changed, of
+    another version, or for another run (invalid input: exit code 2)."""
+
+    exit_code = EXIT_INVALID
 
 
 class Store:
@@ -74,13 +81,13 @@ class Store:
         """A metadata value as stored (JSON text)."""
         size = self._one("SELECT length(value) FROM meta WHERE key = ?", (key,))
         if size is not None and isinstance(size[0], int) and size[0] > MAX_META_CHARS:
-            raise StoreError(f"{self.path}: damaged store ({key!r} is {size[0]:,} characters "
+            raise BadStoreFile(f"{self.path}: damaged store ({key!r} is {size[0]:,} characters "
                              f"long; at most {MAX_META_CHARS:,} are read)")
         row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         if row is None:
-            raise StoreError(f"{self.path}: not a wargame store (no {key!r} record)")
+            raise BadStoreFile(f"{self.path}: not a wargame store (no {key!r} record)")
         if not isinstance(row[0], str):
-            raise StoreError(f"{self.path}: damaged store ({key!r} is not text)")
+            raise BadStoreFile(f"{self.path}: damaged store ({key!r} is not text)")
         return row[0]
 
     def meta(self, key: str) -> Any:
@@ -88,7 +95,7 @@ class Store:
         try:
             return json.loads(self.meta_text(key))
         except (ValueError, RecursionError):
-            raise StoreError(f"{self.path}: damaged store ({key!r} is not JSON)") from None
+            raise BadStoreFile(f"{self.path}: damaged store ({key!r} is not JSON)") from None
 
     @cached_property
     def spec_text(self) -> str:
@@ -109,14 +116,14 @@ class Store:
             return None
         data = self.meta("scenario")
         if not isinstance(data, dict):
-            raise StoreError(f"{self.path}: damaged store (its scenario is not a mapping)")
+            raise BadStoreFile(f"{self.path}: damaged store (its scenario is not a mapping)")
         return data
 
     def _checked(self, read: Any, data: Any) -> Any:
         try:
             return read(data)
         except store_check.BadStore as exc:
-            raise StoreError(f"{self.path}: damaged or newer store: {exc}") from None
+            raise BadStoreFile(f"{self.path}: damaged or newer store: {exc}") from None
 
     @cached_property
     def _plan(self) -> tuple[BatchSpec, dict[str, Any]]:
@@ -126,7 +133,7 @@ class Store:
     def _rows(self) -> list[tuple[int, int, int]]:
         rows = self._all("SELECT point, chunk, games FROM chunks")
         if not all(isinstance(x, int) for row in rows for x in row):
-            raise StoreError(f"{self.path}: damaged store (a chunk row is not numbered)")
+            raise BadStoreFile(f"{self.path}: damaged store (a chunk row is not numbered)")
         return [(int(p), int(c), int(g)) for p, c, g in rows]
 
     def _planned(self, point: int, chunk: int, games: int) -> bool:
@@ -166,10 +173,10 @@ class Store:
         games, blob = row[0], row[1]
         where = f"{self.path}: chunk {chunk} of point {point}"
         if not isinstance(blob, bytes) or not isinstance(games, int):
-            raise StoreError(f"{where} is damaged")
+            raise BadStoreFile(f"{where} is damaged")
         if digest and row[2] != store_check.chunk_digest(self.spec_text, point, chunk, games,
                                                          blob):
-            raise StoreError(f"{where} does not match its digest: the store was changed after "
+            raise BadStoreFile(f"{where} does not match its digest: the store was changed after "
                              "the run wrote it (a chunk moved, swapped or edited); play the "
                              "run again into a new store")
         expected = self._plan[1]
@@ -178,7 +185,7 @@ class Store:
             arrays = self._decode(blob, where)
             store_check.check_arrays(arrays, expected, games)
         except store_check.BadStore as exc:
-            raise StoreError(f"{where} is damaged ({exc})") from None
+            raise BadStoreFile(f"{where} is damaged ({exc})") from None
         return arrays
 
     def chunks(self) -> Iterator[tuple[int, int, Arrays]]:
@@ -192,7 +199,7 @@ class Store:
         try:
             return from_bytes(blob)
         except Exception:  # numpy raises several types for a damaged npz
-            raise StoreError(f"{where} is damaged") from None
+            raise BadStoreFile(f"{where} is damaged") from None
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         try:
@@ -229,7 +236,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         why = " (a read-only file system)" if _read_only_fs(path) else ""
         raise StoreError(f"{path}: cannot open the store for writing{why}: {exc}") from None
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a wargame store ({exc})") from None
+        raise BadStoreFile(f"{path}: not a wargame store ({exc})") from None
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open store: {exc}") from None
     return conn
@@ -273,13 +280,13 @@ def _check_kind(path: Path, conn: sqlite3.Connection) -> int:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = _tables(conn)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: damaged store ({exc})") from None
+        raise BadStoreFile(f"{path}: damaged store ({exc})") from None
     if app != APPLICATION_ID or not {"meta", "chunks"} <= tables:
-        raise StoreError(f"{path}: not a wargame store")
+        raise BadStoreFile(f"{path}: not a wargame store")
     if version > SCHEMA_VERSION:
-        raise StoreError(f"{path}: made by a newer wargame (store version {version})")
+        raise BadStoreFile(f"{path}: made by a newer wargame (store version {version})")
     if version < UNCHECKED_VERSION:
-        raise StoreError(f"{path}: damaged store (store version {version})")
+        raise BadStoreFile(f"{path}: damaged store (store version {version})")
     return int(version)
 
 
@@ -311,15 +318,15 @@ def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
             version = _check_kind(path, conn)
             store = Store(path, conn, version)
             if not resume:
-                raise StoreError(f"{path}: already holds a batch; pass --resume to continue it, "
+                raise BadStoreFile(f"{path}: already holds a batch; pass --resume to continue it, "
                                  "or choose another file")
             if version < SCHEMA_VERSION:
-                raise StoreError(f"{path}: made by an earlier wargame (store version "
+                raise BadStoreFile(f"{path}: made by an earlier wargame (store version "
                                  f"{version}), which --resume cannot continue: use another "
                                  "file to play the run again")
             diffs = spec.mismatches(store.spec())
             if diffs:
-                raise StoreError(f"{path}: holds a different run: {'; '.join(diffs)}. "
+                raise BadStoreFile(f"{path}: holds a different run: {'; '.join(diffs)}. "
                                  "Use another file to start afresh")
             return store
         _init(conn, spec, labels, scenario)
@@ -365,6 +372,6 @@ def peek_spec(path: Path) -> BatchSpec | None:
             return None
         return Store(path, conn, _check_kind(path, conn)).spec()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: damaged store ({exc})") from None
+        raise BadStoreFile(f"{path}: damaged store ({exc})") from None
     finally:
         conn.close()
