@@ -44,7 +44,7 @@ def write_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
     flush to disk succeed."""
     target = _target(path)
     if _is_special(target):  # a device or a pipe: written directly
-        _direct(target, write)
+        _direct(target, write, path)
         return
     with replacing(path) as tmp:
         try:
@@ -124,13 +124,13 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _direct(path: Path, write: Callable[[BinaryIO], object]) -> None:
+def _direct(target: Path, write: Callable[[BinaryIO], object], shown: Path) -> None:
     try:
-        with open(path, "wb") as f:
+        with open(target, "wb") as f:
             write(f)
             f.flush()
     except OSError as exc:
-        raise cannot_write(path, exc) from None
+        raise cannot_write(shown, exc) from None
 
 
 def _mode(target: Path) -> int:

@@ -397,12 +397,14 @@ def _hint(doc: Document, path: PathKey, message: str) -> str:
             f"(did you mean {quoted(close)}?)")
 
 
-def _playable(sc: Scenario, doc: Document) -> None:
-    """A scenario even one game of which would not fit the memory budget is refused here."""
+def _playable(loaded: Loaded, where: Location) -> Loaded:
+    """A scenario even one game of which would not fit the memory budget is refused (checked
+    on every load, as the budget may change between two)."""
     try:
-        check_memory([shape(sc)], 1, True, option="")
+        check_memory([shape(loaded.scenario)], 1, True, option="")
     except TooLarge as exc:
-        raise InvalidInput([Problem(doc.locate(()), "", f"too large to play: {exc}")]) from None
+        raise InvalidInput([Problem(where, "", f"too large to play: {exc}")]) from None
+    return loaded
 
 
 def validate_document(doc: Document) -> Scenario:
@@ -421,7 +423,6 @@ def validate_document(doc: Document) -> Scenario:
         xref = check(sc, doc.data)
         if xref:
             raise InvalidInput([Problem(doc.locate(p), dotted(p), m) for p, m in xref])
-        _playable(sc, doc)
         return sc
     problems = [Problem(doc.locate(p), dotted(p), _hint(doc, p, m)) for p, m in found]
     if isinstance(doc.data, dict):
@@ -453,7 +454,7 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
     hit = _CACHE.get(key)
     if hit is not None and all(_same_bytes(f, raw) for f, raw in hit[0]):
         _CACHE.move_to_end(key)
-        return hit[1]
+        return _playable(hit[1], Location(str(p)))
     reads: Reads = []
     doc = _resolve(p, (), reads)
     for expr in overrides or []:
@@ -465,7 +466,7 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
     _CACHE[key] = (reads, loaded)
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return loaded
+    return _playable(loaded, doc.locate(()))
 
 
 def from_data(data: Any, name: str, path: str, overrides: tuple[str, ...] = ()) -> Loaded:
@@ -477,7 +478,7 @@ def from_data(data: Any, name: str, path: str, overrides: tuple[str, ...] = ()) 
                                     "(scenario, factions, ...)")])
     doc = Document(copy.deepcopy(data), {}, name)
     sc = validate_document(doc)
-    return Loaded(sc, doc.data, path, overrides)
+    return _playable(Loaded(sc, doc.data, path, overrides), Location(name))
 
 
 def _same_bytes(path: Path, raw: bytes) -> bool:
