@@ -82,6 +82,7 @@ bench: $(STAMP) ## Run the benchmarks (see docs/performance.md)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_memory.py
 
 clean: ## Remove the virtual environments and caches
 	rm -rf $(VENV) $(LATEST) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

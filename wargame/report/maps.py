@@ -45,12 +45,12 @@ from wargame.textsafe import plot_text
 SEA, LAND, HOME = "#DCEAF2", "#F2F0EB", "#FBF8F0"
 FONT = 7.0              # points, on the 8 x 6 inch design page
 MAX_LABELS = 20
-DETAIL_LIMIT = 1500
+DETAIL_LIMIT = 1000
 """Places above which a map is drawn in outline (:func:`outline_note`): one marker per place
 in its likeliest controller's colour, the roads in one stroke, names of the most valuable
 places, no pies, rings or inset. Drawing every detail takes time that grows with the square of
-the places (about 30 s for 2,000, and over five minutes for 10,000); in outline 10,000 places
-take seconds."""
+the places (about 13-16 s for 1,000, 26 s for 1,500, over five minutes for 10,000); in outline
+10,000 places take about ten seconds (benchmarks/bench_memory.py)."""
 
 
 @dataclass(frozen=True)

@@ -92,14 +92,16 @@ BUDGET_VARIABLE = "WARGAME_MEMORY_BUDGET"
 # arrays per place [R, N] (strength, cleared ground, wear, engagement chance, advance, siege,
 # control and the turn's scratch arrays); eight float64 arrays per faction [R, F]. With
 # per-turn records (``--per-turn``, ``--games``, ``run``): control and outcomes at every turn
-# [T+1, R, N] int16 (held twice while stacked) and strengths [T+1, R, F] float64. Measured
-# peaks (benchmarks/bench_memory.py) stay below this estimate.
+# [T+1, R, N] int16 (held twice while stacked, and counted per turn) and strengths
+# [T+1, R, F] float64. Measured peaks (benchmarks/bench_memory.py, docs/performance.md) stay
+# below this estimate, by a factor of 1.3 to 5: it counts the objective weights as if every
+# one were set, which is what a scenario may do.
 BYTES_PER_FACTION_PLACE = 8
 BYTES_PER_FACTION_PAIR = 1
 BYTES_PER_PLACE = 160
 BYTES_PER_FACTION = 64
 BYTES_PER_GAME = 1024
-BYTES_PER_TURN_PLACE = 4
+BYTES_PER_TURN_PLACE = 6
 BYTES_PER_TURN_FACTION = 16
 
 
