@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from wargame.batch.executors import ProcessExecutor
 from wargame.batch.run import collect, play_chunk
 from wargame.batch.spec import BatchSpec
 from wargame.cli.app import app
@@ -98,3 +101,20 @@ def test_precision_stops_at_the_same_chunk_with_any_workers(tmp_path: Path) -> N
     assert meta["games"] < 20000 and meta["games"] % 400 == 0
     o = json.loads(one)["outcomes"][0]
     assert (o["ci95"][1] - o["ci95"][0]) / 2 < 0.03
+
+
+def _big_result(shared: object, task: int) -> Any:
+    return np.ones(2_000_000)  # 16 MB, written to the result pipe in many pieces
+
+
+def test_a_pool_stopped_while_its_workers_write_leaves_no_thread_behind() -> None:
+    """Stopping early (a precision reached, an interrupt) ends workers in the middle of writing
+    a result; the pool's manager thread must end all the same, or the interpreter hangs at exit
+    waiting for it."""
+    for _ in range(3):
+        results = ProcessExecutor(2).imap(_big_result, None, range(20))
+        next(results)
+        results.close()
+        managers = [t for t in threading.enumerate()
+                    if type(t).__name__ == "_ExecutorManagerThread" and t.is_alive()]
+        assert managers == []

@@ -158,6 +158,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool's manager thread, are waited for, at most WORKER_STOP_SECONDS each.
     """
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets both
     # Shut down first, then end the workers: once its workers are gone the pool's manager
     # thread takes its lock to join them, and a shutdown() after that could wait on the lock.
     pool.shutdown(wait=False, cancel_futures=True)
@@ -166,7 +168,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
     for proc in procs:
         proc.join(WORKER_STOP_SECONDS)
-    manager = getattr(pool, "_executor_manager_thread", None)
+    # A worker ended while it wrote a result leaves half a message in the result pipe, and the
+    # manager thread waits for the rest forever (this process holds the pipe's other end), so
+    # the interpreter would hang at exit joining it. With no worker left, that end is closed:
+    # the manager reads end-of-file, finds the pool broken and ends.
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(proc.is_alive() for proc in procs):
+        writer.close()
     if manager is not None:  # it closes the queues (and their semaphores) as it ends
         manager.join(WORKER_STOP_SECONDS)
 
