@@ -73,8 +73,11 @@ def _unsafe_places() -> tuple[str, ...]:
     """Code an interrupt must not cut through: Numba's and llvmlite's (see above), and the
     standard library's starting of worker processes (an interrupt halfway through sent a
     worker a truncated process object, which it reported with a traceback, or left a started
-    worker unknown to its pool, which then never stopped it)."""
-    places = _package_dirs("numba", "llvmlite", "multiprocessing")
+    worker unknown to its pool, which then never stopped it), and pydantic's validation of a
+    scenario (its compiled core runs Python's signal handlers from inside a validator; an
+    interrupt raised there was printed as "Exception ignored" and turned every pattern check
+    of the scenario into a false error before the command stopped)."""
+    places = _package_dirs("numba", "llvmlite", "multiprocessing", "pydantic", "pydantic_core")
     concurrent = _package_dirs("concurrent")
     if concurrent:
         places += (os.path.join(concurrent[0], "futures", "process.py"),)
