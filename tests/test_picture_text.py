@@ -108,3 +108,26 @@ def test_labels_none_draws_no_place_name(played: object) -> None:
     fig, _ = draw_map(sc, initial_view(compile_scenario(sc)), 1600, 1200, "", "none")
     shown = {t.get_text() for t, _ in drawn_texts(fig)}
     assert not shown & {s.name for s in sc.settlements.values()}
+
+
+def test_a_map_too_large_for_detail_is_drawn_in_outline_without_overlaps() -> None:
+    from wargame.report.maps import DETAIL_LIMIT, outline_note
+    from wargame.scenario.load import from_data
+
+    n, side = DETAIL_LIMIT + 100, 40
+    data = {
+        "scenario": {"name": "Large", "start_date": "2015-10-13", "turns": 2},
+        "factions": {f"f{i}": {"name": f"Faction {i}", "strength": 1000} for i in range(30)},
+        "settlements": {f"s{k}": {"name": f"Place {k}", "lat": 30 + k // side * 0.02,
+                                  "lon": 30 + k % side * 0.02, "controller": f"f{k % 30}",
+                                  "value": float(k % 7)} for k in range(n)},
+        "links": [{"between": [f"s{k}", f"s{k + 1}"]} for k in range(n - 1)],
+        "outcomes": {"o": {"name": "O", "controls": {"faction": "f0", "settlements": ["s0"]}}},
+    }
+    sc = from_data(data, "large", "large.yaml").scenario
+    assert outline_note(sc) is not None
+    fig, _ = draw_map(sc, initial_view(compile_scenario(sc)), 1600, 1200)
+    _no_text_runs_together(fig)
+    names = {t.get_text() for t, _ in drawn_texts(fig)}
+    assert sum(name.startswith("Place ") for name in names) >= 5   # the most valuable, named
+    assert any("drawn in outline" in name for name in names)

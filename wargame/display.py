@@ -110,18 +110,33 @@ def table(cols: Sequence[Col], rows: Iterable[Sequence[str | Text]], *, title: s
     ``plain`` drops the box (a rule under the header only) and the outer padding: the first
     thing to go when the width is short. ``sections`` are row indices after which a line
     (boxed) or a blank row (plain) separates groups.
+
+    Every string (cell, header, title, caption) is shown as written: it becomes a
+    ``rich.text.Text`` through :func:`wargame.textsafe.printable`, never Rich markup, so a
+    name such as ``[/]`` or ``Aleppo [east]`` prints as it is and cannot break the table.
     """
     from rich import box
     from rich.table import Table
-    t = Table(title=title, title_justify="left", caption=caption, caption_justify="left",
+    t = Table(title=_literal(title, "table.title"), title_justify="left",
+              caption=_literal(caption, "table.caption"), caption_justify="left",
               box=box.SIMPLE_HEAD if plain else box.HEAVY_HEAD, show_edge=not plain,
               pad_edge=not plain, collapse_padding=plain)
     for c in cols:
-        t.add_column(c.header, justify=c.justify, no_wrap=not c.wrap,  # type: ignore[arg-type]
-                     overflow="fold", style=c.style or None)
+        t.add_column(_literal(c.header), justify=c.justify,  # type: ignore[arg-type]
+                     no_wrap=not c.wrap, overflow="fold", style=c.style or None)
     for k, r in enumerate(rows):
-        t.add_row(*r, end_section=k in sections)
+        t.add_row(*(_literal(cell) for cell in r), end_section=k in sections)
     return t
+
+
+def _literal(value: str | Text | None, style: str = "") -> Text | None:
+    """A string as literal text (see :func:`table`); ``Text`` and ``None`` unchanged."""
+    if not isinstance(value, str):
+        return value
+    from rich.text import Text
+
+    from wargame.textsafe import printable
+    return Text(printable(value), style=style)
 
 
 Layout = Callable[["Console"], object]

@@ -492,11 +492,16 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     ax.scatter(p.lon, p.lat, s=np.minimum(p.diam, max(1.5, 0.8 * room)) ** 2,
                c=[p.colours[int(k)] for k in view.leader], edgecolors=mapkey.EDGE,
                linewidths=0.2, zorder=3)
-    names = {i: plot_text(s.name) for i, s in enumerate(p.places)}
     order = sorted(range(len(p.places)), key=lambda i: (-p.places[i].value,
                                                         -p.places[i].population, i))
-    _place_labels(fig, ax, p, proj, order[: 3 * MAX_LABELS], names, [], MAX_LABELS)
-    _scale_bar(ax, proj)
+    placer = Placer(fig)
+    placer.block_text(_scale_bar(ax, proj))
+    frame, named = _frame_px(proj), 0
+    for i in order[: 3 * MAX_LABELS]:   # the most valuable places' names, beside their dots
+        named += placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
+                              float(p.lat[i]), 1.0, frame, rings=1)
+        if named == MAX_LABELS:
+            break
     # The legend lists the factions that hold the most places, as many as fit its column.
     held = np.bincount(view.leader, minlength=len(p.colours))[:-1]
     fits = max(1, int((fh - 1.6) / (FONT * 1.3 / 72 * 1.45)))
@@ -505,7 +510,7 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     fnames = [plot_text(f.name) for f in sc.factions.values()]
     more = f"; legend: the {len(shown)} factions holding most places" if len(shown) < \
         len(held) else ""
-    _titles(fig, sc, view, f"{len(p.places):,} places drawn in outline{more}. " + (
+    _titles(fig, sc, view, f"{len(p.places):,} places drawn in outline{more} · " + (
         "Borders: Natural Earth 1:110m (coarse; public domain). " if borders else "")
         + footnote)
     mapkey.legend(fig, [fnames[i] for i in shown], [p.colours[i] for i in shown],
