@@ -373,7 +373,12 @@ def test_memory_is_budgeted_before_any_game(tmp_path: Path) -> None:
     assert "more than the budget of 4.0 GiB: use --chunk-size 465 or less" in err
     code, out, err = cli("batch", TOY, "--runs", "100000000", "--chunk-size", "100000000")
     clean(code, out, err, 2)
-    assert "use --chunk-size" in err
+    assert "use --chunk-size" in err and "seed" not in err   # no seed before the refusal
+    for command in (["sweep", TOY, "--vary", "factions.red.quality=0.5:1.5:2"],
+                    ["compare", TOY, TOY]):
+        code, out, err = cli(*command, "--runs", "100000000", "--chunk-size", "100000000")
+        clean(code, out, err, 2)
+        assert "use --chunk-size" in err and "seed" not in err
     code, out, err = cli("batch", path, "--runs", "1000", "--seed", "1",
                          env={"WARGAME_MEMORY_BUDGET": "0.0001"})
     clean(code, out, err, 2)

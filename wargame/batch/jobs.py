@@ -240,13 +240,15 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     notes = _Notes(sink)
     _check(opts)
     name, loaded = resolve(scenario, overrides)  # a bad file fails before a seed is drawn
-    opts = _settle(opts, notes, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS)
+    opts = _settle(opts, notes, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS,
+                   announce=False)
     turns = opts.turns or loaded.scenario.scenario.turns
     spec = BatchSpec("batch", name, loaded.digest, list(loaded.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, per_turn, precision)
     labels = labels_for(loaded, turns)
     check_memory([shape(loaded.scenario, turns)], min(spec.runs, spec.chunk_size),
                  per_turn or bool(games))
+    _announce(notes)   # the run fits: now the seed is worth noting
     compiled = compile_scenario(loaded.scenario)
     sink_records = None
     if games:
@@ -309,7 +311,6 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
     name, base = resolve(scenario, overrides)
     _check_plan(opts, len(values))
     pts, loadeds = sweep.load_points(Path(name), list(base.overrides), values, base)
-    _announce(notes)   # every point is valid: now the seed is worth noting
     turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
     spec = BatchSpec("sweep", name, base.digest, list(base.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns,
@@ -318,6 +319,7 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
     biggest = max((shape(one.scenario, turns) for one in loadeds),
                   key=lambda s: game_bytes(s[0], s[1], s[2], s[3], False))
     check_memory([biggest], min(spec.runs, spec.chunk_size), False)
+    _announce(notes)   # every point is valid and fits: now the seed is worth noting
     shared = {k: compile_scenario(one.scenario) for k, one in enumerate(loadeds)}
     tallies = _run(spec, shared, opts, sink, notes, labels, scenario=base)
     return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
@@ -334,7 +336,7 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
     _check(opts)
     (name_a, la), (name_b, lb) = resolve(a, overrides), resolve(b, overrides)
     _same_theatre(name_a, la, name_b, lb, notes)
-    opts = _settle(opts, notes, DEFAULT_RUNS)
+    opts = _settle(opts, notes, DEFAULT_RUNS, announce=False)
     out_a, out_b = list(la.scenario.outcomes), list(lb.scenario.outcomes)
     shared_ids = [o for o in out_a if o in out_b]
     for side, ids in (("A", out_a), ("B", out_b)):
@@ -353,6 +355,7 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
                              Point({"scenario": name_b}, [], lb.digest)])
     check_memory([shape(la.scenario, opts.turns), shape(lb.scenario, opts.turns)],
                  min(spec.runs, spec.chunk_size), False)
+    _announce(notes)   # both scenarios are comparable and fit: now the seed is worth noting
     shared = (compile_scenario(la.scenario), compile_scenario(lb.scenario),
               [out_a.index(o) for o in shared_ids], [out_b.index(o) for o in shared_ids])
     sink.start(spec.runs)
