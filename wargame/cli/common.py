@@ -95,11 +95,7 @@ class Command(TyperCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.help = _literal(self.help)
-        self.epilog = _literal(self.epilog)
-        for param in self.params:
-            if getattr(param, "help", None):
-                param.help = _literal(param.help)  # type: ignore[attr-defined]
+        _help_as_written(self)
 
     def get_params(self, ctx: Any) -> list[Any]:
         """The parameters, each with a readable metavar (``--help``'s own included)."""
@@ -108,6 +104,15 @@ class Command(TyperCommand):
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """``[OPTIONS] SCENARIO``: arguments by their metavar, optional ones in brackets."""
         return _usage(self, ctx)
+
+
+def _help_as_written(cmd: Any) -> None:
+    """A command's or group's help, epilog and parameter help shown as written."""
+    cmd.help = _literal(cmd.help)
+    cmd.epilog = _literal(cmd.epilog)
+    for param in cmd.params:
+        if getattr(param, "help", None):
+            param.help = _literal(param.help)
 
 
 def _with_metavars(params: list[Any], ctx: Any) -> list[Any]:
@@ -134,11 +139,7 @@ class Group(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.help = _literal(self.help)
-        self.epilog = _literal(self.epilog)
-        for param in self.params:
-            if getattr(param, "help", None):
-                param.help = _literal(param.help)  # type: ignore[attr-defined]
+        _help_as_written(self)
 
     def get_params(self, ctx: Any) -> list[Any]:
         """The parameters, each with a readable metavar."""

@@ -238,6 +238,25 @@ def _frame_px(proj: geo.Projection) -> geo.Box:
             (1 - bottom) * proj.height)
 
 
+def _canvas(sc: Scenario, view: ControlView, width: int, height: int
+            ) -> tuple[Figure, _Painter, geo.Projection, Axes, bool,
+                       tuple[float, float, float, float], float]:
+    """What every map starts from: the figure, the painter of its places, the projection, the
+    map's axes with their frame and the country outlines, whether borders are drawn, the axes'
+    box (figure fractions) and the width of the legend panel (inches)."""
+    fig = new_figure(width, height)
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    panel = min(2.3, 0.33 * fw)
+    box = (0.12 / fw, 0.3 / fh, (fw - panel - 0.3) / fw, (fh - 0.95) / fh)
+    p = _Painter(sc, view, fig)
+    proj = geo.fit(list(p.lon), list(p.lat), box, width, height)
+    ax = fig.add_axes(box)
+    _frame(ax, proj)
+    borders = geo.covers(proj)
+    p.outlines(ax, borders)
+    return fig, p, proj, ax, borders, box, panel
+
+
 def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
              footnote: str = "", labels: str = "contested") -> tuple[Figure, geo.Projection]:
     """The map as a figure of ``width`` x ``height`` pixels, and where places land in it.
@@ -249,16 +268,8 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
     """
     if outline_note(sc) is not None:
         return _draw_outline(sc, view, width, height, footnote)
-    fig = new_figure(width, height)
+    fig, p, proj, ax, borders, _box, panel = _canvas(sc, view, width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    panel = min(2.3, 0.33 * fw)
-    box = (0.12 / fw, 0.3 / fh, (fw - panel - 0.3) / fw, (fh - 0.95) / fh)
-    p = _Painter(sc, view, fig)
-    proj = geo.fit(list(p.lon), list(p.lat), box, width, height)
-    ax = fig.add_axes(box)
-    _frame(ax, proj)
-    borders = geo.covers(proj)
-    p.outlines(ax, borders)
     p.links(ax)
     p.places_on(ax)
     px = np.array([proj.pixel(x, y) for x, y in zip(p.lon, p.lat, strict=True)])
@@ -471,16 +482,8 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     """A map of a very large scenario in time linear in its places (see DETAIL_LIMIT)."""
     from matplotlib.collections import LineCollection
 
-    fig = new_figure(width, height)
+    fig, p, proj, ax, borders, box, panel = _canvas(sc, view, width, height)
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    panel = min(2.3, 0.33 * fw)
-    box = (0.12 / fw, 0.3 / fh, (fw - panel - 0.3) / fw, (fh - 0.95) / fh)
-    p = _Painter(sc, view, fig)
-    proj = geo.fit(list(p.lon), list(p.lat), box, width, height)
-    ax = fig.add_axes(box)
-    _frame(ax, proj)
-    borders = geo.covers(proj)
-    p.outlines(ax, borders)
     ends = np.array([[p.index[link.between[0]], p.index[link.between[1]]]
                      for link in sc.links], dtype=np.intp).reshape(-1, 2)
     segments = np.stack([np.stack([p.lon[ends[:, 0]], p.lat[ends[:, 0]]], axis=1),
