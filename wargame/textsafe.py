@@ -5,13 +5,15 @@ names and ``--set`` values a user passes on, are data, never instructions to the
 Rich, to matplotlib or to a spreadsheet. Call the function for the place the text is going:
 
 ==================  ==========================================================================
-``terminal(text)``  Anywhere Rich parses markup: ``console.print(f"... {terminal(name)}")``, a
-                    ``Table.add_row`` or ``add_column`` string, a title. Control characters and
-                    terminal escape sequences are removed and Rich markup is escaped, so
-                    ``[/]`` and ``Aleppo [east]`` print as written.
+``terminal(text)``  Anywhere Rich parses markup: ``console.print(f"... {terminal(name)}")``,
+                    help text. Control characters and terminal escape sequences are removed
+                    and Rich markup is escaped, so ``[/]`` and ``Aleppo [east]`` print as
+                    written.
 ``printable(text)`` Where the text is shown as it is, without markup: ``rich.text.Text(...)``,
                     ``print(..., markup=False)``. Only removes control characters and escape
-                    sequences (newline and tab stay).
+                    sequences (newline and tab stay). Tables built by
+                    :func:`wargame.display.table` apply it to every string themselves (cells,
+                    headers, titles): pass them plain text, not ``terminal`` text.
 ``plot_text(text)`` Any string drawn by matplotlib (titles, labels, ticks, legends,
                     annotations): literal text, never mathtext (``$x^$`` would otherwise
                     fail to draw and ``$5 and $6`` be drawn as maths). Idempotent, so text
@@ -61,6 +63,8 @@ _LINE_SEPARATOR = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
 
 T = TypeVar("T")
+EMPTY_TAG = "[dim][/dim]"
+"""A tag pair that styles nothing: it ends text whose last characters are backslashes."""
 
 
 def printable(text: object) -> str:
@@ -78,10 +82,19 @@ def without_controls(text: str) -> str:
 
 
 def terminal(text: object) -> str:
-    """``text`` made safe to print through Rich with markup: :func:`printable`, markup escaped."""
+    """``text`` made safe to print through Rich with markup: :func:`printable`, markup escaped.
+
+    Rich reads backslashes only before a tag, where it halves them, so the same trailing
+    backslashes would print differently alone and before the caller's next tag (``[/]``).
+    Trailing backslashes are therefore doubled and followed by an empty tag of their own:
+    they print as written wherever the text is put.
+    """
     from rich.markup import escape  # here: scenario code uses this module without Rich
 
-    return escape(printable(text))
+    s = printable(text)
+    body = s.rstrip("\\")
+    tail = len(s) - len(body)
+    return escape(body) + ("\\" * (2 * tail) + EMPTY_TAG if tail else "")
 
 
 def plot_text(text: object) -> str:
