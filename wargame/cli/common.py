@@ -13,7 +13,6 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markup import escape
 from rich.segment import Segment
 from typer.core import TyperCommand, TyperGroup
 
@@ -82,7 +81,7 @@ def metavar(param: object, ctx: object) -> str:
 def _literal(text: str | None) -> str | None:
     """Help text shown as written: Typer reads help as Rich markup, which would swallow
     ``wargame[dask]`` as a style tag."""
-    return None if text is None else escape(text)
+    return None if text is None else terminal(text)
 
 
 class Command(TyperCommand):
