@@ -60,9 +60,9 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     if game is not None:
         return _replay(loaded, seed, game, runs, chunk_size, turns)
     if seed is None:
-        import secrets
+        from wargame.batch.seeds import fresh_seed
 
-        seed = secrets.randbits(63)
+        seed = fresh_seed()
     import numpy as np
 
     from wargame.engine import compile_scenario, simulate
