@@ -33,7 +33,7 @@ def run(
     deterministic: Annotated[bool, typer.Option(
         help="Parameter means and expected casualties, no dice.")] = False,
     fmt: Annotated[Format, typer.Option(
-        "--format", help="Output format: the story (table), or the turn-by-turn record with "
+        "--format", "-f", help="Output format: the story (table), or the turn-by-turn record with "
         "the story (json).")] = Format.table,
 ) -> None:
     """Play one game and tell, turn by turn, why each town changed hands."""
