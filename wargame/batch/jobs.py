@@ -118,11 +118,11 @@ def _check(opts: Options) -> None:
         raise UsageError("give an executor, or workers/scheduler, not both")
 
 
-def _settle(opts: Options, notes: _Notes, default_runs: int, announce: bool = True) -> Options:
+def _settle(opts: Options, notes: _Notes, default_runs: int) -> Options:
     """Fill the seed, runs and chunk size: from the store on resume, else defaults or fresh.
 
-    A fresh seed is noted at once, or (``announce=False``) by :func:`_announce` once the inputs
-    are known to be good, so that an error is never preceded by a seed.
+    A fresh seed is noted by :func:`_announce` once the inputs are known to be good (valid,
+    within the memory budget), so that an error is never preceded by a seed.
     """
     _check(opts)
     stored = peek_spec(opts.store) if opts.store is not None and opts.resume else None
@@ -134,8 +134,6 @@ def _settle(opts: Options, notes: _Notes, default_runs: int, announce: bool = Tr
     if opts.seed is None:
         opts = replace(opts, seed=fresh_seed())
         notes.drawn = opts.seed
-        if announce:
-            _announce(notes)
     opts = replace(opts, runs=opts.runs or default_runs,
                    chunk_size=opts.chunk_size or DEFAULT_CHUNK_SIZE)
     _check_plan(opts, 1)
@@ -240,8 +238,7 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     notes = _Notes(sink)
     _check(opts)
     name, loaded = resolve(scenario, overrides)  # a bad file fails before a seed is drawn
-    opts = _settle(opts, notes, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS,
-                   announce=False)
+    opts = _settle(opts, notes, DEFAULT_PRECISION_CAP if precision is not None else DEFAULT_RUNS)
     turns = opts.turns or loaded.scenario.scenario.turns
     spec = BatchSpec("batch", name, loaded.digest, list(loaded.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, per_turn, precision)
@@ -278,7 +275,7 @@ def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[
     notes = _Notes(sink)
     _check(opts)
     resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
-    opts = _settle(opts, notes, DEFAULT_RUNS, announce=False)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
     seed = int(opts.seed or 0)
     values, unit = sweep.design_points(parsed, design, points, seed)
     if design != "grid":
@@ -299,7 +296,7 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
     notes = _Notes(sink)
     _check(opts)
     resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
-    opts = _settle(opts, notes, DEFAULT_RUNS, announce=False)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
     return _points(scenario, overrides, values, opts, sink, notes, {}, False)
 
 
@@ -336,7 +333,7 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
     _check(opts)
     (name_a, la), (name_b, lb) = resolve(a, overrides), resolve(b, overrides)
     _same_theatre(name_a, la, name_b, lb, notes)
-    opts = _settle(opts, notes, DEFAULT_RUNS, announce=False)
+    opts = _settle(opts, notes, DEFAULT_RUNS)
     out_a, out_b = list(la.scenario.outcomes), list(lb.scenario.outcomes)
     shared_ids = [o for o in out_a if o in out_b]
     for side, ids in (("A", out_a), ("B", out_b)):
