@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.text import Text as MplText
+from rich.cells import cell_len
 from rich.console import Console
 
 from wargame.cli.common import SafeConsole
@@ -67,7 +68,7 @@ def test_emoji_codes_stay_as_written() -> None:
 
 @given(ANY_TEXT)
 def test_terminal_round_trips_through_rich_markup(text: str) -> None:
-    assert _rendered(terminal(text)) == printable(text).expandtabs(8)
+    assert _rendered(terminal(text)) == _tabs_expanded(printable(text))
     assert not CONTROL.search(printable(text))
 
 
@@ -128,6 +129,23 @@ def test_excerpt_cuts_and_shows_controls() -> None:
     assert excerpt("x" * 100) == "x" * (EXCERPT_CHARS - 1) + "…"
     assert quoted("a\x1b[2Jb") == "'a\\x1b[2Jb'"
     assert excerpt("right-to-left \u202e") == "right-to-left \\u202e"
+
+
+def _tabs_expanded(text: str, size: int = 8) -> str:
+    """``text`` with tabs expanded as a terminal does: to the next multiple of ``size`` cells,
+    counting wide characters (East Asian, emoji) as the two cells they take."""
+    lines = []
+    for line in text.split("\n"):
+        col, parts = 0, []
+        for ch in line:
+            if ch == "\t":
+                parts.append(" " * (size - col % size))
+                col += size - col % size
+            else:
+                parts.append(ch)
+                col += cell_len(ch)
+        lines.append("".join(parts))
+    return "\n".join(lines)
 
 
 def _rendered(markup: str) -> str:
