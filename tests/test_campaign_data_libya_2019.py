@@ -149,3 +149,23 @@ def test_strengths_cover_both_factions_with_sourced_ranges(loaded: Loaded) -> No
         assert r["scope"].strip() and r["source"].strip(), r
         seen.add(r["faction"])
     assert seen == factions
+
+
+def test_every_cited_source_id_is_declared(loaded: Loaded) -> None:
+    declared = {s["id"] for s in loaded.data["scenario"]["sources"]}
+    cited: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "source" and isinstance(value, str):
+                    # "a; b" cites several; "id (basis: ...)" adds a remark after the id.
+                    cited.update(part.strip().split(" ")[0] for part in value.split(";"))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(loaded.data)
+    assert cited <= declared, f"undeclared sources: {sorted(cited - declared)}"
+    assert declared <= cited, f"sources never cited: {sorted(declared - cited)}"
