@@ -12,8 +12,10 @@ false``:
   places within ``operation_radius`` links of an objective, and holds everywhere else. The
   operation ends when it has taken its objectives, when it culminates (its attacking forces
   have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
-  ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction then
-  regroups for ``pause_days`` before it plans again.
+  ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
+  then regroups before it plans again: for ``pause_days``, or for as long as it takes to
+  replace the operation's losses at the rate fighters have reached it so far (reinforcements,
+  recruits and wounded back to duty), whichever is longer.
 * **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
   objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
   :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
@@ -40,6 +42,9 @@ import numpy as np
 from wargame.engine.common import WAR
 from wargame.engine.compile import UNREACHABLE, Compiled
 from wargame.engine.state import State
+
+MAX_PAUSE_TURNS = 10_000
+"""Longest pause, in turns (a faction with no inflow of fighters never attacks again)."""
 
 MASSING, FIGHTING = 1, 2
 """Stages of an operation (0: none, the faction holds or regroups)."""
@@ -164,17 +169,22 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     ended = spent | long | done | won | (st.collapsed & (st.op_stage > 0))
     if not ended.any():
         return
-    pause = math.ceil(m.pause_days / days)
+    # The pause: at least pause_days, and as long as the faction needs to replace what the
+    # operation lost at the rate fighters have reached it so far (reinforcements, recruits and
+    # wounded back to duty).
+    inflow = st.arrived / t                                                    # [R, F] a turn
+    replace = np.ceil(st.offensive_loss / np.maximum(inflow, 1e-9))
+    pause = np.clip(np.maximum(math.ceil(m.pause_days / days), replace), 0, MAX_PAUSE_TURNS)
     if log is not None:
         for r, f in zip(*np.nonzero(ended), strict=True):
             why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
                    else "ran its course" if long[r, f]
                    else "collapsed" if st.collapsed[r, f] else "stalled")
             log.append({"turn": t, "replicate": int(r), "kind": "culminated",
-                        "faction": int(f), "pause_turns": pause, "why": why,
+                        "faction": int(f), "pause_turns": int(pause[r, f]), "why": why,
                         "objectives": [int(x) for x in st.op_target[r, f] if x >= 0],
                         "lost": float(st.offensive_loss[r, f])})
-    st.rest[ended] = pause
+    st.rest[ended] = pause[ended]
     st.op_stage[ended] = 0
     st.op_target[ended] = -1
     st.offensive_loss[ended] = 0.0
