@@ -151,7 +151,7 @@ def star_orders(max_offensives: int, objective: list[float]) -> tuple[np.ndarray
         strength.copy(), -np.ones((1, 4), np.int16), np.zeros(4),
         np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst,
         OrdersRule(1.0, 1.0, 0.0, 1.0), np.ones((1, 4)), np.ones((1, 2, 4), bool),
-        np.zeros((1, 2), bool), False, np.zeros((1, 2, 4)))
+        np.zeros((1, 2), bool), np.zeros((1, 2), bool), np.zeros((1, 2, 4)))
 
 
 def test_orders_respect_the_offensive_cap_and_pick_the_best_target() -> None:

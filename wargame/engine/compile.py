@@ -72,6 +72,7 @@ class Compiled:
     max_offensives: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F]
     operations: np.ndarray = field(default_factory=lambda: np.zeros(0, int))      # [F]
     last_stand: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))     # [F]
+    first_operation: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F] 0: unset
     hops: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))  # [N, N]
     population: np.ndarray = field(default_factory=lambda: np.zeros(0))           # [N]
 
@@ -215,6 +216,8 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
         max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),
         operations=np.array([f.doctrine.operations for f in sc.factions.values()]),
         last_stand=np.array([f.doctrine.last_stand for f in sc.factions.values()]),
+        first_operation=np.array([f.doctrine.first_operation_turn or 0
+                                  for f in sc.factions.values()]),
         hops=hop_counts(N, src, dst),
         population=np.array([float(s.population) for s in sc.settlements.values()]),
     )

@@ -51,6 +51,7 @@ class State:
     op_stage: np.ndarray       # [R, F] int8: 0 none, 1 massing, 2 fighting
     op_turns: np.ndarray       # [R, F] int16: turns in the current stage
     wounded: np.ndarray        # [R, F] wounded who will return to duty
+    massed: np.ndarray         # [R, F] bool: the next operation attacks without massing
 
     @property
     def replicates(self) -> int:
@@ -159,10 +160,29 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
         offensive_days=np.zeros((R, F)), rest=np.zeros((R, F), np.int16),
         op_target=np.full((R, F, max(1, int(c.operations.max(initial=0)))), -1, np.intp),
         op_stage=np.zeros((R, F), np.int8), op_turns=np.zeros((R, F), np.int16),
-        wounded=np.zeros((R, F)),
+        wounded=np.zeros((R, F)), massed=np.zeros((R, F), bool),
     )
+    if sc.model.campaign:
+        first_cycle(c, st, rng, deterministic)
     st.initial = st.faction_strength(F)
     st.offensive_base = st.initial.copy()
     return st
 
 
+
+
+def first_cycle(c: Compiled, st: State, rng: np.random.Generator, deterministic: bool) -> None:
+    """Where each faction stands in its cycle of operations when the game starts.
+
+    A faction with ``doctrine.first_operation_turn`` k has massed before the start: its first
+    operation attacks on turn k. Any other faction is met at a random point of its cycle: its
+    first regroup pause is drawn uniformly from 0 to ``pause_days`` (whole turns; the middle
+    with ``deterministic``), after every other draw of the initial state.
+    """
+    R, F = st.replicates, c.n_factions
+    pause = int(np.ceil(c.scenario.model.pause_days / c.scenario.scenario.days_per_turn))
+    u = np.full((R, F), 0.5) if deterministic else rng.random((R, F))
+    rest = np.floor(u * (pause + 1)).astype(np.int16)
+    first = c.first_operation > 0
+    st.rest[:] = np.where(first[None, :], c.first_operation[None, :] - 1, rest)
+    st.massed[:] = first[None, :]

@@ -100,7 +100,8 @@ class Doctrine(Entry):
     aggression: Fraction = 0.5
     reserve_share: Fraction = 0.3
     max_offensives: int = Field(3, ge=0, le=100)
-    operations: int = Field(1, ge=0, le=3)
+    operations: int = Field(1, ge=0, le=20)
+    first_operation_turn: Turn | None = None
     last_stand: bool = False
     objectives: dict[Id, Count] = {}
 

@@ -16,6 +16,9 @@ false``:
   then regroups before it plans again: for ``pause_days``, or for as long as it takes to
   replace the operation's losses at the rate fighters have reached it so far (reinforcements,
   recruits and wounded back to duty), whichever is longer.
+* **Brittle defences.** An attacker plans against a garrison's power times the chance that
+  it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
+  attack a defender whose morale is low.
 * **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
   objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
   :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
@@ -41,6 +44,7 @@ import numpy as np
 
 from wargame.engine.common import WAR
 from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.phases.engagement import REFERENCE_MORALE
 from wargame.engine.state import State
 
 MAX_PAUSE_TURNS = 10_000
@@ -58,7 +62,7 @@ class Plan:
     ready: np.ndarray      # [R, F] plans a new operation this turn (scores its candidates)
     allowed: np.ndarray    # [R, F, N] may attack the place this turn
     hold: np.ndarray       # [R, N] fighters each place keeps before it sends or attacks
-    mass_first: bool       # a new operation masses before it attacks
+    mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
 
 
 def hold_need(c: Compiled, st: State) -> np.ndarray:
@@ -90,18 +94,39 @@ def plan(c: Compiled, st: State) -> Plan:
     hold = hold_need(c, st)
     if not m.campaign:
         return Plan(idle=st.collapsed | (st.rest > 0), ready=np.zeros((R, F), bool),
-                    allowed=np.ones((R, F, N), bool), hold=hold, mass_first=False)
+                    allowed=np.ones((R, F, N), bool), hold=hold,
+                    mass_first=np.zeros((R, F), bool))
     ready = ((st.op_stage == 0) & (st.rest == 0) & ~st.collapsed
              & (c.operations[None, :] > 0) & (st.aggression > 0))
     fighting = (st.op_stage == FIGHTING) & ~st.collapsed
     target = st.op_target                                                    # [R, F, K]
     near = c.hops[np.maximum(target, 0)] <= m.operation_radius               # [R, F, K, N]
     allowed = (near & (target >= 0)[..., None]).any(axis=2) & fighting[..., None]
-    mass_first = m.massing_days > 0
-    if not mass_first:
-        allowed |= ready[..., None]
+    mass_first = (m.massing_days > 0) & ~st.massed
+    allowed |= (ready & ~mass_first)[..., None]
     return Plan(idle=st.collapsed | ~(fighting | ready), ready=ready, allowed=allowed,
                 hold=hold, mass_first=mass_first)
+
+
+def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
+                    def_power: np.ndarray) -> np.ndarray:
+    """The defending power an attacker plans against -> [R, N]: each place's power times the
+    chance that its garrison does not collapse over an operation (brittle defences).
+
+    Over ``push_days`` a place sees ``push_days x engage_p`` engagement days on average; the
+    garrison collapses over them with the chance of phase 5 (:func:`collapse_chance`, from
+    ``collapse_rate`` and the controller's morale). A planner counts on that: a low-morale
+    garrison invites an attack by a weaker enemy (Mosul 2014, Kunduz 2015).
+    """
+    m = c.scenario.model
+    if not m.campaign:
+        return def_power
+    R = st.replicates
+    ctrl = st.control.astype(np.intp)
+    morale = st.morale[np.arange(R)[:, None], np.maximum(ctrl, 0)]
+    hazard = (p["model.collapse_rate"][:, None] * m.push_days * st.engage_p
+              * np.exp(-m.collapse_morale_slope * (morale - REFERENCE_MORALE)))
+    return def_power * np.exp(-hazard)
 
 
 def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
@@ -125,7 +150,8 @@ def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
     if not opened.any():
         return
     st.op_target[opened] = chosen[opened]
-    st.op_stage[opened] = MASSING if pl.mass_first else FIGHTING
+    st.op_stage[opened] = np.where(pl.mass_first[opened], MASSING, FIGHTING)
+    st.massed[opened] = False
     st.op_turns[opened] = 0
     now = st.faction_strength(c.n_factions)
     st.offensive_base[opened] = now[opened]
@@ -135,7 +161,7 @@ def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
         for r, f in zip(*np.nonzero(opened), strict=True):
             log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),
                         "objectives": [int(x) for x in chosen[r, f] if x >= 0],
-                        "massing_turns": massing_turns(c) if pl.mass_first else 0})
+                        "massing_turns": massing_turns(c) if pl.mass_first[r, f] else 0})
 
 
 def massing_turns(c: Compiled) -> int:

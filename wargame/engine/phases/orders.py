@@ -104,7 +104,7 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
            def_power: np.ndarray, air_side: np.ndarray, value: np.ndarray,
            max_offensives: np.ndarray, need: np.ndarray, src: np.ndarray, dst: np.ndarray,
            rule: OrdersRule, hold: np.ndarray, allowed: np.ndarray, ready: np.ndarray,
-           mass_first: bool, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           mass_first: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
     committed attack, in replicate then edge order. The rules are in :func:`choose`;
     ``need`` [R, F] is each faction's planning ratio and ``idle`` [R, F] marks factions that
@@ -215,7 +215,7 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
             score[q] = pair[f, n]
             if ready[r, f]:
                 cand[r, f, n] += score[q]
-                if mass_first:
+                if mass_first[r, f]:
                     score[q] = 0.0
             elif not allowed[r, f, n]:
                 score[q] = 0.0
