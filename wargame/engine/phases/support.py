@@ -45,6 +45,18 @@ def _active(first: int, last: int | None, t: int, T: int) -> bool:
     return first <= t <= (last if last is not None else T)
 
 
+def operation_sector(c: Compiled, st: State, f: int) -> np.ndarray:
+    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
+    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
+    R, N = st.control.shape
+    if not c.scenario.model.campaign:
+        return np.zeros((R, N), dtype=bool)
+    tgt = st.op_target[:, f, :]                                               # [R, K]
+    near = (c.hops[np.maximum(tgt, 0)] <= c.scenario.model.operation_radius) & (
+        tgt >= 0)[..., None]
+    return near.any(axis=1) & (st.op_stage[:, f] > 0)[:, None]
+
+
 def reinforce(c: Compiled, st: State, p: dict[str, np.ndarray], t: int) -> None:
     """Deliver every active reinforcement stream at the first of its places the faction holds."""
     R = st.replicates
@@ -107,7 +119,7 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
                 float(m.air_kill_cap), float(m.air_saturation_sorties), c.out_start, c.dst,
                 st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
-                alloc, kills)
+                alloc, kills, operation_sector(c, st, b), float(m.air_focus))
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,

@@ -1,0 +1,271 @@
+"""The campaign layer: operations, garrisons that stay, quiet fronts and regeneration.
+
+Real wars are quiet fronts punctuated by a few offensives a year. Each offensive has a main
+effort, masses, culminates and is followed by a regrouping pause; the fighters are replaced.
+The rules (``docs/model.md``, "The campaign layer"), all switched off by ``model.campaign:
+false``:
+
+* **Operations.** A faction that is not regrouping (``rest``) and has no operation picks up to
+  ``doctrine.operations`` objectives: the hostile places its orders would score highest
+  (:mod:`wargame.engine.phases.orders`), each at least ``operation_radius + 1`` links from
+  the others. It then masses for ``massing_days`` (no attack), and fights: it attacks only
+  places within ``operation_radius`` links of an objective, and holds everywhere else. The
+  operation ends when it has taken its objectives, when it culminates (its attacking forces
+  have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
+  ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
+  then regroups before it plans again: for ``pause_days``, or for as long as it takes to
+  replace the operation's losses at the rate fighters have reached it so far (reinforcements,
+  recruits and wounded back to duty), whichever is longer.
+* **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
+  objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
+  :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
+  place keeps ``min_garrison``.
+* **Massing.** While a faction's operation masses or fights, each of its places in supply
+  sends ``redeploy_share`` of its surplus above what it holds to the places nearest each
+  objective (its staging area).
+* **Quiet fronts.** A garrison that touches an enemy and was not attacked this turn loses
+  ``quiet_loss_per_day x days`` of its strength to raids, shelling and snipers.
+* **Regeneration.** Each faction recruits ``recruitment`` fighters a year per 1,000 people of
+  the places it holds in supply, where they live; and ``wounded_return`` of its casualties
+  come back to duty at the rate ``1 / return_days``, at its places in supply in proportion
+  to what they hold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from wargame.engine.common import WAR
+from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.state import State
+
+MAX_PAUSE_TURNS = 10_000
+"""Longest pause, in turns (a faction with no inflow of fighters never attacks again)."""
+
+MASSING, FIGHTING = 1, 2
+"""Stages of an operation (0: none, the faction holds or regroups)."""
+
+
+@dataclass
+class Plan:
+    """What the orders may do this turn."""
+
+    idle: np.ndarray       # [R, F] makes no attack and poses no threat (collapsed, pausing)
+    ready: np.ndarray      # [R, F] plans a new operation this turn (scores its candidates)
+    allowed: np.ndarray    # [R, F, N] may attack the place this turn
+    hold: np.ndarray       # [R, N] fighters each place keeps before it sends or attacks
+    mass_first: bool       # a new operation masses before it attacks
+
+
+def hold_need(c: Compiled, st: State) -> np.ndarray:
+    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
+    m = c.scenario.model
+    R, N = st.control.shape
+    floor = float(m.min_garrison)
+    if not m.campaign:
+        return np.full((R, N), floor)
+    ctrl = st.control.astype(np.intp)
+    rr = np.arange(R)[:, None]
+    war = st.relation[rr, ctrl[:, c.src], ctrl[:, c.dst]] == WAR              # [R, E]
+    front = np.zeros((R, N), dtype=bool)
+    np.logical_or.at(front, (np.broadcast_to(rr, war.shape)[war],
+                             np.broadcast_to(c.src, war.shape)[war]), True)
+    wanted = np.zeros((R, N), dtype=bool)
+    for f in range(c.n_factions):
+        hostile = st.relation[rr, ctrl, f] == WAR                              # [R, N]
+        wanted |= hostile & (st.objective[:, f, :] > 0)
+    cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
+    need = np.maximum(floor, m.hold_share * cap)[None, :]
+    return np.where(front | wanted, need, floor)
+
+
+def plan(c: Compiled, st: State) -> Plan:
+    """Which factions attack where this turn, and which plan a new operation."""
+    m = c.scenario.model
+    R, F, N = st.replicates, c.n_factions, c.n_settlements
+    hold = hold_need(c, st)
+    if not m.campaign:
+        return Plan(idle=st.collapsed | (st.rest > 0), ready=np.zeros((R, F), bool),
+                    allowed=np.ones((R, F, N), bool), hold=hold, mass_first=False)
+    ready = ((st.op_stage == 0) & (st.rest == 0) & ~st.collapsed
+             & (c.operations[None, :] > 0) & (st.aggression > 0))
+    fighting = (st.op_stage == FIGHTING) & ~st.collapsed
+    target = st.op_target                                                    # [R, F, K]
+    near = c.hops[np.maximum(target, 0)] <= m.operation_radius               # [R, F, K, N]
+    allowed = (near & (target >= 0)[..., None]).any(axis=2) & fighting[..., None]
+    mass_first = m.massing_days > 0
+    if not mass_first:
+        allowed |= ready[..., None]
+    return Plan(idle=st.collapsed | ~(fighting | ready), ready=ready, allowed=allowed,
+                hold=hold, mass_first=mass_first)
+
+
+def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
+           log: list[dict[str, Any]] | None) -> None:
+    """Ready factions with a viable target open an operation on their best ones.
+
+    ``cand`` [R, F, N] is each ready faction's summed score of every target its orders found
+    viable (0: none)."""
+    m = c.scenario.model
+    K = st.op_target.shape[2]
+    score = np.where(pl.ready[..., None], cand, 0.0)
+    chosen = np.full(st.op_target.shape, -1, dtype=np.intp)
+    slots = c.operations[None, :]
+    for k in range(K):
+        best = score.argmax(axis=2)                                           # [R, F]
+        ok = (np.take_along_axis(score, best[..., None], axis=2)[..., 0] > 0) & (k < slots)
+        chosen[..., k] = np.where(ok, best, -1)
+        # The next objective lies outside this one's sector.
+        score = np.where(c.hops[best] <= 2 * m.operation_radius, 0.0, score)
+    opened = chosen[..., 0] >= 0
+    if not opened.any():
+        return
+    st.op_target[opened] = chosen[opened]
+    st.op_stage[opened] = MASSING if pl.mass_first else FIGHTING
+    st.op_turns[opened] = 0
+    now = st.faction_strength(c.n_factions)
+    st.offensive_base[opened] = now[opened]
+    st.offensive_loss[opened] = 0.0
+    st.offensive_days[opened] = 0.0
+    if log is not None:
+        for r, f in zip(*np.nonzero(opened), strict=True):
+            log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),
+                        "objectives": [int(x) for x in chosen[r, f] if x >= 0],
+                        "massing_turns": massing_turns(c) if pl.mass_first else 0})
+
+
+def massing_turns(c: Compiled) -> int:
+    """Whole turns an operation masses before it attacks."""
+    return math.ceil(c.scenario.model.massing_days / c.scenario.scenario.days_per_turn)
+
+
+def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarray, t: int,
+            log: list[dict[str, Any]] | None) -> None:
+    """Move every operation on by a turn: massing ends, fighting culminates or runs out."""
+    m = c.scenario.model
+    days = c.scenario.scenario.days_per_turn
+    np.maximum(st.rest - 1, 0, out=st.rest)
+    massing = st.op_stage == MASSING
+    st.op_turns[massing] += 1
+    start = massing & (st.op_turns >= massing_turns(c))
+    now = st.faction_strength(c.n_factions)
+    st.op_stage[start] = FIGHTING
+    st.offensive_base[start] = now[start]
+    fighting = (st.op_stage == FIGHTING) & ~start
+    st.offensive_loss += np.where(fighting & attacked, attack_loss, 0.0)
+    st.offensive_days += np.where(fighting & attacked, days, 0.0)
+    spent = fighting & (st.offensive_loss > m.culmination_loss * st.offensive_base)
+    long = fighting & (st.offensive_days >= m.push_days)
+    done = fighting & ~attacked
+    tgt = st.op_target
+    R = st.replicates
+    holder = st.control[np.arange(R)[:, None, None], np.maximum(tgt, 0)]         # [R, F, K]
+    mine = (holder == np.arange(c.n_factions)[None, :, None]) | (tgt < 0)
+    won = (st.op_stage == FIGHTING) & mine.all(axis=2)
+    ended = spent | long | done | won | (st.collapsed & (st.op_stage > 0))
+    if not ended.any():
+        return
+    # The pause: at least pause_days, and as long as the faction needs to replace what the
+    # operation lost at the rate fighters have reached it so far (reinforcements, recruits and
+    # wounded back to duty).
+    inflow = st.arrived / t                                                    # [R, F] a turn
+    replace = np.ceil(st.offensive_loss / np.maximum(inflow, 1e-9))
+    pause = np.clip(np.maximum(math.ceil(m.pause_days / days), replace), 0, MAX_PAUSE_TURNS)
+    if log is not None:
+        for r, f in zip(*np.nonzero(ended), strict=True):
+            why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
+                   else "ran its course" if long[r, f]
+                   else "collapsed" if st.collapsed[r, f] else "stalled")
+            log.append({"turn": t, "replicate": int(r), "kind": "culminated",
+                        "faction": int(f), "pause_turns": int(pause[r, f]), "why": why,
+                        "objectives": [int(x) for x in st.op_target[r, f] if x >= 0],
+                        "lost": float(st.offensive_loss[r, f])})
+    st.rest[ended] = pause[ended]
+    st.op_stage[ended] = 0
+    st.op_target[ended] = -1
+    st.offensive_loss[ended] = 0.0
+    st.offensive_days[ended] = 0.0
+
+
+def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
+    """Forces of factions with an operation flow to the places nearest its objectives."""
+    m = c.scenario.model
+    share = float(m.redeploy_share)
+    busy = st.op_stage > 0
+    if share == 0 or not busy.any():
+        return
+    R, N = st.control.shape
+    supplied = st.siege == 0
+    surplus = np.maximum(st.strength - hold, 0.0)
+    for f in np.flatnonzero(busy.any(axis=0)):
+        rows = np.flatnonzero(busy[:, f])
+        own = (st.control[rows] == f) & supplied[rows]                          # [r, N]
+        staging = np.zeros_like(own)
+        for k in range(st.op_target.shape[2]):
+            tgt = st.op_target[rows, f, k]
+            d = np.where(own, c.hops[np.maximum(tgt, 0)], UNREACHABLE)            # [r, N]
+            dmin = d.min(axis=1, keepdims=True)
+            staging |= (d == dmin) & (dmin < UNREACHABLE) & (tgt >= 0)[:, None]
+        give = np.where(own & ~staging, surplus[rows] * share, 0.0)
+        total = give.sum(axis=1)
+        n_stage = staging.sum(axis=1)
+        ok = (n_stage > 0) & (total > 0)
+        if not ok.any():
+            continue
+        give[~ok] = 0.0
+        gain = np.where(staging, (total / np.maximum(n_stage, 1))[:, None], 0.0)
+        gain[~ok] = 0.0
+        st.strength[rows] += gain - give
+
+
+def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray) -> None:
+    """Garrisons facing an enemy but not attacked this turn lose a little to raids and fire."""
+    m = c.scenario.model
+    rate = m.quiet_loss_per_day * c.scenario.scenario.days_per_turn
+    if rate <= 0:
+        return
+    R = st.replicates
+    ctrl = st.control.astype(np.intp)
+    rr = np.arange(R)[:, None]
+    war = st.relation[rr, ctrl[:, c.src], ctrl[:, c.dst]] == WAR
+    front = np.zeros(st.control.shape, dtype=bool)
+    np.logical_or.at(front, (np.broadcast_to(rr, war.shape)[war],
+                             np.broadcast_to(c.src, war.shape)[war]), True)
+    quiet = front & ~attacked_place
+    loss = np.where(quiet, st.strength * min(rate, 1.0), 0.0)
+    st.strength -= loss
+    np.add.at(st.casualties, (np.broadcast_to(rr, ctrl.shape), ctrl), loss)
+
+
+def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties: np.ndarray,
+               hold: np.ndarray) -> None:
+    """Recruits where each faction holds people, and wounded back to duty."""
+    m = c.scenario.model
+    days = c.scenario.scenario.days_per_turn
+    R, F = st.replicates, c.n_factions
+    rr = np.broadcast_to(np.arange(R)[:, None], st.control.shape)
+    ctrl = st.control.astype(np.intp)
+    supplied = st.siege == 0
+    st.wounded += m.wounded_return * np.maximum(turn_casualties, 0.0)
+    back = st.wounded * min(1.0, days / m.return_days)
+    rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
+    pop = np.where(supplied, c.population[None, :], 0.0)
+    held_pop = np.zeros((R, F))
+    np.add.at(held_pop, (rr, ctrl), pop)
+    recruits = rate / 1000.0 * held_pop * days / 365.0
+    weight = np.where(supplied, hold, 0.0)
+    held_w = np.zeros((R, F))
+    np.add.at(held_w, (rr, ctrl), weight)
+    back = np.where(held_w > 0, back, 0.0)
+    st.wounded -= back
+    with np.errstate(invalid="ignore", divide="ignore"):
+        to_place = (np.where(held_pop[rr, ctrl] > 0, recruits[rr, ctrl] * pop
+                             / held_pop[rr, ctrl], 0.0)
+                    + np.where(held_w[rr, ctrl] > 0, back[rr, ctrl] * weight
+                               / held_w[rr, ctrl], 0.0))
+    st.strength += to_place
+    st.arrived += recruits * (held_pop > 0) + back
