@@ -5,10 +5,11 @@ effort, masses, culminates and is followed by a regrouping pause; the fighters a
 The rules (``docs/model.md``, "The campaign layer"), all switched off by ``model.campaign:
 false``:
 
-* **Operations.** A faction that is not regrouping (``rest``) and has no operation picks up to
-  ``doctrine.operations`` objectives: the hostile places its orders would score highest
-  (:mod:`wargame.engine.phases.orders`), each at least ``operation_radius + 1`` links from
-  the others. It then masses for ``massing_days`` (no attack), and fights: it attacks only
+* **Operations.** A faction that is not regrouping (``rest``) and has no operation opens up
+  to ``doctrine.operations`` of them. Each has an axis, the hostile place its orders
+  (:mod:`wargame.engine.phases.orders`) score highest, more than ``2 x operation_radius``
+  links from the other axes, and an objective, the most valuable hostile place (objective
+  weight + value) within ``operation_radius`` links of the axis. It then masses for ``massing_days`` (no attack), and fights: it attacks only
   places within ``operation_radius`` links of an objective, and holds everywhere else. The
   operation ends when it has taken its objectives, when it culminates (its attacking forces
   have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
@@ -25,7 +26,9 @@ false``:
   place keeps ``min_garrison``.
 * **Massing.** While a faction's operation masses or fights, each of its places in supply
   sends ``redeploy_share`` of its surplus above what it holds to the places nearest each
-  objective (its staging area).
+  objective (its staging area). A faction whose places lie inside an enemy operation's
+  sector sends its surplus to them in the same way (the defender commits its reserves to
+  the threatened sector).
 * **Quiet fronts.** A garrison that touches an enemy and was not attacked this turn loses
   ``quiet_loss_per_day x days`` of its strength to raids, shelling and snipers.
 * **Regeneration.** Each faction recruits ``recruitment`` fighters a year per 1,000 people of
@@ -49,6 +52,9 @@ from wargame.engine.state import State
 
 MAX_PAUSE_TURNS = 10_000
 """Longest pause, in turns (a faction with no inflow of fighters never attacks again)."""
+
+OBJECTIVE_TIE = 1e-3
+"""Worth given up per link of distance when choosing an objective (the nearest of equals)."""
 
 MASSING, FIGHTING = 1, 2
 """Stages of an operation (0: none, the faction holds or regroups)."""
@@ -138,14 +144,26 @@ def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
     m = c.scenario.model
     K = st.op_target.shape[2]
     score = np.where(pl.ready[..., None], cand, 0.0)
+    if not (score > 0).any():
+        return
+    R, F = st.replicates, c.n_factions
     chosen = np.full(st.op_target.shape, -1, dtype=np.intp)
     slots = c.operations[None, :]
+    ctrl = st.control.astype(np.intp)
+    hostile = st.relation[np.arange(R)[:, None, None], np.arange(F)[None, :, None],
+                          ctrl[:, None, :]] == WAR                             # [R, F, N]
+    worth = st.objective + c.value[None, None, :]
     for k in range(K):
-        best = score.argmax(axis=2)                                           # [R, F]
-        ok = (np.take_along_axis(score, best[..., None], axis=2)[..., 0] > 0) & (k < slots)
-        chosen[..., k] = np.where(ok, best, -1)
-        # The next objective lies outside this one's sector.
-        score = np.where(c.hops[best] <= 2 * m.operation_radius, 0.0, score)
+        axis = score.argmax(axis=2)                                           # [R, F]
+        ok = (np.take_along_axis(score, axis[..., None], axis=2)[..., 0] > 0) & (k < slots)
+        # The objective: the most valuable hostile place within reach of the axis (the
+        # nearest of equals; the axis target itself if nothing is worth more).
+        reach = c.hops[axis]                                                  # [R, F, N]
+        aim = np.where((reach <= m.operation_radius) & hostile,
+                       worth - OBJECTIVE_TIE * reach, -np.inf).argmax(axis=2)
+        chosen[..., k] = np.where(ok, aim, -1)
+        # The next operation's axis lies outside this one's sector.
+        score = np.where(c.hops[aim] <= 2 * m.operation_radius, 0.0, score)
     opened = chosen[..., 0] >= 0
     if not opened.any():
         return
@@ -217,35 +235,53 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     st.offensive_days[ended] = 0.0
 
 
+def sector(c: Compiled, st: State, f: int) -> np.ndarray:
+    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
+    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
+    R, N = st.control.shape
+    if not c.scenario.model.campaign:
+        return np.zeros((R, N), dtype=bool)
+    tgt = st.op_target[:, f, :]                                               # [R, K]
+    near = (c.hops[np.maximum(tgt, 0)] <= c.scenario.model.operation_radius) & (
+        tgt >= 0)[..., None]
+    return near.any(axis=1) & (st.op_stage[:, f] > 0)[:, None]
+
+
 def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
-    """Forces of factions with an operation flow to the places nearest its objectives."""
+    """Forces flow to where operations are: an attacker's to the places nearest its
+    objectives, a defender's to its places inside an enemy operation's sector."""
     m = c.scenario.model
     share = float(m.redeploy_share)
     busy = st.op_stage > 0
     if share == 0 or not busy.any():
         return
     R, N = st.control.shape
+    F = c.n_factions
+    rr = np.arange(R)
     supplied = st.siege == 0
     surplus = np.maximum(st.strength - hold, 0.0)
-    for f in np.flatnonzero(busy.any(axis=0)):
-        rows = np.flatnonzero(busy[:, f])
-        own = (st.control[rows] == f) & supplied[rows]                          # [r, N]
+    sectors = {g: sector(c, st, g) for g in np.flatnonzero(busy.any(axis=0))}
+    for f in range(F):
+        own = (st.control == f) & supplied                                     # [R, N]
         staging = np.zeros_like(own)
-        for k in range(st.op_target.shape[2]):
-            tgt = st.op_target[rows, f, k]
-            d = np.where(own, c.hops[np.maximum(tgt, 0)], UNREACHABLE)            # [r, N]
-            dmin = d.min(axis=1, keepdims=True)
-            staging |= (d == dmin) & (dmin < UNREACHABLE) & (tgt >= 0)[:, None]
-        give = np.where(own & ~staging, surplus[rows] * share, 0.0)
+        for g, sec in sectors.items():
+            if g == f:
+                for k in range(st.op_target.shape[2]):
+                    tgt = st.op_target[:, f, k]
+                    d = np.where(own, c.hops[np.maximum(tgt, 0)], UNREACHABLE)
+                    dmin = d.min(axis=1, keepdims=True)
+                    staging |= ((d == dmin) & (dmin < UNREACHABLE)
+                                & ((tgt >= 0) & busy[:, f])[:, None])
+            else:
+                staging |= own & sec & (st.relation[rr, f, g] == WAR)[:, None]
+        if not staging.any():
+            continue
+        give = np.where(own & ~staging, surplus * share, 0.0)
         total = give.sum(axis=1)
         n_stage = staging.sum(axis=1)
-        ok = (n_stage > 0) & (total > 0)
-        if not ok.any():
-            continue
-        give[~ok] = 0.0
-        gain = np.where(staging, (total / np.maximum(n_stage, 1))[:, None], 0.0)
-        gain[~ok] = 0.0
-        st.strength[rows] += gain - give
+        ok = ((n_stage > 0) & (total > 0))[:, None]
+        gain = np.where(staging & ok, (total / np.maximum(n_stage, 1))[:, None], 0.0)
+        st.strength += gain - np.where(ok, give, 0.0)
 
 
 def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from wargame.engine.compile import Compiled
 from wargame.engine.phases.air import air_strikes
+from wargame.engine.phases.operations import sector
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
@@ -43,18 +44,6 @@ class TurnSupport:
 
 def _active(first: int, last: int | None, t: int, T: int) -> bool:
     return first <= t <= (last if last is not None else T)
-
-
-def operation_sector(c: Compiled, st: State, f: int) -> np.ndarray:
-    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
-    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
-    R, N = st.control.shape
-    if not c.scenario.model.campaign:
-        return np.zeros((R, N), dtype=bool)
-    tgt = st.op_target[:, f, :]                                               # [R, K]
-    near = (c.hops[np.maximum(tgt, 0)] <= c.scenario.model.operation_radius) & (
-        tgt >= 0)[..., None]
-    return near.any(axis=1) & (st.op_stage[:, f] > 0)[:, None]
 
 
 def reinforce(c: Compiled, st: State, p: dict[str, np.ndarray], t: int) -> None:
@@ -119,7 +108,7 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
                 float(m.air_kill_cap), float(m.air_saturation_sorties), c.out_start, c.dst,
                 st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
-                alloc, kills, operation_sector(c, st, b), float(m.air_focus))
+                alloc, kills, sector(c, st, b), float(m.air_focus))
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,
