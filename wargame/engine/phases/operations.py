@@ -8,8 +8,9 @@ false``:
 * **Operations.** A faction that is not regrouping (``rest``) and has no operation opens up
   to ``doctrine.operations`` of them. Each has an axis, the hostile place its orders
   (:mod:`wargame.engine.phases.orders`) score highest, more than ``2 x operation_radius``
-  links from the other axes, and an objective, the most valuable hostile place (objective
-  weight + value) within ``operation_radius`` links of the axis. It then masses for ``massing_days`` (no attack), and fights: it attacks only
+  links from the other axes, and an objective, the hostile place within
+  ``operation_radius`` links of the axis that its doctrine weights most (``objectives``; of
+  places it does not name, the one of most ``value``). It then masses for ``massing_days`` (no attack), and fights: it attacks only
   places within ``operation_radius`` links of an objective, and holds everywhere else. The
   operation ends when it has taken its objectives, when it culminates (its attacking forces
   have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
@@ -152,7 +153,8 @@ def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
     ctrl = st.control.astype(np.intp)
     hostile = st.relation[np.arange(R)[:, None, None], np.arange(F)[None, :, None],
                           ctrl[:, None, :]] == WAR                             # [R, F, N]
-    worth = st.objective + c.value[None, None, :]
+    # Stated objectives first (by weight), then value.
+    worth = st.objective * (1.0 + c.value.max(initial=0.0)) + c.value[None, None, :]
     for k in range(K):
         axis = score.argmax(axis=2)                                           # [R, F]
         ok = (np.take_along_axis(score, axis[..., None], axis=2)[..., 0] > 0) & (k < slots)
