@@ -15,9 +15,9 @@ false``:
   operation ends when it has taken its objectives, when it culminates (its attacking forces
   have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
   ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
-  then regroups before it plans again: for ``pause_days``, or for as long as it takes to
-  replace the operation's losses at the rate fighters have reached it so far (reinforcements,
-  recruits and wounded back to duty), whichever is longer.
+  then regroups before it plans again, for as long as it takes to replace the operation's
+  losses at the rate fighters have reached it so far (reinforcements, recruits and wounded
+  back to duty); after a culmination or a stall, for at least ``pause_days``.
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
@@ -215,12 +215,13 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     ended = spent | long | done | won | (st.collapsed & (st.op_stage > 0))
     if not ended.any():
         return
-    # The pause: at least pause_days, and as long as the faction needs to replace what the
-    # operation lost at the rate fighters have reached it so far (reinforcements, recruits and
-    # wounded back to duty).
+    # The pause: as long as the faction needs to replace what the operation lost at the rate
+    # fighters have reached it so far (reinforcements, recruits and wounded back to duty);
+    # after a culmination or a stall, at least pause_days.
     inflow = st.arrived / t                                                    # [R, F] a turn
     replace = np.ceil(st.offensive_loss / np.maximum(inflow, 1e-9))
-    pause = np.clip(np.maximum(math.ceil(m.pause_days / days), replace), 0, MAX_PAUSE_TURNS)
+    floor = np.where(won, 0, math.ceil(m.pause_days / days))
+    pause = np.clip(np.maximum(floor, replace), 0, MAX_PAUSE_TURNS)
     if log is not None:
         for r, f in zip(*np.nonzero(ended), strict=True):
             why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
