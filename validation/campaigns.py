@@ -21,7 +21,8 @@ skill loss against uniform) and the theatre is scored at that pause. The default
 chosen on all theatres. The Aleppo theatre is never part of the fit: it is played at the
 chosen default and scored as a test (``validation/aleppo_hindcast.py``).
 
-Writes ``validation/results/campaigns.csv`` and prints markdown tables on stdout.
+Writes ``validation/results/campaigns.csv`` and the markdown tables it prints on stdout to
+``validation/results/campaigns.md``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import aleppo_hindcast as hind  # noqa: E402  (shares the scoring rules)
 
 DATA = ROOT / "validation" / "data" / "campaigns"
 OUT = ROOT / "validation" / "results" / "campaigns.csv"
+REPORT = ROOT / "validation" / "results" / "campaigns.md"
 GRID = (21, 42, 63, 91, 126, 182)
 """Pauses searched (days): three weeks (Tikrit 2015) to half a year."""
 RUNS = 400
@@ -134,17 +136,36 @@ def play(th: Theatre, pause: int, runs: int, seed: int) -> Score:
 
 
 def published_end(th: Theatre) -> dict[str, str]:
-    """The latest published estimate of each faction, as 'low-high (date)'."""
+    """The latest published estimate of each faction within the campaign (up to a month after
+    its last change of control), as 'low-high (date)'."""
+    last = (max(ch.date for ch in th.history) + dt.timedelta(days=31)).isoformat()
     out: dict[str, tuple[str, str]] = {}
     for row in th.strengths:
         f = row["faction"]
+        if row["date"] > last:
+            continue
         if f not in out or row["date"] >= out[f][0]:
             out[f] = (row["date"], f"{row['low']}–{row['high']} ({row['date']})")
     return {f: v[1] for f, v in out.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Fit, cross-validate by theatre, print tables and write the CSV."""
+    """Fit, cross-validate by theatre, print tables and write the CSV and the report."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = fit(argv)
+    text = buf.getvalue()
+    sys.stdout.write(text)
+    if code == 0:
+        REPORT.write_text(text, encoding="utf-8")
+    return code
+
+
+def fit(argv: list[str] | None = None) -> int:
+    """The fit and its tables (stdout)."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--runs", type=int, default=RUNS, help=f"games per point ({RUNS})")
     ap.add_argument("--seed", type=int, default=SEED, help=f"root seed ({SEED})")

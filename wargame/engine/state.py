@@ -99,10 +99,10 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
     weight = np.maximum(c.value, 1e-6) * np.where(front, sc.model.front_deployment_weight, 1.0)
     cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
     wanted = np.zeros(N, dtype=bool)
-    for f, fac in enumerate(sc.factions.values()):
-        for s in fac.doctrine.objectives:
-            n = c.settlements.index(s)
-            wanted[n] |= c.init_relation[f, ctl[n]] == 0
+    for k, fac in enumerate(sc.factions.values()):
+        for sid in fac.doctrine.objectives:
+            j = c.settlements.index(sid)
+            wanted[j] |= c.init_relation[k, ctl[j]] == 0
     hold = np.where(front | wanted,
                     np.maximum(sc.model.min_garrison, sc.model.hold_share * cap), 0.0)
     for fi, (fid, _) in enumerate(sc.factions.items()):

@@ -6,6 +6,8 @@ engine's log directly, so the sentences and ``wargame run --format json`` tell t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
@@ -109,7 +111,7 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
             f"ground; {lost}.{air_txt}")
 
 
-def _places(ids: list[str | None], sname: dict[str, str]) -> str:
+def _places(ids: list[str | None], sname: Mapping[str | None, str]) -> str:
     """Place names joined as 'A', 'A and B', 'A, B and C'."""
     names = [sname.get(x, x) for x in ids if x is not None]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

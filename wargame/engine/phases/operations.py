@@ -10,8 +10,9 @@ false``:
   (:mod:`wargame.engine.phases.orders`) score highest, more than ``2 x operation_radius``
   links from the other axes, and an objective, the hostile place within
   ``operation_radius`` links of the axis that its doctrine weights most (``objectives``; of
-  places it does not name, the one of most ``value``). It then masses for ``massing_days`` (no attack), and fights: it attacks only
-  places within ``operation_radius`` links of an objective, and holds everywhere else. The
+  places it does not name, the one of most ``value``). It then masses for ``massing_days``
+  (no attack), and fights: it attacks only places within ``operation_radius`` links of an
+  objective, and holds everywhere else. The
   operation ends when it has taken its objectives, when it culminates (its attacking forces
   have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
   ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
@@ -258,12 +259,12 @@ def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
     busy = st.op_stage > 0
     if share == 0 or not busy.any():
         return
-    R, N = st.control.shape
+    R = st.replicates
     F = c.n_factions
     rr = np.arange(R)
     supplied = st.siege == 0
     surplus = np.maximum(st.strength - hold, 0.0)
-    sectors = {g: sector(c, st, g) for g in np.flatnonzero(busy.any(axis=0))}
+    sectors = {int(g): sector(c, st, int(g)) for g in np.flatnonzero(busy.any(axis=0))}
     for f in range(F):
         own = (st.control == f) & supplied                                     # [R, N]
         staging = np.zeros_like(own)
