@@ -180,7 +180,7 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int) -> str:
         "factions": {
             "attacker": {"name": "Attacker", "strength": _strength(b.attacker, priors.attacker),
                          "doctrine": {"aggression": 0.0 if b.siege else 1.0,
-                                      "reserve_share": 0.0,
+                                      "reserve_share": 0.0, "first_operation_turn": 1,
                                       "max_offensives": 1, "objectives": {"city": 10}},
                          "supply_sources": ["base"]},
             "defender": {"name": "Defender", "strength": _strength(b.defender, priors.defender),
@@ -195,7 +195,8 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int) -> str:
         "links": [{"between": ["base", "city"]}]
                  + ([] if b.encircled else [{"between": ["city", "rear"]}]),
         "support": support,
-        # The table's clock starts with the assault: the attacker has massed already.
+        # The table's clock starts with the assault: the attacker has massed already and
+        # its operation opens on the first turn.
         "model": {"massing_days": 0},
         "outcomes": {"taken": {"name": "The attacker takes the city",
                                "controls": {"faction": "attacker", "settlements": ["city"]}}},

@@ -18,7 +18,8 @@ false``:
   ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
   then regroups before it plans again, for as long as it takes to replace the operation's
   losses at the rate fighters have reached it so far (reinforcements, recruits and wounded
-  back to duty); after a culmination or a stall, for at least ``pause_days``.
+  back to duty); after a culmination or a stall, for at least ``pause_days``; and for no more
+  than ``max_pause_days``.
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
@@ -51,9 +52,6 @@ from wargame.engine.common import WAR
 from wargame.engine.compile import UNREACHABLE, Compiled
 from wargame.engine.phases.engagement import REFERENCE_MORALE
 from wargame.engine.state import State
-
-MAX_PAUSE_TURNS = 10_000
-"""Longest pause, in turns (a faction with no inflow of fighters never attacks again)."""
 
 OBJECTIVE_TIE = 1e-3
 """Worth given up per link of distance when choosing an objective (the nearest of equals)."""
@@ -218,11 +216,12 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
         return
     # The pause: as long as the faction needs to replace what the operation lost at the rate
     # fighters have reached it so far (reinforcements, recruits and wounded back to duty);
-    # after a culmination or a stall, at least pause_days.
+    # after a culmination or a stall, at least pause_days; never more than max_pause_days.
     inflow = st.arrived / t                                                    # [R, F] a turn
     replace = np.ceil(st.offensive_loss / np.maximum(inflow, 1e-9))
     floor = np.where(won, 0, math.ceil(m.pause_days / days))
-    pause = np.clip(np.maximum(floor, replace), 0, MAX_PAUSE_TURNS)
+    longest = max(math.ceil(m.max_pause_days / days), math.ceil(m.pause_days / days))
+    pause = np.clip(np.maximum(floor, replace), 0, longest)
     if log is not None:
         for r, f in zip(*np.nonzero(ended), strict=True):
             why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
