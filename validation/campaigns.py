@@ -95,12 +95,13 @@ class Score:
         return 1.0 - self.brier / self.persistence
 
 
-def play(th: Theatre, pause: int, runs: int, seed: int) -> Score:
-    """Play ``runs`` games of the theatre with ``model.pause_days = pause`` and score them."""
+def play(th: Theatre, pause: int, runs: int, seed: int, sets: tuple[str, ...] = ()) -> Score:
+    """Play ``runs`` games of the theatre with ``model.pause_days = pause`` (and any other
+    ``sets``) and score them."""
     from wargame.engine import compile_scenario, simulate
     from wargame.scenario import load
 
-    sc = load(th.scenario, [f"model.pause_days={pause}"]).scenario
+    sc = load(th.scenario, [f"model.pause_days={pause}", *sets]).scenario
     c = compile_scenario(sc)
     T = sc.scenario.turns
     days = sc.scenario.days_per_turn

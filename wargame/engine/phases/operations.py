@@ -12,14 +12,11 @@ false``:
   ``operation_radius`` links of the axis that its doctrine weights most (``objectives``; of
   places it does not name, the one of most ``value``). It then masses for ``massing_days``
   (no attack), and fights: it attacks only places within ``operation_radius`` links of an
-  objective, and holds everywhere else. The
-  operation ends when it has taken its objectives, when it culminates (its attacking forces
-  have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
-  ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
-  then regroups before it plans again, for as long as it takes to replace the operation's
-  losses at the rate fighters have reached it so far (reinforcements, recruits and wounded
-  back to duty); after a culmination or a stall, for at least ``pause_days``; and for no more
-  than ``max_pause_days``.
+  objective, and holds everywhere else. The operation ends when it has taken its objectives,
+  when it culminates (its attacking forces have lost ``culmination_loss`` of the strength the
+  faction had when it began, or it has run ``push_days``), or when a turn passes with no attack in its sectors (it stalls). After a
+  culmination or a stall the faction regroups for ``pause_days`` before it plans again; after
+  taking its objectives it plans the next operation at once (and masses for it).
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
@@ -214,14 +211,9 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     ended = spent | long | done | won | (st.collapsed & (st.op_stage > 0))
     if not ended.any():
         return
-    # The pause: as long as the faction needs to replace what the operation lost at the rate
-    # fighters have reached it so far (reinforcements, recruits and wounded back to duty);
-    # after a culmination or a stall, at least pause_days; never more than max_pause_days.
-    inflow = st.arrived / t                                                    # [R, F] a turn
-    replace = np.ceil(st.offensive_loss / np.maximum(inflow, 1e-9))
-    floor = np.where(won, 0, math.ceil(m.pause_days / days))
-    longest = max(math.ceil(m.max_pause_days / days), math.ceil(m.pause_days / days))
-    pause = np.clip(np.maximum(floor, replace), 0, longest)
+    # The pause: none after an operation that took its objectives (the next one still masses),
+    # pause_days after one that culminated or stalled.
+    pause = np.where(won, 0, math.ceil(m.pause_days / days))
     if log is not None:
         for r, f in zip(*np.nonzero(ended), strict=True):
             why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
