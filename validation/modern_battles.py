@@ -161,7 +161,8 @@ def populations(b: mt.Battle, priors: Priors) -> list[int]:
     return [round(priors.population.quantile(q)) for q in POPULATION_QUANTILES]
 
 
-def scenario_yaml(b: mt.Battle, priors: Priors, population: int) -> str:
+def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
+                  campaign: bool = False) -> str:
     """The standard scenario of a battle, as YAML text (see the module's docstring)."""
     support: dict[str, Any] = {}
     if b.attacker_air:
@@ -195,9 +196,12 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int) -> str:
         "links": [{"between": ["base", "city"]}]
                  + ([] if b.encircled else [{"between": ["city", "rear"]}]),
         "support": support,
-        # The table's clock starts with the assault: the attacker has massed already and
-        # its operation opens on the first turn.
-        "model": {"massing_days": 0},
+        # The tempo of the assault itself: the rules of one battle, without the campaign
+        # layer's operations, regrouping and regeneration (validation/campaigns.py fits those
+        # on whole theatres). ``--campaign`` plays the same battles with it.
+        # A culminated assault pauses as the table's battles did (Tikrit, 17 days in March
+        # 2015; Mosul, about four weeks in 2017), not as whole theatres regroup.
+        "model": {"campaign": campaign, "massing_days": 0, "pause_days": 21},
         "outcomes": {"taken": {"name": "The attacker takes the city",
                                "controls": {"faction": "attacker", "settlements": ["city"]}}},
     }
@@ -208,7 +212,8 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int) -> str:
 
 
 def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64]],
-              games: int, seed: int, keep: Path | None = None) -> NDArray[np.float64]:
+              games: int, seed: int, keep: Path | None = None,
+              campaign: bool = False) -> NDArray[np.float64]:
     """Days until the city falls (``inf``: not within ``TURNS``) -> [points, games].
 
     ``values`` gives each parameter's value at every point [points]; the points are played
@@ -226,7 +231,7 @@ def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64
             continue
         with tempfile.TemporaryDirectory() as tmp:
             path = (keep or Path(tmp)) / f"{_slug(b.name)}_{i}.yaml"
-            path.write_text(scenario_yaml(b, priors, pop), encoding="utf-8")
+            path.write_text(scenario_yaml(b, priors, pop, campaign), encoding="utf-8")
             compiled = compile_scenario(load(path).scenario)
         rep = {k: np.repeat(v, g) for k, v in values.items()}
         res = simulate(compiled, np.random.default_rng([seed, i]), points * g, values=rep)
@@ -568,8 +573,10 @@ def plot(path: Path, battles: list[mt.Battle], fc: list[Forecast], title: str) -
     plt.close(fig)
 
 
-def predict(path: Path, games: int, seed: int) -> tuple[list[mt.Battle], list[Forecast]]:
-    """Play every row of ``path`` with the packaged tempo and priors."""
+def predict(path: Path, games: int, seed: int, campaign: bool = False
+            ) -> tuple[list[mt.Battle], list[Forecast]]:
+    """Play every row of ``path`` with the packaged tempo and priors (``campaign``: with the
+    campaign layer on, the attacker's operation opening on the first turn, already massed)."""
     from wargame.calibration.tempo import load_tempo
 
     tempo = load_tempo()
@@ -580,8 +587,8 @@ def predict(path: Path, games: int, seed: int) -> tuple[list[mt.Battle], list[Fo
     values["model.engagement_spread"] = np.array([tempo.engagement_spread])
     values["model.collapse_rate"] = np.array([tempo.collapse_rate])
     values["model.surrender_rate"] = np.array([tempo.surrender_rate])
-    fc = [forecast(durations(b, priors, values, games, seed + i)[0], b.duration_days)
-          for i, b in enumerate(battles)]
+    fc = [forecast(durations(b, priors, values, games, seed + i, campaign=campaign)[0],
+                   b.duration_days) for i, b in enumerate(battles)]
     return battles, fc
 
 
@@ -592,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--games", type=int, default=None,
                     help=f"games per battle and point (default {GAMES}; --predict: 2000)")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--campaign", action="store_true",
+                    help="with --predict: play the battles with the campaign layer on")
     ap.add_argument("--write-scenarios", type=Path, default=None,
                     help="also write each battle's standard scenario into this folder")
     args = ap.parse_args(argv)
@@ -604,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
                 (args.write_scenarios / f"{_slug(b.name)}_{i}.yaml").write_text(
                     scenario_yaml(b, priors, pop), encoding="utf-8")
     if args.predict is not None:
-        battles, fc = predict(args.predict, args.games or 2000, args.seed)
+        battles, fc = predict(args.predict, args.games or 2000, args.seed, args.campaign)
         print(battle_table(battles, fc, None))
         print()
         print(metrics_table(metrics(battles, fc), None))

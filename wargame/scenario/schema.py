@@ -396,7 +396,7 @@ class ModelSettings(Entry):
     campaign: bool = True
     culmination_loss: float = Field(0.25, gt=0, le=1)
     push_days: int = Field(91, ge=1, le=100_000)
-    pause_days: int = Field(21, ge=0, le=10_000)
+    pause_days: int = Field(126, ge=0, le=10_000)
     massing_days: int = Field(14, ge=0, le=10_000)
     operation_radius: int = Field(2, ge=0, le=100)
     hold_share: float = Field(0.25, ge=0, le=10)
