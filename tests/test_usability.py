@@ -1,0 +1,226 @@
+"""What a new analyst meets first: deletions that cannot silently do nothing, usage errors in
+the project's words, install hints that name the make target, replays labelled as what they
+are, stories that follow what an event changes, and the forces at each place."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import wargame
+from wargame.cli.app import app
+from wargame.errors import InvalidInput
+
+ROOT = Path(__file__).resolve().parent.parent
+ALEPPO = str(ROOT / "scenarios" / "aleppo_2015.yaml")
+TOY = str(ROOT / "tests" / "data" / "valid" / "toy.yaml")
+ENV = {"NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None, "COLUMNS": "100"}
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    res = CliRunner(env=ENV).invoke(app, list(args))
+    return res.exit_code, res.stdout, res.stderr
+
+
+# --- deletions -------------------------------------------------------------------------------
+
+def test_a_misspelt_deletion_in_a_variant_is_refused(tmp_path: Path) -> None:
+    variant = tmp_path / "no_air.yaml"
+    variant.write_text(f"extends: {ALEPPO}\nsupport:\n  russian_airr: null\n", encoding="utf-8")
+    code, out, err = cli("validate", str(variant))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == (
+        f"error: {variant}:3:3: support.russian_airr: null deletes nothing: there is no "
+        "support line 'russian_airr' (did you mean 'russian_air'?)")
+    # compare cannot run it either: no silent 0.0 points everywhere.
+    code, out, err = cli("compare", ALEPPO, str(variant), "--runs", "10", "--seed", "1")
+    assert (code, out) == (2, "") and "null deletes nothing" in err
+
+
+def test_a_misspelt_deletion_of_a_key_is_refused(tmp_path: Path) -> None:
+    variant = tmp_path / "v.yaml"
+    variant.write_text(f"extends: {TOY}\nfactions:\n  red:\n    qualty: null\n",
+                       encoding="utf-8")
+    with pytest.raises(InvalidInput) as info:
+        wargame.load(variant)
+    assert info.value.lines() == [
+        f"{variant}:4:5: factions.red.qualty: null deletes nothing: factions.red has no key "
+        "'qualty' (did you mean 'quality'?)"]
+
+
+def test_set_null_deletes_and_a_misspelt_one_is_refused() -> None:
+    loaded = wargame.load(ALEPPO, ["events.russian_escalation=null"])
+    assert "russian_escalation" not in loaded.scenario.events
+    code, out, err = cli("validate", ALEPPO, "--set", "support.russian_airr=null")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == (
+        "error: --set support.russian_airr: support.russian_airr: null deletes nothing: there "
+        "is no support line 'russian_airr' (did you mean 'russian_air'?)")
+    code, _, err = cli("validate", ALEPPO, "--set", "support.russian_air.sorties_per_turn=")
+    assert code == 2 and "missing value" in err
+
+
+def test_an_unknown_id_names_its_section_in_words() -> None:
+    code, _, err = cli("validate", ALEPPO, "--set", "support.nope.first_turn=2")
+    assert code == 2
+    assert "; the support lines are russian_air, " in err
+
+
+def test_vary_refuses_a_null_point() -> None:
+    code, _, err = cli("sweep", TOY, "--vary", "factions.red.strength=1000,null", "--runs", "5",
+                       "--seed", "1")
+    assert code == 2 and "missing value" in err
+
+
+# --- usage errors ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["batch", TOY, "--runs", "1.5"],
+     "error: --runs: '1.5' is not a whole number (see 'wargame batch --help')"),
+    (["run", TOY, "--seed", "x"],
+     "error: --seed: 'x' is not a whole number (see 'wargame run --help')"),
+    (["batch", TOY, "--format", "xml"],
+     "error: --format: 'xml' is not one of 'table', 'json', 'csv' (see 'wargame batch --help')"),
+    (["batch", TOY, "--runz", "3"],
+     "error: no such option --runz (did you mean --runs or --per-turn or --turns?) "
+     "(see 'wargame batch --help')"),
+    (["frob"], "error: no such command 'frob' (see 'wargame --help')"),
+])
+def test_usage_errors_are_one_line_in_the_projects_words(args: list[str], expected: str) -> None:
+    code, out, err = cli(*args)
+    assert (code, out) == (2, "")
+    assert err == expected + "\n"
+
+
+def test_a_store_in_a_missing_folder_names_the_option(tmp_path: Path) -> None:
+    where = tmp_path / "nowhere" / "x.db"
+    code, out, err = cli("batch", TOY, "--runs", "5", "--seed", "1", "--store", str(where))
+    assert (code, out) == (2, "")
+    assert err == f"error: --store {where}: folder {where.parent} does not exist\n"
+
+
+# --- installs ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("module", "command", "target"), [
+    ("sklearn", ["discover", TOY, "--outcome", "red_takes_c", "--runs", "20", "--seed", "1"],
+     "install"),
+    ("pyarrow", ["batch", TOY, "--runs", "5", "--seed", "1", "--games", "g.parquet"],
+     "install"),
+])
+def test_a_missing_package_names_the_make_target(module: str, command: list[str], target: str,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, module, None)
+    code, _, err = cli(*command)
+    assert code == 1
+    assert f"run 'make {target}' in the wargame folder (or: pip install --require-hashes -r " \
+           "requirements/runtime.txt)" in err
+
+
+def _pins(lock: Path) -> set[str]:
+    return {m.group(1).lower() for m in re.finditer(r"^([A-Za-z0-9_.-]+)==", lock.read_text(
+        encoding="utf-8"), flags=re.M)}
+
+
+def test_the_install_lock_holds_what_the_tour_uses() -> None:
+    runtime = _pins(ROOT / "requirements" / "runtime.txt")
+    assert {"pandas", "xarray", "pyarrow", "scikit-learn", "numba", "typer"} <= runtime
+    everything = _pins(ROOT / "requirements" / "all.txt")
+    assert runtime | {"dask", "distributed", "salib"} <= everything
+    dev = _pins(ROOT / "requirements" / "dev.txt")
+    # The same versions everywhere: what is installed is what was tested.
+    for lock in ("runtime.txt", "all.txt"):
+        text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
+        pins = set(re.findall(r"^([A-Za-z0-9_.-]+==\S+)", text, flags=re.M))
+        dev_text = (ROOT / "requirements" / "dev.txt").read_text(encoding="utf-8")
+        assert pins <= set(re.findall(r"^([A-Za-z0-9_.-]+==\S+)", dev_text, flags=re.M))
+    assert runtime <= dev
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "RUN_EXTRAS := --extra data --extra discover" in makefile
+    assert re.search(r"^install: \$\(STAMP_RUN\)", makefile, flags=re.M)
+    assert re.search(r"^install-all: \$\(STAMP_ALL\)", makefile, flags=re.M)
+
+
+# --- replay ------------------------------------------------------------------------------------
+
+def test_run_replays_a_game_of_a_batch_and_says_so() -> None:
+    code, out, err = cli("run", TOY, "--game", "3", "--runs", "40", "--seed", "7",
+                         "--chunk-size", "16", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["replay"] == {"game": 3, "runs": 40, "chunk_size": 16, "default_chunk": False}
+    assert data["label"] == ("game 3 of a 40-game batch with seed 7 (replay with --game 3 "
+                             "--runs 40 --seed 7 --chunk-size 16)")
+    game = wargame.play(TOY, seed=7, game=3, runs=40, chunk_size=16)
+    assert game.to_dict()["turns"] == data["turns"]
+    assert game.narrative(width=200).splitlines()[0] == f"Toy front — {data['label']}"
+    code, out, _ = cli("run", TOY, "--game", "3", "--runs", "40", "--seed", "7",
+                       "--chunk-size", "16")
+    assert " ".join(out.splitlines()[:2]) == f"Toy front — {data['label']}"
+    plain = wargame.play(TOY, seed=7)
+    assert plain.label == "seed 7" and plain.replay is None
+
+
+def test_run_game_options_go_together() -> None:
+    code, _, err = cli("run", TOY, "--game", "3", "--seed", "7")
+    assert code == 2 and "needs the batch's --seed and --runs" in err
+    code, _, err = cli("run", TOY, "--runs", "30", "--seed", "7")
+    assert code == 2 and "--runs and --chunk-size go with --game" in err
+    code, _, err = cli("run", TOY, "--game", "30", "--runs", "30", "--seed", "7")
+    assert code == 2 and "--game must be between 0 and 29 (got 30)" in err
+
+
+def test_api_strings_have_no_trailing_padding() -> None:
+    text = wargame.play(ALEPPO, seed=1).narrative(width=140)
+    assert text and all(line == line.rstrip() for line in text.splitlines())
+
+
+# --- the story follows the game ----------------------------------------------------------------
+
+def test_an_event_with_nothing_to_scale_is_told_as_changing_nothing() -> None:
+    game = wargame.play(ALEPPO, seed=1, overrides=["support.russian_air.sorties_per_turn=0"])
+    told = [s for lines in game.story().values() for s in lines]
+    assert not any("steps up" in s for s in told)
+    assert ("The event russian_escalation changes nothing in this game: russian_air flies no "
+            "sorties.") in told
+    normal = wargame.play(ALEPPO, seed=1)
+    assert any(s.startswith("Event: Russia steps up its strikes") for lines in
+               normal.story().values() for s in lines)
+
+
+# --- forces ------------------------------------------------------------------------------------
+
+def test_run_prints_the_forces_at_each_place_each_turn() -> None:
+    game = wargame.play(TOY, seed=3)
+    for t in game.turns:
+        assert set(t.garrison) == set(t.control)
+        by_faction: dict[str, float] = {}
+        for place, n in t.garrison.items():
+            assert n >= 0
+            who = t.control[place]
+            if who is not None:
+                by_faction[who] = by_faction.get(who, 0.0) + n
+        for fid, total in t.strength.items():
+            assert by_faction.get(fid, 0.0) == pytest.approx(total, rel=1e-9, abs=1e-9)
+    data = json.loads(cli("run", TOY, "--seed", "3", "-f", "json")[1])
+    assert data["turns"][0]["garrison"] == game.turns[0].garrison
+    code, out, _ = cli("run", TOY, "--seed", "3", "--forces")
+    assert code == 0
+    assert "At the start, 13 Oct 2015" in out
+    start = game.turns[0]
+    red = sorted(((v, s) for s, v in start.garrison.items() if start.control[s] == "red"),
+                 reverse=True)
+    names = {"a": "A", "b": "B", "c": "C"}
+    line = (f"Forces of Red ({sum(v for v, _ in red):,.0f}): "
+            + ", ".join(f"{names[s]} {v:,.0f}" for v, s in red) + ".")
+    assert line in out
+    assert out.count("Forces of Red") == len(game.turns)
+    assert "Forces of" not in cli("run", TOY, "--seed", "3")[1]
