@@ -224,3 +224,65 @@ def test_run_prints_the_forces_at_each_place_each_turn() -> None:
     assert line in out
     assert out.count("Forces of Red") == len(game.turns)
     assert "Forces of" not in cli("run", TOY, "--seed", "3")[1]
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+def _ids(path: str) -> list[str]:
+    sc = wargame.load(path).scenario
+    return [*sc.factions, *sc.settlements, *sc.support, *sc.events, *sc.outcomes]
+
+
+def _broken_ids(out: str, ids: list[str]) -> list[str]:
+    """Pieces of ids cut inside a word: a token with an underscore that begins an id but is
+    not one (``coalition_air_koba`` of ``coalition_air_kobane``)."""
+    known = set(ids)
+    return [tok for tok in re.findall(r"[a-z0-9_]+", out)
+            if "_" in tok and tok not in known and any(i.startswith(tok) for i in ids)]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 140, 220])
+def test_show_never_breaks_an_id_and_keeps_one_style(width: int) -> None:
+    res = CliRunner(env={**ENV, "COLUMNS": str(width)}).invoke(app, ["show", ALEPPO])
+    assert res.exit_code == 0
+    out = res.stdout
+    ids = _ids(ALEPPO)
+    assert _broken_ids(out, ids) == []
+    for sid in ("iran_hezbollah_reinforcements", "coalition_air_kobane"):
+        assert re.search(rf"(^|\s){sid}(\s|$)", out, flags=re.M), sid  # whole, or in the key
+    assert not set(out) & set("┏┃┡│└┗━╇┩┳")                        # no box at any width
+    assert all(line == line.rstrip() for line in out.splitlines())   # no padding when piped
+    tables = out.split("\nSources\n")[0]   # the sources are never cut (soft wrap)
+    assert max(len(line) for line in tables.splitlines()) <= width
+
+
+def test_show_says_what_events_do_and_where_the_garrisons_stand() -> None:
+    code, out, _ = cli("show", ALEPPO)
+    assert code == 0
+    assert "russian_air ×1.10–2.00 (mode 1.40)" in out
+    assert "rebels +300–600 at azaz" in out
+    assert "pyd – rebels: war" in out
+    code, out, _ = cli("show", TOY)
+    lines = out.splitlines()
+    start = lines.index("Starting garrisons (every parameter at its mean)")
+    assert lines[start + 1:start + 3] == ["Forces of Red (3,000): B 2,000, A 1,000.",
+                                          "Forces of Blue (1,000): C 1,000."]
+
+
+def test_batch_timing_has_dates_and_none_for_at_the_end_outcomes() -> None:
+    res = wargame.batch(ALEPPO, runs=60, seed=7)
+    import io
+
+    from rich.console import Console
+
+    from wargame.batch.render import batch_tables
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    console.print(batch_tables(res))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    row = next(line for line in out.splitlines()
+               if line.startswith("The regime still holds western Aleppo at the end"))
+    assert row.rstrip().endswith("at the end")
+    o = res.outcome("daesh_reaches_corridor")
+    assert o.turn.median is not None
+    d = o.end_date.median
+    assert f"{o.turn.median}: {d.day} {d:%b %Y}" in out

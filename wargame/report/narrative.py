@@ -155,14 +155,16 @@ FORCES_MIN = 0.5
 """Fewer fighters than this at a place are not listed (they print as 0)."""
 
 
-def forces_lines(sc: Scenario, turn: TurnRecord) -> list[str]:
-    """Who holds how many fighters where at the end of ``turn``, one line per faction,
-    largest garrisons first: ``Forces of the regime (41,250): Aleppo West 9,800, ...``."""
+def forces_lines(sc: Scenario, garrison: dict[str, float],
+                 control: dict[str, str | None]) -> list[str]:
+    """Who holds how many fighters where (``garrison`` by place, ``control`` its holder), one
+    line per faction, largest garrisons first: ``Forces of the regime (41,250): Aleppo
+    West 9,800, ...``."""
     fname, sname = _names(sc)
     lines = []
     for fid in sc.factions:
-        held = sorted(((v, s) for s, v in turn.garrison.items()
-                       if turn.control.get(s) == fid and v >= FORCES_MIN), reverse=True)
+        held = sorted(((v, s) for s, v in garrison.items()
+                       if control.get(s) == fid and v >= FORCES_MIN), reverse=True)
         if not held:
             continue
         total = sum(v for v, _ in held)
@@ -185,7 +187,8 @@ def narrative(game: Game, forces: bool = False) -> RenderableType:
     if forces and game.turns[0].garrison:
         start = sc.scenario.start_date
         parts.append(Text(f"At the start, {start.day} {start:%b %Y}", style="bold"))
-        parts.extend(_indented(forces_lines(sc, game.turns[0]), "dim"))
+        first = game.turns[0]
+        parts.extend(_indented(forces_lines(sc, first.garrison, first.control), "dim"))
     told = False
     for prev, turn in zip(game.turns, game.turns[1:], strict=False):
         lines = turn_sentences(sc, turn, prev.control)
@@ -195,7 +198,7 @@ def narrative(game: Game, forces: bool = False) -> RenderableType:
         parts.append(Text(f"Turn {turn.turn}, {span(sc, turn.turn)}", style="bold"))
         parts.extend(_indented(lines))
         if forces:
-            parts.extend(_indented(forces_lines(sc, turn), "dim"))
+            parts.extend(_indented(forces_lines(sc, turn.garrison, turn.control), "dim"))
     if not told:
         parts.append(Text("No town changed hands and nobody attacked."))
     parts.append(Text(""))
