@@ -20,7 +20,7 @@ from matplotlib.path import Path as MplPath
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top (any consistent unit)
 
-COUNTRIES_FILE = "countries_levant_ne110m.geojson"
+COUNTRIES_FILE = "countries_levant_ne10m.geojson"
 KM_PER_DEG = 111.32
 
 
@@ -90,7 +90,8 @@ class Country:
 
 @cache
 def countries() -> tuple[Country, ...]:
-    """The outlines shipped with wargame (Natural Earth 1:110m; see wargame/data/ATTRIBUTION.md)."""
+    """The outlines shipped with wargame (Natural Earth's 1:10m borders and 1:50m coasts; see
+    wargame/data/ATTRIBUTION.md)."""
     text = files("wargame").joinpath("data", COUNTRIES_FILE).read_text(encoding="utf-8")
     out = []
     for feat in json.loads(text)["features"]:

@@ -328,7 +328,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
         cbox = (bb.x0, fig.bbox.height - bb.y1, bb.x1, fig.bbox.height - bb.y0)
         if any(geo.overlaps(cbox, o) for o in placer.taken[keep:]):
             t.remove()   # a country's name gives way to the places' names
-    _titles(fig, sc, view, ("Borders: Natural Earth 1:110m (coarse; public domain). "
+    _titles(fig, sc, view, ("Borders: Natural Earth 1:10m (public domain). "
                             if borders else "") + footnote)
     uses = {"sizes": bool(np.ptp(p.diam) > 0),
             "pies": bool(view.games and (view.top < mapkey.SURE).any()),
@@ -514,7 +514,7 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     more = f"; legend: the {len(shown)} factions holding most places" if len(shown) < \
         len(held) else ""
     _titles(fig, sc, view, f"{len(p.places):,} places drawn in outline{more} · " + (
-        "Borders: Natural Earth 1:110m (coarse; public domain). " if borders else "")
+        "Borders: Natural Earth 1:10m (public domain). " if borders else "")
         + footnote)
     mapkey.legend(fig, [fnames[i] for i in shown], [p.colours[i] for i in shown],
                   bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05, fh - 0.8,
