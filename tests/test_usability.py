@@ -286,3 +286,42 @@ def test_batch_timing_has_dates_and_none_for_at_the_end_outcomes() -> None:
     assert o.turn.median is not None
     d = o.end_date.median
     assert f"{o.turn.median}: {d.day} {d:%b %Y}" in out
+
+
+# --- pictures ----------------------------------------------------------------------------------
+
+def test_the_report_draws_the_map_wargame_map_draws(tmp_path: Path) -> None:
+    import base64
+
+    import numpy as np
+    from matplotlib.image import imread
+
+    code, _, err = cli("map", ALEPPO, "--runs", "30", "--seed", "3", "--out",
+                       str(tmp_path / "m.png"))
+    assert code == 0, err
+    code, _, err = cli("report", ALEPPO, "--runs", "30", "--seed", "3", "--out",
+                       str(tmp_path / "r.html"))
+    assert code == 0, err
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = re.search(r'<img alt="Map" src="data:image/png;base64,([^"]+)"', page)
+    assert data is not None
+    (tmp_path / "r.png").write_bytes(base64.b64decode(data.group(1)))
+    assert np.array_equal(imread(tmp_path / "m.png"), imread(tmp_path / "r.png"))
+    # The Factions table names each faction's sources, as show does.
+    assert "<td>cia_2014_09; ap_2016_08_macfarland; ap_2015_10_09</td>" in page
+
+
+def test_kilis_is_in_turkey_and_aleppo_in_syria() -> None:
+    import numpy as np
+
+    from wargame.report import geo
+
+    found = {c.name: c.path() for c in geo.countries()}
+    sc = wargame.load(ALEPPO).scenario
+    for sid, country in (("kilis_turkey", "Turkey"), ("aleppo_west", "Syria"),
+                         ("azaz", "Syria"), ("jarabulus", "Syria"), ("idlib", "Syria")):
+        s = sc.settlements[sid]
+        assert found[country].contains_point((s.lon, s.lat)), (sid, country)
+    syria = found["Syria"].vertices
+    assert len(syria) > 500   # 1:10m borders, not 1:110m's 27 vertices
+    assert np.isfinite(syria).all()

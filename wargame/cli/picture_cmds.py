@@ -182,7 +182,7 @@ def report(
 
     from wargame.engine import compile_scenario
     from wargame.report import html
-    from wargame.report.figures import check_writable, figure_bytes
+    from wargame.report.figures import DEFAULT_SIZE, check_writable, figure_bytes
     from wargame.report.maps import batch_view, draw_map
     from wargame.report.plots import outcome_times, outcomes_chart, timing_overview
 
@@ -198,7 +198,9 @@ def report(
         pics = {
             "map": html.Picture("Map", "Most likely controller of every place at the end; "
                                 "pies where no side holds a place in 95% of games.",
-                                figure_bytes(draw_map(sc, view, 1400, 1050, note)[0], "png")),
+                                # the very map `wargame map` draws: its size, its names
+                                figure_bytes(draw_map(sc, view, *DEFAULT_SIZE, note,
+                                                      Labels.contested.value)[0], "png")),
             "outcomes": html.Picture("Outcomes by date", "Share of games in which each "
                                      "outcome has come true by each date, with 95% intervals.",
                                      figure_bytes(outcomes_chart(ot, 1400, 1050,
