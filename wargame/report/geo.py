@@ -53,6 +53,14 @@ class Projection:
         left, bottom, w, h = self.box
         return (left + fx * w) * self.width, (1 - (bottom + fy * h)) * self.height
 
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """The point at image coordinates ``(x, y)``: the inverse of :meth:`pixel`."""
+        left, bottom, w, h = self.box
+        fx = (x / self.width - left) / w
+        fy = (1 - y / self.height - bottom) / h
+        return (self.lon_min + fx * (self.lon_max - self.lon_min),
+                self.lat_min + fy * (self.lat_max - self.lat_min))
+
 
 def fit(lons: Sequence[float], lats: Sequence[float], box: tuple[float, float, float, float],
         width: int, height: int, pad: float = 0.08, min_span_km: float = 20.0) -> Projection:

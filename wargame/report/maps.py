@@ -142,6 +142,27 @@ class _Painter:
         self.colours = [*cols.values(), NOBODY_COLOUR]
         self.index = {sid: i for i, sid in enumerate(self.ids)}
 
+    def spread(self, proj: geo.Projection) -> None:
+        """Move apart the markers of places that lie almost on one another (Aleppo's west,
+        east and Sheikh Maqsoud, 3 km apart): each group is set on a small circle round its
+        centre, in the order of their bearings from it, so that no two markers overlap and
+        each stays on its own side. Only the drawing moves (links and names follow it)."""
+        scale = self.fig.dpi / 72
+        px = np.array([proj.pixel(x, y) for x, y in zip(self.lon, self.lat, strict=True)])
+        d_px = self.diam * scale
+        for group in geo.clusters(px, d_px, overlap=CO_LOCATED):
+            centre = px[group].mean(axis=0)
+            n = len(group)
+            gap = float(d_px[group].max()) * SPREAD_GAP
+            radius = gap / (2 * np.sin(np.pi / n))
+            rel = px[group] - centre
+            bearing = np.arctan2(rel[:, 1], rel[:, 0])
+            start = float(bearing[np.argmin(bearing)])
+            for k, i in enumerate(np.array(group)[np.argsort(bearing)]):
+                a = start + 2 * np.pi * k / n
+                x, y = centre + radius * np.array([np.cos(a), np.sin(a)])
+                self.lon[i], self.lat[i] = proj.lonlat(float(x), float(y))
+
     def fill(self, i: int) -> str:
         """Fill colour of a solid marker: the colour of its (near certain) controller."""
         return self.colours[int(self.view.leader[i])]
@@ -179,7 +200,9 @@ class _Painter:
                 mapkey.disc(ax, at, r, self.fill(i), approx)
 
 
-MAIN_RINGS = 4   # leader lines on the map of up to 25 pt; names needing more go to the inset
+MAIN_RINGS = 3   # leader lines on the map of up to 15 pt; names needing more go to the inset
+CO_LOCATED = 0.3   # markers whose centres are closer than this x their summed diameters
+SPREAD_GAP = 1.15  # are set apart, this many diameters from centre to centre
 LABEL_MODES = ("all", "contested", "none")
 """``--labels``: every place; the contested ones (default); none."""
 
@@ -250,6 +273,7 @@ def _canvas(sc: Scenario, view: ControlView, width: int, height: int
     box = (0.12 / fw, 0.3 / fh, (fw - panel - 0.3) / fw, (fh - 0.95) / fh)
     p = _Painter(sc, view, fig)
     proj = geo.fit(list(p.lon), list(p.lat), box, width, height)
+    p.spread(proj)
     ax = fig.add_axes(box)
     _frame(ax, proj)
     borders = geo.covers(proj)
@@ -432,7 +456,7 @@ def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowde
     frame = _frame_px(sub)
     unnamed = [i for i in sorted(inside, key=lambda i: -p.places[i].value)
                if not placer.place(iax, plot_text(p.places[i].name), float(p.lon[i]),
-                                   float(p.lat[i]), p.diam[i] / 2, frame)]
+                                   float(p.lat[i]), p.diam[i] / 2, frame, rings=MAIN_RINGS)]
     placer.block(box_px)   # the map's names keep out of the inset
     rect = ax.add_patch(Rectangle((sub.lon_min, sub.lat_min), sub.lon_max - sub.lon_min,
                                   sub.lat_max - sub.lat_min, fill=False, edgecolor="#333333",
