@@ -9,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -325,3 +326,67 @@ def test_kilis_is_in_turkey_and_aleppo_in_syria() -> None:
     syria = found["Syria"].vertices
     assert len(syria) > 400   # 1:10m borders, not the 27 vertices of 1:110m
     assert np.isfinite(syria).all()
+
+
+@pytest.fixture(scope="module")
+def aleppo_batch() -> object:
+    return wargame.batch(ALEPPO, runs=100, seed=7, per_turn=True)
+
+
+def _view(played: object) -> object:
+    from wargame.engine import compile_scenario
+    from wargame.report.maps import batch_view
+
+    sc = played.loaded.scenario  # type: ignore[attr-defined]
+    t = played.tally  # type: ignore[attr-defined]
+    return batch_view(compile_scenario(sc), t.ints["control"], played.games,  # type: ignore[attr-defined]
+                      played.turns, t.ints["control_by_turn"])  # type: ignore[attr-defined]
+
+
+def test_names_stay_next_to_their_markers_in_the_dense_cluster(aleppo_batch: object) -> None:
+    from matplotlib.text import Annotation, Text
+    from text_boxes import overlapping
+
+    from wargame.report.maps import draw_map
+
+    sc = aleppo_batch.loaded.scenario  # type: ignore[attr-defined]
+    fig, _ = draw_map(sc, _view(aleppo_batch), 1600, 1200, "note")  # type: ignore[arg-type]
+    assert overlapping(fig) == []
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    gaps: dict[str, list[float]] = {}
+    for ax in fig.axes:
+        for t in ax.texts:
+            if not isinstance(t, Annotation):
+                continue
+            bb = Text.get_window_extent(t, renderer)
+            x, y = ax.transData.transform(t.xy)
+            dx = max(bb.x0 - x, 0.0, x - bb.x1)
+            dy = max(bb.y0 - y, 0.0, y - bb.y1)
+            gaps.setdefault(t.get_text().replace("\n", " "), []).append(float(np.hypot(dx, dy)))
+    scale = fig.dpi / 72
+    largest_radius_pt = 7.5   # markers are 5-15 pt across
+    near = (largest_radius_pt + 1.5 + 15.0 + 2.0) * scale   # the third ring, and rounding
+    for name in ("Azaz", "Mare'", "Sawran", "Tal Rifaat", "Dabiq"):
+        assert name in gaps, name
+        assert min(gaps[name]) <= near, (name, gaps[name], near)
+    assert max(min(g) for g in gaps.values()) <= near
+
+
+def test_co_located_markers_are_set_apart(aleppo_batch: object) -> None:
+    from wargame.report.maps import _canvas
+
+    sc = aleppo_batch.loaded.scenario  # type: ignore[attr-defined]
+    fig, p, proj, *_ = _canvas(sc, _view(aleppo_batch), 1600, 1200)  # type: ignore[arg-type]
+    scale = fig.dpi / 72
+    ids = ["aleppo_west", "aleppo_east", "sheikh_maqsoud_aleppo"]
+    at = {i: np.array(proj.pixel(float(p.lon[p.index[i]]), float(p.lat[p.index[i]])))
+          for i in ids}
+    true = {i: np.array(proj.pixel(sc.settlements[i].lon, sc.settlements[i].lat)) for i in ids}
+    r = {i: p.diam[p.index[i]] / 2 * scale for i in ids}
+    for a in ids:
+        for b in ids:
+            if a < b:
+                assert np.hypot(*(at[a] - at[b])) >= r[a] + r[b]      # no overlap now
+        assert np.hypot(*(at[a] - true[a])) <= 3 * 15 * scale         # and still there
+    assert np.hypot(*(true["aleppo_west"] - true["aleppo_east"])) < r["aleppo_west"]
