@@ -390,3 +390,27 @@ def test_co_located_markers_are_set_apart(aleppo_batch: object) -> None:
                 assert np.hypot(*(at[a] - at[b])) >= r[a] + r[b]      # no overlap now
         assert np.hypot(*(at[a] - true[a])) <= 3 * 15 * scale         # and still there
     assert np.hypot(*(true["aleppo_west"] - true["aleppo_east"])) < r["aleppo_west"]
+
+
+def test_batch_gives_the_garrisons_of_the_places_outcomes_name(aleppo_batch: object) -> None:
+    res = aleppo_batch
+    g = {x.settlement: x for x in res.garrisons}  # type: ignore[attr-defined]
+    assert set(g) == set(res.loaded.scenario.settlements)  # type: ignore[attr-defined]
+    total = sum(x.mean for x in g.values())
+    assert total == pytest.approx(sum(f.strength.mean for f in res.factions), rel=1e-9)  # type: ignore[attr-defined]
+    for x in g.values():
+        assert 0 <= x.p10 <= x.p90
+    code, out, _ = cli("batch", ALEPPO, "--runs", "100", "--seed", "7")
+    assert code == 0
+    block = out.split("Garrisons at the end")[1]
+    aw = g["aleppo_west"]
+    row = next(line for line in block.splitlines() if line.startswith("Aleppo (West)"))
+    assert row.split()[2:] == [f"{aw.mean:,.0f}", f"{aw.p10:,.0f}–{aw.p90:,.0f}"]
+    assert "Latakia" not in block   # no outcome names it
+
+
+def test_a_stored_batch_keeps_its_garrisons(tmp_path: Path) -> None:
+    store = tmp_path / "b.db"
+    res = wargame.batch(TOY, runs=50, seed=2, store=store)
+    back = wargame.read_store(store)
+    assert back.garrisons == res.garrisons and res.garrisons  # type: ignore[union-attr]

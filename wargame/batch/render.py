@@ -177,6 +177,9 @@ def batch_tables(result: BatchResult,
                             title="Final control (share of games)"))
     if result.factions:
         parts.append(faction_table(result))
+    garrisons = garrison_table(result)
+    if garrisons is not None:
+        parts.append(garrisons)
     if result.per_turn is not None:
         parts.extend(_per_turn_tables(result))
     return Group(*parts)
@@ -207,6 +210,27 @@ def _outcome_table(result: BatchResult) -> Fit:
             Col("10–90% of games:\nturns, they end", "right", False)]
     return Fit(lambda _c: table(cols, rows(": "), title=title),
                lambda _c: table(cols, rows("\n"), title=title), decorated=1)
+
+
+def garrison_table(result: BatchResult) -> RenderableType | None:
+    """The fighters at the places the outcomes name, at the end: mean and 10–90% of games
+    (whoever holds the place). The first thing to check when a place falls fast: was its
+    garrison sent elsewhere? None without the scenario (a result read from a store) or the
+    counts (a store begun by an older version)."""
+    if result.loaded is None or not result.garrisons:
+        return None
+    from wargame.scenario.walk import outcome_places
+
+    named = outcome_places(result.loaded.scenario)
+    rows: list[list[str | Text]] = [
+        [g.name, _n(g.mean), f"{_n(g.p10)}–{_n(g.p90)}"]
+        for g in result.garrisons if g.settlement in named]
+    if not rows:
+        return None
+    return fitted([Col("place"), Col("mean", "right", False),
+                   Col("10–90% of games", "right", False)], rows,
+                  title="Garrisons at the end, at the places the outcomes name (fighters of "
+                  "whoever holds the place)")
 
 
 def spread(s: Spread) -> tuple[str, str]:

@@ -103,6 +103,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         factions=list(c.factions), settlements=list(c.settlements), outcomes=list(c.outcomes),
         turns=T, control=st.control.copy(), initial_strength=st.initial.copy(),
         strength=by_faction(st.strength, st.control, F), casualties=st.casualties.copy(),
+        garrison=st.strength.copy(),
         reinforcements=st.arrived.copy(), outcome_turn=turn, outcome_final=final,
         control_by_turn=np.stack(ctl_hist) if record_turns else None,
         outcome_by_turn=np.stack(out_hist) if record_turns else None,

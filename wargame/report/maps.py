@@ -40,6 +40,7 @@ from wargame.report.labels import Placer
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
+from wargame.scenario.walk import outcome_places
 from wargame.textsafe import plot_text
 
 SEA, LAND, HOME = "#DCEAF2", "#F2F0EB", "#FBF8F0"
@@ -205,26 +206,6 @@ CO_LOCATED = 0.3   # markers whose centres are closer than this x their summed d
 SPREAD_GAP = 1.15  # are set apart, this many diameters from centre to centre
 LABEL_MODES = ("all", "contested", "none")
 """``--labels``: every place; the contested ones (default); none."""
-
-
-def outcome_places(sc: Scenario) -> set[str]:
-    """The settlements any outcome names (in ``controls``, ``connected``, nested tests)."""
-    found: set[str] = set()
-
-    def walk(c: Any) -> None:
-        if c is None:
-            return
-        if c.controls is not None:
-            found.update(c.controls.settlements)
-        if c.connected is not None:
-            found.update([*c.connected.from_, *c.connected.to])
-        walk(c.not_)
-        for x in (c.all or []) + (c.any or []):
-            walk(x)
-
-    for o in sc.outcomes.values():
-        walk(o)
-    return found
 
 
 def label_sets(sc: Scenario, view: ControlView, mode: str) -> tuple[list[int], list[int]]:
