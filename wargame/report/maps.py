@@ -36,7 +36,7 @@ from wargame.engine.compile import Compiled
 from wargame.engine.phases.supply import supplied
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure, wrap_to
-from wargame.report.labels import Placer
+from wargame.report.labels import RINGS_PT, Placer
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
@@ -201,7 +201,8 @@ class _Painter:
                 mapkey.disc(ax, at, r, self.fill(i), approx)
 
 
-MAIN_RINGS = 3   # leader lines on the map of up to 15 pt; names needing more go to the inset
+MAIN_RINGS = 4   # leader lines on the map of up to 25 pt; names needing more go to the inset
+INSET_RINGS = 3  # and in the inset, where every name stays within 15 pt of its marker
 CO_LOCATED = 0.3   # markers whose centres are closer than this x their summed diameters
 SPREAD_GAP = 1.15  # are set apart, this many diameters from centre to centre
 LABEL_MODES = ("all", "contested", "none")
@@ -392,14 +393,18 @@ def _inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowded: li
                 if any(b[0] - r <= x <= b[2] + r and b[1] - r <= y <= b[3] + r
                        for x, y in px):
                     continue
+                # Names close to their markers, until the last try: then a longer leader
+                # rather than no name.
+                rings = INSET_RINGS if grow < INSET_TRIES - 1 else len(RINGS_PT)
                 return _draw_inset(fig, ax, p, proj, crowded, (x0, y0, iw, ih), b, borders,
-                                   placer)
+                                   placer, rings)
     return None
 
 
 def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowded: list[int],
                 ibox: tuple[float, float, float, float], box_px: geo.Box, borders: bool,
-                placer: Placer) -> tuple[geo.Box, set[int], list[int], list[Any]]:
+                placer: Placer, rings: int = INSET_RINGS,
+                ) -> tuple[geo.Box, set[int], list[int], list[Any]]:
     lons, lats = [float(x) for x in p.lon[crowded]], [float(y) for y in p.lat[crowded]]
     sub = geo.fit(lons, lats, ibox, proj.width, proj.height, pad=INSET_PAD, min_span_km=10.0)
     # Keep every marker well inside the frame: widen by a few marker widths at this zoom.
@@ -437,7 +442,7 @@ def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowde
     frame = _frame_px(sub)
     unnamed = [i for i in sorted(inside, key=lambda i: -p.places[i].value)
                if not placer.place(iax, plot_text(p.places[i].name), float(p.lon[i]),
-                                   float(p.lat[i]), p.diam[i] / 2, frame, rings=MAIN_RINGS)]
+                                   float(p.lat[i]), p.diam[i] / 2, frame, rings=rings)]
     placer.block(box_px)   # the map's names keep out of the inset
     rect = ax.add_patch(Rectangle((sub.lon_min, sub.lat_min), sub.lon_max - sub.lon_min,
                                   sub.lat_max - sub.lat_min, fill=False, edgecolor="#333333",
