@@ -415,3 +415,29 @@ def test_a_stored_batch_keeps_its_garrisons(tmp_path: Path) -> None:
     res = wargame.batch(TOY, runs=50, seed=2, store=store)
     back = wargame.read_store(store)
     assert back.garrisons == res.garrisons and res.garrisons  # type: ignore[union-attr]
+
+
+def test_the_map_can_write_garrisons_after_the_names(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from text_boxes import drawn_texts
+
+    from wargame.engine import compile_scenario
+    from wargame.report.maps import draw_map, initial_view
+    from wargame.report.overview import start_garrisons
+
+    sc = wargame.load(TOY).scenario
+    at_start = start_garrisons(sc)[0]
+    view = replace(initial_view(compile_scenario(sc)),
+                   garrison=np.array([at_start[s] for s in sc.settlements]))
+    fig, _ = draw_map(sc, view, 900, 600, "", "all")
+    shown = {t.get_text() for t, _ in drawn_texts(fig)}
+    assert {"A 1,000", "B 2,000", "C 1,000"} <= shown
+    code, _, err = cli("map", TOY, "--garrisons", "--out", str(tmp_path / "g.png"))
+    assert code == 0, err
+    code, _, err = cli("map", TOY, "--garrisons", "--runs", "20", "--seed", "1", "--turn", "2",
+                       "--out", str(tmp_path / "g2.png"))
+    assert code == 2 and "--garrisons with games shows them at the end" in err
+    code, _, err = cli("map", TOY, "--garrisons", "--runs", "20", "--seed", "1",
+                       "--out", str(tmp_path / "g3.png"))
+    assert code == 0, err

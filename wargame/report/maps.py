@@ -63,6 +63,8 @@ class ControlView:
     turn: int
     besieged: np.ndarray  # [N] bool: cut off from supply on the map as drawn
     changed: np.ndarray | None = None  # [N] bool: held by another side in some game, by then
+    garrison: np.ndarray | None = None  # [N] fighters at each place (mean of the games), shown
+    #                                     after each name when given (map --garrisons)
 
     @property
     def leader(self) -> np.ndarray:
@@ -122,6 +124,14 @@ def _diameters(values: np.ndarray) -> np.ndarray:
     """Marker diameters in points: area grows with value."""
     top = max(float(values.max()), 1e-9) if len(values) else 1.0
     return 5.0 + 10.0 * np.sqrt(np.clip(values, 0, None) / top)
+
+
+def _name(p: _Painter, i: int) -> str:
+    """A place's name on the map, with its garrison when the view has them: ``Azaz 2,433``."""
+    name = p.places[i].name
+    if p.view.garrison is None:
+        return name
+    return f"{name} {p.view.garrison[i]:,.0f}"
 
 
 def _short(name: str) -> str:
@@ -293,7 +303,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
         for i in must + rest:
             if i in skip:
                 continue
-            ok = placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
+            ok = placer.place(ax, plot_text(_name(p, i)), float(p.lon[i]),
                               float(p.lat[i]), p.diam[i] / 2, frame,
                               rings=MAIN_RINGS if i in must else 1)
             if not ok and i in must:
@@ -322,7 +332,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
             crowded = sorted(set(crowded) | set(failed))
     for i in failed:   # the last resort: a longer leader line on the map
         if inset_box is None or i not in inside:
-            placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]), float(p.lat[i]),
+            placer.place(ax, plot_text(_name(p, i)), float(p.lon[i]), float(p.lat[i]),
                          p.diam[i] / 2, frame)
     blocked = [inset_box] if inset_box is not None else []
     for name, lon, lat in geo.country_label_spots(proj, px, blocked) if borders else []:
@@ -441,7 +451,7 @@ def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowde
     placer.block_text(title)
     frame = _frame_px(sub)
     unnamed = [i for i in sorted(inside, key=lambda i: -p.places[i].value)
-               if not placer.place(iax, plot_text(p.places[i].name), float(p.lon[i]),
+               if not placer.place(iax, plot_text(_name(p, i)), float(p.lon[i]),
                                    float(p.lat[i]), p.diam[i] / 2, frame, rings=rings)]
     placer.block(box_px)   # the map's names keep out of the inset
     rect = ax.add_patch(Rectangle((sub.lon_min, sub.lat_min), sub.lon_max - sub.lon_min,
@@ -511,7 +521,7 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     placer.block_text(_scale_bar(ax, proj))
     frame, named = _frame_px(proj), 0
     for i in order[: 3 * MAX_LABELS]:   # the most valuable places' names, beside their dots
-        named += placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
+        named += placer.place(ax, plot_text(_name(p, i)), float(p.lon[i]),
                               float(p.lat[i]), 1.0, frame, rings=1)
         if named == MAX_LABELS:
             break

@@ -163,15 +163,14 @@ def _factions(sc: Scenario, held: dict[str, list[str]]) -> Fit:
     return Fit(lambda _c: table(wide, wide_rows, title="Factions"), named)
 
 
-def garrisons(sc: Scenario) -> Text:
-    """Who stands where at the start, by faction, largest garrisons first: explicit
-    ``garrison:`` entries, and the rest of each faction spread by value (twice as densely at
-    the front, ``model.front_deployment_weight``), with every parameter at its mean."""
+def start_garrisons(sc: Scenario) -> tuple[dict[str, float], dict[str, str | None]]:
+    """The fighters at each place at the start, and who holds it: explicit ``garrison:``
+    entries, and the rest of each faction spread by value (twice as densely at the front,
+    ``model.front_deployment_weight``), with every parameter at its mean."""
     import numpy as np
 
     from wargame.engine import compile_scenario
     from wargame.engine.state import initial_state, sample_params
-    from wargame.report.narrative import forces_lines
 
     c = compile_scenario(sc)
     rng = np.random.default_rng(0)  # a deterministic start draws nothing from it
@@ -179,6 +178,15 @@ def garrisons(sc: Scenario) -> Text:
     control = {s: c.factions[int(f)] if f >= 0 else None
                for s, f in zip(c.settlements, st.control[0], strict=True)}
     garrison = {s: float(x) for s, x in zip(c.settlements, st.strength[0], strict=True)}
+    return garrison, control
+
+
+def garrisons(sc: Scenario) -> Text:
+    """Who stands where at the start (:func:`start_garrisons`), by faction, largest
+    garrisons first."""
+    from wargame.report.narrative import forces_lines
+
+    garrison, control = start_garrisons(sc)
     out = Text()
     out.append("Starting garrisons (every parameter at its mean)\n", style="italic")
     for line in forces_lines(sc, garrison, control):
