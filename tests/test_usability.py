@@ -441,3 +441,8 @@ def test_the_map_can_write_garrisons_after_the_names(tmp_path: Path) -> None:
     code, _, err = cli("map", TOY, "--garrisons", "--runs", "20", "--seed", "1",
                        "--out", str(tmp_path / "g3.png"))
     assert code == 0, err
+
+
+def test_a_group_without_a_command_prints_its_help_only() -> None:
+    code, out, err = cli("plot")
+    assert code == 2 and "Usage: wargame plot" in out and err == ""

@@ -168,7 +168,10 @@ class Group(TyperGroup):
             code = super().main(args, prog_name, complete_var, False, windows_expand_args,
                                 **extra)
         except typer.TyperException as exc:  # click's usage errors (Typer's copy of click)
-            stderr_console().print(f"[bold red]error:[/] {terminal(usage_error(exc))}")
+            # A group called without a command has printed its help already (as Typer does,
+            # the class is recognised by name).
+            if type(exc).__name__ != "NoArgsIsHelpError":
+                stderr_console().print(f"[bold red]error:[/] {terminal(usage_error(exc))}")
             sys.exit(getattr(exc, "exit_code", EXIT_ERROR))
         except typer.Abort:
             sys.exit(EXIT_ERROR)
