@@ -2,7 +2,7 @@
 
 In ``COIN`` red and blue keep a truce until it breaks, with probability ``q`` each turn (a
 ``chance:`` event). Red then outnumbers blue 100,000 to 1 and takes C the same turn. So red
-takes C within ``T`` turns with probability ``1 - (1 - q)**T``, and the turn it falls is
+takes C within ``T`` turns (the campaign layer is off, so red attacks at once) with probability ``1 - (1 - q)**T``, and the turn it falls is
 geometric: ``P(turn = t) = q (1 - q)**(t - 1)``.
 """
 
@@ -50,6 +50,7 @@ outcomes:
   red_takes_c:
     name: Red takes C
     controls: {{faction: red, settlements: [c]}}
+model: {{campaign: false}}   # red attacks the turn the truce breaks: no operation cycle
 """
 
 

@@ -123,7 +123,8 @@ def test_redeploy_moves_surplus_one_link_toward_the_front() -> None:
     src, dst, out_start = PATH
     ctrl = np.array([[0, 0, 0, 1]], dtype=np.int16)          # the front is 2 | 3
     strength = np.array([[110.0, 110.0, 110.0, 50.0]])
-    redeploy(ctrl, relations({}, 2), strength, src, dst, out_start, 10.0, 0.5)
+    redeploy(ctrl, relations({}, 2), strength, src, dst, out_start,
+             np.full(ctrl.shape, 10.0), 0.5)
     # 0 (distance 2) sends half of 100 to 1; 1 (distance 1) half of its own 100 to 2.
     assert strength[0].tolist() == pytest.approx([60.0, 110.0, 160.0, 50.0])
 
@@ -133,7 +134,7 @@ def test_redeploy_does_nothing_without_a_front() -> None:
     ctrl = np.array([[0, 0, 1, 1]], dtype=np.int16)
     strength = np.array([[110.0, 110.0, 110.0, 50.0]])
     redeploy(ctrl, relations({(0, 1): NEUTRAL}, 2), strength, src, dst, out_start,
-                     10.0, 0.5)
+             np.full(ctrl.shape, 10.0), 0.5)
     assert strength[0].tolist() == [110.0, 110.0, 110.0, 50.0]
 
 
@@ -149,7 +150,8 @@ def star_orders(max_offensives: int, objective: list[float]) -> tuple[np.ndarray
         np.full((1, 2), 0.5), np.array([2.0]), obj, np.zeros((1, 4)), np.ones((1, 4)),
         strength.copy(), -np.ones((1, 4), np.int16), np.zeros(4),
         np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst,
-        OrdersRule(1.0, 1.0, 0.0, 1.0))
+        OrdersRule(1.0, 1.0, 0.0, 1.0), np.ones((1, 4)), np.ones((1, 2, 4), bool),
+        np.zeros((1, 2), bool), np.zeros((1, 2), bool), np.zeros((1, 2, 4)))
 
 
 def test_orders_respect_the_offensive_cap_and_pick_the_best_target() -> None:
@@ -219,7 +221,7 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
         np.array([[k_def, k_att]]), H, np.array([days]), np.array([cap_att]),
         np.array([cap_def]), np.array([depth]), np.array([[advance]]), cl,
         np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
-        np.array([collapse_rate]), np.array([collapse_u]), np.array([garrison_break]), wr,
+        np.array([collapse_rate]), np.array([collapse_u]), np.full((1, 2), garrison_break), wr,
         rule, cas)
     return {"end": end[0].tolist(), "routed": routed[0].tolist(), "winner": int(winner[0]),
             "how": int(how[0]), "fought": float(fought[0]), "breaks": int(breaks[0]),

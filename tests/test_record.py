@@ -47,10 +47,11 @@ def test_run_json_has_a_record_per_turn() -> None:
         taken |= {x["place"] for x in after["surrenders"]}
         assert changed <= taken
     # The story is rendered from the record: one sentence per battle, event, encirclement,
-    # surrender and culminated offensive.
+    # surrender, operation opened and operation ended.
     for t in turns[1:]:
         assert len(t["story"]) == sum(len(t[k]) for k in ("battles", "events", "encircled",
-                                                          "surrenders", "culminated"))
+                                                          "surrenders", "culminated",
+                                                          "operations"))
 
 
 def test_unknown_log_kinds_and_keys_are_kept() -> None:

@@ -266,8 +266,14 @@ def test_show_says_what_events_do_and_where_the_garrisons_stand() -> None:
     code, out, _ = cli("show", TOY)
     lines = out.splitlines()
     start = lines.index("Starting garrisons (every parameter at its mean)")
-    assert lines[start + 1:start + 3] == ["Forces of Red (3,000): B 2,000, A 1,000.",
-                                          "Forces of Blue (1,000): C 1,000."]
+    # The start of a game played with every parameter at its mean, largest garrison first.
+    first = wargame.play(TOY, seed=1, deterministic=True).turns[0]
+    red = sorted(((v, s.upper()) for s, v in first.garrison.items()
+                  if first.control[s] == "red"), reverse=True)
+    assert lines[start + 1:start + 3] == [
+        f"Forces of Red (3,000): {', '.join(f'{n} {v:,.0f}' for v, n in red)}.",
+        f"Forces of Blue (1,000): C {first.garrison['c']:,.0f}."]
+    assert first.garrison["b"] > first.garrison["a"]   # b faces the enemy: more stand there
 
 
 def test_batch_timing_has_dates_and_none_for_at_the_end_outcomes() -> None:
@@ -432,7 +438,7 @@ def test_the_map_can_write_garrisons_after_the_names(tmp_path: Path) -> None:
                    garrison=np.array([at_start[s] for s in sc.settlements]))
     fig, _ = draw_map(sc, view, 900, 600, "", "all")
     shown = {t.get_text() for t, _ in drawn_texts(fig)}
-    assert {"A 1,000", "B 2,000", "C 1,000"} <= shown
+    assert {f"{s.upper()} {v:,.0f}" for s, v in at_start.items()} <= shown
     code, _, err = cli("map", TOY, "--garrisons", "--out", str(tmp_path / "g.png"))
     assert code == 0, err
     code, _, err = cli("map", TOY, "--garrisons", "--runs", "20", "--seed", "1", "--turn", "2",

@@ -195,6 +195,8 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int) -> str:
         "links": [{"between": ["base", "city"]}]
                  + ([] if b.encircled else [{"between": ["city", "rear"]}]),
         "support": support,
+        # The table's clock starts with the assault: the attacker has massed already.
+        "model": {"massing_days": 0},
         "outcomes": {"taken": {"name": "The attacker takes the city",
                                "controls": {"faction": "attacker", "settlements": ["city"]}}},
     }

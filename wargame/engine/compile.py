@@ -70,6 +70,11 @@ class Compiled:
     params: dict[str, Param] = field(default_factory=dict)
     streams: list[Stream] = field(default_factory=list)
     max_offensives: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F]
+    operations: np.ndarray = field(default_factory=lambda: np.zeros(0, int))      # [F]
+    last_stand: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))     # [F]
+    first_operation: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F] 0: unset
+    hops: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))  # [N, N]
+    population: np.ndarray = field(default_factory=lambda: np.zeros(0))           # [N]
 
     @property
     def n_factions(self) -> int:
@@ -146,6 +151,7 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
         params[f"{f}.morale"] = fac.morale
         params[f"{f}.breakpoint"] = fac.breakpoint if fac.breakpoint is not None else cal.breakpoint
         params[f"{f}.collapse_at"] = fac.collapse_at
+        params[f"{f}.recruitment"] = fac.recruitment
         params[f"{f}.aggression"] = fac.doctrine.aggression
         params[f"{f}.reserve_share"] = fac.doctrine.reserve_share
         for s, w in fac.doctrine.objectives.items():
@@ -208,4 +214,37 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
         supply_source=supply_source, space=places(sc, cal), init_relation=rel,
         params=params, streams=streams,
         max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),
+        operations=np.array([f.doctrine.operations for f in sc.factions.values()]),
+        last_stand=np.array([f.doctrine.last_stand for f in sc.factions.values()]),
+        first_operation=np.array([f.doctrine.first_operation_turn or 0
+                                  for f in sc.factions.values()]),
+        hops=hop_counts(N, src, dst),
+        population=np.array([float(s.population) for s in sc.settlements.values()]),
     )
+
+
+UNREACHABLE = 10_000
+"""Hop count between places that no chain of links joins."""
+
+
+def hop_counts(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Links on the shortest path between every pair of places -> [N, N] int16, whoever holds
+    them (breadth-first search from each place; ``UNREACHABLE`` where no path exists)."""
+    hops = np.full((n, n), UNREACHABLE, dtype=np.int16)
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for a, b in zip(src.tolist(), dst.tolist(), strict=True):
+        adj[a].append(b)
+    for s in range(n):
+        hops[s, s] = 0
+        frontier = [s]
+        d = 0
+        while frontier:
+            d += 1
+            nxt = []
+            for a in frontier:
+                for b in adj[a]:
+                    if hops[s, b] == UNREACHABLE:
+                        hops[s, b] = d
+                        nxt.append(b)
+            frontier = nxt
+    return hops

@@ -16,7 +16,16 @@ import numpy as np
 
 from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
-from wargame.engine.phases import combat, events, morale, orders, outcomes, resolve, support
+from wargame.engine.phases import (
+    combat,
+    events,
+    morale,
+    operations,
+    orders,
+    outcomes,
+    resolve,
+    support,
+)
 from wargame.engine.phases.power import unit_power
 from wargame.engine.phases.redeploy import redeploy
 from wargame.engine.phases.supply import supply_phase
@@ -60,13 +69,16 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         out_hist.append(st.outcome_now.copy())
     for t in range(1, T + 1):
         before = st.faction_strength(F)
+        casualties_before = st.casualties.copy()
         events.run_events(c, st, p, t, rng, records)
         support.reinforce(c, st, p, t)
         sup = support.external_support(c, st, p, t, records)
         supply_mult, captured, lost = supply_phase(c, st, sup, p, rng, deterministic,
                                                    records, t)
         unit, def_unit, def_power = unit_power(c, st, sup, supply_mult)
-        od = orders.choose(c, st, unit, def_power, sup.air_side)
+        plan = operations.plan(c, st)
+        planned = operations.planned_defence(c, st, p, def_power)
+        od, candidates = orders.choose(c, st, unit, planned, sup.air_side, plan)
         bt = combat.fight(c, st, od, p, def_unit, sup.air_side, rng, deterministic)
         attack_loss = np.zeros((R, F))
         attacked = np.zeros((R, F), dtype=bool)
@@ -79,13 +91,22 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
             attack_loss, attacked = combat.attack_losses(bt, R, F)
         morale.morale_phase(c, st, captured, lost, before, p)
         morale.recover(c, st, fought)
-        culminated = morale.culmination(c, st, attack_loss, attacked)
-        if records is not None:
-            for r, f in zip(*np.nonzero(culminated), strict=True):
-                records.append({"turn": t, "replicate": int(r), "kind": "culminated",
-                                "faction": int(f), "pause_turns": int(st.rest[r, f])})
+        if c.scenario.model.campaign:
+            operations.launch(c, st, plan, candidates, t, records)
+            operations.advance(c, st, attack_loss, attacked, t, records)
+            operations.quiet_front(c, st, fought)
+            hold = operations.hold_need(c, st)
+            operations.regenerate(c, st, p, st.casualties - casualties_before, hold)
+            operations.mass(c, st, hold)
+        else:
+            hold = plan.hold
+            culminated = morale.culmination(c, st, attack_loss, attacked)
+            if records is not None:
+                for r, f in zip(*np.nonzero(culminated), strict=True):
+                    records.append({"turn": t, "replicate": int(r), "kind": "culminated",
+                                    "faction": int(f), "pause_turns": int(st.rest[r, f])})
         redeploy(st.control, st.relation, st.strength, c.src, c.dst, c.out_start,
-                 float(c.scenario.model.min_garrison), float(c.scenario.model.redeploy_share))
+                 hold, float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)
         outcomes.evaluate(c, st, t)
         if record_turns:

@@ -47,6 +47,11 @@ class State:
     offensive_base: np.ndarray  # [R, F] its strength when the offensive began
     offensive_days: np.ndarray  # [R, F] days the offensive has run
     rest: np.ndarray           # [R, F] int16: turns of operational pause left
+    op_target: np.ndarray      # [R, F, K] objectives of each faction's operation (-1: none)
+    op_stage: np.ndarray       # [R, F] int8: 0 none, 1 massing, 2 fighting
+    op_turns: np.ndarray       # [R, F] int16: turns in the current stage
+    wounded: np.ndarray        # [R, F] wounded who will return to duty
+    massed: np.ndarray         # [R, F] bool: the next operation attacks without massing
 
     @property
     def replicates(self) -> int:
@@ -92,6 +97,14 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
     at_war = c.init_relation[ctl[c.src], ctl[c.dst]] == 0
     front = np.bincount(c.src[at_war], minlength=N) > 0
     weight = np.maximum(c.value, 1e-6) * np.where(front, sc.model.front_deployment_weight, 1.0)
+    cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
+    wanted = np.zeros(N, dtype=bool)
+    for k, fac in enumerate(sc.factions.values()):
+        for sid in fac.doctrine.objectives:
+            j = c.settlements.index(sid)
+            wanted[j] |= c.init_relation[k, ctl[j]] == 0
+    hold = np.where(front | wanted,
+                    np.maximum(sc.model.min_garrison, sc.model.hold_share * cap), 0.0)
     for fi, (fid, _) in enumerate(sc.factions.items()):
         held = np.flatnonzero(c.init_control == fi)
         if held.size == 0:
@@ -103,6 +116,14 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
                 strength[:, s] = p[key]
                 fixed[:, s] = True
         rest = np.maximum(0.0, p[f"{fid}.strength"] - strength[:, held].sum(axis=1))
+        if sc.model.campaign:
+            # What holding each place needs first (scaled down if the faction is short),
+            # then the rest by value.
+            need = np.where(fixed[:, held], 0.0, hold[held])
+            total = need.sum(axis=1)
+            part = np.where(total > 0, np.minimum(1.0, rest / np.maximum(total, 1e-9)), 0.0)
+            strength[:, held] += need * part[:, None]
+            rest = rest - need.sum(axis=1) * part
         w = np.where(fixed[:, held], 0.0, weight[held])
         no_free = w.sum(axis=1) == 0
         w[no_free] = weight[held]
@@ -137,9 +158,31 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
                               p["model.urban_advance"]),
         offensive_loss=np.zeros((R, F)), offensive_base=np.zeros((R, F)),
         offensive_days=np.zeros((R, F)), rest=np.zeros((R, F), np.int16),
+        op_target=np.full((R, F, max(1, int(c.operations.max(initial=0)))), -1, np.intp),
+        op_stage=np.zeros((R, F), np.int8), op_turns=np.zeros((R, F), np.int16),
+        wounded=np.zeros((R, F)), massed=np.zeros((R, F), bool),
     )
+    if sc.model.campaign:
+        first_cycle(c, st, rng, deterministic)
     st.initial = st.faction_strength(F)
     st.offensive_base = st.initial.copy()
     return st
 
 
+
+
+def first_cycle(c: Compiled, st: State, rng: np.random.Generator, deterministic: bool) -> None:
+    """Where each faction stands in its cycle of operations when the game starts.
+
+    A faction with ``doctrine.first_operation_turn`` k has massed before the start: its first
+    operation attacks on turn k. Any other faction is met at a random point of its cycle: its
+    first regroup pause is drawn uniformly from 0 to ``pause_days`` (whole turns; the middle
+    with ``deterministic``), after every other draw of the initial state.
+    """
+    R, F = st.replicates, c.n_factions
+    pause = int(np.ceil(c.scenario.model.pause_days / c.scenario.scenario.days_per_turn))
+    u = np.full((R, F), 0.5) if deterministic else rng.random((R, F))
+    rest = np.floor(u * (pause + 1)).astype(np.int16)
+    first = c.first_operation > 0
+    st.rest[:] = np.where(first[None, :], c.first_operation[None, :] - 1, rest)
+    st.massed[:] = first[None, :]

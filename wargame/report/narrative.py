@@ -6,6 +6,8 @@ engine's log directly, so the sentences and ``wargame run --format json`` tell t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
@@ -110,6 +112,12 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
             f"ground; {lost}.{air_txt}")
 
 
+def _places(ids: list[str | None], sname: Mapping[str | None, str]) -> str:
+    """Place names joined as 'A', 'A and B', 'A, B and C'."""
+    names = [sname.get(x, x) for x in ids if x is not None]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _event(sc: Scenario, e: EventFired, turn: int,
            before: dict[str, str | None] | None) -> str:
     """An event that fired, told by what it changes in this game: one whose every effect has
@@ -144,10 +152,26 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
         lines.append(f"{_their(fname.get(x.faction, x.faction) or '')} garrison in "
                      f"{sname.get(x.place, x.place)} surrendered to "
                      f"{fname.get(x.taker, x.taker)} after a siege; {gone}.")
+    for o in turn.operations:
+        aims = _places(o.objectives, sname)
+        mass = (f", massing for {o.massing_turns} turn{'s' if o.massing_turns != 1 else ''} "
+                "first" if o.massing_turns > 0 else "")
+        lines.append(f"{fname.get(o.faction, o.faction) or ''} launched an operation against "
+                     f"{aims}{mass}.")
     for c in turn.culminated:
         weeks = f"{c.pause_turns} turn{'s' if c.pause_turns != 1 else ''}"
-        lines.append(f"{_their(fname.get(c.faction, c.faction) or '')} offensive has "
-                     f"culminated: it pauses for {weeks}.")
+        who = _their(fname.get(c.faction, c.faction) or '')
+        if not c.objectives:
+            lines.append(f"{who} offensive has culminated: it pauses for {weeks}.")
+            continue
+        aims = _places(c.objectives, sname)
+        how = {"achieved": f"has taken {aims}",
+               "culminated": f"against {aims} has culminated after losing {c.lost:,.0f} men",
+               "ran its course": f"against {aims} has run its course",
+               "stalled": f"against {aims} has stalled: nothing in its sector can be attacked",
+               "collapsed": f"against {aims} ends as the faction collapses"}.get(
+                   c.why, f"against {aims} has ended")
+        lines.append(f"{who} operation {how}; a pause of {weeks} follows.")
     return [x[:1].upper() + x[1:] for x in lines]
 
 

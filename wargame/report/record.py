@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 FACTION_KEYS = ("defender", "attacker", "faction", "target", "by", "holder", "taker")
 FACTION_LIST_KEYS = ("attackers", "routed", "factions")
 PLACE_KEYS = ("settlement", "place", "from", "to")
-PLACE_LIST_KEYS = ("retreat_to", "settlements", "places")
+PLACE_LIST_KEYS = ("retreat_to", "settlements", "places", "objectives")
 BATTLE_RESULTS = {"capture": "captured", "repulse": "held"}
 _SKIP = ("turn", "replicate", "kind")
 
@@ -153,10 +153,23 @@ class Surrender:
 
 @dataclass(frozen=True)
 class Culminated:
-    """A faction's offensive that culminated: it pauses."""
+    """A faction's operation (or offensive) that ended: why, and how long it pauses."""
 
     faction: str | None
     pause_turns: int
+    why: str = "culminated"           # achieved, culminated, ran its course, stalled, collapsed
+    objectives: list[str | None] = field(default_factory=list)
+    lost: float = 0.0                 # losses of its attacking forces
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OperationOpened:
+    """A faction opens an operation on its objectives; it masses first for some turns."""
+
+    faction: str | None
+    objectives: list[str | None]
+    massing_turns: int
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -194,6 +207,7 @@ class TurnRecord:
     battles: list[Battle] = field(default_factory=list)
     surrenders: list[Surrender] = field(default_factory=list)
     culminated: list[Culminated] = field(default_factory=list)
+    operations: list[OperationOpened] = field(default_factory=list)
     other: list[dict[str, Any]] = field(default_factory=list)   # log kinds not known here
     garrison: dict[str, float] = field(default_factory=dict)    # place -> its holder's fighters
 
@@ -211,7 +225,8 @@ class TurnRecord:
                 "encircled": [item(e) for e in self.encircled],
                 "battles": [item(b) for b in self.battles],
                 "surrenders": [item(x) for x in self.surrenders],
-                "culminated": [item(x) for x in self.culminated], "other": list(self.other),
+                "culminated": [item(x) for x in self.culminated],
+                "operations": [item(x) for x in self.operations], "other": list(self.other),
                 "garrison": dict(self.garrison)}
 
 
@@ -400,6 +415,7 @@ def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
     events, strikes, encircled, battles, other = [], [], [], [], []
     surrenders: list[Surrender] = []
     culminated: list[Culminated] = []
+    operations: list[OperationOpened] = []
     for rec in recs:
         kind = rec.get("kind")
         d = ids.translate(rec)
@@ -418,15 +434,23 @@ def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
                                         d))
         elif kind == "culminated":
             culminated.append(Culminated(d.pop("faction", None), int(d.pop("pause_turns", 0)),
-                                         d))
+                                         str(d.pop("why", "culminated")),
+                                         list(d.pop("objectives", [])),
+                                         float(d.pop("lost", 0.0)), d))
+        elif kind == "operation":
+            operations.append(OperationOpened(d.pop("faction", None),
+                                              list(d.pop("objectives", [])),
+                                              int(d.pop("massing_turns", 0)), d))
     for rec in recs:  # battles after the turn's strikes are known
         kind = rec.get("kind")
         if kind in BATTLE_RESULTS:
             battles.append(_battle(ids.translate(rec), BATTLE_RESULTS[kind], strikes))
-        elif kind not in ("event", "strike", "encircled", "surrender", "culminated"):
+        elif kind not in ("event", "strike", "encircled", "surrender", "culminated",
+                          "operation"):
             other.append({"kind": kind, **ids.translate(rec)})
     return TurnRecord(t, turn_start(sc, t), turn_end(sc, t), control, strength, events,
-                      strikes, encircled, battles, surrenders, culminated, other, garrison)
+                      strikes, encircled, battles, surrenders, culminated, operations, other,
+                      garrison)
 
 
 def game_record(c: Compiled, res: GameResult, seed: int, digest: str,

@@ -103,6 +103,8 @@ def check(sc: Scenario, raw: dict[str, Any] | None = None, partial: bool = False
                             f"only the controller ({place.controller}) may garrison a "
                             "settlement"))
     out += _check_links(sc, S, partial)
+    if not partial:
+        out += _check_operations(sc)
     for lid, line in sc.support.items():
         base = ("support", lid)
         out += _ref((*base, "beneficiary"), "faction", line.beneficiary, F)
@@ -201,4 +203,17 @@ def _check_links(sc: Scenario, S: dict[str, Any], partial: bool) -> list[PathMsg
             if sid not in reached and sid in adj:
                 out.append((("settlements", sid),
                             f"unreachable: no chain of links joins it to {start}"))
+    return out
+
+
+
+def _check_operations(sc: Scenario) -> list[PathMsg]:
+    """A first operation falls within the game. (An objective can always be reached: the
+    graph is checked to be connected.)"""
+    out: list[PathMsg] = []
+    for fid, f in sc.factions.items():
+        first = f.doctrine.first_operation_turn
+        if first is not None and first > sc.scenario.turns:
+            out.append((("factions", fid, "doctrine", "first_operation_turn"),
+                        f"turn {first} is after the last turn ({sc.scenario.turns})"))
     return out

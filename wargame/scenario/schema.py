@@ -100,6 +100,9 @@ class Doctrine(Entry):
     aggression: Fraction = 0.5
     reserve_share: Fraction = 0.3
     max_offensives: int = Field(3, ge=0, le=100)
+    operations: int = Field(1, ge=0, le=20)
+    first_operation_turn: Turn | None = None
+    last_stand: bool = False
     objectives: dict[Id, Count] = {}
 
 
@@ -123,6 +126,7 @@ class Faction(Entry):
     morale: Fraction = 0.6
     breakpoint: Fraction | None = None
     collapse_at: Fraction = 0.2
+    recruitment: Count = 3.0
     doctrine: Doctrine = Doctrine()
     supply_sources: list[Id] = []
     reinforcements: list[Reinforcement] = []
@@ -387,10 +391,19 @@ class ModelSettings(Entry):
     garrison_break: Positive | None = None
     collapse_rate: Fraction | None = None
     collapse_morale_slope: float = Field(9.6, ge=0, le=100)
-    # Culmination and pauses (phases/morale.py).
+    # Operations, culmination and pauses (phases/operations.py); false: every faction attacks
+    # wherever the 3:1 rule lets it, every turn, and nothing regenerates.
+    campaign: bool = True
     culmination_loss: float = Field(0.25, gt=0, le=1)
     push_days: int = Field(91, ge=1, le=100_000)
     pause_days: int = Field(21, ge=0, le=10_000)
+    massing_days: int = Field(14, ge=0, le=10_000)
+    operation_radius: int = Field(2, ge=0, le=100)
+    hold_share: float = Field(0.25, ge=0, le=10)
+    # Quiet fronts and regeneration (phases/operations.py).
+    quiet_loss_per_day: float = Field(0.0002, ge=0, le=0.1)
+    wounded_return: float = Field(0.3, ge=0, le=1)
+    return_days: float = Field(20.0, gt=0, le=10_000)
     # Supply and sieges (phases/supply.py).
     siege_attrition: float = Field(0.01, ge=0, le=1)
     unsupplied_power: float = Field(0.6, ge=0, le=1)
@@ -406,6 +419,7 @@ class ModelSettings(Entry):
     # Air strikes (phases/air.py).
     air_kill_cap: float = Field(0.3, ge=0, le=1)
     air_saturation_sorties: float = Field(20.0, gt=0)
+    air_focus: float = Field(0.75, ge=0, le=1)
     # Redeployment (phases/redeploy.py) and initial deployment (state.py).
     redeploy_share: float = Field(0.5, ge=0, le=1)
     front_deployment_weight: float = Field(2.0, ge=1, le=100)

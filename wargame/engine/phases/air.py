@@ -8,7 +8,9 @@ each place, with ``K = air_kill_cap x strength``:
 
 (linear for few sorties, saturating at ``K``), and the forces there fight at
 ``1 - suppression (1 - exp(-s / air_saturation_sorties))`` of their power this turn. The side
-whose strikes hit a place attacks it with the CDB90 air-superiority multiplier.
+whose strikes hit a place attacks it with the CDB90 air-superiority multiplier. While the
+beneficiary has an operation under way (massing or fighting), ``air_focus`` of the sorties go
+to the enemy places within ``operation_radius`` links of its objectives, the rest as above.
 
 Settings (``model:``): ``air_kill_cap``, ``air_saturation_sorties``; per line:
 ``sorties_per_turn``, ``kills_per_sortie``, ``suppression``, ``targets``.
@@ -30,7 +32,8 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
                 suppression: np.ndarray, kill_cap: float, saturation: float,
                 out_start: np.ndarray, dst: np.ndarray, casualties: np.ndarray,
                 suppress: np.ndarray, air_side: np.ndarray, best: np.ndarray,
-                total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray) -> None:
+                total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray,
+                focus: np.ndarray, focus_share: float) -> None:
     """One air-strike line for all replicates; updates the state and the turn's support in
     place and, if ``alloc`` and ``kills`` are [R, N] (not [0, 0]), fills them with the sorties
     and kills at each place (for the narrative).
@@ -40,7 +43,9 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
     saturate at ``kill_cap`` x its strength: ``cap (1 - exp(-kills_per_sortie x sorties /
     cap))``; suppression of its power ``1 - suppression (1 - exp(-sorties / saturation))``.
     The place's air side is the line that flew the most sorties over it. ``alloc`` and
-    ``kills`` must come in zeroed.
+    ``kills`` must come in zeroed. Where some candidates are marked in ``focus`` [R, N] (the
+    sector of the beneficiary's operation), ``focus_share`` of the sorties go to them and the
+    rest to the others, each part in proportion to the same weights.
     """
     R, N = ctrl.shape
     record = alloc.shape[0] > 0
@@ -60,14 +65,22 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
                     cand[nc] = n
                     nc += 1
         total = 0.0
+        total_in = 0.0
         for i in range(nc):
             n = cand[i]
             seen[n] = False
             w[i] = prio[r, ctrl[r, n]] * strength[r, n]
-            total += w[i]
-        scale = sorties[r] / max(total, 1e-12)
+            if focus[r, n]:
+                total_in += w[i]
+            else:
+                total += w[i]
+        share_in = focus_share if total_in > 0.0 else 0.0
+        if total <= 0.0 and total_in > 0.0:
+            share_in = 1.0
+        scale = sorties[r] * (1.0 - share_in) / max(total, 1e-12)
+        scale_in = sorties[r] * share_in / max(total_in, 1e-12)
         for i in range(nc):
-            a = w[i] * scale
+            a = w[i] * (scale_in if focus[r, cand[i]] else scale)
             if a <= 0.0:
                 continue
             n = cand[i]

@@ -101,10 +101,14 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
                       bool(m.engagement_model),
                       float(m.collapse_morale_slope))
     sp = c.space
+    # A garrison of a faction that fights to the end (doctrine.last_stand) never gives its
+    # place up from wear.
+    garrison_break = np.where(c.last_stand[None, :], np.inf,
+                              p["model.garrison_break"][:, None])
     end, routed, winner, how, fought, breaks, before = engage(
         br, bn, fac, S, mult, np.ascontiguousarray(k), H, days, sp.cap_att, sp.cap_def,
         sp.depth_km, st.advance, st.cleared, bp, st.morale, st.rout_ratio,
-        p["model.collapse_rate"], collapse_u, p["model.garrison_break"], st.wear, rule,
+        p["model.collapse_rate"], collapse_u, garrison_break, st.wear, rule,
         st.casualties)
     return Battles(rep=br, place=bn, faction=fac, start=S, end=end, power0=S * mult,
                    routed=routed, winner=winner, how=how, days=days, fought=fought,

@@ -292,7 +292,8 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
             elif x[0] <= rule.hold_threshold or (days[b] > 0 and x[0] <= hold):
                 how[b] = EXHAUSTED
             elif (rule.engagement_model and fac[b, 0] >= 0
-                  and wear[r, n] >= garrison_break[r] * (0.5 + morale[r, fac[b, 0]])):
+                  and wear[r, n] >= (garrison_break[r, fac[b, 0]]
+                                     * (0.5 + morale[r, fac[b, 0]]))):
                 how[b] = BROKEN
             elif fought[b] > 0 and fac[b, 0] >= 0 and collapse_u[b] < collapse_chance(
                     collapse_rate[r], fought[b], morale[r, fac[b, 0]], rule.collapse_slope):

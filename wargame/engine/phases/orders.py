@@ -20,6 +20,7 @@ from numba import njit
 
 from wargame.engine.common import WAR, expit, kth_largest
 from wargame.engine.compile import Compiled
+from wargame.engine.phases.operations import Plan
 from wargame.engine.state import State
 
 
@@ -44,7 +45,7 @@ class Orders:
 
 
 def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
-           air_side: np.ndarray) -> Orders:
+           air_side: np.ndarray, pl: Plan) -> tuple[Orders, np.ndarray]:
     """Score hostile neighbours, pick targets and commit forces.
 
     ``unit_att`` [R, N] is the power per fighter of the forces at each place if they attack;
@@ -74,21 +75,26 @@ def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
     6. *Plan check.* An attack whose forces actually committed fall short of the planning
        ratio is called off.
 
-    Factions that have collapsed or are in an operational pause (``rest``) do not attack.
+    The campaign layer (``pl``, :mod:`wargame.engine.phases.operations`) says which factions
+    attack at all (``idle``), where (``allowed``), and how much each place keeps (``hold``,
+    instead of ``min_garrison``); for factions planning a new operation (``ready``) the
+    summed scores of their viable targets are returned as candidates [R, F, N], and they
+    attack only if the operation does not mass first.
     """
     cal = c.calibration
     m = c.scenario.model
     need = m.planning_ratio ** (1.0 - st.aggression)                    # [R, F]
-    idle = st.collapsed | (st.rest > 0)
     rule = OrdersRule(float(m.min_garrison), float(cal.air_superiority_multiplier),
                       float(cal.success_intercept), float(cal.success_log_ratio))
+    cand = np.zeros(pl.allowed.shape)
     r, e, amount = orders(
-        st.control, st.relation, st.strength, st.reserve, idle, st.aggression,
+        st.control, st.relation, st.strength, st.reserve, pl.idle, st.aggression,
         st.rout_ratio, st.objective, st.cleared, unit_att, def_power, air_side, c.value,
-        c.max_offensives, need, c.src, c.dst, rule)
+        c.max_offensives, need, c.src, c.dst, rule, pl.hold, pl.allowed, pl.ready,
+        pl.mass_first, cand)
     src = c.src[e]
     return Orders(rep=r, edge=e, amount=amount, unit_power=unit_att[r, src],
-                  faction=st.control[r, src].astype(np.intp))
+                  faction=st.control[r, src].astype(np.intp)), cand
 
 
 @njit(cache=True)
@@ -97,7 +103,8 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
            objective: np.ndarray, cleared: np.ndarray, unit_att: np.ndarray,
            def_power: np.ndarray, air_side: np.ndarray, value: np.ndarray,
            max_offensives: np.ndarray, need: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           rule: OrdersRule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           rule: OrdersRule, hold: np.ndarray, allowed: np.ndarray, ready: np.ndarray,
+           mass_first: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
     committed attack, in replicate then edge order. The rules are in :func:`choose`;
     ``need`` [R, F] is each faction's planning ratio and ``idle`` [R, F] marks factions that
@@ -156,7 +163,7 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
         for q in range(W):
             m = lm[q]
             f = lf[q]
-            keep[m] = max(rule.min_garrison, strength[r, m] * reserve[r, f])
+            keep[m] = max(hold[r, m], strength[r, m] * reserve[r, f])
             could[m] = 0.0
             if not idle[r, f] and aggression[r, f] > 0:
                 could[m] = max(0.0, strength[r, m] - keep[m]) * unit_att[r, m]
@@ -206,6 +213,12 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
                         pair[f, n] = p * (1.0 + objective[r, f, n] + value[n]
                                           + cleared[r, n])
             score[q] = pair[f, n]
+            if ready[r, f]:
+                cand[r, f, n] += score[q]
+                if mass_first[r, f]:
+                    score[q] = 0.0
+            elif not allowed[r, f, n]:
+                score[q] = 0.0
             if score[q] > 0:
                 if tscore[f, n] == 0:
                     n_targets[f] += 1

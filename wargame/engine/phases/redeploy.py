@@ -2,8 +2,9 @@
 
 Distance to the front, in links through the controller's own places, is 0 for places touching
 an enemy, then 1, 2, and 3 for anything further. A rear place sends ``redeploy_share`` of its
-strength above ``min_garrison``, split evenly, to its own neighbours that are nearer the front
-(judgement).
+strength above what it holds (``min_garrison``, or with the campaign layer ``hold_share x
+cap_def`` where a hostile faction has it as an objective), split evenly, to its own neighbours
+that are nearer the front (judgement).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from wargame.engine.common import WAR
 
 @njit(cache=True)
 def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: np.ndarray,
-             dst: np.ndarray, out_start: np.ndarray, min_garrison: float, share: float) -> None:
+             dst: np.ndarray, out_start: np.ndarray, hold: np.ndarray, share: float) -> None:
     """Move part of every rear garrison's surplus one link toward the front (in place).
 
     Distance to the front, in links through the controller's own places: 0 for a place with an
     enemy neighbour, then 1, 2, and 3 for anything further. A place at distance > 0 with own
-    neighbours nearer the front sends ``share`` of its strength above ``min_garrison``, split
-    evenly between them.
+    neighbours nearer the front sends ``share`` of its strength above what it holds (``hold``
+    [R, N]: ``min_garrison``, or more where the campaign layer keeps a garrison), split evenly
+    between them.
     """
     R, N = ctrl.shape
     E = dst.shape[0]
@@ -62,7 +64,7 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
             n_level = n_next
         for m in range(N):
             surplus[m] = 0.0
-            if dist[m] == 0 or strength[r, m] <= min_garrison:
+            if dist[m] == 0 or strength[r, m] <= hold[r, m]:
                 continue
             k = 0
             for e in range(out_start[m], out_start[m + 1]):
@@ -70,7 +72,7 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
                     k += 1
             n_toward[m] = k
             if k > 0:
-                surplus[m] = (strength[r, m] - min_garrison) * share
+                surplus[m] = (strength[r, m] - hold[r, m]) * share
         for m in range(N):
             if surplus[m] > 0.0:
                 strength[r, m] -= surplus[m]

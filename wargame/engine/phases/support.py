@@ -22,6 +22,7 @@ import numpy as np
 
 from wargame.engine.compile import Compiled
 from wargame.engine.phases.air import air_strikes
+from wargame.engine.phases.operations import sector
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
@@ -107,7 +108,7 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
                 float(m.air_kill_cap), float(m.air_saturation_sorties), c.out_start, c.dst,
                 st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
-                alloc, kills)
+                alloc, kills, sector(c, st, b), float(m.air_focus))
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,

@@ -1,0 +1,228 @@
+"""Whole campaigns: fit the campaign layer's pause on theatres, cross-validated by theatre.
+
+Usage (from the repository root)::
+
+    .venv/bin/python validation/campaigns.py                 # fit, leave one theatre out
+    .venv/bin/python validation/campaigns.py --runs 200      # quicker
+
+Each theatre is a directory ``validation/data/campaigns/NAME/`` (``history.csv`` of dated
+control changes, ``strengths.csv`` of published strength estimates, every row cited) with its
+scenario ``scenarios/NAME.yaml``. Every theatre's scenario is played at each point of the grid
+of ``model.pause_days`` (the one campaign setting fitted here; the other settings keep their
+documented defaults) and scored month by month against its history:
+
+* month-end Brier of control (0 perfect, 2 worst; the mean over places and months) against
+  persistence (nothing changes) and a uniform guess over the factions;
+* changes of control per month, in the games against history;
+* each faction's strength at the end against the published estimates.
+
+Leave one theatre out: for each theatre the pause is chosen on the others (lowest mean Brier
+skill loss against uniform) and the theatre is scored at that pause. The default is the pause
+chosen on all theatres. The Aleppo theatre is never part of the fit: it is played at the
+chosen default and scored as a test (``validation/aleppo_hindcast.py``).
+
+Writes ``validation/results/campaigns.csv`` and the markdown tables it prints on stdout to
+``validation/results/campaigns.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "validation"))
+
+import aleppo_hindcast as hind  # noqa: E402  (shares the scoring rules)
+
+DATA = ROOT / "validation" / "data" / "campaigns"
+OUT = ROOT / "validation" / "results" / "campaigns.csv"
+REPORT = ROOT / "validation" / "results" / "campaigns.md"
+GRID = (21, 42, 63, 91, 126, 182)
+"""Pauses searched (days): three weeks (Tikrit 2015) to half a year."""
+RUNS = 400
+SEED = 20240501
+
+
+@dataclass(frozen=True)
+class Theatre:
+    """A campaign with its scenario, history and published strengths."""
+
+    name: str
+    scenario: Path
+    history: list[hind.Change]
+    strengths: list[dict[str, str]]
+
+
+def theatres() -> list[Theatre]:
+    """Every theatre that has both a data set and a scenario."""
+    out = []
+    for d in sorted(p for p in DATA.iterdir() if p.is_dir()):
+        sc = ROOT / "scenarios" / f"{d.name}.yaml"
+        if not (sc.exists() and (d / "history.csv").exists()):
+            continue
+        with (d / "strengths.csv").open(newline="", encoding="utf-8") as fh:
+            strengths = list(csv.DictReader(fh))
+        out.append(Theatre(d.name, sc, hind.read_history(d / "history.csv"), strengths))
+    return out
+
+
+@dataclass(frozen=True)
+class Score:
+    """How one theatre played at one setting."""
+
+    brier: float
+    persistence: float
+    uniform: float
+    changes_per_month: float
+    actual_per_month: float
+    end_strength: dict[str, float]
+
+    @property
+    def skill_uniform(self) -> float:
+        """1 - Brier / uniform Brier (above 0: better than a uniform guess)."""
+        return 1.0 - self.brier / self.uniform
+
+    @property
+    def skill_persistence(self) -> float:
+        """1 - Brier / persistence Brier (above 0: better than 'nothing changes')."""
+        return 1.0 - self.brier / self.persistence
+
+
+def play(th: Theatre, pause: int, runs: int, seed: int) -> Score:
+    """Play ``runs`` games of the theatre with ``model.pause_days = pause`` and score them."""
+    from wargame.engine import compile_scenario, simulate
+    from wargame.scenario import load
+
+    sc = load(th.scenario, [f"model.pause_days={pause}"]).scenario
+    c = compile_scenario(sc)
+    T = sc.scenario.turns
+    days = sc.scenario.days_per_turn
+    res = simulate(c, np.random.default_rng(seed), runs, record_turns=True)
+    assert res.control_by_turn is not None
+    who = [*c.factions, "none"]
+    start = sc.scenario.start_date
+    initial = {s: v.controller for s, v in sc.settlements.items()}
+    truth_turns = hind.actual_control(th.history, initial, start, T, days)
+    truth = np.array([[who.index(x) for x in truth_turns[s]] for s in c.settlements])
+    last = max(ch.date for ch in th.history)
+    end = min(start + dt.timedelta(days=days * T - 1), last + dt.timedelta(days=31))
+    cp = [t for _, t in hind.month_checkpoints(start, T, end, days)]
+    ctl = res.control_by_turn                                                 # [T+1, R, N]
+    probs = np.zeros((len(cp), len(c.settlements), len(who)))
+    for j, t in enumerate(cp):
+        for k in range(len(c.factions)):
+            probs[j, :, k] = (ctl[t] == k).mean(axis=0)
+        probs[j, :, -1] = (ctl[t] < 0).mean(axis=0)
+    forecast = probs.transpose(1, 0, 2)
+    actual = truth[:, cp]
+    model = hind.score(forecast, actual).brier.mean()
+    pers = hind.score(hind.onehot_forecast(np.repeat(truth[:, :1], len(cp), axis=1),
+                                           len(who)), actual).brier.mean()
+    unif = hind.score(hind.uniform_forecast(actual.shape, len(c.factions), len(who)),
+                      actual).brier.mean()
+    months = max(len(cp), 1)
+    moved = (ctl[1:cp[-1] + 1] != ctl[:cp[-1]]).sum(axis=(0, 2)).mean()
+    real = int((truth[:, 1:cp[-1] + 1] != truth[:, :cp[-1]]).sum())
+    strength = {f: float(res.strength[:, k].mean()) for k, f in enumerate(c.factions)}
+    return Score(float(model), float(pers), float(unif), float(moved / months),
+                 real / months, strength)
+
+
+def published_end(th: Theatre) -> dict[str, str]:
+    """The latest published estimate of each faction within the campaign (up to a month after
+    its last change of control), as 'low-high (date)'."""
+    last = (max(ch.date for ch in th.history) + dt.timedelta(days=31)).isoformat()
+    out: dict[str, tuple[str, str]] = {}
+    for row in th.strengths:
+        f = row["faction"]
+        if row["date"] > last:
+            continue
+        if f not in out or row["date"] >= out[f][0]:
+            out[f] = (row["date"], f"{row['low']}–{row['high']} ({row['date']})")
+    return {f: v[1] for f, v in out.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fit, cross-validate by theatre, print tables and write the CSV and the report."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = fit(argv)
+    text = buf.getvalue()
+    sys.stdout.write(text)
+    if code == 0:
+        REPORT.write_text(text, encoding="utf-8")
+    return code
+
+
+def fit(argv: list[str] | None = None) -> int:
+    """The fit and its tables (stdout)."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--runs", type=int, default=RUNS, help=f"games per point ({RUNS})")
+    ap.add_argument("--seed", type=int, default=SEED, help=f"root seed ({SEED})")
+    args = ap.parse_args(argv)
+    ths = theatres()
+    if len(ths) < 2:
+        print("need at least two theatres to cross-validate", file=sys.stderr)
+        return 1
+    scores: dict[tuple[str, int], Score] = {}
+    for th in ths:
+        for pause in GRID:
+            print(f"{th.name}: pause {pause} days", file=sys.stderr)
+            scores[th.name, pause] = play(th, pause, args.runs, args.seed)
+
+    def loss(names: list[str], pause: int) -> float:
+        return float(np.mean([-scores[n, pause].skill_uniform for n in names]))
+
+    names = [t.name for t in ths]
+    chosen = min(GRID, key=lambda p: loss(names, p))
+    print(f"## Campaign fit: pause_days over {GRID}, {args.runs} games a point, seed "
+          f"{args.seed}\n")
+    print(hind.md_table(["theatre", *(f"{p} d" for p in GRID)],
+                        [[n, *(f"{scores[n, p].skill_uniform:+.2f}" for p in GRID)]
+                         for n in names]) + "\n")
+    print(f"Skill against uniform at each pause. Chosen on all theatres: **{chosen} days**"
+          f"{' (at the edge of the grid)' if chosen in (GRID[0], GRID[-1]) else ''}.\n")
+    rows = []
+    with OUT.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["theatre", "pause_days_left_out_fit", "brier", "persistence", "uniform",
+                    "skill_uniform", "skill_persistence", "changes_per_month",
+                    "actual_changes_per_month"])
+        for n in names:
+            others = [x for x in names if x != n]
+            p = min(GRID, key=lambda q: loss(others, q))
+            s = scores[n, p]
+            w.writerow([n, p, f"{s.brier:.4f}", f"{s.persistence:.4f}", f"{s.uniform:.4f}",
+                        f"{s.skill_uniform:.3f}", f"{s.skill_persistence:.3f}",
+                        f"{s.changes_per_month:.2f}", f"{s.actual_per_month:.2f}"])
+            rows.append([n, str(p), f"{s.brier:.3f}", f"{s.persistence:.3f}",
+                         f"{s.uniform:.3f}", f"{s.skill_uniform:+.2f}",
+                         f"{s.skill_persistence:+.2f}",
+                         f"{s.changes_per_month:.2f} / {s.actual_per_month:.2f}"])
+    print("## Left out: each theatre scored at the pause fitted on the others\n")
+    print(hind.md_table(["theatre", "pause (days)", "Brier", "persistence", "uniform",
+                         "skill vs uniform", "skill vs persistence",
+                         "changes a month (games / history)"], rows) + "\n")
+    print("## Strength at the end (mean over games, at the chosen pause) and the latest "
+          "published estimate\n")
+    srows = []
+    for th in ths:
+        pub = published_end(th)
+        for f, v in scores[th.name, chosen].end_strength.items():
+            srows.append([th.name, f, f"{v:,.0f}", pub.get(f, "–")])
+    print(hind.md_table(["theatre", "faction", "model", "published"], srows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,337 @@
+"""The campaign layer: operations, garrisons that stay, quiet fronts and regeneration.
+
+Real wars are quiet fronts punctuated by a few offensives a year. Each offensive has a main
+effort, masses, culminates and is followed by a regrouping pause; the fighters are replaced.
+The rules (``docs/model.md``, "The campaign layer"), all switched off by ``model.campaign:
+false``:
+
+* **Operations.** A faction that is not regrouping (``rest``) and has no operation opens up
+  to ``doctrine.operations`` of them. Each has an axis, the hostile place its orders
+  (:mod:`wargame.engine.phases.orders`) score highest, more than ``2 x operation_radius``
+  links from the other axes, and an objective, the hostile place within
+  ``operation_radius`` links of the axis that its doctrine weights most (``objectives``; of
+  places it does not name, the one of most ``value``). It then masses for ``massing_days``
+  (no attack), and fights: it attacks only places within ``operation_radius`` links of an
+  objective, and holds everywhere else. The
+  operation ends when it has taken its objectives, when it culminates (its attacking forces
+  have lost ``culmination_loss`` of the strength the faction had when it began, or it has run
+  ``push_days``), or when a turn passes with no attack in its sectors (it stalls). The faction
+  then regroups before it plans again, for as long as it takes to replace the operation's
+  losses at the rate fighters have reached it so far (reinforcements, recruits and wounded
+  back to duty); after a culmination or a stall, for at least ``pause_days``.
+* **Brittle defences.** An attacker plans against a garrison's power times the chance that
+  it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
+  attack a defender whose morale is low.
+* **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
+  objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
+  :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
+  place keeps ``min_garrison``.
+* **Massing.** While a faction's operation masses or fights, each of its places in supply
+  sends ``redeploy_share`` of its surplus above what it holds to the places nearest each
+  objective (its staging area). A faction whose places lie inside an enemy operation's
+  sector sends its surplus to them in the same way (the defender commits its reserves to
+  the threatened sector).
+* **Quiet fronts.** A garrison that touches an enemy and was not attacked this turn loses
+  ``quiet_loss_per_day x days`` of its strength to raids, shelling and snipers.
+* **Regeneration.** Each faction recruits ``recruitment`` fighters a year per 1,000 people of
+  the places it holds in supply, where they live; and ``wounded_return`` of its casualties
+  come back to duty at the rate ``1 / return_days``, at its places in supply in proportion
+  to what they hold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from wargame.engine.common import WAR
+from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.phases.engagement import REFERENCE_MORALE
+from wargame.engine.state import State
+
+MAX_PAUSE_TURNS = 10_000
+"""Longest pause, in turns (a faction with no inflow of fighters never attacks again)."""
+
+OBJECTIVE_TIE = 1e-3
+"""Worth given up per link of distance when choosing an objective (the nearest of equals)."""
+
+MASSING, FIGHTING = 1, 2
+"""Stages of an operation (0: none, the faction holds or regroups)."""
+
+
+@dataclass
+class Plan:
+    """What the orders may do this turn."""
+
+    idle: np.ndarray       # [R, F] makes no attack and poses no threat (collapsed, pausing)
+    ready: np.ndarray      # [R, F] plans a new operation this turn (scores its candidates)
+    allowed: np.ndarray    # [R, F, N] may attack the place this turn
+    hold: np.ndarray       # [R, N] fighters each place keeps before it sends or attacks
+    mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
+
+
+def hold_need(c: Compiled, st: State) -> np.ndarray:
+    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
+    m = c.scenario.model
+    R, N = st.control.shape
+    floor = float(m.min_garrison)
+    if not m.campaign:
+        return np.full((R, N), floor)
+    ctrl = st.control.astype(np.intp)
+    rr = np.arange(R)[:, None]
+    war = st.relation[rr, ctrl[:, c.src], ctrl[:, c.dst]] == WAR              # [R, E]
+    front = np.zeros((R, N), dtype=bool)
+    np.logical_or.at(front, (np.broadcast_to(rr, war.shape)[war],
+                             np.broadcast_to(c.src, war.shape)[war]), True)
+    wanted = np.zeros((R, N), dtype=bool)
+    for f in range(c.n_factions):
+        hostile = st.relation[rr, ctrl, f] == WAR                              # [R, N]
+        wanted |= hostile & (st.objective[:, f, :] > 0)
+    cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
+    need = np.maximum(floor, m.hold_share * cap)[None, :]
+    return np.where(front | wanted, need, floor)
+
+
+def plan(c: Compiled, st: State) -> Plan:
+    """Which factions attack where this turn, and which plan a new operation."""
+    m = c.scenario.model
+    R, F, N = st.replicates, c.n_factions, c.n_settlements
+    hold = hold_need(c, st)
+    if not m.campaign:
+        return Plan(idle=st.collapsed | (st.rest > 0), ready=np.zeros((R, F), bool),
+                    allowed=np.ones((R, F, N), bool), hold=hold,
+                    mass_first=np.zeros((R, F), bool))
+    ready = ((st.op_stage == 0) & (st.rest == 0) & ~st.collapsed
+             & (c.operations[None, :] > 0) & (st.aggression > 0))
+    fighting = (st.op_stage == FIGHTING) & ~st.collapsed
+    target = st.op_target                                                    # [R, F, K]
+    near = c.hops[np.maximum(target, 0)] <= m.operation_radius               # [R, F, K, N]
+    allowed = (near & (target >= 0)[..., None]).any(axis=2) & fighting[..., None]
+    mass_first = (m.massing_days > 0) & ~st.massed
+    allowed |= (ready & ~mass_first)[..., None]
+    return Plan(idle=st.collapsed | ~(fighting | ready), ready=ready, allowed=allowed,
+                hold=hold, mass_first=mass_first)
+
+
+def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
+                    def_power: np.ndarray) -> np.ndarray:
+    """The defending power an attacker plans against -> [R, N]: each place's power times the
+    chance that its garrison does not collapse over an operation (brittle defences).
+
+    Over ``push_days`` a place sees ``push_days x engage_p`` engagement days on average; the
+    garrison collapses over them with the chance of phase 5 (:func:`collapse_chance`, from
+    ``collapse_rate`` and the controller's morale). A planner counts on that: a low-morale
+    garrison invites an attack by a weaker enemy (Mosul 2014, Kunduz 2015).
+    """
+    m = c.scenario.model
+    if not m.campaign:
+        return def_power
+    R = st.replicates
+    ctrl = st.control.astype(np.intp)
+    morale = st.morale[np.arange(R)[:, None], np.maximum(ctrl, 0)]
+    hazard = (p["model.collapse_rate"][:, None] * m.push_days * st.engage_p
+              * np.exp(-m.collapse_morale_slope * (morale - REFERENCE_MORALE)))
+    return def_power * np.exp(-hazard)
+
+
+def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
+           log: list[dict[str, Any]] | None) -> None:
+    """Ready factions with a viable target open an operation on their best ones.
+
+    ``cand`` [R, F, N] is each ready faction's summed score of every target its orders found
+    viable (0: none)."""
+    m = c.scenario.model
+    K = st.op_target.shape[2]
+    score = np.where(pl.ready[..., None], cand, 0.0)
+    if not (score > 0).any():
+        return
+    R, F = st.replicates, c.n_factions
+    chosen = np.full(st.op_target.shape, -1, dtype=np.intp)
+    slots = c.operations[None, :]
+    ctrl = st.control.astype(np.intp)
+    hostile = st.relation[np.arange(R)[:, None, None], np.arange(F)[None, :, None],
+                          ctrl[:, None, :]] == WAR                             # [R, F, N]
+    # Stated objectives first (by weight), then value.
+    worth = st.objective * (1.0 + c.value.max(initial=0.0)) + c.value[None, None, :]
+    for k in range(K):
+        axis = score.argmax(axis=2)                                           # [R, F]
+        ok = (np.take_along_axis(score, axis[..., None], axis=2)[..., 0] > 0) & (k < slots)
+        # The objective: the most valuable hostile place within reach of the axis (the
+        # nearest of equals; the axis target itself if nothing is worth more).
+        reach = c.hops[axis]                                                  # [R, F, N]
+        aim = np.where((reach <= m.operation_radius) & hostile,
+                       worth - OBJECTIVE_TIE * reach, -np.inf).argmax(axis=2)
+        chosen[..., k] = np.where(ok, aim, -1)
+        # The next operation's axis lies outside this one's sector.
+        score = np.where(c.hops[aim] <= 2 * m.operation_radius, 0.0, score)
+    opened = chosen[..., 0] >= 0
+    if not opened.any():
+        return
+    st.op_target[opened] = chosen[opened]
+    st.op_stage[opened] = np.where(pl.mass_first[opened], MASSING, FIGHTING)
+    st.massed[opened] = False
+    st.op_turns[opened] = 0
+    now = st.faction_strength(c.n_factions)
+    st.offensive_base[opened] = now[opened]
+    st.offensive_loss[opened] = 0.0
+    st.offensive_days[opened] = 0.0
+    if log is not None:
+        for r, f in zip(*np.nonzero(opened), strict=True):
+            log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),
+                        "objectives": [int(x) for x in chosen[r, f] if x >= 0],
+                        "massing_turns": massing_turns(c) if pl.mass_first[r, f] else 0})
+
+
+def massing_turns(c: Compiled) -> int:
+    """Whole turns an operation masses before it attacks."""
+    return math.ceil(c.scenario.model.massing_days / c.scenario.scenario.days_per_turn)
+
+
+def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarray, t: int,
+            log: list[dict[str, Any]] | None) -> None:
+    """Move every operation on by a turn: massing ends, fighting culminates or runs out."""
+    m = c.scenario.model
+    days = c.scenario.scenario.days_per_turn
+    np.maximum(st.rest - 1, 0, out=st.rest)
+    massing = st.op_stage == MASSING
+    st.op_turns[massing] += 1
+    start = massing & (st.op_turns >= massing_turns(c))
+    now = st.faction_strength(c.n_factions)
+    st.op_stage[start] = FIGHTING
+    st.offensive_base[start] = now[start]
+    fighting = (st.op_stage == FIGHTING) & ~start
+    st.offensive_loss += np.where(fighting & attacked, attack_loss, 0.0)
+    st.offensive_days += np.where(fighting & attacked, days, 0.0)
+    spent = fighting & (st.offensive_loss > m.culmination_loss * st.offensive_base)
+    long = fighting & (st.offensive_days >= m.push_days)
+    done = fighting & ~attacked
+    tgt = st.op_target
+    R = st.replicates
+    holder = st.control[np.arange(R)[:, None, None], np.maximum(tgt, 0)]         # [R, F, K]
+    mine = (holder == np.arange(c.n_factions)[None, :, None]) | (tgt < 0)
+    won = (st.op_stage == FIGHTING) & mine.all(axis=2)
+    ended = spent | long | done | won | (st.collapsed & (st.op_stage > 0))
+    if not ended.any():
+        return
+    # The pause: as long as the faction needs to replace what the operation lost at the rate
+    # fighters have reached it so far (reinforcements, recruits and wounded back to duty);
+    # after a culmination or a stall, at least pause_days.
+    inflow = st.arrived / t                                                    # [R, F] a turn
+    replace = np.ceil(st.offensive_loss / np.maximum(inflow, 1e-9))
+    floor = np.where(won, 0, math.ceil(m.pause_days / days))
+    pause = np.clip(np.maximum(floor, replace), 0, MAX_PAUSE_TURNS)
+    if log is not None:
+        for r, f in zip(*np.nonzero(ended), strict=True):
+            why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
+                   else "ran its course" if long[r, f]
+                   else "collapsed" if st.collapsed[r, f] else "stalled")
+            log.append({"turn": t, "replicate": int(r), "kind": "culminated",
+                        "faction": int(f), "pause_turns": int(pause[r, f]), "why": why,
+                        "objectives": [int(x) for x in st.op_target[r, f] if x >= 0],
+                        "lost": float(st.offensive_loss[r, f])})
+    st.rest[ended] = pause[ended]
+    st.op_stage[ended] = 0
+    st.op_target[ended] = -1
+    st.offensive_loss[ended] = 0.0
+    st.offensive_days[ended] = 0.0
+
+
+def sector(c: Compiled, st: State, f: int) -> np.ndarray:
+    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
+    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
+    R, N = st.control.shape
+    if not c.scenario.model.campaign:
+        return np.zeros((R, N), dtype=bool)
+    tgt = st.op_target[:, f, :]                                               # [R, K]
+    near = (c.hops[np.maximum(tgt, 0)] <= c.scenario.model.operation_radius) & (
+        tgt >= 0)[..., None]
+    return near.any(axis=1) & (st.op_stage[:, f] > 0)[:, None]
+
+
+def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
+    """Forces flow to where operations are: an attacker's to the places nearest its
+    objectives, a defender's to its places inside an enemy operation's sector."""
+    m = c.scenario.model
+    share = float(m.redeploy_share)
+    busy = st.op_stage > 0
+    if share == 0 or not busy.any():
+        return
+    R = st.replicates
+    F = c.n_factions
+    rr = np.arange(R)
+    supplied = st.siege == 0
+    surplus = np.maximum(st.strength - hold, 0.0)
+    sectors = {int(g): sector(c, st, int(g)) for g in np.flatnonzero(busy.any(axis=0))}
+    for f in range(F):
+        own = (st.control == f) & supplied                                     # [R, N]
+        staging = np.zeros_like(own)
+        for g, sec in sectors.items():
+            if g == f:
+                for k in range(st.op_target.shape[2]):
+                    tgt = st.op_target[:, f, k]
+                    d = np.where(own, c.hops[np.maximum(tgt, 0)], UNREACHABLE)
+                    dmin = d.min(axis=1, keepdims=True)
+                    staging |= ((d == dmin) & (dmin < UNREACHABLE)
+                                & ((tgt >= 0) & busy[:, f])[:, None])
+            else:
+                staging |= own & sec & (st.relation[rr, f, g] == WAR)[:, None]
+        if not staging.any():
+            continue
+        give = np.where(own & ~staging, surplus * share, 0.0)
+        total = give.sum(axis=1)
+        n_stage = staging.sum(axis=1)
+        ok = ((n_stage > 0) & (total > 0))[:, None]
+        gain = np.where(staging & ok, (total / np.maximum(n_stage, 1))[:, None], 0.0)
+        st.strength += gain - np.where(ok, give, 0.0)
+
+
+def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray) -> None:
+    """Garrisons facing an enemy but not attacked this turn lose a little to raids and fire."""
+    m = c.scenario.model
+    rate = m.quiet_loss_per_day * c.scenario.scenario.days_per_turn
+    if rate <= 0:
+        return
+    R = st.replicates
+    ctrl = st.control.astype(np.intp)
+    rr = np.arange(R)[:, None]
+    war = st.relation[rr, ctrl[:, c.src], ctrl[:, c.dst]] == WAR
+    front = np.zeros(st.control.shape, dtype=bool)
+    np.logical_or.at(front, (np.broadcast_to(rr, war.shape)[war],
+                             np.broadcast_to(c.src, war.shape)[war]), True)
+    quiet = front & ~attacked_place
+    loss = np.where(quiet, st.strength * min(rate, 1.0), 0.0)
+    st.strength -= loss
+    np.add.at(st.casualties, (np.broadcast_to(rr, ctrl.shape), ctrl), loss)
+
+
+def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties: np.ndarray,
+               hold: np.ndarray) -> None:
+    """Recruits where each faction holds people, and wounded back to duty."""
+    m = c.scenario.model
+    days = c.scenario.scenario.days_per_turn
+    R, F = st.replicates, c.n_factions
+    rr = np.broadcast_to(np.arange(R)[:, None], st.control.shape)
+    ctrl = st.control.astype(np.intp)
+    supplied = st.siege == 0
+    st.wounded += m.wounded_return * np.maximum(turn_casualties, 0.0)
+    back = st.wounded * min(1.0, days / m.return_days)
+    rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
+    pop = np.where(supplied, c.population[None, :], 0.0)
+    held_pop = np.zeros((R, F))
+    np.add.at(held_pop, (rr, ctrl), pop)
+    recruits = rate / 1000.0 * held_pop * days / 365.0
+    weight = np.where(supplied, hold, 0.0)
+    held_w = np.zeros((R, F))
+    np.add.at(held_w, (rr, ctrl), weight)
+    back = np.where(held_w > 0, back, 0.0)
+    st.wounded -= back
+    with np.errstate(invalid="ignore", divide="ignore"):
+        to_place = (np.where(held_pop[rr, ctrl] > 0, recruits[rr, ctrl] * pop
+                             / held_pop[rr, ctrl], 0.0)
+                    + np.where(held_w[rr, ctrl] > 0, back[rr, ctrl] * weight
+                               / held_w[rr, ctrl], 0.0))
+    st.strength += to_place
+    st.arrived += recruits * (held_pop > 0) + back
