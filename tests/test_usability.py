@@ -452,3 +452,13 @@ def test_the_map_can_write_garrisons_after_the_names(tmp_path: Path) -> None:
 def test_a_group_without_a_command_prints_its_help_only() -> None:
     code, out, err = cli("plot")
     assert code == 2 and "Usage: wargame plot" in out and err == ""
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml")),
+                         ids=lambda p: Path(p).name)
+def test_show_of_every_scenario_breaks_no_id_at_80_columns(path: str) -> None:
+    res = CliRunner(env={**ENV, "COLUMNS": "80"}).invoke(app, ["show", path])
+    assert res.exit_code == 0
+    tables = res.stdout.split("\nSources\n")[0]
+    assert _broken_ids(tables, _ids(path)) == []
+    assert max(len(line) for line in tables.splitlines()) <= 80
