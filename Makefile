@@ -4,11 +4,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 STAMP_RUN := $(VENV)/.installed
+STAMP_ALL := $(VENV)/.installed-all
 # Installs come from the lock files in requirements/ (exact versions and hashes of every
 # package), so a fresh install gives the same environment every day. `make lock` refreshes
 # them from the bounds in pyproject.toml; `make test-latest` tries the newest versions.
+# runtime.txt: wargame with the extras the README's tour uses (data: pandas, xarray, pyarrow;
+# discover: scikit-learn); all.txt adds dask and sensitivity (Dask, SALib); dev.txt the tools.
 LOCK_RUN := requirements/runtime.txt
+LOCK_ALL := requirements/all.txt
 LOCK_DEV := requirements/dev.txt
+RUN_EXTRAS := --extra data --extra discover
+ALL_EXTRAS := $(RUN_EXTRAS) --extra dask --extra sensitivity
 PIP_VERSION := 26.3
 UV_VERSION  := 0.13.9
 LATEST := .venv-latest
@@ -20,7 +26,7 @@ export WARM_UP := import numpy as np; from wargame.engine import compile_scenari
   simulate(compile_scenario(load('scenarios/aleppo_2015.yaml').scenario), np.random.default_rng(1), 20)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev demo test test-latest lint typecheck unit bench lock clean
+.PHONY: help install install-all install-dev demo test test-latest lint typecheck unit bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -37,14 +43,22 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml $(LOCK_RUN)
 	@$(BIN)/python -c "$$WARM_UP"
 	@touch $@
 
-$(STAMP): $(BIN)/python pyproject.toml $(LOCK_DEV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+$(STAMP_ALL): $(BIN)/python pyproject.toml $(LOCK_ALL)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_ALL)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@echo "Compiling the engine's kernels (once per install, about 10 s)"
 	@$(BIN)/python -c "$$WARM_UP"
 	@touch $@ $(STAMP_RUN)
 
-install: $(STAMP_RUN) ## Create .venv and install wargame from the lock
+$(STAMP): $(BIN)/python pyproject.toml $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@echo "Compiling the engine's kernels (once per install, about 10 s)"
+	@$(BIN)/python -c "$$WARM_UP"
+	@touch $@ $(STAMP_RUN) $(STAMP_ALL)
+
+install: $(STAMP_RUN) ## Create .venv and install wargame from the lock (with pandas, xarray, pyarrow, scikit-learn)
+install-all: $(STAMP_ALL) ## As install, plus Dask (--scheduler) and SALib (lhs and sobol sweeps)
 install-dev: $(STAMP) ## Create .venv and install wargame with the dev tools from the lock
 
 demo: $(STAMP_RUN) ## Install, then run a 2,000-game batch of the built-in Aleppo scenario
@@ -73,8 +87,10 @@ test-latest: ## Run the suite against the newest versions pyproject.toml allows 
 
 lock: $(BIN)/python ## Refresh requirements/*.txt from the bounds in pyproject.toml
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes --upgrade \
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes --upgrade $(RUN_EXTRAS) \
 	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK_RUN)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes --upgrade $(ALL_EXTRAS) \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK_ALL)
 	$(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes --upgrade --extra dev \
 	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK_DEV)
 

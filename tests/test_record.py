@@ -81,8 +81,9 @@ def test_unknown_log_kinds_and_keys_are_kept() -> None:
 def test_game_tables() -> None:
     game = wargame.play(TOY, seed=2)
     tables = game.tables()
-    assert set(tables) == {"control", "strength", "battles", "sides", "events"}
+    assert set(tables) == {"control", "strength", "garrison", "battles", "sides", "events"}
     assert len(tables["control"]) == 7 * 3
+    assert len(tables["garrison"]) == 7 * 3
     ds = game.to_xarray()
     assert ds["control"].dims == ("turn", "settlement")
     assert str(ds["control"].sel(turn=0, settlement="c").values) == "blue"

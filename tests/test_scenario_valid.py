@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +148,8 @@ def test_schema_command_writes_the_schema(tmp_path: Path) -> None:
 # --- --set ----------------------------------------------------------------------------------
 
 def _strength_cell(out: str, faction: str) -> str:
-    row = next(line for line in out.splitlines() if line.startswith(f"│ {faction} "))
-    return row.split("│")[3].strip()
+    row = next(line for line in out.splitlines() if line.startswith(f"{faction} "))
+    return re.split(r"\s{2,}", row)[2]
 
 
 def test_set_changes_a_value() -> None:

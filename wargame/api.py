@@ -81,16 +81,17 @@ def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
     from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, chunk_rng
     from wargame.engine import compile_scenario, simulate
     from wargame.errors import UsageError
-    from wargame.report.record import game_record
+    from wargame.report.record import Replay, game_record
 
     if seed is None or runs is None:
-        raise UsageError("replaying a game of a batch needs the batch's seed and runs")
+        raise UsageError("replaying a game of a batch (--game) needs the batch's --seed and "
+                         "--runs")
     try:
         plan = ChunkPlan(runs, chunk_size or DEFAULT_CHUNK_SIZE)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not 0 <= game < runs:
-        raise UsageError(f"game must be between 0 and {runs - 1} (got {game})")
+        raise UsageError(f"--game must be between 0 and {runs - 1} (got {game})")
     chunk, replicate = divmod(game, plan.chunk_size)
     from wargame.scenario.limits import check_memory, shape
 
@@ -100,7 +101,8 @@ def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
     # so the game is replayed with its whole chunk.
     res = simulate(compiled, chunk_rng(seed, chunk), plan.games(chunk), turns=turns,
                    log=True, record_turns=True)
-    return game_record(compiled, res, seed, loaded.digest, replicate)
+    replay = Replay(game, runs, plan.chunk_size, chunk_size is None)
+    return game_record(compiled, res, seed, loaded.digest, replicate, replay)
 
 
 def batch(scenario: str | Path | Loaded, *, runs: int | None = None, seed: int | None = None,

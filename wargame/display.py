@@ -8,11 +8,14 @@ prints ``<1`` (``<0.1`` at one decimal), one that would round to 100 prints ``>9
 (``>99.9``). A count of 1 in 2,000 games is not "0%", and 1,999 in 2,000 is not "100%". JSON
 and CSV keep the exact numbers.
 
-**Tables.** :class:`Fit` holds several layouts of one table, from the most decorated to the
-most compact, and renders the first whose natural width fits the console (or the last). The
-layouts drop decoration first (the heavy box, a bar chart), then abbreviate headers with a
-legend. :func:`table` builds a table whose cells fold instead of being cut with "…", so
-nothing is lost when the output is narrow or piped to a file.
+**Tables.** Every table has one style at every width: a rule under the header, no box.
+:class:`Fit` holds several layouts of one table, from the most decorated to the most compact,
+and renders the first whose natural width fits the console (or the last). The layouts drop
+decoration first (a bar chart), then abbreviate ids and headers with a key under the table.
+An id (a column of :class:`Col` with ``key=True``) is never broken inside: when its table
+cannot fit, it is replaced by a short code (:func:`short_ids`) and the key says which is which.
+Other cells wrap at spaces and fold only a word longer than the whole width, so nothing is
+lost when the output is narrow or piped to a file.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # rich is imported when a table is made: the numbers need none of it
-    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
@@ -100,16 +103,16 @@ class Col:
     justify: str = "left"
     wrap: bool = True
     style: str = ""
+    key: bool = False   # a column of ids: never broken, abbreviated with a key (fitted)
+    ids: bool = False   # text that names ids: abbreviated with them when even that is too wide
 
 
 def table(cols: Sequence[Col], rows: Iterable[Sequence[str | Text]], *, title: str | None = None,
-          caption: str | Text | None = None, plain: bool = False,
-          sections: Sequence[int] = ()) -> Table:
+          caption: str | Text | None = None, sections: Sequence[int] = ()) -> Table:
     """A table whose cells are never cut: they wrap, or fold when a word is too long.
 
-    ``plain`` drops the box (a rule under the header only) and the outer padding: the first
-    thing to go when the width is short. ``sections`` are row indices after which a line
-    (boxed) or a blank row (plain) separates groups.
+    One style at every width: a rule under the header, no box and no outer padding.
+    ``sections`` are row indices after which a blank row separates groups.
 
     Every string (cell, header, title, caption) is shown as written: it becomes a
     ``rich.text.Text`` through :func:`wargame.textsafe.printable`, never Rich markup, so a
@@ -119,11 +122,10 @@ def table(cols: Sequence[Col], rows: Iterable[Sequence[str | Text]], *, title: s
     from rich.table import Table
     t = Table(title=_literal(title, "table.title"), title_justify="left",
               caption=_literal(caption, "table.caption"), caption_justify="left",
-              box=box.SIMPLE_HEAD if plain else box.HEAVY_HEAD, show_edge=not plain,
-              pad_edge=not plain, collapse_padding=plain)
+              box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     for c in cols:
         t.add_column(_literal(c.header), justify=c.justify,  # type: ignore[arg-type]
-                     no_wrap=not c.wrap, overflow="fold", style=c.style or None)
+                     no_wrap=not c.wrap or c.key, overflow="fold", style=c.style or None)
     for k, r in enumerate(rows):
         t.add_row(*(_literal(cell) for cell in r), end_section=k in sections)
     return t
@@ -187,11 +189,97 @@ class Fit:
 
 def fitted(cols: Sequence[Col], rows: Sequence[Sequence[str | Text]], *,
            title: str | None = None, caption: str | Text | None = None,
-           sections: Sequence[int] = ()) -> Fit:
-    """A table boxed when it fits the width, plain when it does not."""
-    return Fit(*(lambda _c, p=plain: table(cols, rows, title=title, caption=caption,
-                                           plain=p, sections=sections)
-                 for plain in (False, True)), decorated=1)
+           sections: Sequence[int] = (), known: Sequence[str] = ()) -> Fit:
+    """A table as it is when it fits the width (its text cells wrapped at spaces if need
+    be); otherwise with its id columns (``Col(key=True)``) abbreviated, and a key under it;
+    otherwise with the ``known`` ids named in its ``Col(ids=True)`` text abbreviated too."""
+    def whole(_c: Console) -> object:
+        return table(cols, rows, title=title, caption=caption, sections=sections)
+
+    layouts: list[Layout] = [whole]
+    if any(c.key for c in cols):
+        layouts.append(lambda _c: keyed(cols, rows, title=title, caption=caption,
+                                        sections=sections))
+    if known and any(c.ids for c in cols):
+        layouts.append(lambda _c: keyed(cols, rows, title=title, caption=caption,
+                                        sections=sections, known=known))
+    return Fit(*layouts)
+
+
+def keyed(cols: Sequence[Col], rows: Sequence[Sequence[str | Text]], *,
+          title: str | None = None, caption: str | Text | None = None,
+          sections: Sequence[int] = (), known: Sequence[str] = ()) -> RenderableType:
+    """The table with the ids of its ``key`` columns replaced by short codes
+    (:func:`short_ids`), and the ``known`` ids named in its ``ids`` columns' text too; under
+    it the key, one ``code  id`` line per abbreviated id."""
+    import re
+
+    from rich.console import Group
+    from rich.text import Text
+
+    def plain_text(cell: str | Text) -> str:
+        return cell if isinstance(cell, str) else cell.plain
+
+    ids = list(dict.fromkeys(plain_text(r[i]) for r in rows
+                             for i, c in enumerate(cols) if c.key and plain_text(r[i])))
+    named = [i for i in known if len(i) > SHORT and i not in ids]
+    if named:
+        pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(
+            re.escape(i) for i in sorted(named, key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
+        found = {m for r in rows for i, c in enumerate(cols) if c.ids
+                 for m in pattern.findall(plain_text(r[i]))}
+        ids += [i for i in known if i in found]
+    code = dict(zip(ids, short_ids(ids), strict=True))
+
+    def short(cell: str | Text, col: Col) -> str | Text:
+        text = plain_text(cell)
+        if col.key and text in code:
+            new = code[text]
+        elif col.ids and named:
+            new = pattern.sub(lambda m: code.get(m.group(1), m.group(1)), text)
+        else:
+            return cell
+        return new if isinstance(cell, str) else Text(new, style=cell.style)
+
+    new_rows = [[short(cell, cols[i]) for i, cell in enumerate(r)] for r in rows]
+    key = Text()
+    pad = max((len(c) for full, c in code.items() if c != full), default=0)
+    for full, c in code.items():
+        if c != full:
+            key.append(_literal(f"{c:<{pad}}  {full}\n") or "")
+    return Group(table(cols, new_rows, title=title, caption=caption, sections=sections), key)
+
+
+SHORT = 6
+"""Ids this long or shorter are never abbreviated."""
+
+
+def short_ids(ids: Sequence[str]) -> list[str]:
+    """Short unique codes for ids, for a table too narrow for them: an id of ``SHORT``
+    characters or fewer stays as it is; a longer one becomes the initials of its words
+    (``iran_hezbollah_reinforcements`` -> ``ihr``) or, for a single word, its first three
+    letters; when that code is taken, more letters of the last word (``regime_airlift`` ->
+    ``rai`` after ``russian_air``'s ``ra``), and failing that a number."""
+    out: list[str] = []
+    taken = {i for i in ids if len(i) <= SHORT}
+    for i in ids:
+        if len(i) <= SHORT:
+            out.append(i)
+            continue
+        words = [w for w in i.replace("-", "_").split("_") if w] or [i]
+        if len(words) > 1:
+            head = "".join(w[0] for w in words[:-1])
+            tries = [head + words[-1][:k] for k in range(1, len(words[-1]) + 1)]
+        else:
+            tries = [i[:k] for k in range(3, len(i) + 1)]
+        code = next((t for t in tries if t not in taken and len(t) < len(i)), None)
+        n = 1
+        while code is None or code in taken:
+            n += 1
+            code = f"{tries[0]}{n}"
+        taken.add(code)
+        out.append(code)
+    return out
 
 
 def colour(console: Console) -> bool:

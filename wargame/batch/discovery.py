@@ -30,6 +30,7 @@ import numpy as np
 
 from wargame.batch.games import PARAM_PREFIX, GameRecords, read_games
 from wargame.errors import UsageError, WargameError
+from wargame.extras import needs
 
 if TYPE_CHECKING:
     from wargame.batch.jobs import ScenarioArg, Sink
@@ -109,8 +110,7 @@ def _need_sklearn() -> Any:
     try:
         from sklearn.tree import DecisionTreeClassifier
     except ImportError:
-        raise WargameError("scenario discovery needs scikit-learn: "
-                           "pip install 'wargame[discover]'") from None
+        raise WargameError(needs("scenario discovery", "scikit-learn", "discover")) from None
     return DecisionTreeClassifier
 
 

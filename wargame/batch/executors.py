@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from wargame.errors import UsageError, WargameError
+from wargame.extras import needs
 from wargame.textsafe import excerpt
 
 Fn = Callable[[Any, Any], Any]
@@ -188,7 +189,7 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError:
-            raise WargameError("--scheduler needs Dask: pip install 'wargame[dask]'") from None
+            raise WargameError(needs("--scheduler", "Dask", "dask")) from None
         scheme = _check_address(address)
         if scheme != "inproc":
             _probe(address, scheme)

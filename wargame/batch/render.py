@@ -130,6 +130,26 @@ def _date(d: Any) -> str:
     return "" if d is None else f"{d.day} {d:%b %Y}"
 
 
+def _dates(a: Any, b: Any) -> str:
+    """Two dates as a range, the year once when they share it: ``16 Nov–14 Dec 2015``."""
+    if a is None or b is None:
+        return ""
+    if a == b:
+        return _date(a)
+    if a.year == b.year:
+        return f"{a.day} {a:%b}–{_date(b)}"
+    return f"{_date(a)}–{_date(b)}"
+
+
+def _at_the_end(result: BatchResult) -> set[str]:
+    """The outcomes judged at the end of the game only (``when: final``): they have no
+    timing to show. Known from the scenario; a result read back from a store without it
+    shows every outcome's turns."""
+    if result.loaded is None:
+        return set()
+    return {oid for oid, o in result.loaded.scenario.outcomes.items() if o.when == "final"}
+
+
 def batch_tables(result: BatchResult,
                  control: Callable[[Sequence[ControlShare]], RenderableType] | None = None,
                  ) -> RenderableType:
@@ -143,16 +163,7 @@ def batch_tables(result: BatchResult,
     parts: list[RenderableType] = [Text(
         f"{printable(spec.scenario)}: {plural(result.games, 'game')}, seed {spec.seed}, "
         f"{plural(result.turns, 'turn')}{sets}", style="bold")]
-    rows = []
-    for o in result.outcomes:
-        tr = o.turn
-        med = "–" if tr.median is None else f"{tr.median} ({_date(o.end_date.median)})"
-        span = "–" if tr.p10 is None else f"{tr.p10}–{tr.p90}"
-        rows.append([o.name, _pct(o.probability), _ci(o.ci95), med, span])
-    parts.append(fitted([Col("outcome"), Col("probability", "right", False),
-                         Col("95%\ninterval", "right", False),
-                         Col("median turn\n(ends)", "right", False),
-                         Col("10–90%\nturn", "right", False)], rows, title="Outcomes"))
+    parts.append(_outcome_table(result))
     if result.control and control is not None:
         parts.append(control(result.control))
     elif result.control:
@@ -166,9 +177,60 @@ def batch_tables(result: BatchResult,
                             title="Final control (share of games)"))
     if result.factions:
         parts.append(faction_table(result))
+    garrisons = garrison_table(result)
+    if garrisons is not None:
+        parts.append(garrisons)
     if result.per_turn is not None:
         parts.extend(_per_turn_tables(result))
     return Group(*parts)
+
+
+def _outcome_table(result: BatchResult) -> Fit:
+    """Outcomes with their probability and when they come true: turns with the dates they
+    end, on one line when the table fits, else turns above dates; an outcome judged at the
+    end of the game has no timing."""
+    final = _at_the_end(result)
+
+    def rows(sep: str) -> list[list[str | Text]]:
+        out: list[list[str | Text]] = []
+        for o in result.outcomes:
+            tr, ends = o.turn, o.end_date
+            if o.id in final:
+                med, span = "at the end", ""
+            else:
+                med = "–" if tr.median is None else f"{tr.median}{sep}{_date(ends.median)}"
+                span = ("–" if tr.p10 is None else
+                        f"{tr.p10}–{tr.p90}{sep}{_dates(ends.p10, ends.p90)}")
+            out.append([o.name, _pct(o.probability), _ci(o.ci95), med, span])
+        return out
+
+    title = "Outcomes (when: the first turn it holds, in the games where it comes true)"
+    cols = [Col("outcome"), Col("probability", "right", False),
+            Col("95%\ninterval", "right", False), Col("median turn:\nit ends", "right", False),
+            Col("10–90% of games:\nturns, they end", "right", False)]
+    return Fit(lambda _c: table(cols, rows(": "), title=title),
+               lambda _c: table(cols, rows("\n"), title=title), decorated=1)
+
+
+def garrison_table(result: BatchResult) -> RenderableType | None:
+    """The fighters at the places the outcomes name, at the end: mean and 10–90% of games
+    (whoever holds the place). The first thing to check when a place falls fast: was its
+    garrison sent elsewhere? None without the scenario (a result read from a store) or the
+    counts (a store begun by an older version)."""
+    if result.loaded is None or not result.garrisons:
+        return None
+    from wargame.scenario.walk import outcome_places
+
+    named = outcome_places(result.loaded.scenario)
+    rows: list[list[str | Text]] = [
+        [g.name, _n(g.mean), f"{_n(g.p10)}–{_n(g.p90)}"]
+        for g in result.garrisons if g.settlement in named]
+    if not rows:
+        return None
+    return fitted([Col("place"), Col("mean", "right", False),
+                   Col("10–90% of games", "right", False)], rows,
+                  title="Garrisons at the end, at the places the outcomes name (fighters of "
+                  "whoever holds the place)")
 
 
 def spread(s: Spread) -> tuple[str, str]:
@@ -266,8 +328,7 @@ def sweep_tables(result: SweepResult) -> RenderableType:
                  for r in rows]
     parts.append(Fit(
         lambda _c: table(wide_cols, wide_rows, title=title, caption=caption),
-        lambda _c: table(wide_cols, wide_rows, title=title, caption=caption, plain=True),
-        lambda _c: table(long_cols, long_rows, title=head, plain=True), decorated=1))
+        lambda _c: table(long_cols, long_rows, title=head), decorated=1))
     sens = result.sensitivity
     if sens is not None:
         srows = []

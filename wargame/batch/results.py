@@ -22,11 +22,13 @@ from wargame.batch.summary import (
     NOBODY,
     ControlShare,
     FactionStat,
+    GarrisonStat,
     Labels,
     OutcomeStat,
     PerTurn,
     control_shares,
     faction_stats,
+    garrison_stats,
     outcome_stats,
     per_turn_stats,
 )
@@ -75,6 +77,8 @@ class BatchResult:
     records: GameRecords | None = field(default=None, repr=False, compare=False)
     notes: tuple[str, ...] = ()
     complete: bool = True
+    garrisons: list[GarrisonStat] = field(default_factory=list, repr=False, compare=False)
+    """Each place's final garrison (mean, 10th and 90th percentiles of games)."""
 
     @classmethod
     def from_tally(cls, spec: BatchSpec, tally: Tally, labels: Labels, **extra: Any,
@@ -85,7 +89,8 @@ class BatchResult:
                if spec.per_turn and n and tally.has("control_by_turn") else None)
         return cls(spec, labels, n, tally.chunks, outcome_stats(tally, labels),
                    control_shares(tally, labels) if n else [],
-                   faction_stats(tally, labels) if n else [], per, tally, **extra)
+                   faction_stats(tally, labels) if n else [], per, tally,
+                   garrisons=garrison_stats(tally, labels), **extra)
 
     @property
     def seed(self) -> int:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from wargame.errors import WargameError
+from wargame.extras import needs
 
 MIN_LHS_POINTS = 16  # RBD-FAST needs enough points for at least one harmonic
 NOISE_LEVEL = 0.05   # significance level of the "beyond the noise" test
@@ -82,8 +83,8 @@ def need_salib() -> None:
     try:
         import SALib  # noqa: F401
     except ImportError:
-        raise WargameError("sampled designs (lhs, sobol) need SALib for the sensitivity "
-                           "summary: pip install 'wargame[sensitivity]'") from None
+        raise WargameError(needs("a sampled design (lhs, sobol)", "SALib", "sensitivity")
+                           + " for its sensitivity summary") from None
 
 
 def _problem(paths: list[str], bounds: list[list[float]]) -> dict[str, Any]:

@@ -220,10 +220,12 @@ def _check_path(path: Path, must_exist: bool) -> None:
     if must_exist and not path.exists():
         raise UsageError(f"{path}: no such store file")
     parent = path.parent if str(path.parent) else Path(".")
+    # A store to write is always the --store option's; one to read may be an argument.
     if not must_exist and not parent.is_dir():
-        raise UsageError(f"{path}: directory {parent} does not exist")
+        raise UsageError(f"--store {path}: folder {parent} does not exist")
     if not must_exist and not os.access(parent, os.W_OK) and not path.exists():
-        raise UsageError(f"{path}: cannot create a file in {parent} (permission denied)")
+        raise UsageError(f"--store {path}: cannot create a file in {parent} "
+                         "(permission denied)")
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:

@@ -174,6 +174,10 @@ def chunk_digest(spec_text: str, point: int, chunk: int, games: int, blob: bytes
     return h.hexdigest()
 
 
+OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_hist", "garrison_min", "garrison_max"})
+"""Arrays a chunk stored by an older version lacks (its batch then reports no garrisons)."""
+
+
 def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None = None,
                     ) -> dict[str, tuple[tuple[int | None, ...], str]]:
     """Name -> (shape, dtype kind) of what a chunk holds; ``None`` is the turn axis ``T+1``,
@@ -191,6 +195,8 @@ def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None
         out[f"{name}_hist"] = ((f, b), "i")
         out[f"{name}_min"] = ((f,), "f")
         out[f"{name}_max"] = ((f,), "f")
+    out.update({"garrison_sum": ((n,), "f"), "garrison_hist": ((n, b), "i"),
+                "garrison_min": ((n,), "f"), "garrison_max": ((n,), "f")})
     if per_turn:
         out["control_by_turn"] = ((None, n, f + 1), "i")
         out["outcome_by_turn"] = ((None, o), "i")
@@ -206,7 +212,7 @@ def check_blob(blob: bytes, expected: dict[str, tuple[tuple[int | None, ...], st
     except (zipfile.BadZipFile, ValueError, OSError):
         raise BadStore("its data is not a NumPy archive") from None
     names = {i.filename.removesuffix(".npy") for i in infos}
-    if names != set(expected):
+    if names != set(expected) and names != set(expected) - OPTIONAL_ARRAYS:
         raise BadStore("it does not hold the arrays of this run")
     for info in infos:
         shape, _ = expected[info.filename.removesuffix(".npy")]
@@ -221,6 +227,8 @@ def check_arrays(arrays: Arrays, expected: dict[str, tuple[tuple[int | None, ...
     games as planned (:class:`BadStore` otherwise)."""
     turns = None
     for name, (shape, kind) in expected.items():
+        if name in OPTIONAL_ARRAYS and name not in arrays:
+            continue
         a = arrays[name]
         if a.dtype.kind not in _KINDS[kind] or a.ndim != len(shape):
             raise BadStore(f"its array {name!r} is not of the right type")

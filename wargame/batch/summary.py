@@ -248,6 +248,37 @@ def faction_stats(tally: Tally, labels: Labels) -> list[FactionStat]:
     return rows
 
 
+@dataclass(frozen=True)
+class GarrisonStat:
+    """The fighters at one place at the end of the games (its holder's, whoever that is):
+    the mean and the 10th and 90th percentiles of games."""
+
+    settlement: str
+    name: str
+    mean: float | None
+    p10: float | None
+    p90: float | None
+
+
+def garrison_stats(tally: Tally, labels: Labels) -> list[GarrisonStat]:
+    """Each place's final garrison over the batch; none when some of the chunks did not
+    count it (a store begun by an older version)."""
+    n = tally.games
+    if n == 0 or not tally.has("garrison_hist") or (
+            tally.ints["garrison_hist"].sum(axis=1) != n).any():
+        return []
+    mean = tally.mean("garrison")
+    out = []
+    for s, sid in enumerate(labels.settlements):
+        hist = tally.ints["garrison_hist"][s]
+        lo = float(tally.mins["garrison_min"][s])
+        hi = float(tally.maxs["garrison_max"][s])
+        out.append(GarrisonStat(sid, labels.settlement_names[s], _num(mean[s]),
+                                _num(binned_quantile(hist, 0.10, BINS, lo, hi)),
+                                _num(binned_quantile(hist, 0.90, BINS, lo, hi))))
+    return out
+
+
 def per_turn_stats(tally: Tally, labels: Labels) -> PerTurn:
     """Share of games each outcome holds, and each control, at every turn."""
     n = tally.games

@@ -106,9 +106,12 @@ def parse_vary(expr: str) -> Vary:
         if not item.strip():
             raise UsageError(f"--vary {expr!r}: empty item in the list")
         try:
-            values.append(parse_set(f"{path}={item}", "--vary")[1])
+            value = parse_set(f"{path}={item}", "--vary")[1]
         except InvalidInput as exc:
             raise UsageError(f"--vary {expr!r}: {exc.problems[0].message}") from None
+        if value is None:  # a null deletes with --set; a sweep point needs a value
+            raise UsageError(f"--vary {expr!r}: missing value")
+        values.append(value)
     return Vary(path, tuple(values))
 
 

@@ -21,6 +21,9 @@ control              [N, F+1]        final controller (last column: nobody)
                                      reinforcements
 <q>_hist             [F, B]          log-binned histogram, q in strength, casualties
 <q>_min, <q>_max     [F] float       exact extremes, q in strength, casualties
+garrison_sum         [N] float       final fighters at each place (its holder's), summed
+garrison_hist        [N, B]          their log-binned histogram
+garrison_min, _max   [N] float       their exact extremes
 control_by_turn      [T+1, N, F+1]   controller at every turn (``--per-turn`` only)
 outcome_by_turn      [T+1, O]        outcome holds at turn t (``--per-turn`` only)
 pair                 [O, 4]          ``compare`` only: both, A only, B only, neither
@@ -85,6 +88,12 @@ def chunk_stats(res: GameResult, per_turn: bool = False) -> Arrays:
         out[f"{name}_hist"] = BINS.histogram(v.T)
         out[f"{name}_min"] = v.min(axis=0) if r else np.full(n_f, np.inf)
         out[f"{name}_max"] = v.max(axis=0) if r else np.full(n_f, -np.inf)
+    if res.garrison is not None:
+        g = np.asarray(res.garrison, dtype=np.float64)
+        out["garrison_sum"] = g.sum(axis=0)
+        out["garrison_hist"] = BINS.histogram(g.T)
+        out["garrison_min"] = g.min(axis=0) if r else np.full(g.shape[1], np.inf)
+        out["garrison_max"] = g.max(axis=0) if r else np.full(g.shape[1], -np.inf)
     if per_turn:
         if res.control_by_turn is None or res.outcome_by_turn is None:
             raise ValueError("per-turn statistics need simulate(..., record_turns=True)")

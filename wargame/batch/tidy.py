@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from wargame.errors import WargameError
+from wargame.extras import needs
 
 Kind = Literal["str", "int", "float", "date", "bool"]
-DATA_EXTRA = "pip install 'wargame[data]'"
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def need(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise WargameError(f"this needs {module}: {DATA_EXTRA}") from None
+        raise WargameError(needs("this", module.partition(".")[0], "data")) from None
 
 
 def kind_of(values: Sequence[Any]) -> Kind:

@@ -6,9 +6,10 @@ import contextlib
 import errno
 import functools
 import os
+import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -46,6 +47,17 @@ class SafeConsole(Console):
                 yield Segment(without_controls(seg.text), seg.style)
             else:
                 yield seg
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        """Rich's text, without the spaces that pad each line to the width when no colour
+        is shown (piped, or ``NO_COLOR``): a file or a ``grep`` gets the words only."""
+        text = super()._render_buffer(buffer)
+        if self.color_system is None or self.no_color:
+            text = TRAILING_SPACES.sub("", text)
+        return text
+
+
+TRAILING_SPACES = re.compile(r"[ \t]+(?=\n|\Z)")
 
 
 # --- help ------------------------------------------------------------------------------------
@@ -134,7 +146,8 @@ def _usage(cmd: Any, ctx: Any) -> list[str]:
 
 
 class Group(TyperGroup):
-    """A command group with :class:`Command`'s help conventions."""
+    """A command group with :class:`Command`'s help conventions, whose usage errors are one
+    line in the project's words (:func:`usage_error`) rather than a framed box."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +156,67 @@ class Group(TyperGroup):
     def get_params(self, ctx: Any) -> list[Any]:
         """The parameters, each with a readable metavar."""
         return _with_metavars(super().get_params(ctx), ctx)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        """Run the command line; a usage error is printed by :func:`usage_error` and exits 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        except typer.TyperException as exc:  # click's usage errors (Typer's copy of click)
+            # A group called without a command has printed its help already (as Typer does,
+            # the class is recognised by name).
+            if type(exc).__name__ != "NoArgsIsHelpError":
+                stderr_console().print(f"[bold red]error:[/] {terminal(usage_error(exc))}")
+            sys.exit(getattr(exc, "exit_code", EXIT_ERROR))
+        except typer.Abort:
+            sys.exit(EXIT_ERROR)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+NUMBER_TYPES = {"int": "a whole number", "float": "a number"}
+"""What a numeric option's value must be, in the project's words, by the start of the type of
+the error pydantic reports (``int_parsing``, ``int_from_float``, ``float_parsing``)."""
+
+
+def usage_error(exc: Exception) -> str:
+    """A command-line usage error in one line: the option it concerns first, as in every other
+    message (``--runs: '1.5' is not a whole number``), and where to find the command's help."""
+    message = str(getattr(exc, "message", "") or "").rstrip(".")
+    param = getattr(exc, "param", None)
+    if isinstance(exc, typer.BadParameter) and message and param is not None:
+        message = _value_problem(exc, message)
+        opts = list(getattr(param, "opts", []))
+        name = (max(opts, key=len) if getattr(param, "param_type_name", "") == "option"
+                and opts else str(param.human_readable_name))
+        message = f"{name}: {message}"
+    elif hasattr(exc, "possibilities"):   # an option the command does not have
+        close = list(getattr(exc, "possibilities", None) or [])
+        hint = f" (did you mean {' or '.join(close[:3])}?)" if close else ""
+        message = f"no such option {exc.option_name}{hint}"  # type: ignore[attr-defined]
+    else:
+        fmt = getattr(exc, "format_message", None)
+        message = (fmt() if callable(fmt) else str(exc)).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return message[:1].lower() + message[1:] + where
+
+
+def _value_problem(exc: Exception, message: str) -> str:
+    """A value of the wrong type, said with the value: ``'1.5' is not a whole number``."""
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    if not callable(errors):
+        return message
+    first = (errors() or [{}])[0]
+    for prefix, words in NUMBER_TYPES.items():
+        if str(first.get("type", "")).startswith(prefix + "_"):
+            return f"{first.get('input')!r} is not {words}"
+    return message.removeprefix("Value error, ")
 
 
 EXAMPLE_SCENARIO = "scenarios/aleppo_2015.yaml"

@@ -123,9 +123,16 @@ def map_(
         "--labels", help="Names on the map: all places, the contested ones (every place that "
         "changes hands in some game or that an outcome names, and the most valuable others "
         "where there is room), or none.", case_sensitive=False)] = Labels.contested,
+    garrisons: Annotated[bool, typer.Option(
+        "--garrisons", help="Write the fighters at each place after its name: at the start, "
+        "or their mean over the games at the end.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Draw who holds what: initial control, or the most likely controller over many games."""
+    from dataclasses import replace
+
+    import numpy as np
+
     from wargame.engine import compile_scenario
     from wargame.report.figures import check_output, parse_size, save
     from wargame.report.maps import batch_view, draw_map, initial_view
@@ -145,6 +152,11 @@ def map_(
             loaded = load(scenario, set_ or [])
             view = initial_view(compile_scenario(loaded.scenario))
             sc, note = loaded.scenario, footnote(0, None, loaded.digest)
+            if garrisons:
+                from wargame.report.overview import start_garrisons
+
+                at_start = start_garrisons(sc)[0]
+                view = replace(view, garrison=np.array([at_start[s] for s in sc.settlements]))
         else:
             played = games_for(scenario, runs, store, seed, set_ or [], workers, rep)
             sc = scenario_of(played)
@@ -162,6 +174,13 @@ def map_(
             view = batch_view(compile_scenario(sc), counts, played.games, t,
                               played.tally.ints.get("control_by_turn"))
             note = footnote(played.games, played.spec.seed, played.spec.digest)
+            if garrisons:
+                if t != last or not played.garrisons:
+                    raise UsageError("--garrisons with games shows them at the end of the games "
+                                     "(leave out --turn)" if t != last else
+                                     f"{store} holds no garrisons (made by an older version)")
+                view = replace(view, garrison=np.array([g.mean or 0.0
+                                                        for g in played.garrisons]))
         _say_outline(sc, rep)
         fig, _ = draw_map(sc, view, w, h, note, labels.value)
         rep.note(wrote(out, save(fig, out), f"{w}x{h}"))
@@ -182,7 +201,7 @@ def report(
 
     from wargame.engine import compile_scenario
     from wargame.report import html
-    from wargame.report.figures import check_writable, figure_bytes
+    from wargame.report.figures import DEFAULT_SIZE, check_writable, figure_bytes
     from wargame.report.maps import batch_view, draw_map
     from wargame.report.plots import outcome_times, outcomes_chart, timing_overview
 
@@ -198,7 +217,9 @@ def report(
         pics = {
             "map": html.Picture("Map", "Most likely controller of every place at the end; "
                                 "pies where no side holds a place in 95% of games.",
-                                figure_bytes(draw_map(sc, view, 1400, 1050, note)[0], "png")),
+                                # the very map `wargame map` draws: its size, its names
+                                figure_bytes(draw_map(sc, view, *DEFAULT_SIZE, note,
+                                                      Labels.contested.value)[0], "png")),
             "outcomes": html.Picture("Outcomes by date", "Share of games in which each "
                                      "outcome has come true by each date, with 95% intervals.",
                                      figure_bytes(outcomes_chart(ot, 1400, 1050,
@@ -233,6 +254,7 @@ def register(app: typer.Typer) -> None:
     app.command("map", cls=Command, epilog=examples(
         f"wargame map {A} --out map_start.png",
         f"wargame map {A} --runs 500 --seed 7 --out map.png",
+        f"wargame map {A} --garrisons --out map_garrisons.png",
         "wargame map --store aleppo.db --turn 10 --labels all --out map_turn10.svg"))(map_)
     app.command("report", cls=Command, epilog=examples(
         f"wargame report {A} --runs 500 --seed 7 --out report.html"))(report)

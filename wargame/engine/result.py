@@ -27,9 +27,12 @@ class GameResult:
     reinforcements: np.ndarray       # [R, F] float: fighters that arrived during the game
     outcome_turn: np.ndarray         # [R, O] int16: first turn the outcome held (-1: never)
     outcome_final: np.ndarray        # [R, O] bool: the outcome holds at the end
+    garrison: np.ndarray | None = None           # [R, N] float: final fighters at each place
     control_by_turn: np.ndarray | None = None   # [T+1, R, N] int16 (record_turns=True)
     outcome_by_turn: np.ndarray | None = None   # [T+1, R, O] bool (record_turns=True)
     strength_by_turn: np.ndarray | None = None  # [T+1, R, F] float (record_turns=True)
+    garrison_by_turn: np.ndarray | None = None  # [T+1, R, N] float: fighters at each place,
+    #                                             all its controller's (record_turns=True)
     params: dict[str, np.ndarray] | None = None  # sampled value of each parameter, [R] each
     log: list[dict[str, Any]] | None = field(default=None)  # narrative records (log=True)
 

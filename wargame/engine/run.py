@@ -62,6 +62,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
     records: list[dict[str, Any]] | None = [] if log else None
     ctl_hist = [st.control.copy()] if record_turns else []
     str_hist = [st.faction_strength(F)] if record_turns else []
+    gar_hist = [st.strength.copy()] if record_turns else []
     out_hist: list[np.ndarray] = []
     outcomes.evaluate(c, st, 0)
     if record_turns:
@@ -112,6 +113,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
             ctl_hist.append(st.control.copy())
             out_hist.append(st.outcome_now.copy())
             str_hist.append(st.faction_strength(F))
+            gar_hist.append(st.strength.copy())
     final = st.outcome_now.copy()
     turn = st.outcome_turn.copy()
     for k, (_, o) in enumerate(c.scenario.outcomes.items()):
@@ -122,9 +124,11 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         factions=list(c.factions), settlements=list(c.settlements), outcomes=list(c.outcomes),
         turns=T, control=st.control.copy(), initial_strength=st.initial.copy(),
         strength=by_faction(st.strength, st.control, F), casualties=st.casualties.copy(),
+        garrison=st.strength.copy(),
         reinforcements=st.arrived.copy(), outcome_turn=turn, outcome_final=final,
         control_by_turn=np.stack(ctl_hist) if record_turns else None,
         outcome_by_turn=np.stack(out_hist) if record_turns else None,
         strength_by_turn=np.stack(str_hist) if record_turns else None,
+        garrison_by_turn=np.stack(gar_hist) if record_turns else None,
         log=records, params=p,
     )

@@ -20,7 +20,7 @@ from matplotlib.path import Path as MplPath
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top (any consistent unit)
 
-COUNTRIES_FILE = "countries_levant_ne110m.geojson"
+COUNTRIES_FILE = "countries_levant_ne10m.geojson"
 KM_PER_DEG = 111.32
 
 
@@ -52,6 +52,14 @@ class Projection:
         fy = (lat - self.lat_min) / (self.lat_max - self.lat_min)
         left, bottom, w, h = self.box
         return (left + fx * w) * self.width, (1 - (bottom + fy * h)) * self.height
+
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """The point at image coordinates ``(x, y)``: the inverse of :meth:`pixel`."""
+        left, bottom, w, h = self.box
+        fx = (x / self.width - left) / w
+        fy = (1 - y / self.height - bottom) / h
+        return (self.lon_min + fx * (self.lon_max - self.lon_min),
+                self.lat_min + fy * (self.lat_max - self.lat_min))
 
 
 def fit(lons: Sequence[float], lats: Sequence[float], box: tuple[float, float, float, float],
@@ -90,7 +98,8 @@ class Country:
 
 @cache
 def countries() -> tuple[Country, ...]:
-    """The outlines shipped with wargame (Natural Earth 1:110m; see wargame/data/ATTRIBUTION.md)."""
+    """The outlines shipped with wargame (Natural Earth's 1:10m borders and 1:50m coasts; see
+    wargame/data/ATTRIBUTION.md)."""
     text = files("wargame").joinpath("data", COUNTRIES_FILE).read_text(encoding="utf-8")
     out = []
     for feat in json.loads(text)["features"]:

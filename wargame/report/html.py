@@ -21,6 +21,7 @@ from wargame.report.overview import describe_condition, fmt_param
 from wargame.report.palette import text_on
 from wargame.report.regions import region_table, share_text
 from wargame.scenario.calendar import turn_end
+from wargame.scenario.params import param_source
 from wargame.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def scenario_section(sc: Scenario, digest: str) -> str:
         sw = f'<span class=sw style="background:{f.colour}"></span>' if f.colour else ""
         held = sum(1 for s in sc.settlements.values() if s.controller == fid)
         rows.append([sw + _e(f.name), _e(fid), _e(fmt_param(f.strength)), str(held),
-                     _e(f.source or "")])
+                     _e(param_source(f.strength) or f.source or "")])  # as `show` gives it
     parts.append("<h3>Factions</h3>" + _table(["faction", "id", "strength", "places held",
                                                "source"], rows, {3}, raw=True))
     outs = [[o.name, describe_condition(o) + (" (at the end)" if o.when == "final" else "")

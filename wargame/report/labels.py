@@ -29,6 +29,7 @@ GAP_PT = 1.5                      # between a marker's edge and its name
 RINGS_PT = (0.0, 7.0, 15.0, 25.0, 40.0, 60.0)  # how far beyond the first ring the others lie
 ANGLES = 16                        # spots per ring beyond the first
 LEADER = "#6A6A6A"
+SIDE_PX = 2                        # free pixels kept left and right of every name
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Placer:
     fig: Figure
     taken: list[geo.Box] = field(default_factory=list)
     drawn: list[Annotation] = field(default_factory=list)
+    names: list[geo.Box] = field(default_factory=list)   # the boxes of the names placed
 
     def block(self, box: geo.Box) -> None:
         """Keep ``box`` free of names (a marker, the inset, a legend)."""
@@ -55,6 +57,7 @@ class Placer:
         for t in self.drawn:
             t.remove()
         self.drawn.clear()
+        self.names.clear()
         del self.taken[keep:]
 
     def place(self, ax: Axes, name: str, lon: float, lat: float, radius_pt: float,
@@ -81,9 +84,14 @@ class Placer:
                 t.update_positions(renderer)   # an annotation finds its place when drawn
                 bb = Text.get_window_extent(t, renderer)   # the name, not its leader line
                 box = (bb.x0 - 1, height - bb.y1 - 1, bb.x1 + 1, height - bb.y0 + 1)
+                # A few pixels more between two names: side by side they must not read as
+                # one ("Kefrayaal-Fu'ah").
+                spaced = (box[0] - SIDE_PX, box[1], box[2] + SIDE_PX, box[3])
                 if geo.inside(box, frame) and not any(
-                        geo.overlaps(box, o) for o in self.taken if o != own):
+                        geo.overlaps(box, o) for o in self.taken if o != own) and not any(
+                        geo.overlaps(spaced, n) for n in self.names):
                     self.taken.append(box)
+                    self.names.append(box)
                     self.drawn.append(t)
                     return True
                 t.remove()

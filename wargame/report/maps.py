@@ -36,10 +36,11 @@ from wargame.engine.compile import Compiled
 from wargame.engine.phases.supply import supplied
 from wargame.report import geo, mapkey
 from wargame.report.figures import new_figure, wrap_to
-from wargame.report.labels import Placer
+from wargame.report.labels import RINGS_PT, Placer
 from wargame.report.palette import NOBODY_COLOUR, faction_colours
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
+from wargame.scenario.walk import outcome_places
 from wargame.textsafe import plot_text
 
 SEA, LAND, HOME = "#DCEAF2", "#F2F0EB", "#FBF8F0"
@@ -62,6 +63,8 @@ class ControlView:
     turn: int
     besieged: np.ndarray  # [N] bool: cut off from supply on the map as drawn
     changed: np.ndarray | None = None  # [N] bool: held by another side in some game, by then
+    garrison: np.ndarray | None = None  # [N] fighters at each place (mean of the games), shown
+    #                                     after each name when given (map --garrisons)
 
     @property
     def leader(self) -> np.ndarray:
@@ -123,6 +126,14 @@ def _diameters(values: np.ndarray) -> np.ndarray:
     return 5.0 + 10.0 * np.sqrt(np.clip(values, 0, None) / top)
 
 
+def _name(p: _Painter, i: int) -> str:
+    """A place's name on the map, with its garrison when the view has them: ``Azaz 2,433``."""
+    name = p.places[i].name
+    if p.view.garrison is None:
+        return name
+    return f"{name} {p.view.garrison[i]:,.0f}"
+
+
 def _short(name: str) -> str:
     """``Aleppo (West)`` -> ``Aleppo``: the name of a cluster drawn in an inset."""
     return re.sub(r"\s*\(.*\)\s*$", "", name) or name
@@ -141,6 +152,27 @@ class _Painter:
         cols = faction_colours(sc.factions)
         self.colours = [*cols.values(), NOBODY_COLOUR]
         self.index = {sid: i for i, sid in enumerate(self.ids)}
+
+    def spread(self, proj: geo.Projection) -> None:
+        """Move apart the markers of places that lie almost on one another (Aleppo's west,
+        east and Sheikh Maqsoud, 3 km apart): each group is set on a small circle round its
+        centre, in the order of their bearings from it, so that no two markers overlap and
+        each stays on its own side. Only the drawing moves (links and names follow it)."""
+        scale = self.fig.dpi / 72
+        px = np.array([proj.pixel(x, y) for x, y in zip(self.lon, self.lat, strict=True)])
+        d_px = self.diam * scale
+        for group in geo.clusters(px, d_px, overlap=CO_LOCATED):
+            centre = px[group].mean(axis=0)
+            n = len(group)
+            gap = float(d_px[group].max()) * SPREAD_GAP
+            radius = gap / (2 * np.sin(np.pi / n))
+            rel = px[group] - centre
+            bearing = np.arctan2(rel[:, 1], rel[:, 0])
+            start = float(bearing[np.argmin(bearing)])
+            for k, i in enumerate(np.array(group)[np.argsort(bearing)]):
+                a = start + 2 * np.pi * k / n
+                x, y = centre + radius * np.array([np.cos(a), np.sin(a)])
+                self.lon[i], self.lat[i] = proj.lonlat(float(x), float(y))
 
     def fill(self, i: int) -> str:
         """Fill colour of a solid marker: the colour of its (near certain) controller."""
@@ -180,28 +212,11 @@ class _Painter:
 
 
 MAIN_RINGS = 4   # leader lines on the map of up to 25 pt; names needing more go to the inset
+INSET_RINGS = 3  # and in the inset, where every name stays within 15 pt of its marker
+CO_LOCATED = 0.3   # markers whose centres are closer than this x their summed diameters
+SPREAD_GAP = 1.15  # are set apart, this many diameters from centre to centre
 LABEL_MODES = ("all", "contested", "none")
 """``--labels``: every place; the contested ones (default); none."""
-
-
-def outcome_places(sc: Scenario) -> set[str]:
-    """The settlements any outcome names (in ``controls``, ``connected``, nested tests)."""
-    found: set[str] = set()
-
-    def walk(c: Any) -> None:
-        if c is None:
-            return
-        if c.controls is not None:
-            found.update(c.controls.settlements)
-        if c.connected is not None:
-            found.update([*c.connected.from_, *c.connected.to])
-        walk(c.not_)
-        for x in (c.all or []) + (c.any or []):
-            walk(x)
-
-    for o in sc.outcomes.values():
-        walk(o)
-    return found
 
 
 def label_sets(sc: Scenario, view: ControlView, mode: str) -> tuple[list[int], list[int]]:
@@ -250,6 +265,7 @@ def _canvas(sc: Scenario, view: ControlView, width: int, height: int
     box = (0.12 / fw, 0.3 / fh, (fw - panel - 0.3) / fw, (fh - 0.95) / fh)
     p = _Painter(sc, view, fig)
     proj = geo.fit(list(p.lon), list(p.lat), box, width, height)
+    p.spread(proj)
     ax = fig.add_axes(box)
     _frame(ax, proj)
     borders = geo.covers(proj)
@@ -287,7 +303,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
         for i in must + rest:
             if i in skip:
                 continue
-            ok = placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
+            ok = placer.place(ax, plot_text(_name(p, i)), float(p.lon[i]),
                               float(p.lat[i]), p.diam[i] / 2, frame,
                               rings=MAIN_RINGS if i in must else 1)
             if not ok and i in must:
@@ -316,7 +332,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
             crowded = sorted(set(crowded) | set(failed))
     for i in failed:   # the last resort: a longer leader line on the map
         if inset_box is None or i not in inside:
-            placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]), float(p.lat[i]),
+            placer.place(ax, plot_text(_name(p, i)), float(p.lon[i]), float(p.lat[i]),
                          p.diam[i] / 2, frame)
     blocked = [inset_box] if inset_box is not None else []
     for name, lon, lat in geo.country_label_spots(proj, px, blocked) if borders else []:
@@ -328,7 +344,7 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
         cbox = (bb.x0, fig.bbox.height - bb.y1, bb.x1, fig.bbox.height - bb.y0)
         if any(geo.overlaps(cbox, o) for o in placer.taken[keep:]):
             t.remove()   # a country's name gives way to the places' names
-    _titles(fig, sc, view, ("Borders: Natural Earth 1:110m (coarse; public domain). "
+    _titles(fig, sc, view, ("Borders: Natural Earth 1:10m (public domain). "
                             if borders else "") + footnote)
     uses = {"sizes": bool(np.ptp(p.diam) > 0),
             "pies": bool(view.games and (view.top < mapkey.SURE).any()),
@@ -387,14 +403,18 @@ def _inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowded: li
                 if any(b[0] - r <= x <= b[2] + r and b[1] - r <= y <= b[3] + r
                        for x, y in px):
                     continue
+                # Names close to their markers, until the last try: then a longer leader
+                # rather than no name.
+                rings = INSET_RINGS if grow < INSET_TRIES - 1 else len(RINGS_PT)
                 return _draw_inset(fig, ax, p, proj, crowded, (x0, y0, iw, ih), b, borders,
-                                   placer)
+                                   placer, rings)
     return None
 
 
 def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowded: list[int],
                 ibox: tuple[float, float, float, float], box_px: geo.Box, borders: bool,
-                placer: Placer) -> tuple[geo.Box, set[int], list[int], list[Any]]:
+                placer: Placer, rings: int = INSET_RINGS,
+                ) -> tuple[geo.Box, set[int], list[int], list[Any]]:
     lons, lats = [float(x) for x in p.lon[crowded]], [float(y) for y in p.lat[crowded]]
     sub = geo.fit(lons, lats, ibox, proj.width, proj.height, pad=INSET_PAD, min_span_km=10.0)
     # Keep every marker well inside the frame: widen by a few marker widths at this zoom.
@@ -431,8 +451,8 @@ def _draw_inset(fig: Figure, ax: Axes, p: _Painter, proj: geo.Projection, crowde
     placer.block_text(title)
     frame = _frame_px(sub)
     unnamed = [i for i in sorted(inside, key=lambda i: -p.places[i].value)
-               if not placer.place(iax, plot_text(p.places[i].name), float(p.lon[i]),
-                                   float(p.lat[i]), p.diam[i] / 2, frame)]
+               if not placer.place(iax, plot_text(_name(p, i)), float(p.lon[i]),
+                                   float(p.lat[i]), p.diam[i] / 2, frame, rings=rings)]
     placer.block(box_px)   # the map's names keep out of the inset
     rect = ax.add_patch(Rectangle((sub.lon_min, sub.lat_min), sub.lon_max - sub.lon_min,
                                   sub.lat_max - sub.lat_min, fill=False, edgecolor="#333333",
@@ -501,7 +521,7 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     placer.block_text(_scale_bar(ax, proj))
     frame, named = _frame_px(proj), 0
     for i in order[: 3 * MAX_LABELS]:   # the most valuable places' names, beside their dots
-        named += placer.place(ax, plot_text(p.places[i].name), float(p.lon[i]),
+        named += placer.place(ax, plot_text(_name(p, i)), float(p.lon[i]),
                               float(p.lat[i]), 1.0, frame, rings=1)
         if named == MAX_LABELS:
             break
@@ -514,7 +534,7 @@ def _draw_outline(sc: Scenario, view: ControlView, width: int, height: int,
     more = f"; legend: the {len(shown)} factions holding most places" if len(shown) < \
         len(held) else ""
     _titles(fig, sc, view, f"{len(p.places):,} places drawn in outline{more} · " + (
-        "Borders: Natural Earth 1:110m (coarse; public domain). " if borders else "")
+        "Borders: Natural Earth 1:10m (public domain). " if borders else "")
         + footnote)
     mapkey.legend(fig, [fnames[i] for i in shown], [p.colours[i] for i in shown],
                   bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05, fh - 0.8,

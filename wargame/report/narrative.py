@@ -13,7 +13,8 @@ from rich.padding import Padding
 from rich.text import Text
 
 from wargame.display import Col, fitted, pct
-from wargame.report.record import Battle, Game, Strike, TurnRecord
+from wargame.report.effects import idle
+from wargame.report.record import Battle, EventFired, Game, Strike, TurnRecord
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
 from wargame.textsafe import printable
@@ -117,10 +118,29 @@ def _places(ids: list[str | None], sname: Mapping[str | None, str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
-    """The sentences of one turn: events, encirclements, then battles."""
+def _event(sc: Scenario, e: EventFired, turn: int,
+           before: dict[str, str | None] | None) -> str:
+    """An event that fired, told by what it changes in this game: one whose every effect has
+    nothing to act on (a support line scaled up that flies no sorties) is said to change
+    nothing, rather than told by its name."""
+    ev = sc.events.get(e.event)
+    if ev is None or before is None:
+        return f"Event: {e.name}."
+    why = [idle(sc, x, turn, before) for x in ev.effects]
+    idle_ones = [w for w in why if w is not None]
+    if idle_ones and len(idle_ones) == len(why):
+        return f"The event {e.event} changes nothing in this game: {'; '.join(idle_ones)}."
+    if idle_ones:
+        return f"Event: {e.name} (in part only: {'; '.join(idle_ones)})."
+    return f"Event: {e.name}."
+
+
+def turn_sentences(sc: Scenario, turn: TurnRecord,
+                   before: dict[str, str | None] | None = None) -> list[str]:
+    """The sentences of one turn: events, encirclements, then battles. ``before`` is who held
+    each place at the start of the turn (to tell what an event changes)."""
     fname, sname = _names(sc)
-    lines = [f"Event: {e.name}." for e in turn.events]
+    lines = [_event(sc, e, turn.turn, before) for e in turn.events]
     for e in turn.encircled:
         lift = f" (airlift covers {pct(e.airlift)} of its needs)" if e.airlift > 0 else ""
         lines.append(f"{_their(fname.get(e.faction, e.faction) or '')} garrison in "
@@ -155,18 +175,55 @@ def turn_sentences(sc: Scenario, turn: TurnRecord) -> list[str]:
     return [x[:1].upper() + x[1:] for x in lines]
 
 
-def narrative(game: Game) -> RenderableType:
-    """The turn-by-turn story, the final control table, outcomes and strengths."""
+FORCES_MIN = 0.5
+"""Fewer fighters than this at a place are not listed (they print as 0)."""
+
+
+def forces_lines(sc: Scenario, garrison: dict[str, float],
+                 control: dict[str, str | None]) -> list[str]:
+    """Who holds how many fighters where (``garrison`` by place, ``control`` its holder), one
+    line per faction, largest garrisons first: ``Forces of the regime (41,250): Aleppo
+    West 9,800, ...``."""
+    fname, sname = _names(sc)
+    lines = []
+    for fid in sc.factions:
+        held = sorted(((v, s) for s, v in garrison.items()
+                       if control.get(s) == fid and v >= FORCES_MIN), reverse=True)
+        if not held:
+            continue
+        total = sum(v for v, _ in held)
+        places = ", ".join(f"{sname.get(s, s)} {v:,.0f}" for v, s in held)
+        lines.append(f"Forces of {fname.get(fid, fid)} ({total:,.0f}): {places}.")
+    return lines
+
+
+def _indented(lines: list[str], style: str = "") -> list[RenderableType]:
+    # A hanging indent: a sentence that wraps stays under its first line.
+    return [Padding(Text(printable(line), style=style), (0, 0, 0, 2)) for line in lines]
+
+
+def narrative(game: Game, forces: bool = False) -> RenderableType:
+    """The turn-by-turn story, the final control table, outcomes and strengths; with
+    ``forces``, the fighters of each faction at each place at the start and after every
+    turn."""
     sc = game.scenario
     parts: list[RenderableType] = []
-    for turn in game.turns[1:]:
-        lines = turn_sentences(sc, turn)
-        if not lines:
+    if forces and game.turns[0].garrison:
+        start = sc.scenario.start_date
+        parts.append(Text(f"At the start, {start.day} {start:%b %Y}", style="bold"))
+        first = game.turns[0]
+        parts.extend(_indented(forces_lines(sc, first.garrison, first.control), "dim"))
+    told = False
+    for prev, turn in zip(game.turns, game.turns[1:], strict=False):
+        lines = turn_sentences(sc, turn, prev.control)
+        told = told or bool(lines)
+        if not lines and not forces:
             continue
         parts.append(Text(f"Turn {turn.turn}, {span(sc, turn.turn)}", style="bold"))
-        # A hanging indent: a sentence that wraps stays under its first line.
-        parts.extend(Padding(Text(printable(line)), (0, 0, 0, 2)) for line in lines)
-    if not parts:
+        parts.extend(_indented(lines))
+        if forces:
+            parts.extend(_indented(forces_lines(sc, turn.garrison, turn.control), "dim"))
+    if not told:
         parts.append(Text("No town changed hands and nobody attacked."))
     parts.append(Text(""))
     parts.append(final_tables(game))

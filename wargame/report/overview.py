@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from wargame.display import Col, Fit, fitted, table
+from wargame.display import Col, Fit, fitted, keyed, table
+from wargame.report.effects import event_text
 from wargame.scenario.calendar import turn_end
 from wargame.scenario.load import Loaded
 from wargame.scenario.params import (
@@ -85,9 +86,10 @@ def overview(loaded: Loaded) -> RenderableType:
                  for r in sc.relations.pairs],
                 title=f"Relations (unlisted pairs: {sc.relations.default})")
 
-    st = fitted([Col("controller", wrap=False), Col("n", "right", False), Col("settlements")],
+    st = fitted([Col("controller", key=True), Col("n", "right", False), Col("settlements")],
                 [[fid, str(len(held[fid])), ", ".join(sorted(held[fid]))]
                  for fid in sc.factions if held[fid]], title="Settlements by controller")
+    gar = garrisons(sc)
 
     sup = _support(sc)
 
@@ -99,16 +101,18 @@ def overview(loaded: Loaded) -> RenderableType:
         if t.captured:
             bits.append(f"{t.captured.settlement} taken" + (f" by {t.captured.by}"
                                                                if t.captured.by else ""))
-        ev_rows.append([eid, ", ".join(bits), str(len(e.effects))])
-    ev = fitted([Col("id"), Col("trigger"), Col("effects", "right", False)], ev_rows,
-                title="Events")
+        ev_rows.append([eid, ", ".join(bits), event_text(e)])
+    known = [*sc.factions, *sc.settlements, *sc.support, *sc.events, *sc.outcomes]
+    ev = fitted([Col("id", key=True), Col("trigger", ids=True), Col("what it does", ids=True)],
+                ev_rows, title="Events", known=known)
 
     ot_rows = []
     for oid, o in sc.outcomes.items():
         when = " at the end" if o.when == "final" else ""
         by = f" by turn {o.by_turn}" if o.by_turn else ""
         ot_rows.append([oid, o.name, describe_condition(o) + when + by])
-    ot = fitted([Col("id"), Col("question"), Col("test")], ot_rows, title="Outcomes")
+    ot = fitted([Col("id", key=True), Col("question"), Col("test", ids=True)], ot_rows,
+                title="Outcomes", known=known)
 
     degree: Counter[str] = Counter()
     for link in sc.links:
@@ -123,7 +127,7 @@ def overview(loaded: Loaded) -> RenderableType:
     )
 
     parts: list[RenderableType] = [head, ft]
-    parts += [t for t, n in ((rt, len(sc.relations.pairs)), (st, len(held)),
+    parts += [t for t, n in ((rt, len(sc.relations.pairs)), (st, len(held)), (gar, len(held)),
                              (sup, len(sc.support)), (ev, len(ev_rows)),
                              (ot, len(ot_rows))) if n]
     parts.append(graph)
@@ -147,17 +151,47 @@ def _factions(sc: Scenario, held: dict[str, list[str]]) -> Fit:
     wide_rows: list[list[str | Text]] = [[fid, name, *values, src]
                                          for fid, name, values, src in rows]
 
-    def keyed(_c: Console) -> RenderableType:
+    def named(_c: Console) -> RenderableType:
         key = Text()
         for fid, name, _, src in rows:
             key.append(fid)
             key.append(printable(f": {name}" + (f" (sources: {src})" if src else "") + "\n"))
         return Group(table([Col("id", wrap=False), *nums],
-                           [[fid, *values] for fid, _, values, _ in rows], title="Factions",
-                           plain=True), key)
+                           [[fid, *values] for fid, _, values, _ in rows], title="Factions"),
+                     key)
 
-    return Fit(lambda _c: table(wide, wide_rows, title="Factions"),
-               lambda _c: table(wide, wide_rows, title="Factions", plain=True), keyed, decorated=1)
+    return Fit(lambda _c: table(wide, wide_rows, title="Factions"), named)
+
+
+def start_garrisons(sc: Scenario) -> tuple[dict[str, float], dict[str, str | None]]:
+    """The fighters at each place at the start, and who holds it: explicit ``garrison:``
+    entries, and the rest of each faction spread by value (twice as densely at the front,
+    ``model.front_deployment_weight``), with every parameter at its mean."""
+    import numpy as np
+
+    from wargame.engine import compile_scenario
+    from wargame.engine.state import initial_state, sample_params
+
+    c = compile_scenario(sc)
+    rng = np.random.default_rng(0)  # a deterministic start draws nothing from it
+    st = initial_state(c, sample_params(c, rng, 1, True), 1, rng, True)
+    control = {s: c.factions[int(f)] if f >= 0 else None
+               for s, f in zip(c.settlements, st.control[0], strict=True)}
+    garrison = {s: float(x) for s, x in zip(c.settlements, st.strength[0], strict=True)}
+    return garrison, control
+
+
+def garrisons(sc: Scenario) -> Text:
+    """Who stands where at the start (:func:`start_garrisons`), by faction, largest
+    garrisons first."""
+    from wargame.report.narrative import forces_lines
+
+    garrison, control = start_garrisons(sc)
+    out = Text()
+    out.append("Starting garrisons (every parameter at its mean)\n", style="italic")
+    for line in forces_lines(sc, garrison, control):
+        out.append(printable(line) + "\n")
+    return out
 
 
 def sup_rows(sc: Scenario) -> list[list[str]]:
@@ -179,20 +213,20 @@ def sup_rows(sc: Scenario) -> list[list[str]]:
 
 
 def _support(sc: Scenario) -> Fit:
-    """External support lines; narrow, the sources move to a key under the table."""
+    """External support lines; narrower, the sources move to a list under the table, then
+    the ids are abbreviated with a key."""
     rows = sup_rows(sc)
-    cols = [Col("id"), Col("kind", wrap=False), Col("provider → beneficiary"),
-            Col("intensity"), Col("turns", wrap=False)]
+    cols = [Col("id", key=True), Col("kind", wrap=False), Col("provider → beneficiary"),
+            Col("intensity", ids=True), Col("turns", wrap=False)]
     wide = [*cols, Col("source")]
-
-    def keyed(_c: Console) -> RenderableType:
-        key = Text(printable("".join(f"{r[0]}: source {r[-1]}\n" for r in rows if r[-1])))
-        return Group(table(cols, [r[:-1] for r in rows], title="External support", plain=True),
-                     key)
-
-    return Fit(lambda _c: table(wide, rows, title="External support"),
-               lambda _c: table(wide, rows, title="External support", plain=True), keyed,
-               decorated=1)
+    src = Text(printable("".join(f"{r[0]}: source {r[-1]}\n" for r in rows if r[-1])))
+    narrow = [r[:-1] for r in rows]
+    title = "External support"
+    known = list(sc.settlements)
+    return Fit(lambda _c: table(wide, rows, title=title),
+               lambda _c: Group(table(cols, narrow, title=title), src),
+               lambda _c: Group(keyed(cols, narrow, title=title), src),
+               lambda _c: Group(keyed(cols, narrow, title=title, known=known), src))
 
 
 def sources(refs: Sequence[Source]) -> Text:

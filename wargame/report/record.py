@@ -209,6 +209,7 @@ class TurnRecord:
     culminated: list[Culminated] = field(default_factory=list)
     operations: list[OperationOpened] = field(default_factory=list)
     other: list[dict[str, Any]] = field(default_factory=list)   # log kinds not known here
+    garrison: dict[str, float] = field(default_factory=dict)    # place -> its holder's fighters
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (dates as ISO text; each item's ``extra`` merged into it)."""
@@ -225,7 +226,8 @@ class TurnRecord:
                 "battles": [item(b) for b in self.battles],
                 "surrenders": [item(x) for x in self.surrenders],
                 "culminated": [item(x) for x in self.culminated],
-                "operations": [item(x) for x in self.operations], "other": list(self.other)}
+                "operations": [item(x) for x in self.operations], "other": list(self.other),
+                "garrison": dict(self.garrison)}
 
 
 @dataclass(frozen=True)
@@ -248,8 +250,23 @@ class OutcomeEnd:
 
 
 @dataclass(frozen=True)
+class Replay:
+    """Which game of a batch a game is: game ``game`` of ``runs`` games with root seed ``seed``
+    in chunks of ``chunk_size`` (``wargame run --game K --runs N --seed S``)."""
+
+    game: int
+    runs: int
+    chunk_size: int
+    default_chunk: bool = True   # chunk_size is the default (not repeated in the command)
+
+
+@dataclass(frozen=True)
 class Game:
-    """One game: the seed, each turn's record (turn 0 is the starting position) and the end."""
+    """One game: the seed, each turn's record (turn 0 is the starting position) and the end.
+
+    A game replayed from a batch has its ``replay``: ``seed`` is then the batch's root seed,
+    and ``wargame run --seed SEED`` alone is another game (see :attr:`label`).
+    """
 
     scenario_name: str
     digest: str
@@ -258,6 +275,18 @@ class Game:
     outcomes: dict[str, OutcomeEnd]
     factions: dict[str, FactionEnd]
     scenario: Scenario = field(repr=False, compare=False)
+    replay: Replay | None = None
+
+    @property
+    def label(self) -> str:
+        """Which game this is, as the command that plays it again: ``seed 7``, or ``game 3 of
+        a 2,000-game batch with seed 7 (--game 3 --runs 2000 --seed 7)``."""
+        r = self.replay
+        if r is None:
+            return f"seed {self.seed}"
+        chunk = "" if r.default_chunk else f" --chunk-size {r.chunk_size}"
+        return (f"game {r.game} of a {r.runs:,}-game batch with seed {self.seed} (replay with "
+                f"--game {r.game} --runs {r.runs} --seed {self.seed}{chunk})")
 
     @property
     def final(self) -> TurnRecord:
@@ -273,7 +302,9 @@ class Game:
         """The narrative's sentences, by turn."""
         from wargame.report.narrative import turn_sentences
 
-        return {t.turn: turn_sentences(self.scenario, t) for t in self.turns}
+        before = [None, *(t.control for t in self.turns)]
+        return {t.turn: turn_sentences(self.scenario, t, b)
+                for t, b in zip(self.turns, before, strict=False)}
 
     def narrative(self, width: int = 80) -> str:
         """The turn-by-turn story and final tables as plain text, ``width`` columns wide
@@ -286,23 +317,24 @@ class Game:
 
         console = Console(width=width, record=True, file=io.StringIO(), color_system=None,
                           force_jupyter=False, emoji=False)
-        console.print(f"{terminal(self.scenario_name)} — seed {self.seed}")
+        console.print(f"{terminal(self.scenario_name)} — {self.label}")
         console.print(narrative(self))
-        return console.export_text()
+        return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
 
     def to_dict(self) -> dict[str, Any]:
         """What ``wargame run --format json`` prints, as plain data."""
         story = self.story()
         return {"scenario": self.scenario_name, "scenario_digest": self.digest,
-                "seed": self.seed,
+                "seed": self.seed, "replay": None if self.replay is None else asdict(self.replay),
+                "label": self.label,
                 "turns": [{**t.to_dict(), "story": story.get(t.turn, [])} for t in self.turns],
                 "control": dict(self.control),
                 "outcomes": {k: asdict(v) for k, v in self.outcomes.items()},
                 "strength": {k: asdict(v) for k, v in self.factions.items()}}
 
     def tables(self) -> dict[str, Table]:
-        """``control``, ``strength``, ``battles``, ``sides`` and ``events``, one row per turn
-        and item."""
+        """``control``, ``strength``, ``garrison`` (fighters at each place), ``battles``,
+        ``sides`` and ``events``, one row per turn and item."""
         def when(t: TurnRecord) -> tuple[int, dt.date | None, dt.date]:
             return (t.turn, t.start_date, t.end_date)
         head: list[tuple[str, Any]] = [("turn", "int"), ("start_date", "date"),
@@ -313,6 +345,10 @@ class Game:
             "strength": table("strength", [*head, ("faction", "str"), ("strength", "float")],
                               [(*when(t), f, v) for t in self.turns
                                for f, v in t.strength.items()]),
+            "garrison": table("garrison", [*head, ("settlement", "str"), ("faction", "str"),
+                                           ("strength", "float")],
+                              [(*when(t), s, t.control[s], v) for t in self.turns
+                               for s, v in t.garrison.items()]),
             "battles": table("battles", [*head, ("settlement", "str"), ("result", "str"),
                                          ("how", "str"), ("defender", "str"),
                                          ("attacker", "str"), ("ratio", "float"),
@@ -374,7 +410,8 @@ def _battle(d: dict[str, Any], result: str, strikes: list[Strike]) -> Battle:
 
 
 def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
-          control: dict[str, str | None], strength: dict[str, float]) -> TurnRecord:
+          control: dict[str, str | None], strength: dict[str, float],
+          garrison: dict[str, float]) -> TurnRecord:
     events, strikes, encircled, battles, other = [], [], [], [], []
     surrenders: list[Surrender] = []
     culminated: list[Culminated] = []
@@ -412,12 +449,14 @@ def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
                           "operation"):
             other.append({"kind": kind, **ids.translate(rec)})
     return TurnRecord(t, turn_start(sc, t), turn_end(sc, t), control, strength, events,
-                      strikes, encircled, battles, surrenders, culminated, operations, other)
+                      strikes, encircled, battles, surrenders, culminated, operations, other,
+                      garrison)
 
 
 def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
-                replicate: int = 0) -> Game:
-    """The structured record of one replicate (played with ``log=True, record_turns=True``)."""
+                replicate: int = 0, replay: Replay | None = None) -> Game:
+    """The structured record of one replicate (played with ``log=True, record_turns=True``);
+    ``replay`` says which game of a batch it is."""
     if res.control_by_turn is None or res.strength_by_turn is None:
         raise ValueError("a game record needs simulate(..., record_turns=True)")
     sc = c.scenario
@@ -433,7 +472,10 @@ def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
                                    strict=True)}
         strength = {f: float(x) for f, x in zip(c.factions, res.strength_by_turn[t, replicate],
                                                 strict=True)}
-        turns.append(_turn(t, by_turn.get(t, []), ids, sc, control, strength))
+        garrison = ({} if res.garrison_by_turn is None else
+                    {s: float(x) for s, x in zip(c.settlements, res.garrison_by_turn[t, replicate],
+                                                 strict=True)})
+        turns.append(_turn(t, by_turn.get(t, []), ids, sc, control, strength, garrison))
     outcomes = {o: OutcomeEnd(int(res.outcome_turn[replicate, k])
                               if res.outcome_turn[replicate, k] >= 0 else None,
                               bool(res.outcome_final[replicate, k]))
@@ -443,4 +485,4 @@ def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
                               float(res.casualties[replicate, i]),
                               float(res.strength[replicate, i]))
                 for i, f in enumerate(c.factions)}
-    return Game(sc.scenario.name, digest, seed, turns, outcomes, factions, sc)
+    return Game(sc.scenario.name, digest, seed, turns, outcomes, factions, sc, replay)

@@ -148,7 +148,7 @@ def control_by_region(control_rows: Sequence[ControlShare], scenario: Scenario |
                         cells.append(_bar(shares, rt.colours[: len(shares)], BAR_WIDTH))
                     rows.append(cells)
                 ends.append(len(rows) - 1)
-            t = table(cols, rows, title=title, plain=True, sections=ends[:-1])
+            t = table(cols, rows, title=title, sections=ends[:-1])
             return Group(t, _legend(codes, fcols, names, colours))
         return make
 

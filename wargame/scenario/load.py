@@ -57,18 +57,24 @@ def dotted(path: PathKey) -> str:
 
 
 def _merge(base: Any, over: Any, bpos: dict[PathKey, Location], opos: dict[PathKey, Location],
-           path: PathKey) -> Any:
-    """Deep-merge ``over`` onto ``base``: mappings merge, anything else replaces, null deletes."""
+           path: PathKey, missing: list[tuple[PathKey, str]]) -> Any:
+    """Deep-merge ``over`` onto ``base``: mappings merge, anything else replaces, null deletes.
+
+    A null for a key ``base`` does not have deletes nothing: most likely a misspelt id, whose
+    what-if would silently change nothing. It is added to ``missing`` with its message.
+    """
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
             if v is None:
+                if k not in out:
+                    missing.append(((*path, k), _nothing_to_delete(path, k, out)))
                 out.pop(k, None)
                 _drop(bpos, (*path, k))
                 if (*path, k) in opos:   # a problem with its absence points at the null
                     bpos[(*path, k)] = opos[(*path, k)]
             elif k in out:
-                out[k] = _merge(out[k], v, bpos, opos, (*path, k))
+                out[k] = _merge(out[k], v, bpos, opos, (*path, k), missing)
                 # A mapping both files write is where the child changed it: a problem with the
                 # whole (a distribution whose new ``high`` is below its ``low``) is reported
                 # at the line of the file that made it.
@@ -81,6 +87,17 @@ def _merge(base: Any, over: Any, bpos: dict[PathKey, Location], opos: dict[PathK
     _drop(bpos, path)
     _copy_pos(opos, bpos, path)
     return over
+
+
+def _nothing_to_delete(path: PathKey, key: Any, node: dict[Any, Any]) -> str:
+    """Why a ``null`` (in a variant or ``--set``) deletes nothing: ``key`` is not in ``node``,
+    the mapping at ``path``, with the closest of the keys that are."""
+    names = [str(k) for k in node]
+    if len(path) == 1 and path[0] in ID_KINDS:
+        what = f"there is no {ID_KINDS[str(path[0])]} {quoted(key)}"
+    else:
+        what = f"{dotted(path) if path else 'the scenario'} has no key {quoted(key)}"
+    return f"null deletes nothing: {what}{suggest(str(key), names)}"
 
 
 def _drop(pos: dict[PathKey, Location], path: PathKey) -> None:
@@ -151,7 +168,8 @@ def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads,
     base = _resolve(path.parent / parent, (*chain, here), reads, parent_raw)
     own = {k: v for k, v in doc.data.items() if k != "extends"}
     positions = dict(base.positions)
-    merged = _merge(base.data, own, positions, doc.positions, ())
+    missing = list(base.problems)
+    merged = _merge(base.data, own, positions, doc.positions, (), missing)
     added = dict(base.added)
     for section in ID_KINDS:
         mine, theirs = own.get(section), base.data.get(section)
@@ -159,7 +177,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], reads: Reads,
             for key in mine:
                 if key not in theirs and mine[key] is not None:
                     added[(section, key)] = (Path(parent).name, [str(k) for k in theirs])
-    return Document(merged, positions, str(path), added)
+    return Document(merged, positions, str(path), added, missing)
 
 
 ID_KINDS = {"factions": "faction", "settlements": "settlement", "support": "support line",
@@ -177,10 +195,9 @@ def parse_set(expr: str, option: str = "--set") -> tuple[list[str], Any]:
     parts = [p for p in key.strip().split(".")]
     if not key.strip() or any(not p for p in parts):
         raise InvalidInput([Problem(where, "", "empty path")])
-    value = yamlio.parse(raw, f"{option} {key}").data if raw.strip() else None
-    if value is None:
+    if not raw.strip():
         raise InvalidInput([Problem(where, "", "missing value")])
-    return parts, value
+    return parts, yamlio.parse(raw, f"{option} {key}").data
 
 
 def _no_such(path: list[str | int], part: str, node: dict[str, Any]) -> str:
@@ -188,7 +205,7 @@ def _no_such(path: list[str | int], part: str, node: dict[str, Any]) -> str:
     unknown key (with the closest of the keys written there and the keys the format has)."""
     if len(path) == 1 and path[0] in ID_KINDS:
         kind, ids = ID_KINDS[str(path[0])], [str(k) for k in node]
-        listed = (f"; the {path[0]} are {', '.join(ids)}" if len(ids) <= MAX_LISTED_IDS
+        listed = (f"; the {kind}s are {', '.join(ids)}" if len(ids) <= MAX_LISTED_IDS
                   else "")
         return f"no {kind} {quoted(part)}{suggest(part, ids)}{listed}"
     known = [*map(str, node), *(f for m in _models_at(path) for f in _field_names(m))]
@@ -197,9 +214,16 @@ def _no_such(path: list[str | int], part: str, node: dict[str, Any]) -> str:
 
 def apply_set(doc: Document, expr: str, option: str = "--set") -> None:
     """Apply one ``--set path=value`` override to a document in place (``option`` names the
-    flag it came from in messages: ``--set`` or ``--vary``)."""
+    flag it came from in messages: ``--set`` or ``--vary``).
+
+    ``path=null`` deletes the key, as ``null`` does in a variant; a key that is not there is
+    an error (with the closest of the keys that are), never a silent no-op.
+    """
     parts, value = parse_set(expr, option)
     where = Location(f"{option} {'.'.join(parts)}")
+    if value is None:
+        _delete(doc, parts, where)
+        return
     node: Any = doc.data
     path: list[str | int] = []
     for i, part in enumerate(parts):
@@ -228,6 +252,25 @@ def apply_set(doc: Document, expr: str, option: str = "--set") -> None:
             doc.positions[tuple(path)] = where
         else:
             node = node[key]
+
+
+def _delete(doc: Document, parts: list[str], where: Location) -> None:
+    """``--set path=null``: delete the key at ``path``, which must be there."""
+    node: Any = doc.data
+    for i, part in enumerate(parts):
+        here = tuple(parts[:i])
+        if not isinstance(node, dict):
+            raise InvalidInput([Problem(where, dotted(here),
+                                        "null deletes a key of a mapping; this is not one")])
+        if part not in node:
+            raise InvalidInput([Problem(where, dotted((*here, part)),
+                                        _nothing_to_delete(here, part, node))])
+        if i == len(parts) - 1:
+            del node[part]
+            _drop(doc.positions, tuple(parts))
+            doc.positions[tuple(parts)] = where  # a problem with its absence points here
+        else:
+            node = node[part]
 
 
 def _field_names(model: type[BaseModel]) -> dict[str, Any]:
@@ -331,6 +374,20 @@ _ID_SECTIONS = ("factions", "settlements", "support", "events", "outcomes")
 _PLACEHOLDER_META = {"name": "-", "start_date": "2000-01-01"}
 
 
+def _prune_keys(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
+    """A copy of ``data`` without the keys that failed validation (an unknown key, a value of
+    the wrong type), so the rest of their entry is still cross-checked: a faction with a
+    misspelt key still has its objectives checked."""
+    out = copy.deepcopy(data)
+    for p in paths:
+        node: Any = out
+        for part in p[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if len(p) >= 3 and isinstance(node, dict) and p[-1] in node:
+            del node[p[-1]]
+    return out
+
+
 def _prune(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
     """A copy of ``data`` without the entries that failed validation, for the cross-checks."""
     out = copy.deepcopy(data)
@@ -416,27 +473,37 @@ def validate_document(doc: Document) -> Scenario:
     alien = _not_a_scenario(doc)
     if alien is not None:
         raise InvalidInput([alien])
+    merging = [Problem(doc.locate(p), dotted(p), m) for p, m in doc.problems]
     big = list(too_large(doc.data))
     found = [*big, *(x for x in _schema_problems(doc.data) if x[0] not in {p for p, _ in big})]
     if not found:
         sc = Scenario.model_validate(doc.data)
         xref = check(sc, doc.data)
-        if xref:
-            raise InvalidInput([Problem(doc.locate(p), dotted(p), m) for p, m in xref])
+        if xref or merging:
+            problems = [*merging, *(Problem(doc.locate(p), dotted(p), m) for p, m in xref)]
+            raise InvalidInput(_in_order(problems))
         return sc
-    problems = [Problem(doc.locate(p), dotted(p), _hint(doc, p, m)) for p, m in found]
+    problems = [*merging, *(Problem(doc.locate(p), dotted(p), _hint(doc, p, m))
+                            for p, m in found)]
     if isinstance(doc.data, dict):
-        pruned = doc.data
+        # Set aside the bad keys first, then (if that is not enough) the bad entries.
+        pruned = _prune_keys(doc.data, [p for p, _ in found])
         for _ in range(4):
             bad = _schema_problems(pruned)
             if not bad:
                 sc = Scenario.model_validate(pruned)
                 problems += [Problem(doc.locate(p), dotted(p), m)
-                             for p, m in check(sc, doc.data, partial=True)]
+                             for p, m in check(sc, doc.data, partial=True)
+                             if p not in {x for x, _ in found}]
                 break
             pruned = _prune(pruned, [p for p, _ in bad])
-    problems.sort(key=lambda pr: (pr.location.file, pr.location.line, pr.location.column))
-    raise InvalidInput(problems)
+    raise InvalidInput(_in_order(problems))
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems by file, line and column (a stable sort: those of one place keep their order)."""
+    return sorted(problems, key=lambda pr: (pr.location.file, pr.location.line,
+                                            pr.location.column))
 
 
 _CACHE: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[Reads, Loaded]] = OrderedDict()

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from wargame.scenario.params import Param, param_is_uncertain
 from wargame.scenario.params import _Provenance as Provenance
+from wargame.scenario.schema import Scenario
 
 
 def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -29,3 +30,23 @@ def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
 def uncertain_params(sc: BaseModel) -> list[tuple[str, Param]]:
     """Every parameter given as a distribution, with its dotted path."""
     return [(p, v) for p, v in _walk(sc, "") if param_is_uncertain(v)]
+
+
+def outcome_places(sc: Scenario) -> set[str]:
+    """The settlements any outcome names (in ``controls``, ``connected``, nested tests)."""
+    found: set[str] = set()
+
+    def walk(c: Any) -> None:
+        if c is None:
+            return
+        if c.controls is not None:
+            found.update(c.controls.settlements)
+        if c.connected is not None:
+            found.update([*c.connected.from_, *c.connected.to])
+        walk(c.not_)
+        for x in (c.all or []) + (c.any or []):
+            walk(x)
+
+    for o in sc.outcomes.values():
+        walk(o)
+    return found

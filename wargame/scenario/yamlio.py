@@ -51,6 +51,9 @@ class Document:
     added: dict[PathKey, tuple[str, list[str]]] = field(default_factory=dict)
     """Entries a file adds to the sections of the scenario it ``extends``: path -> (the parent's
     file name, the ids the parent has), so a misspelt id can get a "did you mean"."""
+    problems: list[tuple[PathKey, str]] = field(default_factory=list)
+    """Problems found while merging (a ``null`` that deletes nothing), reported with the
+    schema's and the cross-checks' in one pass."""
 
     def locate(self, path: PathKey) -> Location:
         """The position of ``path`` or of its nearest recorded ancestor."""
