@@ -1,9 +1,10 @@
 """Batch estimates against a scenario whose outcome probability is known in closed form.
 
 In ``COIN`` red and blue keep a truce until it breaks, with probability ``q`` each turn (a
-``chance:`` event). Red then outnumbers blue 100,000 to 1 and takes C the same turn. So red
-takes C within ``T`` turns (the campaign layer is off, so red attacks at once) with probability ``1 - (1 - q)**T``, and the turn it falls is
-geometric: ``P(turn = t) = q (1 - q)**(t - 1)``.
+``chance:`` event). Red then outnumbers blue 100,000 to 1 and takes C the same turn (the
+campaign layer is off, so red attacks at once). So red takes C within ``T`` turns with
+probability ``1 - (1 - q)**T``, and the turn it falls is geometric:
+``P(turn = t) = q (1 - q)**(t - 1)``.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ false``:
   (no attack), and fights: it attacks only places within ``operation_radius`` links of an
   objective, and holds everywhere else. The operation ends when it has taken its objectives,
   when it culminates (its attacking forces have lost ``culmination_loss`` of the strength the
-  faction had when it began, or it has run ``push_days``), or when a turn passes with no attack in its sectors (it stalls). After a
-  culmination or a stall the faction regroups for ``pause_days`` before it plans again; after
-  taking its objectives it plans the next operation at once (and masses for it).
+  faction had when it began, or it has run ``push_days``), or when a turn passes with no
+  attack in its sectors (it stalls). After a culmination or a stall the faction regroups for
+  ``pause_days`` before it plans again; after taking its objectives it plans the next
+  operation at once (and masses for it).
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
