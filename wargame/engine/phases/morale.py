@@ -9,16 +9,17 @@ back toward its starting value by ``morale_recovery`` of the gap; it stays withi
 strength collapses for the rest of the game: it no longer attacks and fights at
 ``collapsed_power`` of its power (judgement).
 
-**Culmination.** An offensive runs from the first turn a faction attacks to the first turn it
-does not. It culminates (the faction pauses) when the losses of its attacking forces since the
-offensive began exceed ``culmination_loss`` of the strength it had then, or when it has run
-``push_days``. The faction then makes no attack for ``pause_days`` (rounded up to whole turns),
-and a new offensive starts after. Defaults: ``culmination_loss`` 0.25, from the modern battles
-table (al-Shabaab's Mogadishu offensive of 2010 broke within about three weeks after losing
-more than a quarter of its force); ``pause_days`` 21, between the pauses of the table (Tikrit,
-17 days in March 2015) and Mosul's (about four weeks, 24 Jan - 19 Feb 2017); ``push_days`` 91,
-about the 14 weeks of the Mosul east offensive before that pause (judgement: JP 5-0 and ADP
-3-90 define the culminating point but give no number).
+**Culmination** (without the campaign layer; with it, :mod:`wargame.engine.phases.operations`
+applies the same two limits to operations). An offensive runs from the first turn a faction
+attacks to the first turn it does not. It culminates (the faction pauses) when the losses of
+its attacking forces since the offensive began exceed ``culmination_loss`` of the strength it
+had then, or when it has run ``push_days``. The faction then makes no attack for
+``pause_days`` (rounded up to whole turns), and a new offensive starts after. Defaults:
+``culmination_loss`` 0.25, from the modern battles table (al-Shabaab's Mogadishu offensive of
+2010 broke within about three weeks after losing more than a quarter of its force);
+``push_days`` 91, about the 14 weeks of the Mosul east offensive before its pause (judgement:
+JP 5-0 and ADP 3-90 define the culminating point but give no number); ``pause_days``: see
+``docs/model.md`` (the modern-battle fit plays one assault with 21 days).
 """
 
 from __future__ import annotations
