@@ -52,7 +52,11 @@ def test_batch_json_is_one_clean_object() -> None:
         shares[row["settlement"]] = shares.get(row["settlement"], 0) + row["count"]
     assert set(shares.values()) == {500}
     red = data["factions"][0]
-    assert red["strength"]["p05"] <= red["strength"]["mean"] <= red["strength"]["p95"]
+    # The mean may lie outside the 5-95% range of a skewed distribution (here red keeps its
+    # whole strength in most games); it always lies between the extremes.
+    st = red["strength"]
+    assert st["min"] <= st["p05"] <= st["p95"] <= st["max"]
+    assert st["min"] <= st["mean"] <= st["max"]
 
 
 def test_per_turn_csv_long_format() -> None:
