@@ -26,7 +26,7 @@ export WARM_UP := import numpy as np; from wargame.engine import compile_scenari
   simulate(compile_scenario(load('scenarios/aleppo_2015.yaml').scenario), np.random.default_rng(1), 20)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-all install-dev demo test test-latest lint typecheck unit bench lock clean
+.PHONY: help install install-all install-dev demo test test-fast test-latest lint typecheck unit bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ unit: $(STAMP) ## pytest only (Hypothesis profile ci: derandomised, see tests/co
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
 
 test: lint unit ## Install with dev tools from the lock, then ruff, mypy and pytest (what CI runs)
+
+test-fast: $(STAMP) ## The edit-test loop: pytest without the slow, subprocess and fit tiers
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -x -m "not slow and not subprocess and not fit"
 
 test-latest: ## Run the suite against the newest versions pyproject.toml allows (in .venv-latest)
 	rm -rf $(LATEST)
