@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from wargame.arguments import whole
 from wargame.errors import UsageError, WargameError
 from wargame.textsafe import excerpt
 
@@ -316,10 +317,7 @@ def make_executor(workers: int | None, scheduler: str | None) -> SerialExecutor 
             raise UsageError("--workers and --scheduler cannot be combined "
                              "(the cluster decides the workers)")
         return DaskExecutor(scheduler)
-    if workers is None:
-        workers = 1
-    if workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    workers = whole("--workers", workers, 1) or 1
     if workers == 1:
         return SerialExecutor()
     return ProcessExecutor(min(workers, (os.cpu_count() or 1) * 4))

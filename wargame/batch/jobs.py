@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from wargame.arguments import flag, path, share, text, texts, whole
 from wargame.batch import sensitivity, sweep
 from wargame.batch.compare_result import CompareResult, Side
 from wargame.batch.executors import Executor, make_executor
@@ -106,12 +107,18 @@ class Options:
 
 
 def _check(opts: Options) -> None:
-    for name, value in (("--runs", opts.runs), ("--chunk-size", opts.chunk_size)):
-        if value is not None and value < 1:
-            raise UsageError(f"{name} must be at least 1 (got {value})")
-    if opts.seed is not None and opts.seed < 0:
-        raise UsageError(f"--seed must not be negative (got {opts.seed})")
+    """Every option of the right type and in its range (:mod:`wargame.arguments`)."""
+    whole("--runs", opts.runs, 1)
+    whole("--chunk-size", opts.chunk_size, 1)
+    whole("--seed", opts.seed, 0)
+    whole("--workers", opts.workers, 1)
     check_turns(opts.turns)
+    text("--scheduler", opts.scheduler)
+    path("--store", opts.store)
+    flag("--resume", opts.resume)
+    if opts.executor is not None and not callable(getattr(opts.executor, "imap", None)):
+        raise UsageError("executor must have an imap(fn, shared, tasks) method (see "
+                         "wargame.batch.executors.Executor)")
     if opts.resume and opts.store is None:
         raise UsageError("--resume needs --store FILE (the store to continue)")
     if opts.executor is not None and (opts.workers not in (None, 1) or opts.scheduler):
@@ -161,9 +168,13 @@ def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loade
     A :class:`~wargame.scenario.Loaded` scenario keeps its own overrides; ``overrides`` go on
     top, exactly as ``load(path, [*its_overrides, *overrides])`` would apply them.
     """
+    overrides = texts("overrides", overrides)
     if isinstance(scenario, Loaded):
         loaded = sweep.apply_point(scenario, list(overrides)) if overrides else scenario
         return scenario.path, loaded
+    if not isinstance(scenario, (str, Path)) or not str(scenario):
+        raise UsageError("the scenario must be a file name or a scenario from wargame.load "
+                         f"(got {excerpt(repr(scenario), 60)})")
     return str(Path(scenario)), load(Path(scenario), list(overrides))
 
 
@@ -231,8 +242,11 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     from wargame.batch import games as gm
     from wargame.engine import compile_scenario
 
-    if precision is not None and not 0 < precision < 0.5:
-        raise UsageError(f"--precision must be between 0 and 0.5 (got {precision})")
+    share("--precision", precision, 0, 0.5)
+    flag("--per-turn", per_turn)
+    if games is not None and not isinstance(games, (bool, Path)):
+        raise UsageError("games must be a .parquet file name, True (keep the records in "
+                         f"memory) or None (got {excerpt(repr(games), 60)})")
     if isinstance(games, Path):
         gm.check_games_path(games)
     notes = _Notes(sink)

@@ -46,8 +46,9 @@ turns of ``MAX_DAYS_PER_TURN`` days, then still ends by 31 Dec 9999, the calenda
 
 def check_turns(turns: int | None, option: str = "--turns") -> None:
     """A usage error unless ``turns`` is ``None`` or a whole number from 1 to ``MAX_TURNS``."""
-    if turns is not None and not 1 <= turns <= MAX_TURNS:
-        raise UsageError(f"{option} must be between 1 and {MAX_TURNS:,} (got {turns})")
+    from wargame.arguments import whole
+
+    whole(option, turns, 1, MAX_TURNS)
 
 
 def too_large(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...],
