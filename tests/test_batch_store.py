@@ -185,8 +185,9 @@ def test_partial_store_is_shown_with_a_warning(tmp_path: Path) -> None:
     store = tmp_path / "part.db"
     assert _cli("batch", TOY, "--runs", "1500", "--chunk-size", "500", "--seed", "4",
                 "--store", str(store))[0] == 0
-    with sqlite3.connect(store) as conn:
+    with sqlite3.connect(store) as conn:  # as if killed before chunk 1 and the finish
         conn.execute("DELETE FROM chunks WHERE chunk = 1")
+        conn.execute("DELETE FROM meta WHERE key = 'finished'")
     conn.close()
     code, out, err = _cli("results", "show", str(store), "--format", "json")
     assert code == 0
@@ -203,6 +204,7 @@ def test_sweep_store_resume_and_show(tmp_path: Path) -> None:
     assert _cli(*args, "--store", str(store))[0] == 0
     with sqlite3.connect(store) as conn:  # as if killed after 5 of 8 chunks
         conn.execute("DELETE FROM chunks WHERE point = 1 AND chunk >= 1")
+        conn.execute("DELETE FROM meta WHERE key = 'finished'")
     conn.close()
     code, _, err = _cli("results", "show", str(store))
     assert code == 0 and "holds 5 of 8 chunks" in err

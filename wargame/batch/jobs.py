@@ -224,8 +224,11 @@ def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
                                    f"this run uses {spec.versions}; the result may differ "
                                    "from an uninterrupted run")
             sink.start(spec.runs * spec.n_points)
-            return collect(spec, play_chunk, shared, executor, store, sink.advance,
-                           records=records)
+            tallies = collect(spec, play_chunk, shared, executor, store, sink.advance,
+                              records=records)
+            if store is not None:
+                store.finish()  # a row changed from now on is a change, not an unfinished run
+            return tallies
         finally:
             if store is not None:
                 store.close()

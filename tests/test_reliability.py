@@ -1,0 +1,307 @@
+"""The reliability corpus of issues 22 and 23: wrong numbers with exit 0, shared loaded
+scenarios, tampered stores, arguments of the wrong type, control characters in the HTML
+report, devices and closed outputs.
+
+Every case gives the right result or one clear line in the project's words (exit 1 or 2):
+never an internal error, a traceback, or a wrong number with exit 0.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import wargame
+from wargame.cli.app import app
+from wargame.errors import WargameError
+
+HERE = Path(__file__).parent
+TOY = HERE / "data" / "valid" / "toy.yaml"
+ENV = {"NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None, "COLUMNS": "100"}
+
+
+def cli(*args: object) -> tuple[int, str, str]:
+    res = CliRunner(env=ENV).invoke(app, [str(a) for a in args])
+    return res.exit_code, res.stdout, res.stderr
+
+
+def clean(code: int, out: str, err: str, expect: int = 0) -> None:
+    assert code == expect, err
+    for text in (out, err):
+        assert "Traceback" not in text and "internal error" not in text, text
+
+
+def toy() -> dict[str, Any]:
+    return dict(yaml.safe_load(TOY.read_text(encoding="utf-8")))
+
+
+def write(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# --- 23.1: strength percentiles past 1e9 ----------------------------------------------------
+
+def huge(tmp_path: Path) -> Path:
+    """Every number within the limits; final strengths far above 1e9."""
+    data = toy()
+    data["factions"]["red"]["strength"] = {"dist": "uniform", "low": 5e8, "high": 1e9}
+    data["factions"]["red"]["reinforcements"] = [
+        {"men_per_turn": {"dist": "uniform", "low": 1e8, "high": 1e9}, "at": ["a"]}]
+    data["scenario"]["turns"] = 30
+    return write(tmp_path / "huge.yaml", data)
+
+
+def test_strength_percentiles_are_exact_above_a_billion(tmp_path: Path) -> None:
+    res = wargame.batch(huge(tmp_path), runs=400, seed=3, games=True)
+    assert res.records is not None
+    red = next(f for f in res.factions if f.id == "red")
+    finals = res.records.column("strength.red")
+    assert finals.max() > 5e9   # the case: far past the old cap of the bins
+    for got, q in ((red.strength.p05, 0.05), (red.strength.p95, 0.95)):
+        exact = float(np.quantile(finals, q, method="inverted_cdf"))
+        assert got is not None and abs(got - exact) <= 0.005 * exact, (got, exact)
+    assert red.strength.max == pytest.approx(float(finals.max()))
+
+
+def test_strength_percentiles_at_the_largest_float() -> None:
+    from wargame.batch.stats import LogBins, sparse_histogram, sparse_quantile
+
+    bins = LogBins()
+    v = np.array([[0.0, 0.3, 1.0, 1e9, 3.7e9, 2.2e10, 1e300, np.finfo(float).max]])
+    rows = sparse_histogram(v, bins)
+    assert rows[:, 2].sum() == v.size and (rows[:, 1] < bins.size).all()
+    for q, exact in ((0.5, 1e9), (0.75, 2.2e10), (0.85, 1e300)):
+        got = sparse_quantile(rows[:, 1], rows[:, 2], q, bins, 0.0, float(v.max()))
+        assert abs(got - exact) <= 0.005 * exact, (q, got)
+    top = sparse_quantile(rows[:, 1], rows[:, 2], 1.0, bins, 0.0, float(v.max()))
+    assert math.isfinite(top) and top >= 0.995 * float(v.max())
+
+
+# --- 22.1, 22.2: tampered stores --------------------------------------------------------------
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "s.db"
+    clean(*cli("batch", TOY, "--runs", "2000", "--chunk-size", "500", "--seed", "3",
+               "--store", path, "-q", "-f", "json"))
+    return path
+
+
+def _meta(path: Path, key: str) -> Any:
+    with sqlite3.connect(path) as conn:
+        text = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+    conn.close()
+    return json.loads(text)
+
+
+def _sql(path: Path, statement: str, *args: Any) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(statement, args)
+    conn.close()
+
+
+def _set_meta(path: Path, key: str, value: Any) -> None:
+    _sql(path, "UPDATE meta SET value = ? WHERE key = ?", json.dumps(value, sort_keys=True), key)
+
+
+def _swap(values: list[Any], i: int, j: int) -> list[Any]:
+    out = list(values)
+    out[i], out[j] = out[j], out[i]
+    return out
+
+
+LABEL_CHANGES = {
+    "settlement ids swapped": lambda d: {**d, "settlements": _swap(d["settlements"], 0, 2)},
+    "faction ids swapped": lambda d: {**d, "factions": _swap(d["factions"], 0, 1)},
+    "faction names swapped": lambda d: {**d, "faction_names": _swap(d["faction_names"], 0, 1)},
+    "outcome renamed": lambda d: {**d, "outcome_names": ["Blue holds C"]},
+    "dates moved": lambda d: {**d, "end_dates": [x.replace("2015", "2016")
+                                                 for x in d["end_dates"]]},
+}
+
+
+@pytest.mark.parametrize("change", list(LABEL_CHANGES))
+def test_changed_labels_are_tampering_not_a_result(store: Path, change: str) -> None:
+    _set_meta(store, "labels", LABEL_CHANGES[change](_meta(store, "labels")))
+    code, out, err = cli("results", "show", store)
+    clean(code, out, err, 2)
+    assert out == ""
+    assert "the store was changed after the run wrote it: its labels no longer match" in err
+
+
+def test_changed_spec_and_scenario_copy_are_named(store: Path) -> None:
+    _set_meta(store, "spec", {**_meta(store, "spec"), "seed": 4})
+    code, out, err = cli("results", "show", store)
+    clean(code, out, err, 2)
+    assert "its spec no longer matches" in err
+    scenario = _meta(store, "scenario")
+    scenario["factions"]["red"]["strength"] = 9000
+    _set_meta(store, "scenario", scenario)
+    code, out, err = cli("map", "--store", store, "--out", store.with_suffix(".png"))
+    clean(code, out, err, 2)
+    assert "its spec and its scenario copy no longer match" in err
+    assert not store.with_suffix(".png").exists()
+
+
+ROW_CHANGES = {
+    "row deleted": ("DELETE FROM chunks WHERE chunk = 2", "1 chunk(s) missing (the first: "
+                    "chunk 2 of point 0)"),
+    "index made negative": ("UPDATE chunks SET chunk = -1 WHERE chunk = 1",
+                            "1 chunk row(s) not of its plan (the first: point 0, chunk -1)"),
+    "point moved": ("UPDATE chunks SET point = 7 WHERE chunk = 0",
+                    "1 chunk row(s) not of its plan (the first: point 7, chunk 0)"),
+    "games altered": ("UPDATE chunks SET games = 499 WHERE chunk = 3",
+                      "1 chunk row(s) not of its plan"),
+    "row added": ("INSERT INTO chunks SELECT point, 9, games, stats, digest FROM chunks "
+                  "WHERE chunk = 0", "5 chunk rows where the finished run left 4"),
+    "digest edited": ("UPDATE chunks SET digest = 'x' WHERE chunk = 0",
+                      "chunk 0 of point 0 does not match its digest"),
+}
+
+
+@pytest.mark.parametrize("change", list(ROW_CHANGES))
+def test_changed_rows_of_a_finished_run_are_tampering_not_partial(store: Path,
+                                                                  change: str) -> None:
+    statement, message = ROW_CHANGES[change]
+    _sql(store, statement)
+    for args in (["results", "show", store],
+                 ["batch", TOY, "--runs", "2000", "--chunk-size", "500", "--seed", "3",
+                  "--store", store, "--resume", "-q"]):
+        code, out, err = cli(*args)
+        clean(code, out, err, 2)
+        assert message in err
+        assert "(an unfinished run)" not in err and "these are partial results" not in err
+    with pytest.raises(WargameError, match="changed after"):
+        wargame.read_store(store)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("finished", [1], "its record of the finish is damaged"),
+    ("seal", "x", "its seal is not a seal"),
+])
+def test_a_damaged_seal_or_finish_is_damage(store: Path, key: str, value: Any,
+                                            message: str) -> None:
+    _set_meta(store, key, value)
+    code, out, err = cli("results", "show", store)
+    clean(code, out, err, 2)
+    assert message in err
+
+
+def test_an_interrupted_run_still_reads_as_unfinished(store: Path) -> None:
+    _sql(store, "DELETE FROM chunks WHERE chunk >= 2")
+    _sql(store, "DELETE FROM meta WHERE key = 'finished'")   # killed before the end
+    code, out, err = cli("results", "show", store)
+    clean(code, out, err, 0)
+    assert "holds 2 of 4 chunks" in err
+
+
+# --- 23.2, 22.5: loaded scenarios are read-only ---------------------------------------------
+
+def test_a_loaded_scenario_cannot_be_changed_under_a_later_run() -> None:
+    import copy
+
+    first = wargame.load(TOY)
+    before = wargame.batch(TOY, runs=200, seed=5)
+    attempts = [
+        lambda: first.scenario.factions.__setitem__("green", first.scenario.factions["red"]),
+        lambda: first.scenario.settlements.pop("b"),
+        lambda: first.scenario.settlements.__delitem__("b"),
+        lambda: first.scenario.links.append(first.scenario.links[0]),
+        lambda: first.data["scenario"].__setitem__("turns", 10**6),
+        lambda: first.data["factions"]["red"].update(strength=9000),
+        lambda: first.data["settlements"].clear(),
+        lambda: setattr(first.scenario.scenario, "turns", 10**6),
+    ]
+    for attempt in attempts:
+        with pytest.raises((WargameError, ValueError)):
+            attempt()
+    again = wargame.load(TOY)
+    assert again.digest == first.digest
+    assert again.data == copy.deepcopy(first.data)
+    after = wargame.batch(TOY, runs=200, seed=5)
+    assert after.to_dict() == before.to_dict()
+    writable = copy.deepcopy(first.data)   # the way to a variant: a plain copy
+    writable["factions"]["red"]["strength"] = 9000
+    assert type(writable["factions"]) is dict
+
+
+def test_a_run_from_a_loaded_scenario_is_the_run_of_its_file(tmp_path: Path) -> None:
+    """The attack of issue 23 changed the cached scenario, wrote half a store from it and
+    resumed that from the file. The change is now refused where it is written."""
+    loaded = wargame.load(TOY)
+    with pytest.raises(WargameError, match="read-only"):
+        loaded.data["factions"]["red"]["strength"] = 9000
+    with pytest.raises(WargameError, match="read-only"):
+        loaded.scenario.factions["red"] = loaded.scenario.factions["blue"]
+    store = tmp_path / "s.db"
+    played = wargame.batch(loaded, runs=1000, chunk_size=250, seed=2, store=store)
+    clean_run = wargame.batch(TOY, runs=1000, chunk_size=250, seed=2)
+    assert played.spec.digest == clean_run.spec.digest
+    assert [o.probability for o in played.outcomes] == \
+        [o.probability for o in clean_run.outcomes]
+    assert played.factions == clean_run.factions
+
+
+TYPE_CASES = [
+    ("batch", {"runs": "10"}, "--runs must be a whole number of at least 1 (got '10')"),
+    ("batch", {"runs": 10.5}, "--runs must be a whole number of at least 1 (got 10.5)"),
+    ("batch", {"runs": True}, "--runs must be a whole number of at least 1 (got True)"),
+    ("batch", {"seed": "5"}, "--seed must be a whole number of at least 0 (got '5')"),
+    ("batch", {"seed": 1.5}, "--seed must be a whole number of at least 0 (got 1.5)"),
+    ("batch", {"seed": float("nan")}, "--seed must be a whole number of at least 0 (got nan)"),
+    ("batch", {"workers": "2"}, "--workers must be a whole number of at least 1 (got '2')"),
+    ("batch", {"chunk_size": 3.7}, "--chunk-size must be a whole number of at least 1 "
+                                   "(got 3.7)"),
+    ("batch", {"turns": "5"}, "--turns must be a whole number between 1 and 1,000 (got '5')"),
+    ("batch", {"precision": "x"}, "--precision must be between 0 and 0.5 (got 'x')"),
+    ("batch", {"precision": float("nan")}, "--precision must be between 0 and 0.5 (got nan)"),
+    ("batch", {"games": 5}, "games must be a .parquet file name, True (keep the records in "
+                            "memory) or None (got 5)"),
+    ("batch", {"overrides": "factions.red.strength=10"}, "overrides must be a list of texts"),
+    ("batch", {"store": {}}, "store must be a file name (got {})"),
+    ("batch", {"per_turn": "yes"}, "--per-turn must be True or False (got 'yes')"),
+    ("batch", {"resume": 1, "store": "x.db"}, "--resume must be True or False (got 1)"),
+    ("sweep", {"vary": "factions.red.quality=1,2"}, "vary must be a list of texts"),
+    ("sweep", {"vary": ["factions.red.quality=1,2"], "runs": 2.0},
+     "--runs must be a whole number of at least 1 (got 2.0)"),
+    ("compare", {"runs": "10"}, "--runs must be a whole number of at least 1 (got '10')"),
+    ("play", {"seed": 1.5}, "--seed must be a whole number of at least 0 (got 1.5)"),
+    ("play", {"seed": 1, "game": 1.5, "runs": 10}, "game must be a whole number of at least "
+                                                   "0 (got 1.5)"),
+    ("play", {"turns": 2.5}, "--turns must be a whole number between 1 and 1,000 (got 2.5)"),
+]
+
+
+@pytest.mark.parametrize(("function", "kwargs", "message"), TYPE_CASES)
+def test_api_arguments_of_the_wrong_type_are_errors_that_name_them(
+        function: str, kwargs: dict[str, Any], message: str, tmp_path: Path) -> None:
+    fn = getattr(wargame, function)
+    args: list[Any] = [TOY, TOY] if function == "compare" else [TOY]
+    kw = dict(kwargs)
+    if function == "sweep":
+        args.append(kw.pop("vary"))
+    if isinstance(kw.get("store"), str):
+        kw["store"] = tmp_path / kw["store"]
+    with pytest.raises(WargameError) as got:
+        fn(*args, **kw)
+    assert message in str(got.value)
+    assert type(got.value).__name__ == "UsageError"
+
+
+@pytest.mark.parametrize("scenario", [{"scenario": {}}, None, [str(TOY)], 5, ""])
+def test_a_scenario_that_is_no_file_name_is_an_error(scenario: Any) -> None:
+    for call in (lambda: wargame.batch(scenario, runs=10, seed=1),
+                 lambda: wargame.play(scenario, seed=1),
+                 lambda: wargame.load(scenario),
+                 lambda: wargame.compare(scenario, TOY, runs=10, seed=1)):
+        with pytest.raises(WargameError, match="must be a file name"):
+            call()
