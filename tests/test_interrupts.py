@@ -198,3 +198,26 @@ def test_an_interrupted_store_resumes_to_the_uninterrupted_result(tmp_path: Path
                           check=False, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(whole.stdout)
+
+
+@pytest.mark.slow
+def test_killing_the_main_process_ends_its_workers() -> None:
+    """SIGKILL to the main process alone (the out-of-memory killer): its fork server and
+    workers end with it (wargame/batch/lifeline.py), instead of idling on for minutes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wargame", *COMMANDS["batch-workers"], "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT,
+        start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(_alive(proc.pid)) < 4 and time.monotonic() < deadline:  # main, server, 2 workers
+        time.sleep(0.2)
+    time.sleep(1.0)  # the workers are playing
+    assert len(_alive(proc.pid)) >= 4
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 5.0
+    while (left := _alive(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert not left, left

@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from wargame.arguments import whole
+from wargame.batch import lifeline
 from wargame.errors import UsageError, WargameError
 from wargame.textsafe import excerpt
 
@@ -48,7 +49,8 @@ _SHARED: Any = None
 
 
 def _init_worker(shared: Any) -> None:
-    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool.
+    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool;
+    end when the parent dies (:mod:`.lifeline`).
 
     Workers of the fork server ignore SIGINT from birth already (:mod:`.ignore_sigint`);
     this covers the ``spawn`` start method.
@@ -56,6 +58,7 @@ def _init_worker(shared: Any) -> None:
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lifeline.die_with_parent()  # a killed main process leaves no idle worker behind
 
 
 def _call(fn: Fn, task: Any) -> Any:
@@ -95,12 +98,13 @@ def _start_forkserver() -> None:
     """
     from multiprocessing import forkserver
 
-    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    saved = {k: os.environ.get(k) for k in (*_THREAD_VARS, lifeline.PARENT_VARIABLE)}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for k in _THREAD_VARS:
             os.environ.setdefault(k, "1")
+        os.environ[lifeline.PARENT_VARIABLE] = str(os.getpid())
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, handler)
