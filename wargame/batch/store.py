@@ -43,6 +43,7 @@ from wargame.batch.spec import BatchSpec
 from wargame.batch.summary import Labels
 from wargame.batch.tally import Arrays, from_bytes, to_bytes
 from wargame.errors import EXIT_INVALID, UsageError, WargameError
+from wargame.files import is_special
 from wargame.textsafe import excerpt
 
 APPLICATION_ID = 0x57415247
@@ -315,6 +316,9 @@ class Store:
 def _check_path(path: Path, must_exist: bool) -> None:
     if path.is_dir():
         raise UsageError(f"{path}: is a directory, not a store file")
+    if is_special(path):  # SQLite would fail on it in its own words, or write a journal by it
+        raise UsageError(f"{path}: is a device, a pipe or a socket, not a store file; give "
+                         "the name of a file")
     if must_exist and not path.exists():
         raise UsageError(f"{path}: no such store file")
     parent = path.parent if str(path.parent) else Path(".")
@@ -468,8 +472,8 @@ def _init(conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any],
 
 def peek_spec(path: Path) -> BatchSpec | None:
     """The spec of an existing store, or ``None`` when there is no store there yet."""
-    if not path.exists() or path.is_dir() or path.stat().st_size == 0:
-        return None
+    if not path.exists() or path.is_dir() or is_special(path) or path.stat().st_size == 0:
+        return None  # create_or_resume refuses what is no file
     conn = _connect(path, readonly=True)
     try:
         if not _tables(conn):  # created, then killed before the first commit
