@@ -327,3 +327,88 @@ def test_the_html_report_holds_no_control_characters(tmp_path: Path) -> None:
         sorted({repr(c) for c in page if not c.isprintable() and c not in "\n\t"})
     assert "<title>Theatre – wargame report</title>" in page
     assert "<h1>Theatre</h1>" in page and "ZXZpbA" not in page and "PWNED" not in page
+
+
+# --- 22.4: stores and records on devices and pipes ----------------------------------------
+# Private device nodes and pipes in a temporary folder: a test must never point SQLite or a
+# rename at the machine's own /dev/null (the bug below replaced it with a file).
+
+def _specials(tmp_path: Path) -> dict[str, Path]:
+    import os
+    import stat
+
+    found = {"fifo": tmp_path / "pipe"}
+    os.mkfifo(found["fifo"])
+    for name, minor in (("null", 3), ("full", 7)):
+        try:
+            os.mknod(tmp_path / f"{name}dev", 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        except (PermissionError, OSError):
+            continue   # no right to make device nodes here: the pipe stands for them
+        found[name] = tmp_path / f"{name}dev"
+    return found
+
+
+def test_stores_on_devices_and_pipes_are_refused_before_any_game(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    for kind, target in _specials(tmp_path).items():
+        link = tmp_path / f"{kind}.db"
+        link.symlink_to(target)
+        for where in (target, link):
+            for args in (["batch", TOY, "--runs", "10", "--seed", "1", "--store", where],
+                         ["batch", TOY, "--runs", "10", "--seed", "1", "--store", where,
+                          "--resume"],
+                         ["results", "show", where]):
+                code, out, err = cli(*args)
+                clean(code, out, err, 2)
+                assert "is a device, a pipe or a socket, not a store file" in err, err
+                assert "seed" not in err
+        assert not stat.S_ISREG(os.stat(target).st_mode)
+        assert not list(tmp_path.glob("*-journal")) and not list(tmp_path.glob("*-wal"))
+
+
+def test_records_are_never_renamed_over_a_device(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    for kind, target in _specials(tmp_path).items():
+        link = tmp_path / f"{kind}.parquet"
+        link.symlink_to(target)
+        code, out, err = cli("batch", TOY, "--runs", "10", "--seed", "1", "--games", link)
+        clean(code, out, err, 2)
+        assert "is a device, a pipe or a socket, not a file" in err
+        assert not stat.S_ISREG(os.stat(target).st_mode), f"{kind} was replaced by a file"
+    from wargame.files import Replacement
+
+    for target in _specials(tmp_path / "again" if (tmp_path / "again").mkdir() is None
+                            else tmp_path).values():
+        with pytest.raises(WargameError, match="not a file"):
+            Replacement(target)
+
+
+# --- 23.7: a closed standard output -------------------------------------------------------
+
+def _without_stdout(*args: object) -> tuple[int, str]:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "wargame", *map(str, args)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: os.close(1), timeout=120, check=False,
+                          env={**os.environ, "NO_COLOR": "1"})
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.slow
+def test_a_closed_stdout_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    for args in (["batch", TOY, "--runs", "10", "--seed", "1", "-f", "json"],
+                 ["batch", TOY, "--runs", "10", "--seed", "1", "-f", "csv"],
+                 ["batch", TOY, "--runs", "10", "--seed", "1"],
+                 ["validate", TOY], ["schema"], ["run", TOY, "--seed", "1"]):
+        code, err = _without_stdout(*args)
+        assert code == 1, (args, err)
+        assert err.strip() == "error: cannot write the output: standard output is closed", err
+    code, err = _without_stdout("map", TOY, "--out", tmp_path / "m.png")  # no result to write
+    assert code == 0, err
