@@ -51,6 +51,7 @@ class _State:
     received = 0  # the first signal since install(), 0 for none
     reported = False
     retrying = False
+    holding = False  # hold() was called: the command is ending, nothing more is raised
 
 
 _state = _State()
@@ -107,18 +108,30 @@ def _in_callback(frame: FrameType) -> bool:
 
 def _retry(signum: int) -> None:
     _state.retrying = False
+    if _state.holding:
+        return
+    if signal.getsignal(signum) is not _handler:
+        # The handler is set aside for a moment (the worker pool's fork server is being
+        # started with SIGINT ignored): interrupt_main would do nothing and the interrupt be
+        # lost, so ask again later.
+        _schedule(signum)
+        return
     _thread.interrupt_main(signal.Signals(signum))
+
+
+def _schedule(signum: int) -> None:
+    if not _state.retrying:
+        _state.retrying = True
+        timer = threading.Timer(RETRY_SECONDS, _retry, (signum,))
+        timer.daemon = True
+        timer.start()
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     if not _state.received:
         _state.received = signum
     if _in_compiled_code(frame):
-        if not _state.retrying:
-            _state.retrying = True
-            timer = threading.Timer(RETRY_SECONDS, _retry, (signum,))
-            timer.daemon = True
-            timer.start()
+        _schedule(signum)
         return
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
@@ -134,7 +147,7 @@ def install() -> None:
         return
     if not _UNSAFE_DIRS:
         _UNSAFE_DIRS = _unsafe_places()
-    _state.received, _state.reported = 0, False
+    _state.received, _state.reported, _state.holding = 0, False, False
     _set_handlers(_handler)
 
 
@@ -142,6 +155,7 @@ def hold() -> None:
     """From now on ignore SIGINT and SIGTERM: the command is stopping or done, and a signal
     must not cut short the message to the user or the interpreter's exit (CPython restores the
     default action at exit, which would end the process by the signal, without a word)."""
+    _state.holding = True
     if threading.current_thread() is threading.main_thread():
         _set_handlers(signal.SIG_IGN, only_replacing=_handler)
 
@@ -165,6 +179,11 @@ def outcome(exc: BaseException | None = None) -> tuple[int, str]:
     if isinstance(exc, Terminated) or received() == signal.SIGTERM:
         return EXIT_TERMINATED, "terminated"
     return EXIT_INTERRUPTED, "interrupted"
+
+
+def reported() -> bool:
+    """Whether the user has been told of the interrupt."""
+    return _state.reported
 
 
 def mark_reported() -> bool:

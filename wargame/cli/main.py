@@ -53,6 +53,10 @@ def main() -> None:
     except KeyboardInterrupt as exc:  # raised while an earlier one was being handled
         code = _stop(exc)
     if interrupts.received() is not None:
+        if not interrupts.reported():
+            # A signal came but was never raised (it arrived as the command ended): the run
+            # was still interrupted, and says so, never exit code 0.
+            code = _stop(None)
         _exit_now(code)
     sys.exit(code)
 
