@@ -40,7 +40,13 @@ from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
-from wargame.scenario.limits import check_memory, check_turns, game_bytes, shape
+from wargame.scenario.limits import (
+    check_memory,
+    check_sweep_memory,
+    check_turns,
+    game_bytes,
+    shape,
+)
 from wargame.textsafe import excerpt
 
 DEFAULT_RUNS = 1000
@@ -320,21 +326,21 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
 def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
             opts: Options, sink: Sink, notes: _Notes, design_info: dict[str, Any],
             varies_turns: bool) -> SweepResult:
-    from wargame.engine import compile_scenario
 
     name, base = resolve(scenario, overrides)
     _check_plan(opts, len(values))
-    pts, loadeds = sweep.load_points(Path(name), list(base.overrides), values, base)
+    pts, shapes = sweep.load_points(Path(name), list(base.overrides), values, base)
     turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
     spec = BatchSpec("sweep", name, base.digest, list(base.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns,
                      points=pts, design=design_info)
     labels = labels_for(base, turns or base.scenario.scenario.turns)
-    biggest = max((shape(one.scenario, turns) for one in loadeds),
+    biggest = max(((n, f, o, turns or t) for n, f, o, t in shapes),
                   key=lambda s: game_bytes(s[0], s[1], s[2], s[3], False))
     check_memory([biggest], min(spec.runs, spec.chunk_size), False)
+    check_sweep_memory(len(pts), biggest, spec.runs, min(spec.runs, spec.chunk_size))
     _announce(notes)   # every point is valid and fits: now the seed is worth noting
-    shared = {k: compile_scenario(one.scenario) for k, one in enumerate(loadeds)}
+    shared = sweep.PointScenarios(base, [pt.overrides for pt in pts])
     tallies = _run(spec, shared, opts, sink, notes, labels, scenario=base)
     return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
 
