@@ -74,7 +74,7 @@ class Box:
     games: int
     hits: int
     density: float
-    coverage: float
+    coverage: float | None  # None when the outcome never came true (0 of 0)
 
     def text(self, joiner: str = " and ") -> str:
         """The box's rule in words (``all games`` when the tree did not split)."""
@@ -137,7 +137,7 @@ def fit(x: np.ndarray, names: Sequence[str], y: np.ndarray, outcome: str,
             inside = leaves == node
             g, k = int(inside.sum()), int(y[inside].sum())
             limits = [Limit(names[f], lo, hi) for f, (lo, hi) in sorted(bounds.items())]
-            boxes.append(Box(limits, g, k, k / g if g else 0.0, k / hits if hits else 0.0))
+            boxes.append(Box(limits, g, k, k / g if g else 0.0, k / hits if hits else None))
             return
         f, cut = int(t.feature[node]), float(t.threshold[node])
         lo, hi = bounds.get(f, (None, None))

@@ -435,7 +435,7 @@ def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
                 raise BadStoreFile(f"{path}: holds a different run: {'; '.join(diffs)}. "
                                  "Use another file to start afresh")
             return store
-        _init(conn, spec, labels, scenario)
+        _init(path, conn, spec, labels, scenario)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"{path}: cannot write store: {exc}") from None
@@ -445,12 +445,16 @@ def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
     return Store(path, conn)
 
 
-def _init(conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any],
+def _init(path: Path, conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any],
           scenario: dict[str, Any] | None) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: a crash never corrupts
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if _tables(conn):  # another run made the store between our look and our lock
+            raise BadStoreFile(f"{path}: another run began writing this store at the same "
+                               "moment; choose another file, or pass --resume to continue it "
+                               "once that run has ended")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
