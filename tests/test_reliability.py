@@ -412,3 +412,75 @@ def test_a_closed_stdout_is_one_line_and_exit_1(tmp_path: Path) -> None:
         assert err.strip() == "error: cannot write the output: standard output is closed", err
     code, err = _without_stdout("map", TOY, "--out", tmp_path / "m.png")  # no result to write
     assert code == 0, err
+
+
+def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path: Path) -> None:
+    target = tmp_path / "games.parquet"
+    stale = tmp_path / ".games.parquet.999999999.k9x2.tmp"   # no such process
+    stale.write_bytes(b"\0" * 1024)
+    other = tmp_path / ".other.parquet.999999999.k9x2.tmp"   # another target's: left alone
+    other.write_bytes(b"\0")
+    clean(*cli("batch", TOY, "--runs", "10", "--seed", "1", "--games", target, "-q"))
+    assert target.exists() and not stale.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, target.name]
+
+
+# --- 23.5, 23.8: sweep memory and the small ones ------------------------------------------
+
+def test_a_sweep_over_the_budget_is_refused_before_any_game(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARGAME_MEMORY_BUDGET", "0.01")
+    code, out, err = cli("sweep", TOY, "--vary", "factions.red.quality=0.5:1.5:2000", "--runs",
+                         "10", "--seed", "1")
+    clean(code, out, err, 2)
+    assert re.search(r"a sweep of 2,000 points of this scenario \(3 settlements × 2 factions\) "
+                     r"keeps about \d+ MiB of results in memory, more than the budget of "
+                     r"10 MiB: use [\d,]+ points or fewer", err), err
+
+
+def test_a_sweep_keeps_no_compiled_scenario_per_point() -> None:
+    from wargame.batch.sweep import PointScenarios
+
+    res = wargame.sweep(TOY, ["factions.red.quality=0.5:1.5:5"], runs=20, seed=1)
+    assert len(res.points) == 5
+    shared = PointScenarios(wargame.load(TOY), [[f"factions.red.quality={q}"]
+                                                for q in (0.5, 1.0, 1.5)])
+    for k in range(3):
+        assert shared[k] is shared[k]
+    assert len(shared._made) == PointScenarios.KEEP
+
+
+@pytest.mark.parametrize(("budget", "shown"), [("1.7e308", None), ("1e-9", "1 bytes"),
+                                               ("0.0000001", "107 bytes")])
+def test_memory_budgets_at_their_limits(monkeypatch: pytest.MonkeyPatch, budget: str,
+                                        shown: str | None) -> None:
+    monkeypatch.setenv("WARGAME_MEMORY_BUDGET", budget)
+    code, out, err = cli("batch", TOY, "--runs", "10", "--seed", "1", "-q")
+    if shown is None:
+        clean(code, out, err, 0)
+    else:
+        clean(code, out, err, 2)
+        assert f"budget of {shown}" in err and "0 MiB" not in err, err
+
+
+def test_a_store_begun_by_another_writer_at_the_same_moment(store: Path) -> None:
+    from wargame.batch import store as store_module
+    from wargame.batch.spec import BatchSpec
+
+    spec = BatchSpec("batch", "x", "0" * 64, [], 1, 10, 10, 6)
+    conn = sqlite3.connect(store, isolation_level=None)
+    try:
+        with pytest.raises(WargameError, match="another run began writing this store"):
+            store_module._init(store, conn, spec, {}, None)
+    finally:
+        conn.close()
+
+
+def test_coverage_of_an_outcome_that_never_came_true_is_undefined() -> None:
+    from wargame.batch.discovery import fit
+
+    rng = np.random.default_rng(1)
+    found = fit(rng.random((200, 2)), ["a", "b"], np.zeros(200, dtype=bool), "never")
+    assert found.hits == 0
+    assert all(b.coverage is None for b in found.boxes)
+    assert json.loads(json.dumps(found.to_dict()))["boxes"][0]["coverage"] is None
