@@ -26,6 +26,7 @@ from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
 from wargame.batch.spec import BatchSpec, Point
 from wargame.batch.store import (
     SCHEMA_VERSION,
+    UNSEALED_VERSION,
     BadStoreFile,
     Store,
     create_or_resume,
@@ -449,8 +450,11 @@ def read_store(path: Path) -> Stored:
         notes.append(f"warning: {path} holds {ignored:,} chunk row(s) outside its run's plan; "
                      "they were left out")
     if version < SCHEMA_VERSION:
+        what = ("its chunks carry no digest, so a changed chunk cannot be detected"
+                if version < UNSEALED_VERSION else "its labels and scenario copy are not "
+                "sealed, so a change to them cannot be detected")
         notes.append(f"note: {path} was made by an earlier wargame (store version {version}): "
-                     "its chunks carry no digest, so a changed chunk cannot be detected")
+                     f"{what}")
     expected = spec.plan.n_chunks * spec.n_points
     result: BatchResult | SweepResult
     if spec.kind == "batch":
