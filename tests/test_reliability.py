@@ -484,3 +484,40 @@ def test_coverage_of_an_outcome_that_never_came_true_is_undefined() -> None:
     assert found.hits == 0
     assert all(b.coverage is None for b in found.boxes)
     assert json.loads(json.dumps(found.to_dict()))["boxes"][0]["coverage"] is None
+
+
+# --- 22.4: full disks (a small tmpfs, where the machine allows one) -----------------------
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Any:
+    import os
+    import subprocess
+
+    where = tmp_path / "small"
+    where.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs",
+                                            str(where)], capture_output=True,
+                                           check=False).returncode != 0:
+        pytest.skip("no small tmpfs can be mounted here")
+    try:
+        (where / "fill").write_bytes(b"\0" * 200 * 1024)
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def test_stores_records_and_outputs_on_a_full_disk(full_disk: Path) -> None:
+    aleppo = HERE.parent / "scenarios" / "aleppo_2015.yaml"
+    code, out, err = cli("batch", aleppo, "--runs", "2000", "--chunk-size", "100", "--seed", "1",
+                         "--store", full_disk / "s.db", "-q")
+    clean(code, out, err, 1)
+    assert err.strip().endswith("cannot write store: no space left on the disk"), err
+    code, out, err = cli("batch", aleppo, "--runs", "2000", "--chunk-size", "500", "--seed", "1",
+                         "--games", full_disk / "g.parquet", "-q")
+    clean(code, out, err, 1)
+    assert "cannot write" in err and "No space left on device" in err
+    code, out, err = cli("report", TOY, "--runs", "50", "--seed", "1", "--out",
+                         full_disk / "r.html")
+    clean(code, out, err, 1)
+    assert "No space left on device" in err
+    assert sorted(p.name for p in full_disk.iterdir()) == ["fill"]  # nothing half-written

@@ -30,6 +30,7 @@ histograms capped at 1e9) and version 1 (no digests, no scenario copy) are still
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -183,7 +184,7 @@ class Store:
                 self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES "
                                   "('finished', ?)", (value,))
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+            raise StoreError(f"{self.path}: cannot write: {_why(exc)}") from None
 
     def finished(self) -> bool:
         """Whether the run that wrote the store ended (a store of version 3 says so)."""
@@ -261,7 +262,7 @@ class Store:
                     "INSERT OR IGNORE INTO chunks(point, chunk, games, stats, digest) "
                     "VALUES (?,?,?,?,?)", (point, chunk, games, blob, digest))
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+            raise StoreError(f"{self.path}: cannot write: {_why(exc)}") from None
 
     def get(self, point: int, chunk: int) -> Arrays | None:
         """One stored chunk's statistics, checked, or ``None``."""
@@ -415,7 +416,8 @@ def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
     ``scenario`` (the resolved scenario data) is kept in a new store for its pictures.
     """
     _check_path(path, must_exist=False)
-    existed = path.exists() and path.stat().st_size > 0
+    fresh = not path.exists()
+    existed = not fresh and path.stat().st_size > 0
     conn = _connect(path, readonly=False)
     try:
         if existed and _tables(conn):
@@ -438,11 +440,32 @@ def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
         _init(path, conn, spec, labels, scenario)
     except sqlite3.Error as exc:
         conn.close()
-        raise StoreError(f"{path}: cannot write store: {exc}") from None
-    except WargameError:
+        if fresh:
+            _remove(path)
+        raise StoreError(f"{path}: cannot write store: {_why(exc)}") from None
+    except BaseException:
         conn.close()
+        if fresh:
+            _remove(path)
         raise
     return Store(path, conn)
+
+
+def _why(exc: sqlite3.Error) -> str:
+    """SQLite's reason in the project's words where it has a plainer one."""
+    text = str(exc)
+    if "disk is full" in text or "SQLITE_FULL" in text:
+        return "no space left on the disk"
+    if "disk I/O error" in text:
+        return "an I/O error (the disk, or a file that is not a store file)"
+    return text
+
+
+def _remove(path: Path) -> None:
+    """Remove a store this run created but could not make (nothing is left under its name)."""
+    for name in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            name.unlink(missing_ok=True)
 
 
 def _init(path: Path, conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any],
@@ -470,7 +493,9 @@ def _init(path: Path, conn: sqlite3.Connection, spec: BatchSpec, labels: dict[st
         conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # the failure may have ended it already (a full disk)
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
 
 
