@@ -294,3 +294,37 @@ def test_an_interrupt_deferred_while_the_handler_is_set_aside_is_not_lost() -> N
         interrupts.hold()
         signal.signal(signal.SIGINT, before)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def test_no_interrupt_is_raised_inside_a_finaliser_however_deep() -> None:
+    """A signal landing in a weakref.finalize callback run by the garbage collector, or in
+    what a finaliser calls, is deferred (raised there, Python would print it as "Exception
+    ignored" with a traceback, and lose it)."""
+    import gc
+    import weakref
+
+    from wargame import interrupts
+
+    seen: list[bool] = []
+
+    def deep() -> None:
+        seen.append(interrupts._in_compiled_code(sys._getframe()))
+
+    def callback() -> None:
+        deep()
+
+    class Thing:
+        pass
+
+    class WithDel:
+        def __del__(self) -> None:
+            deep()
+
+    thing = Thing()
+    weakref.finalize(thing, callback)
+    del thing
+    obj = WithDel()
+    del obj
+    gc.collect()
+    seen.append(interrupts._in_compiled_code(sys._getframe()))   # ordinary code
+    assert seen == [True, True, False]

@@ -94,10 +94,20 @@ def _in_compiled_code(frame: FrameType | None) -> bool:
     if frame is not None and _in_callback(frame):
         return True
     while frame is not None:
-        if frame.f_code.co_filename.startswith(_UNSAFE_DIRS):
+        code = frame.f_code
+        if code.co_filename.startswith(_UNSAFE_DIRS) or code.co_name in _CALLBACKS_ANYWHERE \
+                or code.co_filename.endswith(_CALLBACK_FILES):
             return True
         frame = frame.f_back
     return False
+
+
+_CALLBACKS_ANYWHERE = frozenset({"__del__", "_remove_proxy"})
+"""Finalisers and weak-reference callbacks (matplotlib's callback registry drops a dead
+method's proxy in ``_remove_proxy``) however deep the signal lands in what they call."""
+_CALLBACK_FILES = (f"{os.sep}weakref.py", f"{os.sep}_weakrefset.py")
+"""The standard library's weak-reference machinery (``weakref.finalize`` callbacks run by
+the garbage collector, the dictionaries' and sets' ``remove``)."""
 
 
 def _in_callback(frame: FrameType) -> bool:
