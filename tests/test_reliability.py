@@ -272,6 +272,8 @@ TYPE_CASES = [
     ("play", {"seed": 1, "game": 1.5, "runs": 10}, "game must be a whole number of at least "
                                                    "0 (got 1.5)"),
     ("play", {"turns": 2.5}, "--turns must be a whole number between 1 and 1,000 (got 2.5)"),
+    ("play", {"overrides": "factions.red.strength=10"}, "overrides must be a list of texts"),
+    ("read_store", {}, "store must be a file name (got None)"),
 ]
 
 
@@ -279,7 +281,8 @@ TYPE_CASES = [
 def test_api_arguments_of_the_wrong_type_are_errors_that_name_them(
         function: str, kwargs: dict[str, Any], message: str, tmp_path: Path) -> None:
     fn = getattr(wargame, function)
-    args: list[Any] = [TOY, TOY] if function == "compare" else [TOY]
+    args: list[Any] = [TOY, TOY] if function == "compare" else [None] \
+        if function == "read_store" else [TOY]
     kw = dict(kwargs)
     if function == "sweep":
         args.append(kw.pop("vary"))

@@ -190,13 +190,19 @@ def read_store(path: str | Path) -> BatchResult | SweepResult:
     ``complete=False``."""
     from wargame.batch.jobs import read_store as _read
 
-    return _read(Path(path)).result
+    return _read(_required_store(path)).result
 
 
 def _store(store: Any) -> Path | None:
     from wargame import arguments
 
     return arguments.path("store", store)
+
+
+def _required_store(store: Any) -> Path:
+    from wargame import arguments
+
+    return arguments.path("store", store, optional=False) or Path()
 
 
 __all__ = ["batch", "compare", "discover", "load", "play", "read_store", "sweep"]
