@@ -120,7 +120,7 @@ def _retry(signum: int) -> None:
     _state.retrying = False
     if _state.holding:
         return
-    if signal.getsignal(signum) is not _handler:
+    if signal.getsignal(signum) in (signal.SIG_IGN, signal.SIG_DFL, None):
         # The handler is set aside for a moment (the worker pool's fork server is being
         # started with SIGINT ignored): interrupt_main would do nothing and the interrupt be
         # lost, so ask again later.
