@@ -328,3 +328,13 @@ def test_no_interrupt_is_raised_inside_a_finaliser_however_deep() -> None:
     gc.collect()
     seen.append(interrupts._in_compiled_code(sys._getframe()))   # ordinary code
     assert seen == [True, True, False]
+
+
+def test_the_exit_codes_are_those_of_the_error_policy() -> None:
+    from wargame import errors, interrupts
+
+    assert (interrupts.EXIT_INTERRUPTED, interrupts.EXIT_TERMINATED) == \
+        (errors.EXIT_INTERRUPTED, errors.EXIT_TERMINATED)
+    assert "wargame.errors" not in subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import wargame.interrupts"],
+        capture_output=True, text=True, check=True).stderr   # in hand before the rest loads

@@ -34,8 +34,6 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from wargame.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
-
 RETRY_SECONDS = 0.005
 """How soon a deferred interrupt is tried again (a kernel call lasts milliseconds)."""
 
@@ -155,10 +153,10 @@ def install() -> None:
     global _UNSAFE_DIRS
     if threading.current_thread() is not threading.main_thread():
         return
+    _state.received, _state.reported, _state.holding = 0, False, False
+    _set_handlers(_handler)  # first: the unsafe places take a few milliseconds to find
     if not _UNSAFE_DIRS:
         _UNSAFE_DIRS = _unsafe_places()
-    _state.received, _state.reported, _state.holding = 0, False, False
-    _set_handlers(_handler)
 
 
 def hold() -> None:
@@ -189,6 +187,14 @@ def outcome(exc: BaseException | None = None) -> tuple[int, str]:
     if isinstance(exc, Terminated) or received() == signal.SIGTERM:
         return EXIT_TERMINATED, "terminated"
     return EXIT_INTERRUPTED, "interrupted"
+
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+"""The codes of :mod:`wargame.errors`, repeated here (checked by the tests) so that this
+module imports nothing of the package: the console script installs the handlers before the
+rest loads (``wargame.errors`` brings dataclasses and inspect, a third of the time before
+Ctrl-C is in hand)."""
 
 
 def reported() -> bool:
