@@ -338,3 +338,34 @@ def test_the_exit_codes_are_those_of_the_error_policy() -> None:
     assert "wargame.errors" not in subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import wargame.interrupts"],
         capture_output=True, text=True, check=True).stderr   # in hand before the rest loads
+
+
+def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's fork server was started with SIGINT set to be ignored in this process too,
+    which threw away a Ctrl-C of those milliseconds: the command ran on to its end."""
+    from multiprocessing import forkserver
+
+    from wargame import interrupts
+    from wargame.batch import executors
+
+    def starting() -> None:   # Ctrl-C while the server starts, which takes a moment
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(forkserver, "ensure_running", starting)
+    import threading
+
+    before = signal.getsignal(signal.SIGINT)
+    other = threading.Thread(target=time.sleep, args=(1.0,), daemon=True)  # a progress bar's
+    other.start()   # the kernel gives the signal to a thread that does not block it: this one
+    interrupts.install()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            executors._start_forkserver()
+            for _ in range(400):
+                time.sleep(0.005)
+    finally:
+        interrupts.hold()
+        signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -88,26 +88,28 @@ def _context() -> Any:
 
 def _start_forkserver() -> None:
     """Start the fork server with single-threaded numerical libraries (unless the user chose),
-    and with SIGINT ignored.
+    and with SIGINT blocked.
 
     The server and the workers forked from it read these variables when they import numpy;
-    this process, which imported numpy long ago, is not affected. An ignored signal stays
-    ignored through ``exec``, so the server ignores Ctrl-C from its first instruction (and
-    :mod:`.ignore_sigint` keeps it so for the workers). Meanwhile SIGINT is blocked here, so a
-    Ctrl-C in those few milliseconds waits for this process's own handler instead of being lost.
+    this process, which imported numpy long ago, is not affected. The server is started while
+    this thread blocks SIGINT, and a signal mask is kept through ``fork`` and ``exec``, so the
+    server holds Ctrl-C back from its first instruction until :mod:`.ignore_sigint` ignores it
+    (for the workers too). This process's handler is not touched: setting SIGINT to be ignored
+    here, as this once did, threw away a Ctrl-C that came in those milliseconds (the kernel
+    gives it to another thread, or keeps it pending, and ignoring discards it), and the
+    command ran on to its end with exit code 0. Now such a Ctrl-C reaches the handler, by
+    another thread or as soon as the block ends.
     """
     from multiprocessing import forkserver
 
     saved = {k: os.environ.get(k) for k in (*_THREAD_VARS, lifeline.PARENT_VARIABLE)}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for k in _THREAD_VARS:
             os.environ.setdefault(k, "1")
         os.environ[lifeline.PARENT_VARIABLE] = str(os.getpid())
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for k, v in saved.items():
             if v is None:
