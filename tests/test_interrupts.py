@@ -369,3 +369,26 @@ def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
         interrupts.hold()
         signal.signal(signal.SIGINT, before)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+FORK_SERVER_MASK = """
+import os, subprocess, time
+from wargame import interrupts
+from wargame.batch.executors import _start_forkserver
+interrupts.install()
+_start_forkserver()
+for pid in subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True,
+                          text=True).stdout.split():
+    status = dict(line.split(":\\t") for line in open(f"/proc/{pid}/status").read().splitlines()
+                  if line.startswith(("SigBlk", "SigIgn")))
+    held = (int(status["SigBlk"], 16) | int(status["SigIgn"], 16)) & 2
+    print("held" if held else "open")
+"""
+
+
+def test_the_fork_server_holds_ctrl_c_back_from_its_first_instruction() -> None:
+    """Its start-up (importing the engine) must not end in a traceback on Ctrl-C: SIGINT is
+    blocked (then ignored) in it from the start, the resource tracker's start included."""
+    out = subprocess.run([sys.executable, "-c", FORK_SERVER_MASK], capture_output=True,
+                         text=True, env=_env(), cwd=ROOT, timeout=60, check=True).stdout
+    assert out.split() and set(out.split()) == {"held"}, out

@@ -98,10 +98,13 @@ def _start_forkserver() -> None:
     here, as this once did, threw away a Ctrl-C that came in those milliseconds (the kernel
     gives it to another thread, or keeps it pending, and ignoring discards it), and the
     command ran on to its end with exit code 0. Now such a Ctrl-C reaches the handler, by
-    another thread or as soon as the block ends.
+    another thread or as soon as the block ends. The resource tracker is started first: the
+    standard library starts it with SIGINT blocked, then unblocks SIGINT in the calling
+    thread, which inside the block would leave the server unprotected.
     """
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
+    resource_tracker.ensure_running()
     saved = {k: os.environ.get(k) for k in (*_THREAD_VARS, lifeline.PARENT_VARIABLE)}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
