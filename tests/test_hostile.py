@@ -465,15 +465,32 @@ def _edit(path: Path, *sql: tuple[str, tuple[Any, ...]]) -> None:
 
 
 def _resign(path: Path, spec: dict[str, Any]) -> None:
-    """Rewrite the spec and every chunk's digest, as a careful forger would."""
+    """Rewrite the spec, the seal, every chunk's digest and the record of the finish, as a
+    careful forger would."""
     text = json.dumps(spec, sort_keys=True)
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'spec'", (text,))
+        texts = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        seal = store_check.seal_of(texts)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'seal'", (json.dumps(seal),))
+        key = store_check.seal_key(seal)
         for p, c, g, blob in conn.execute("SELECT point, chunk, games, stats FROM chunks")\
                 .fetchall():
             conn.execute("UPDATE chunks SET digest = ? WHERE point = ? AND chunk = ?",
-                         (store_check.chunk_digest(text, p, c, g, blob), p, c))
+                         (store_check.chunk_digest(key, p, c, g, blob), p, c))
+        rows = conn.execute("SELECT point, chunk, games, digest FROM chunks").fetchall()
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'finished'", (json.dumps(
+            {"chunks": len(rows), "rows": store_check.rows_digest(rows)}),))
     conn.close()
+
+
+def _key(path: Path) -> str:
+    """What the store's chunk digests are taken over (its seal)."""
+    with sqlite3.connect(path) as conn:
+        seal = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'seal'")
+                          .fetchone()[0])
+    conn.close()
+    return store_check.seal_key(seal)
 
 
 def _spec(path: Path) -> dict[str, Any]:
@@ -505,6 +522,7 @@ def test_rows_outside_the_plan_are_left_out_and_reported(store: Path) -> None:
         row = conn.execute("SELECT games, stats, digest FROM chunks WHERE chunk = 0").fetchone()
         conn.execute("INSERT INTO chunks VALUES (0, 7, ?, ?, ?)", row)
         conn.execute("INSERT INTO chunks VALUES (3, 0, ?, ?, ?)", row)
+        conn.execute("DELETE FROM meta WHERE key = 'finished'")  # in an unfinished run
     conn.close()
     code, out, err = cli("results", "show", store, "-f", "json")
     clean(code, out, err)
@@ -543,6 +561,7 @@ def test_pictures_of_a_store_use_its_own_copy_of_the_scenario(store: Path,
 def test_a_tampered_scenario_copy_is_validated(store: Path, tmp_path: Path) -> None:
     _edit(store, ("UPDATE meta SET value = ? WHERE key = 'scenario'",
                   (json.dumps({"scenario": [1], "factions": "x"}),)))
+    _resign(store, _spec(store))  # sealed again, as a careful forger would
     code, out, err = cli("map", "--store", store, "--out", tmp_path / "m.png")
     clean(code, out, err, 2)
     assert "(its scenario)" in err
@@ -553,11 +572,11 @@ def test_a_blob_that_would_expand_is_refused(store: Path) -> None:
 
     buf = io.BytesIO()
     np.savez_compressed(buf, games=np.array(500), outcome_count=np.zeros(10**8, np.int64))
-    spec_text = json.dumps(_spec(store), sort_keys=True)
     blob = buf.getvalue()
     assert len(blob) < 2**20
     _edit(store, ("UPDATE chunks SET stats = ?, digest = ? WHERE chunk = 0",
-                  (blob, store_check.chunk_digest(spec_text, 0, 0, 500, blob))))
+                  (blob, store_check.chunk_digest(_key(store), 0, 0, 500, blob))))
+    _resign(store, _spec(store))
     code, out, err = cli("results", "show", store)
     clean(code, out, err, 2)
     assert "chunk 0 of point 0 is damaged" in err

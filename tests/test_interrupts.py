@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEPPO = str(ROOT / "scenarios" / "aleppo_2015.yaml")
@@ -44,6 +46,17 @@ COMMANDS: dict[str, list[str]] = {
     "plot": ["plot", "outcomes", TOY, "--runs", LONG, "--seed", "1", "--out", "{tmp}/p.png"],
     "validate": ["validate", ALEPPO],
     "show": ["show", ALEPPO],
+    "batch-games": ["batch", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "2",
+                    "--chunk-size", "200", "--games", "{tmp}/g.parquet"],
+    "compare-workers": ["compare", TOY, TOY, "--runs", LONG, "--seed", "1", "--workers", "2"],
+    "map-workers": ["map", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "2", "--out",
+                    "{tmp}/mw.png"],
+    "report-workers": ["report", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "2",
+                       "--out", "{tmp}/rw.html"],
+    "plot-workers": ["plot", "outcomes", TOY, "--runs", LONG, "--seed", "1", "--workers", "2",
+                     "--out", "{tmp}/pw.png"],
+    "discover-workers": ["discover", ALEPPO, "--outcome", "daesh_reaches_corridor", "--runs",
+                         LONG, "--seed", "1", "--workers", "2"],
 }
 DELAYS: dict[str, list[float]] = {
     "batch": [0.3, 0.4, 0.5, 0.8, 1.1, 1.4, 1.7, 2.0, 2.6, 3.5],
@@ -57,6 +70,12 @@ DELAYS: dict[str, list[float]] = {
     "plot": [0.4, 1.5],
     "validate": [0.2],  # both finish within a second or two: Ctrl-C while they start
     "show": [0.2],
+    "batch-games": [1.0, 3.0],
+    "compare-workers": [0.5, 2.5],
+    "map-workers": [0.6, 2.2],
+    "report-workers": [0.7, 2.6],
+    "plot-workers": [0.5, 2.0],
+    "discover-workers": [0.8, 2.4],
 }
 CASES = [(name, d) for name, delays in DELAYS.items() for d in delays]
 
@@ -117,9 +136,13 @@ def interrupt(args: list[str], delay: float, sig: int = signal.SIGINT,
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, float],
-                                                                       Outcome]]:
-    tmp = tmp_path_factory.mktemp("interrupts")
+def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("interrupts")
+
+
+@pytest.fixture(scope="module")
+def outcomes(out_dir: Path) -> Iterator[dict[tuple[str, float], Outcome]]:
+    tmp = out_dir
 
     def one(case: tuple[str, float]) -> Outcome:
         name, delay = case
@@ -149,6 +172,35 @@ def test_enough_cases() -> None:
 def test_ctrl_c_exits_130_with_one_line(case: tuple[str, float],
                                         outcomes: dict[tuple[str, float], Outcome]) -> None:
     check_clean(outcomes[case])
+
+
+def test_nothing_is_left_under_a_final_name(outcomes: dict[tuple[str, float], Outcome],
+                                            out_dir: Path) -> None:
+    """No picture, report or Parquet records of an interrupted run, whole or in part, and no
+    temporary file either."""
+    assert outcomes
+    assert sorted(p.name for p in out_dir.iterdir()) == []
+
+
+RANDOM_EXAMPLES = 4 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 25
+"""Random moments: a few, from a fixed seed, under the ``ci`` profile (``derandomize``);
+more, and new ones each run, under ``dev``."""
+EARLIEST = 0.3
+"""No earlier: in its first tenths of a second the process is the Python interpreter starting
+(and importing the package), whose own handler prints a traceback before wargame can take
+charge of Ctrl-C; the fixed cases above start at 0.2 s."""
+
+
+@pytest.mark.slow
+@settings(max_examples=RANDOM_EXAMPLES, deadline=None)
+@given(name=st.sampled_from(sorted(k for k in COMMANDS if k not in ("validate", "show"))),
+       delay=st.floats(EARLIEST, 4.0))
+def test_ctrl_c_at_a_random_moment(name: str, delay: float,
+                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp = tmp_path_factory.mktemp("random")
+    got = interrupt([a.format(tmp=tmp) for a in COMMANDS[name]], delay)
+    check_clean(got)
+    assert sorted(p.name for p in tmp.iterdir()) == []
 
 
 @pytest.mark.parametrize("delay", [0.6, 2.0])
@@ -198,3 +250,145 @@ def test_an_interrupted_store_resumes_to_the_uninterrupted_result(tmp_path: Path
                           check=False, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(whole.stdout)
+
+
+@pytest.mark.slow
+def test_killing_the_main_process_ends_its_workers() -> None:
+    """SIGKILL to the main process alone (the out-of-memory killer): its fork server and
+    workers end with it (wargame/batch/lifeline.py), instead of idling on for minutes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wargame", *COMMANDS["batch-workers"], "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT,
+        start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(_alive(proc.pid)) < 4 and time.monotonic() < deadline:  # main, server, 2 workers
+        time.sleep(0.2)
+    time.sleep(1.0)  # the workers are playing
+    assert len(_alive(proc.pid)) >= 4
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 5.0
+    while (left := _alive(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert not left, left
+
+
+def test_an_interrupt_deferred_while_the_handler_is_set_aside_is_not_lost() -> None:
+    """A deferred Ctrl-C asked again while the fork server was being started (SIGINT ignored
+    for a moment) was dropped, and the command ran to its end with exit code 0."""
+    from wargame import interrupts
+
+    before = signal.getsignal(signal.SIGINT)
+    interrupts.install()
+    try:
+        mine = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as _start_forkserver does
+        interrupts._retry(signal.SIGINT)                     # the deferred interrupt's retry
+        time.sleep(0.05)
+        signal.signal(signal.SIGINT, mine)
+        with pytest.raises(KeyboardInterrupt):
+            for _ in range(400):
+                time.sleep(0.005)
+    finally:
+        interrupts.hold()
+        signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def test_no_interrupt_is_raised_inside_a_finaliser_however_deep() -> None:
+    """A signal landing in a weakref.finalize callback run by the garbage collector, or in
+    what a finaliser calls, is deferred (raised there, Python would print it as "Exception
+    ignored" with a traceback, and lose it)."""
+    import gc
+    import weakref
+
+    from wargame import interrupts
+
+    seen: list[bool] = []
+
+    def deep() -> None:
+        seen.append(interrupts._in_compiled_code(sys._getframe()))
+
+    def callback() -> None:
+        deep()
+
+    class Thing:
+        pass
+
+    class WithDel:
+        def __del__(self) -> None:
+            deep()
+
+    thing = Thing()
+    weakref.finalize(thing, callback)
+    del thing
+    obj = WithDel()
+    del obj
+    gc.collect()
+    seen.append(interrupts._in_compiled_code(sys._getframe()))   # ordinary code
+    assert seen == [True, True, False]
+
+
+def test_the_exit_codes_are_those_of_the_error_policy() -> None:
+    from wargame import errors, interrupts
+
+    assert (interrupts.EXIT_INTERRUPTED, interrupts.EXIT_TERMINATED) == \
+        (errors.EXIT_INTERRUPTED, errors.EXIT_TERMINATED)
+    assert "wargame.errors" not in subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import wargame.interrupts"],
+        capture_output=True, text=True, check=True).stderr   # in hand before the rest loads
+
+
+def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's fork server was started with SIGINT set to be ignored in this process too,
+    which threw away a Ctrl-C of those milliseconds: the command ran on to its end."""
+    from multiprocessing import forkserver
+
+    from wargame import interrupts
+    from wargame.batch import executors
+
+    def starting() -> None:   # Ctrl-C while the server starts, which takes a moment
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(forkserver, "ensure_running", starting)
+    import threading
+
+    before = signal.getsignal(signal.SIGINT)
+    other = threading.Thread(target=time.sleep, args=(1.0,), daemon=True)  # a progress bar's
+    other.start()   # the kernel gives the signal to a thread that does not block it: this one
+    interrupts.install()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            executors._start_forkserver()
+            for _ in range(400):
+                time.sleep(0.005)
+    finally:
+        interrupts.hold()
+        signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+FORK_SERVER_MASK = """
+import os, subprocess, time
+from wargame import interrupts
+from wargame.batch.executors import _start_forkserver
+interrupts.install()
+_start_forkserver()
+for pid in subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True,
+                          text=True).stdout.split():
+    status = dict(line.split(":\\t") for line in open(f"/proc/{pid}/status").read().splitlines()
+                  if line.startswith(("SigBlk", "SigIgn")))
+    held = (int(status["SigBlk"], 16) | int(status["SigIgn"], 16)) & 2
+    print("held" if held else "open")
+"""
+
+
+def test_the_fork_server_holds_ctrl_c_back_from_its_first_instruction() -> None:
+    """Its start-up (importing the engine) must not end in a traceback on Ctrl-C: SIGINT is
+    blocked (then ignored) in it from the start, the resource tracker's start included."""
+    out = subprocess.run([sys.executable, "-c", FORK_SERVER_MASK], capture_output=True,
+                         text=True, env=_env(), cwd=ROOT, timeout=60, check=True).stdout
+    assert out.split() and set(out.split()) == {"held"}, out

@@ -32,9 +32,11 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Loaded:
     ``overrides`` are ``--set`` expressions, ``"path=value"`` with a YAML value, applied in
     order. Raises :class:`wargame.errors.InvalidInput` listing every problem, located.
     """
+    from wargame import arguments
     from wargame.scenario import load as _load
 
-    return _load(path, list(overrides))
+    where = arguments.path("the scenario", path, optional=False)
+    return _load(where or Path(), arguments.texts("overrides", overrides))
 
 
 def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int | None = None,
@@ -49,12 +51,15 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     runs=runs, chunk_size=chunk_size)`` (the ``game`` column of its per-game records): the
     same game, now with its story.
     """
+    from wargame import arguments
     from wargame.batch.jobs import resolve
-    from wargame.errors import UsageError
     from wargame.scenario.limits import check_turns
 
-    if seed is not None and seed < 0:
-        raise UsageError("--seed must be a non-negative integer")
+    arguments.whole("--seed", seed, 0)
+    arguments.whole("game", game, 0)
+    arguments.whole("--runs", runs, 1)
+    arguments.whole("--chunk-size", chunk_size, 1)
+    arguments.flag("deterministic", deterministic)
     check_turns(turns)
     _, loaded = resolve(scenario, overrides)
     if game is not None:
@@ -122,7 +127,7 @@ def batch(scenario: str | Path | Loaded, *, runs: int | None = None, seed: int |
     from wargame.batch.jobs import Options, Quiet, batch_job
 
     opts = Options(runs, seed, chunk_size, workers, scheduler, turns,
-                   None if store is None else Path(store), resume, executor)
+                   _store(store), resume, executor)
     where = Path(games) if isinstance(games, str | Path) else games
     return batch_job(scenario, overrides, opts, reporter or Quiet(), per_turn, precision, where)
 
@@ -139,10 +144,14 @@ def sweep(scenario: str | Path | Loaded, vary: Sequence[str], *, design: str = "
     ``vary`` holds ``--vary`` expressions: ``"path=start:stop:steps"`` or ``"path=a,b,c"``.
     ``design`` is ``grid``, ``lhs`` or ``sobol`` (these two with ``points``).
     """
+    from wargame import arguments
     from wargame.batch.jobs import Options, Quiet, sweep_job
 
+    arguments.text("design", design, optional=False)
+    arguments.whole("--points", points, 1)
+    vary = arguments.texts("vary", vary)
     opts = Options(runs, seed, chunk_size, workers, scheduler, turns,
-                   None if store is None else Path(store), resume, executor)
+                   _store(store), resume, executor)
     return sweep_job(scenario, overrides, list(vary), design.lower(), points, opts,
                      reporter or Quiet())
 
@@ -183,7 +192,19 @@ def read_store(path: str | Path) -> BatchResult | SweepResult:
     ``complete=False``."""
     from wargame.batch.jobs import read_store as _read
 
-    return _read(Path(path)).result
+    return _read(_required_store(path)).result
+
+
+def _store(store: Any) -> Path | None:
+    from wargame import arguments
+
+    return arguments.path("store", store)
+
+
+def _required_store(store: Any) -> Path:
+    from wargame import arguments
+
+    return arguments.path("store", store, optional=False) or Path()
 
 
 __all__ = ["batch", "compare", "discover", "load", "play", "read_store", "sweep"]

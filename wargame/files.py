@@ -7,8 +7,14 @@ the previous file stays as it was, and no empty or cut-off file is left behind. 
 atomic on POSIX file systems because the temporary file is in the target's own folder.
 
 A target that exists and is not a regular file (``/dev/stdout``, ``/dev/null``, a named pipe)
-is written directly: it cannot be replaced, only written to. A symbolic link is followed, so
-the file it points to is replaced, as a plain write would change it.
+is written directly by :func:`write_with`: it cannot be replaced, only written to. A writer that
+needs a file of its own (:class:`Replacement`, for Parquet records) refuses such a target, so
+that a rename never puts a file in place of a device (a ``--games`` name linked to
+``/dev/full`` once replaced the device). A symbolic link is followed, so the file it points to
+is replaced, as a plain write would change it.
+
+A temporary file carries the id of the process writing it (``.NAME.PID.XXXX.tmp``): one left by
+a killed run (``kill -9``) is removed by the next write to the same target.
 
 Failures are :class:`wargame.errors.WargameError` (exit code 1): ``cannot write FILE: No
 space left on device``.
@@ -63,9 +69,13 @@ class Replacement:
     def __init__(self, path: Path) -> None:
         self.target = _target(path)
         self.shown = path
+        if _is_special(self.target):
+            raise not_a_file(path)
         self.folder = self.target.parent if str(self.target.parent) else Path(".")
+        prefix = f".{self.target.name[:100]}."
+        _remove_stale(self.folder, prefix)
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{self.target.name[:100]}.",
+            fd, name = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.",
                                         suffix=TEMP_SUFFIX, dir=self.folder)
         except OSError as exc:
             raise cannot_write(path, exc) from None
@@ -99,6 +109,45 @@ def replacing(path: Path) -> Iterator[Path]:
         tmp.discard()
         raise
     tmp.commit()
+
+
+def not_a_file(path: Path, option: str = "") -> WargameError:
+    """The error for a target that is a device, a pipe or a socket where a file must be."""
+    from wargame.errors import UsageError
+    from wargame.textsafe import excerpt
+
+    return UsageError(f"{option + ' ' if option else ''}{excerpt(path, 200)}: is a device, a "
+                      "pipe or a socket, not a file; give the name of a file")
+
+
+def is_special(path: Path) -> bool:
+    """Whether ``path`` (a link followed) exists and is neither a regular file nor a folder."""
+    return _is_special(_target(path))
+
+
+def _remove_stale(folder: Path, prefix: str) -> None:
+    """Remove temporary files for the same target left by processes that no longer run."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+                continue
+            pid = name[len(prefix):].split(".", 1)[0]
+            if pid.isdigit() and not _running(int(pid)) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's, or not ours to judge: left alone
+    return True
 
 
 def cannot_write(path: Path, exc: OSError) -> WargameError:

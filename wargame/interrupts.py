@@ -34,8 +34,6 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from wargame.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
-
 RETRY_SECONDS = 0.005
 """How soon a deferred interrupt is tried again (a kernel call lasts milliseconds)."""
 
@@ -51,6 +49,7 @@ class _State:
     received = 0  # the first signal since install(), 0 for none
     reported = False
     retrying = False
+    holding = False  # hold() was called: the command is ending, nothing more is raised
 
 
 _state = _State()
@@ -93,10 +92,20 @@ def _in_compiled_code(frame: FrameType | None) -> bool:
     if frame is not None and _in_callback(frame):
         return True
     while frame is not None:
-        if frame.f_code.co_filename.startswith(_UNSAFE_DIRS):
+        code = frame.f_code
+        if code.co_filename.startswith(_UNSAFE_DIRS) or code.co_name in _CALLBACKS_ANYWHERE \
+                or code.co_filename.endswith(_CALLBACK_FILES):
             return True
         frame = frame.f_back
     return False
+
+
+_CALLBACKS_ANYWHERE = frozenset({"__del__", "_remove_proxy"})
+"""Finalisers and weak-reference callbacks (matplotlib's callback registry drops a dead
+method's proxy in ``_remove_proxy``) however deep the signal lands in what they call."""
+_CALLBACK_FILES = (f"{os.sep}weakref.py", f"{os.sep}_weakrefset.py")
+"""The standard library's weak-reference machinery (``weakref.finalize`` callbacks run by
+the garbage collector, the dictionaries' and sets' ``remove``)."""
 
 
 def _in_callback(frame: FrameType) -> bool:
@@ -107,18 +116,30 @@ def _in_callback(frame: FrameType) -> bool:
 
 def _retry(signum: int) -> None:
     _state.retrying = False
+    if _state.holding:
+        return
+    if signal.getsignal(signum) in (signal.SIG_IGN, signal.SIG_DFL, None):
+        # The handler is set aside for a moment (the worker pool's fork server is being
+        # started with SIGINT ignored): interrupt_main would do nothing and the interrupt be
+        # lost, so ask again later.
+        _schedule(signum)
+        return
     _thread.interrupt_main(signal.Signals(signum))
+
+
+def _schedule(signum: int) -> None:
+    if not _state.retrying:
+        _state.retrying = True
+        timer = threading.Timer(RETRY_SECONDS, _retry, (signum,))
+        timer.daemon = True
+        timer.start()
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     if not _state.received:
         _state.received = signum
     if _in_compiled_code(frame):
-        if not _state.retrying:
-            _state.retrying = True
-            timer = threading.Timer(RETRY_SECONDS, _retry, (signum,))
-            timer.daemon = True
-            timer.start()
+        _schedule(signum)
         return
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
@@ -132,16 +153,17 @@ def install() -> None:
     global _UNSAFE_DIRS
     if threading.current_thread() is not threading.main_thread():
         return
+    _state.received, _state.reported, _state.holding = 0, False, False
+    _set_handlers(_handler)  # first: the unsafe places take a few milliseconds to find
     if not _UNSAFE_DIRS:
         _UNSAFE_DIRS = _unsafe_places()
-    _state.received, _state.reported = 0, False
-    _set_handlers(_handler)
 
 
 def hold() -> None:
     """From now on ignore SIGINT and SIGTERM: the command is stopping or done, and a signal
     must not cut short the message to the user or the interpreter's exit (CPython restores the
     default action at exit, which would end the process by the signal, without a word)."""
+    _state.holding = True
     if threading.current_thread() is threading.main_thread():
         _set_handlers(signal.SIG_IGN, only_replacing=_handler)
 
@@ -165,6 +187,19 @@ def outcome(exc: BaseException | None = None) -> tuple[int, str]:
     if isinstance(exc, Terminated) or received() == signal.SIGTERM:
         return EXIT_TERMINATED, "terminated"
     return EXIT_INTERRUPTED, "interrupted"
+
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+"""The codes of :mod:`wargame.errors`, repeated here (checked by the tests) so that this
+module imports nothing of the package: the console script installs the handlers before the
+rest loads (``wargame.errors`` brings dataclasses and inspect, a third of the time before
+Ctrl-C is in hand)."""
+
+
+def reported() -> bool:
+    """Whether the user has been told of the interrupt."""
+    return _state.reported
 
 
 def mark_reported() -> bool:

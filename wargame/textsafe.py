@@ -22,6 +22,9 @@ Rich, to matplotlib or to a spreadsheet. Call the function for the place the tex
                     return gets a leading ``'`` so a spreadsheet shows it instead of running it
                     as a formula (OWASP's guidance on CSV injection); numbers, dates and
                     ``None`` are returned unchanged.
+``html_text(text)`` Any string put in an HTML page (``wargame report``): printable, then
+                    HTML-escaped (``<``, ``>``, ``&`` and quotes), so ``cat report.html``
+                    runs no escape sequence and a browser shows the text as written.
 ``excerpt(text)``   Quoting something a user wrote inside an error message: at most
                     ``EXCERPT_CHARS`` characters, control characters shown as ``\\x1b`` escapes.
 ==================  ==========================================================================
@@ -30,8 +33,8 @@ What is removed (``printable``, and so ``terminal``, ``plot_text``, ``csv_cell``
 escape sequences (``ESC [ ... final`` CSI, ``ESC ] ... BEL/ST`` OSC such as the clipboard's
 OSC 52, the window title's OSC 0 and OSC 8 links, DCS/SOS/PM/APC strings, two-character ``ESC
 x`` sequences, and their 8-bit C1 forms), then every remaining C0 control character except
-newline and tab, DEL, and every C1 control character (U+0080-U+009F). HTML and SVG have their
-own escaping (:mod:`html` in :mod:`wargame.report.html`; matplotlib writes SVG text escaped).
+newline and tab, DEL, and every C1 control character (U+0080-U+009F). HTML text goes through
+:func:`html_text`; matplotlib writes SVG text escaped.
 
 The consoles of the command line (:mod:`wargame.cli.common`) also remove any control character
 left in what they print (:func:`without_controls`), as a safety net; they rely on these
@@ -112,6 +115,13 @@ def csv_cell(value: T) -> T | str:
         return value
     s = printable(value)
     return "'" + s if s.startswith(FORMULA_STARTS) else s
+
+
+def html_text(text: object) -> str:
+    """``text`` for an HTML page: :func:`printable`, then HTML-escaped (quotes included)."""
+    import html
+
+    return html.escape(printable(text))
 
 
 def excerpt(text: object, limit: int = EXCERPT_CHARS) -> str:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from wargame.arguments import path, share, text, whole
 from wargame.batch.games import PARAM_PREFIX, GameRecords, read_games
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
@@ -74,7 +75,7 @@ class Box:
     games: int
     hits: int
     density: float
-    coverage: float
+    coverage: float | None  # None when the outcome never came true (0 of 0)
 
     def text(self, joiner: str = " and ") -> str:
         """The box's rule in words (``all games`` when the tree did not split)."""
@@ -136,7 +137,7 @@ def fit(x: np.ndarray, names: Sequence[str], y: np.ndarray, outcome: str,
             inside = leaves == node
             g, k = int(inside.sum()), int(y[inside].sum())
             limits = [Limit(names[f], lo, hi) for f, (lo, hi) in sorted(bounds.items())]
-            boxes.append(Box(limits, g, k, k / g if g else 0.0, k / hits if hits else 0.0))
+            boxes.append(Box(limits, g, k, k / g if g else 0.0, k / hits if hits else None))
             return
         f, cut = int(t.feature[node]), float(t.threshold[node])
         lo, hi = bounds.get(f, (None, None))
@@ -152,10 +153,8 @@ def fit(x: np.ndarray, names: Sequence[str], y: np.ndarray, outcome: str,
 
 
 def _check(depth: int, min_share: float) -> None:
-    if depth < 1:
-        raise UsageError(f"--depth must be at least 1 (got {depth})")
-    if not 0 < min_share < 0.5:
-        raise UsageError(f"--min-share must be between 0 and 0.5 (got {min_share})")
+    whole("--depth", depth, 1)
+    share("--min-share", min_share, 0, 0.5)
 
 
 def _known(outcome: str, outcomes: Sequence[str]) -> None:
@@ -184,6 +183,7 @@ def discover_job(scenario: ScenarioArg | None, outcome: str, games: Any, runs: i
     """``wargame discover``: play a batch with per-game records (or read them) and fit."""
     _need_sklearn()
     _check(depth, min_share)
+    text("--outcome", outcome, optional=False)
     if not outcome:
         raise UsageError("give the outcome to explain: --outcome ID")
     if isinstance(games, GameRecords):
@@ -192,7 +192,8 @@ def discover_job(scenario: ScenarioArg | None, outcome: str, games: Any, runs: i
         if scenario is not None or runs is not None or seed is not None or overrides:
             raise UsageError("--games reads the records of an earlier batch: leave out the "
                              "scenario, --runs, --seed and --set")
-        return from_records(read_games(Path(games)), outcome, depth, min_share)
+        return from_records(read_games(path("games", games) or Path()), outcome, depth,
+                            min_share)
     if scenario is None:
         raise UsageError("missing SCENARIO (or --games FILE)")
     from wargame.batch.jobs import Options, Quiet, batch_job, resolve

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from wargame.arguments import whole
+from wargame.batch import lifeline
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
 from wargame.textsafe import excerpt
@@ -48,7 +50,8 @@ _SHARED: Any = None
 
 
 def _init_worker(shared: Any) -> None:
-    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool.
+    """Keep the shared data in the worker; leave Ctrl-C to the parent, which stops the pool;
+    end when the parent dies (:mod:`.lifeline`).
 
     Workers of the fork server ignore SIGINT from birth already (:mod:`.ignore_sigint`);
     this covers the ``spawn`` start method.
@@ -56,6 +59,7 @@ def _init_worker(shared: Any) -> None:
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lifeline.die_with_parent()  # a killed main process leaves no idle worker behind
 
 
 def _call(fn: Fn, task: Any) -> Any:
@@ -85,25 +89,31 @@ def _context() -> Any:
 
 def _start_forkserver() -> None:
     """Start the fork server with single-threaded numerical libraries (unless the user chose),
-    and with SIGINT ignored.
+    and with SIGINT blocked.
 
     The server and the workers forked from it read these variables when they import numpy;
-    this process, which imported numpy long ago, is not affected. An ignored signal stays
-    ignored through ``exec``, so the server ignores Ctrl-C from its first instruction (and
-    :mod:`.ignore_sigint` keeps it so for the workers). Meanwhile SIGINT is blocked here, so a
-    Ctrl-C in those few milliseconds waits for this process's own handler instead of being lost.
+    this process, which imported numpy long ago, is not affected. The server is started while
+    this thread blocks SIGINT, and a signal mask is kept through ``fork`` and ``exec``, so the
+    server holds Ctrl-C back from its first instruction until :mod:`.ignore_sigint` ignores it
+    (for the workers too). This process's handler is not touched: setting SIGINT to be ignored
+    here, as this once did, threw away a Ctrl-C that came in those milliseconds (the kernel
+    gives it to another thread, or keeps it pending, and ignoring discards it), and the
+    command ran on to its end with exit code 0. Now such a Ctrl-C reaches the handler, by
+    another thread or as soon as the block ends. The resource tracker is started first: the
+    standard library starts it with SIGINT blocked, then unblocks SIGINT in the calling
+    thread, which inside the block would leave the server unprotected.
     """
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
-    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    resource_tracker.ensure_running()
+    saved = {k: os.environ.get(k) for k in (*_THREAD_VARS, lifeline.PARENT_VARIABLE)}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for k in _THREAD_VARS:
             os.environ.setdefault(k, "1")
+        os.environ[lifeline.PARENT_VARIABLE] = str(os.getpid())
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for k, v in saved.items():
             if v is None:
@@ -317,10 +327,7 @@ def make_executor(workers: int | None, scheduler: str | None) -> SerialExecutor 
             raise UsageError("--workers and --scheduler cannot be combined "
                              "(the cluster decides the workers)")
         return DaskExecutor(scheduler)
-    if workers is None:
-        workers = 1
-    if workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    workers = whole("--workers", workers, 1) or 1
     if workers == 1:
         return SerialExecutor()
     return ProcessExecutor(min(workers, (os.cpu_count() or 1) * 4))

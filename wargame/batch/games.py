@@ -40,7 +40,7 @@ import numpy as np
 
 from wargame.batch.tidy import need
 from wargame.errors import UsageError, WargameError
-from wargame.files import Replacement, cannot_write
+from wargame.files import Replacement, cannot_write, is_special, not_a_file
 from wargame.outputs import check_target
 
 if TYPE_CHECKING:
@@ -154,6 +154,8 @@ def check_games_path(path: Path) -> None:
     if path.suffix.lower() != ".parquet":
         raise UsageError(f"--games {path}: per-game records are written as Parquet; give a "
                          "file name ending in .parquet")
+    if is_special(path):  # records are renamed into place: never over a device
+        raise not_a_file(path, "--games")
     check_target(path, "--games")
     need("pyarrow")
 

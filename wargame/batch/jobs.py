@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from wargame.arguments import flag, path, share, text, texts, whole
 from wargame.batch import sensitivity, sweep
 from wargame.batch.compare_result import CompareResult, Side
 from wargame.batch.executors import Executor, make_executor
@@ -25,6 +26,7 @@ from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
 from wargame.batch.spec import BatchSpec, Point
 from wargame.batch.store import (
     SCHEMA_VERSION,
+    UNSEALED_VERSION,
     BadStoreFile,
     Store,
     create_or_resume,
@@ -39,7 +41,13 @@ from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
-from wargame.scenario.limits import check_memory, check_turns, game_bytes, shape
+from wargame.scenario.limits import (
+    check_memory,
+    check_sweep_memory,
+    check_turns,
+    game_bytes,
+    shape,
+)
 from wargame.textsafe import excerpt
 
 DEFAULT_RUNS = 1000
@@ -106,12 +114,18 @@ class Options:
 
 
 def _check(opts: Options) -> None:
-    for name, value in (("--runs", opts.runs), ("--chunk-size", opts.chunk_size)):
-        if value is not None and value < 1:
-            raise UsageError(f"{name} must be at least 1 (got {value})")
-    if opts.seed is not None and opts.seed < 0:
-        raise UsageError(f"--seed must not be negative (got {opts.seed})")
+    """Every option of the right type and in its range (:mod:`wargame.arguments`)."""
+    whole("--runs", opts.runs, 1)
+    whole("--chunk-size", opts.chunk_size, 1)
+    whole("--seed", opts.seed, 0)
+    whole("--workers", opts.workers, 1)
     check_turns(opts.turns)
+    text("--scheduler", opts.scheduler)
+    path("--store", opts.store)
+    flag("--resume", opts.resume)
+    if opts.executor is not None and not callable(getattr(opts.executor, "imap", None)):
+        raise UsageError("executor must have an imap(fn, shared, tasks) method (see "
+                         "wargame.batch.executors.Executor)")
     if opts.resume and opts.store is None:
         raise UsageError("--resume needs --store FILE (the store to continue)")
     if opts.executor is not None and (opts.workers not in (None, 1) or opts.scheduler):
@@ -161,9 +175,13 @@ def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loade
     A :class:`~wargame.scenario.Loaded` scenario keeps its own overrides; ``overrides`` go on
     top, exactly as ``load(path, [*its_overrides, *overrides])`` would apply them.
     """
+    overrides = texts("overrides", overrides)
     if isinstance(scenario, Loaded):
         loaded = sweep.apply_point(scenario, list(overrides)) if overrides else scenario
         return scenario.path, loaded
+    if not isinstance(scenario, (str, Path)) or not str(scenario):
+        raise UsageError("the scenario must be a file name or a scenario from wargame.load "
+                         f"(got {excerpt(repr(scenario), 60)})")
     return str(Path(scenario)), load(Path(scenario), list(overrides))
 
 
@@ -213,8 +231,11 @@ def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
                                    f"this run uses {spec.versions}; the result may differ "
                                    "from an uninterrupted run")
             sink.start(spec.runs * spec.n_points)
-            return collect(spec, play_chunk, shared, executor, store, sink.advance,
-                           records=records)
+            tallies = collect(spec, play_chunk, shared, executor, store, sink.advance,
+                              records=records)
+            if store is not None:
+                store.finish()  # a row changed from now on is a change, not an unfinished run
+            return tallies
         finally:
             if store is not None:
                 store.close()
@@ -231,8 +252,11 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     from wargame.batch import games as gm
     from wargame.engine import compile_scenario
 
-    if precision is not None and not 0 < precision < 0.5:
-        raise UsageError(f"--precision must be between 0 and 0.5 (got {precision})")
+    share("--precision", precision, 0, 0.5)
+    flag("--per-turn", per_turn)
+    if games is not None and not isinstance(games, (bool, Path)):
+        raise UsageError("games must be a .parquet file name, True (keep the records in "
+                         f"memory) or None (got {excerpt(repr(games), 60)})")
     if isinstance(games, Path):
         gm.check_games_path(games)
     notes = _Notes(sink)
@@ -303,21 +327,21 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
 def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
             opts: Options, sink: Sink, notes: _Notes, design_info: dict[str, Any],
             varies_turns: bool) -> SweepResult:
-    from wargame.engine import compile_scenario
 
     name, base = resolve(scenario, overrides)
     _check_plan(opts, len(values))
-    pts, loadeds = sweep.load_points(Path(name), list(base.overrides), values, base)
+    pts, shapes = sweep.load_points(Path(name), list(base.overrides), values, base)
     turns = opts.turns or (None if varies_turns else base.scenario.scenario.turns)
     spec = BatchSpec("sweep", name, base.digest, list(base.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns,
                      points=pts, design=design_info)
     labels = labels_for(base, turns or base.scenario.scenario.turns)
-    biggest = max((shape(one.scenario, turns) for one in loadeds),
+    biggest = max(((n, f, o, turns or t) for n, f, o, t in shapes),
                   key=lambda s: game_bytes(s[0], s[1], s[2], s[3], False))
     check_memory([biggest], min(spec.runs, spec.chunk_size), False)
+    check_sweep_memory(len(pts), biggest, spec.runs, min(spec.runs, spec.chunk_size))
     _announce(notes)   # every point is valid and fits: now the seed is worth noting
-    shared = {k: compile_scenario(one.scenario) for k, one in enumerate(loadeds)}
+    shared = sweep.PointScenarios(base, [pt.overrides for pt in pts])
     tallies = _run(spec, shared, opts, sink, notes, labels, scenario=base)
     return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
 
@@ -426,8 +450,11 @@ def read_store(path: Path) -> Stored:
         notes.append(f"warning: {path} holds {ignored:,} chunk row(s) outside its run's plan; "
                      "they were left out")
     if version < SCHEMA_VERSION:
+        what = ("its chunks carry no digest, so a changed chunk cannot be detected"
+                if version < UNSEALED_VERSION else "its labels and scenario copy are not "
+                "sealed, so a change to them cannot be detected")
         notes.append(f"note: {path} was made by an earlier wargame (store version {version}): "
-                     "its chunks carry no digest, so a changed chunk cannot be detected")
+                     f"{what}")
     expected = spec.plan.n_chunks * spec.n_points
     result: BatchResult | SweepResult
     if spec.kind == "batch":

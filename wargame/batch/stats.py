@@ -13,13 +13,15 @@ summarised in memory bounded by the chunk size.
 * :func:`count_quantile` — quantiles of an integer quantity (a turn) from its histogram, by the
   inverted empirical CDF (the smallest value whose cumulative share reaches ``q``; numpy's
   ``method="inverted_cdf"``). Exact: the histogram has one bin per turn.
-* :class:`LogBins` and :func:`binned_quantile` — quantiles of a non-negative real quantity
-  (strength, casualties) from a fixed log-spaced histogram with a stated relative resolution.
+* :class:`LogBins` and :func:`sparse_quantile` — quantiles of a non-negative real quantity
+  (strength, casualties) from a fixed log-spaced histogram with a stated relative resolution,
+  over every finite value (kept sparse: only the bins that hold a game).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,12 +118,14 @@ class LogBins:
 
     Bin 0 holds exact zeros (an annihilated faction, no casualties); bin 1 holds ``(0, 1)``;
     then bins of equal width in ``log`` from 1 up to ``top``, each ``ratio`` times the last
-    (1% by default, so the geometric centre is within 0.5% of any value in the bin); the last
-    bin holds values at or above ``top``.
+    (1% by default, so the geometric centre is within 0.5% of any value in the bin). ``top``
+    is the largest float64, so every finite value has a bin of that width: a strength of
+    2e10 is reported as such, not as a cap. There are some 71,000 bins; a chunk keeps only
+    those that hold a game (:func:`sparse_histogram`).
     """
 
     ratio: float = 1.01
-    top: float = 1e9
+    top: float = sys.float_info.max
 
     @property
     def n_log(self) -> int:
@@ -142,12 +146,14 @@ class LogBins:
         big = v >= 1
         out[zero] = 0
         out[small] = 1
-        k = np.floor(np.log(np.maximum(v[big], 1.0)) / math.log(self.ratio)).astype(np.int64)
+        k = np.floor(np.log(np.minimum(np.maximum(v[big], 1.0), self.top))
+                     / math.log(self.ratio)).astype(np.int64)
         out[big] = 2 + np.minimum(k, self.n_log)
         return out
 
     def histogram(self, values: np.ndarray) -> np.ndarray:
-        """Counts per bin along the last axis: shape ``values.shape[:-1] + (size,)``."""
+        """Dense counts per bin along the last axis: shape ``values.shape[:-1] + (size,)``
+        (for tests and small inputs; chunks use :func:`sparse_histogram`)."""
         v = np.asarray(values, dtype=np.float64)
         rows = v.reshape(-1, v.shape[-1])
         out = np.zeros((rows.shape[0], self.size), dtype=np.int64)
@@ -164,17 +170,54 @@ class LogBins:
         j = k - 2
         if j >= self.n_log:
             return self.top
-        return float(self.ratio ** (j + 0.5))
+        try:
+            return min(float(self.ratio ** (j + 0.5)), self.top)
+        except OverflowError:  # the half-bin above the largest float
+            return self.top
+
+
+def sparse_histogram(values: np.ndarray, bins: LogBins) -> np.ndarray:
+    """The occupied bins of each row of ``values`` ``[F, R]`` as rows ``(row, bin, count)``,
+    sorted by row then bin, every count at least 1: shape ``[K, 3]`` int64."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    idx = bins.index(v)
+    keys = (np.arange(v.shape[0], dtype=np.int64)[:, None] * bins.size + idx).ravel()
+    return merge_sparse(keys, np.ones(keys.shape, dtype=np.int64), bins)
+
+
+def merge_sparse(keys: np.ndarray, counts: np.ndarray, bins: LogBins) -> np.ndarray:
+    """Rows ``(row, bin, count)`` of the summed ``counts`` at each ``row * size + bin`` key."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    total = np.zeros(uniq.shape, dtype=np.int64)
+    np.add.at(total, inverse.ravel(), counts)
+    return np.stack([uniq // bins.size, uniq % bins.size, total], axis=1).astype(np.int64)
+
+
+def add_sparse(a: np.ndarray, b: np.ndarray, bins: LogBins) -> np.ndarray:
+    """The sum of two sparse histograms (exact: integer counts)."""
+    both = np.concatenate([a, b]).astype(np.int64)
+    return merge_sparse(both[:, 0] * bins.size + both[:, 1], both[:, 2], bins)
 
 
 def binned_quantile(hist: np.ndarray, q: float, bins: LogBins, lo: float, hi: float) -> float:
-    """The ``q`` quantile from a :class:`LogBins` histogram, clamped to the exact ``[lo, hi]``.
+    """The ``q`` quantile from a dense :class:`LogBins` histogram, clamped to the exact
+    ``[lo, hi]`` (see :func:`sparse_quantile`)."""
+    occupied = np.flatnonzero(hist)
+    return sparse_quantile(occupied, np.asarray(hist)[occupied], q, bins, lo, hi)
+
+
+def sparse_quantile(index: np.ndarray, counts: np.ndarray, q: float, bins: LogBins, lo: float,
+                    hi: float) -> float:
+    """The ``q`` quantile of the games counted in bins ``index`` (ascending), clamped to the
+    exact ``[lo, hi]``.
 
     The bin is found by the inverted CDF, as in :func:`count_quantile`; the value is the bin's
     centre, so the relative error is at most ``(sqrt(ratio) - 1)`` (0.5% for 1% bins). Clamping
     to the exact minimum and maximum makes a constant quantity come out exact.
     """
-    k = count_quantile(hist, q)
+    k = count_quantile(np.asarray(counts, dtype=np.int64), q)
     if k is None:
         return math.nan
-    return min(max(bins.centre(k), lo), hi)
+    return min(max(bins.centre(int(index[k])), lo), hi)

@@ -7,10 +7,17 @@ used:
   a mapping belongs is "damaged", not an internal error), a plan no larger than a run may be
   (:data:`MAX_PLANNED_CHUNKS`), and ``n_chunks`` agreeing with ``runs`` and ``chunk_size``;
 * **the labels** (:func:`labels_from`): lists of text of matching lengths, ISO dates;
+* **the seal** (:func:`seal_of`): a SHA-256 of each record that gives the chunks their
+  meaning (the spec with its plan, the labels that name the places, factions and outcomes,
+  the scenario copy), written when the store is made; a record changed since says which;
 * **each chunk** (:func:`chunk_digest`, :func:`check_arrays`): its digest, a SHA-256 over the
-  stored spec, its point, its chunk index, its games and its data, so a chunk moved to another
-  index, swapped with another or edited no longer matches; then the arrays it holds, by name,
-  type and shape (which also bounds what decompressing it can cost).
+  seal, its point, its chunk index, its games and its data, so a chunk moved to another
+  index, swapped with another or edited no longer matches, nor does one whose labels were
+  swapped; then the arrays it holds, by name, type and shape (which also bounds what
+  decompressing it can cost), and its histograms' rows;
+* **the finish** (:func:`rows_digest`): when a run ends, a digest of every chunk row
+  (point, chunk, games, digest), so a row deleted, renumbered or edited in a finished store is
+  reported as a change, never read as an unfinished run.
 
 The digest detects accidents and tampering by anyone who does not recompute it; it is not a
 signature (there is no secret), so a store is as trustworthy as whoever made it, and a forged
@@ -22,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import zipfile
 from typing import Any, Literal
 
@@ -30,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from wargame.batch.seeds import ChunkPlan
 from wargame.batch.spec import SPEC_FORMAT, BatchSpec, Point
+from wargame.batch.stats import LogBins, merge_sparse
 from wargame.batch.summary import Labels
 from wargame.batch.sweep import MAX_POINTS
 from wargame.batch.tally import BINS, HIST_FIELDS, SUM_FIELDS, Arrays
@@ -40,6 +49,11 @@ MAX_PLANNED_CHUNKS = 1_000_000
 """The most chunks one run may plan (sweep points times chunks per point): a million chunks of
 the default 1,000 games are a billion games. The plan is checked before any work, for a run
 and for a store read back, whose ``runs`` could otherwise make reading it loop for ever."""
+
+LEGACY_BINS = LogBins(top=1e9)
+"""The strength bins of stores before version 3: dense, with every value from 1e9 up in one."""
+SEALED = ("spec", "labels", "scenario")
+"""The metadata records the seal covers: everything that gives the chunks their meaning."""
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 _KINDS = {"i": ("i", "u"), "f": ("f",)}
@@ -165,37 +179,73 @@ def labels_from(data: Any) -> Labels:
     return Labels(**d.model_dump())
 
 
-def chunk_digest(spec_text: str, point: int, chunk: int, games: int, blob: bytes) -> Digest:
-    """The digest binding a chunk's data to the run (the stored spec text) and its place."""
+def part_digest(text: str | None) -> str:
+    """The SHA-256 of one metadata record as stored (an absent one hashes as empty)."""
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+def seal_of(texts: dict[str, str | None]) -> dict[str, str]:
+    """The seal of a store: the digest of each record in :data:`SEALED`, as stored."""
+    return {key: part_digest(texts.get(key)) for key in SEALED}
+
+
+def seal_key(seal: dict[str, str]) -> str:
+    """What every chunk digest of a sealed store is taken over: the seal as one digest."""
+    return hashlib.sha256(json.dumps(seal, sort_keys=True).encode("ascii")).hexdigest()
+
+
+def chunk_digest(key: str, point: int, chunk: int, games: int, blob: bytes) -> Digest:
+    """The digest binding a chunk's data to the run and its place: ``key`` is the seal
+    (:func:`seal_key`) in a store of version 3, the stored spec text in version 2."""
     h = hashlib.sha256(b"wargame chunk\0")
-    h.update(spec_text.encode("utf-8"))
+    h.update(key.encode("utf-8"))
     h.update(f"\0{point}\0{chunk}\0{games}\0".encode("ascii"))
     h.update(blob)
     return h.hexdigest()
 
 
-OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_hist", "garrison_min", "garrison_max"})
+OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_bins", "garrison_min", "garrison_max"})
 """Arrays a chunk stored by an older version lacks (its batch then reports no garrisons)."""
 
 
+def rows_digest(rows: list[tuple[Any, Any, Any, Any]]) -> Digest:
+    """The digest of a store's chunk rows ``(point, chunk, games, digest)``, in any order."""
+    h = hashlib.sha256(b"wargame rows\0")
+    for row in sorted(rows, key=repr):
+        h.update(repr(tuple(row)).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class AtMost(int):
+    """An axis of any length up to this one (a histogram's occupied bins)."""
+
+
+Shape = tuple[int | None, ...]
+
+
 def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None = None,
-                    ) -> dict[str, tuple[tuple[int | None, ...], str]]:
+                    legacy: bool = False) -> dict[str, tuple[Shape, str]]:
     """Name -> (shape, dtype kind) of what a chunk holds; ``None`` is the turn axis ``T+1``,
-    which a sweep of ``scenario.turns`` varies from point to point."""
+    which a sweep of ``scenario.turns`` varies from point to point, and :class:`AtMost` the
+    occupied bins of a histogram. ``legacy``: the dense histograms of stores before
+    version 3."""
     if compare_outcomes is not None:
         return {"games": ((), "i"), "pair": ((compare_outcomes, 4), "i")}
-    o, n, f, b = (len(labels.outcomes), len(labels.settlements), len(labels.factions),
-                  BINS.size)
-    out: dict[str, tuple[tuple[int | None, ...], str]] = {
+    o, n, f = len(labels.outcomes), len(labels.settlements), len(labels.factions)
+    out: dict[str, tuple[Shape, str]] = {
         "games": ((), "i"), "outcome_count": ((o,), "i"), "outcome_turn": ((o, None), "i"),
         "control": ((n, f + 1), "i")}
     for name in SUM_FIELDS:
         out[f"{name}_sum"] = ((f,), "f")
     for name in HIST_FIELDS:
-        out[f"{name}_hist"] = ((f, b), "i")
+        if legacy:
+            out[f"{name}_hist"] = ((f, LEGACY_BINS.size), "i")
+        else:
+            out[f"{name}_bins"] = ((AtMost(f * BINS.size), 3), "i")
         out[f"{name}_min"] = ((f,), "f")
         out[f"{name}_max"] = ((f,), "f")
-    out.update({"garrison_sum": ((n,), "f"), "garrison_hist": ((n, b), "i"),
+    out.update({"garrison_sum": ((n,), "f"), "garrison_bins": ((AtMost(n * BINS.size), 3), "i"),
                 "garrison_min": ((n,), "f"), "garrison_max": ((n,), "f")})
     if per_turn:
         out["control_by_turn"] = ((None, n, f + 1), "i")
@@ -203,7 +253,20 @@ def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None
     return out
 
 
-def check_blob(blob: bytes, expected: dict[str, tuple[tuple[int | None, ...], str]]) -> None:
+def from_legacy(arrays: Arrays) -> Arrays:
+    """A chunk of a store before version 3 with its dense histograms made sparse: the same
+    bins, and the last one (every value from 1e9 up) as the bin of 1e9."""
+    out = dict(arrays)
+    top = int(BINS.index(np.array([LEGACY_BINS.top]))[0])
+    for name in HIST_FIELDS:
+        dense = np.asarray(out.pop(f"{name}_hist"), dtype=np.int64)
+        f_idx, b_idx = np.nonzero(dense)
+        b_new = np.where(b_idx >= LEGACY_BINS.size - 1, top, b_idx)
+        out[f"{name}_bins"] = merge_sparse(f_idx * BINS.size + b_new, dense[f_idx, b_idx], BINS)
+    return out
+
+
+def check_blob(blob: bytes, expected: dict[str, tuple[Shape, str]]) -> None:
     """Before decompressing: the ``.npz`` holds the expected arrays and no more bytes than they
     need (so a small blob cannot expand to gigabytes)."""
     try:
@@ -221,8 +284,7 @@ def check_blob(blob: bytes, expected: dict[str, tuple[tuple[int | None, ...], st
             raise BadStore(f"its array {info.filename!r} is larger than this run's")
 
 
-def check_arrays(arrays: Arrays, expected: dict[str, tuple[tuple[int | None, ...], str]],
-                 games: int) -> None:
+def check_arrays(arrays: Arrays, expected: dict[str, tuple[Shape, str]], games: int) -> None:
     """After decompressing: each array of the expected type and shape, counts not negative, the
     games as planned (:class:`BadStore` otherwise)."""
     turns = None
@@ -233,7 +295,10 @@ def check_arrays(arrays: Arrays, expected: dict[str, tuple[tuple[int | None, ...
         if a.dtype.kind not in _KINDS[kind] or a.ndim != len(shape):
             raise BadStore(f"its array {name!r} is not of the right type")
         for got, want in zip(a.shape, shape, strict=True):
-            if want is None:
+            if isinstance(want, AtMost):
+                if got > want:
+                    raise BadStore(f"its array {name!r} is larger than this run's")
+            elif want is None:
                 if not 2 <= got <= MAX_TURNS + 1 or turns not in (None, got):
                     raise BadStore(f"its array {name!r} has the wrong number of turns")
                 turns = got
@@ -245,3 +310,22 @@ def check_arrays(arrays: Arrays, expected: dict[str, tuple[tuple[int | None, ...
             raise BadStore(f"its array {name!r} holds values that are not finite")
     if int(arrays["games"]) != games:
         raise BadStore(f"it holds {int(arrays['games'])} games where its row says {games}")
+    factions = expected["strength_sum"][0][0] if "strength_sum" in expected else None
+    for name in HIST_FIELDS:
+        if f"{name}_bins" in expected and factions is not None:
+            _check_bins(name, arrays[f"{name}_bins"], factions, games)
+
+
+def _check_bins(name: str, rows: np.ndarray, factions: int, games: int) -> None:
+    """A sparse histogram: rows of a faction and a bin this run has, each once and in order,
+    every count at least 1, and each faction's games adding up to the chunk's."""
+    if rows.size and (rows[:, 0].max() >= factions or rows[:, 1].max() >= BINS.size
+                      or rows[:, 2].min() < 1):
+        raise BadStore(f"its histogram {name!r} holds a bin this run has not")
+    keys = rows[:, 0] * BINS.size + rows[:, 1]
+    if (np.diff(keys) <= 0).any():
+        raise BadStore(f"its histogram {name!r} is out of order")
+    per = np.bincount(rows[:, 0], weights=rows[:, 2], minlength=factions) if rows.size \
+        else np.zeros(factions)
+    if factions and not (per == games).all():
+        raise BadStore(f"its histogram {name!r} does not count every game once")

@@ -19,7 +19,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from wargame.batch.stats import binned_quantile, count_quantile, wilson
+from wargame.batch.stats import count_quantile, sparse_quantile, wilson
 from wargame.batch.tally import BINS, HIST_FIELDS, Tally
 
 NOBODY = "none"
@@ -234,13 +234,13 @@ def faction_stats(tally: Tally, labels: Labels) -> list[FactionStat]:
     for f, fid in enumerate(labels.factions):
         spread = {}
         for name in HIST_FIELDS:
-            hist = tally.ints[f"{name}_hist"][f]
+            index, counts = tally.histogram(name, f)
             lo = float(tally.mins[f"{name}_min"][f])
             hi = float(tally.maxs[f"{name}_max"][f])
             finite = tally.games > 0
             spread[name] = Spread(_num(means[name][f]),
-                                  _num(binned_quantile(hist, 0.05, BINS, lo, hi)),
-                                  _num(binned_quantile(hist, 0.95, BINS, lo, hi)),
+                                  _num(sparse_quantile(index, counts, 0.05, BINS, lo, hi)),
+                                  _num(sparse_quantile(index, counts, 0.95, BINS, lo, hi)),
                                   lo if finite else None, hi if finite else None)
         rows.append(FactionStat(fid, labels.faction_names[f], _num(means["initial"][f]),
                                 _num(means["reinforcements"][f]), spread["strength"],
@@ -264,18 +264,19 @@ def garrison_stats(tally: Tally, labels: Labels) -> list[GarrisonStat]:
     """Each place's final garrison over the batch; none when some of the chunks did not
     count it (a store begun by an older version)."""
     n = tally.games
-    if n == 0 or not tally.has("garrison_hist") or (
-            tally.ints["garrison_hist"].sum(axis=1) != n).any():
+    if n == 0 or "garrison_bins" not in tally.bins:
         return []
     mean = tally.mean("garrison")
     out = []
     for s, sid in enumerate(labels.settlements):
-        hist = tally.ints["garrison_hist"][s]
+        index, counts = tally.histogram("garrison", s)
+        if int(counts.sum()) != n:           # some chunks did not count it
+            return []
         lo = float(tally.mins["garrison_min"][s])
         hi = float(tally.maxs["garrison_max"][s])
         out.append(GarrisonStat(sid, labels.settlement_names[s], _num(mean[s]),
-                                _num(binned_quantile(hist, 0.10, BINS, lo, hi)),
-                                _num(binned_quantile(hist, 0.90, BINS, lo, hi))))
+                                _num(sparse_quantile(index, counts, 0.10, BINS, lo, hi)),
+                                _num(sparse_quantile(index, counts, 0.90, BINS, lo, hi))))
     return out
 
 

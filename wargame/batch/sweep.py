@@ -12,6 +12,7 @@ import copy
 import itertools
 import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ from wargame.batch.seeds import design_rng
 from wargame.batch.spec import Point
 from wargame.errors import InvalidInput, Location, Problem, UsageError
 from wargame.scenario import Loaded, load
+from wargame.scenario.limits import shape
 from wargame.scenario.load import apply_set, parse_set, validate_document
+from wargame.scenario.schema import Scenario
 from wargame.scenario.yamlio import Document
 
 DESIGNS = ("grid", "lhs", "sobol")
@@ -195,9 +198,55 @@ def apply_point(base: Loaded, extra: list[str], option: str = "--set") -> Loaded
     return Loaded(validate_document(doc), doc.data, base.path, (*base.overrides, *extra))
 
 
+Shape = tuple[int, int, int, int]
+
+
+class PointScenarios:
+    """The compiled scenario of each sweep point, made from the base scenario and the point's
+    overrides when a chunk of the point is first played, and kept for its next chunks (a sweep
+    plays its points in order). So a sweep holds a couple of compiled points at a time, not
+    one per point: its memory no longer grows with the points (20,000 points once took
+    1.9 GB). Sent to workers as the base and every point's overrides; each keeps its own."""
+
+    KEEP = 2
+
+    def __init__(self, base: Loaded, extras: list[list[str]]) -> None:
+        self.base = base
+        self.extras = extras
+        self._made: OrderedDict[int, Any] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self.extras)
+
+    def __getitem__(self, k: int) -> Any:
+        made = self._made.get(k)
+        if made is None:
+            from wargame.engine import compile_scenario
+
+            # Every point was validated whole before any game (load_points): here its model
+            # is only rebuilt from the same data.
+            doc = Document(copy.deepcopy(self.base.data), {}, self.base.path)
+            for expr in self.extras[k]:
+                apply_set(doc, expr, "--vary")
+            made = compile_scenario(Scenario.model_validate(doc.data))
+            self._made[k] = made
+            while len(self._made) > self.KEEP:
+                self._made.popitem(last=False)
+        return made
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"base": self.base, "extras": self.extras}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.base, self.extras = state["base"], state["extras"]
+        self._made = OrderedDict()
+
+
 def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
-                base: Loaded | None = None) -> tuple[list[Point], list[Loaded]]:
+                base: Loaded | None = None) -> tuple[list[Point], list[Shape]]:
     """Build and validate every point; one error lists the problems of the bad points.
+    Returns each point's spec and its shape (settlements, factions, outcomes, turns) for the
+    memory budget; the validated points themselves are not kept (see :class:`PointScenarios`).
 
     ``base`` is ``load(path, overrides)`` when the caller already has it.
     """
@@ -206,7 +255,7 @@ def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
     found: dict[tuple[str, str, str], list[str]] = {}
     bad = 0
     points: list[Point] = []
-    loaded: list[Loaded] = []
+    shapes: list[Shape] = []
     for k, (pv, extra) in enumerate(zip(values, point_specs(values), strict=True)):
         try:
             one = apply_point(base, extra, "--vary")
@@ -218,7 +267,7 @@ def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
                     f"{k + 1}: {where}")
             continue
         points.append(Point(pv, extra, one.digest))
-        loaded.append(one)
+        shapes.append(shape(one.scenario))
     if found:
         # A problem every point shares (a misspelt path) is told once.
         problems = []
@@ -232,4 +281,4 @@ def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
             problems = [*problems[:MAX_ERRORS],
                         Problem(Location("--vary"), "", f"... and {rest} more problems")]
         raise InvalidInput(problems)
-    return points, loaded
+    return points, shapes

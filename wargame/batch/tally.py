@@ -7,8 +7,8 @@ sum. Counts are integers and add exactly; float totals are added as exact fracti
 (:class:`fractions.Fraction` of each chunk's float64 sum), so the combined result is the same
 bit for bit whatever order the chunks are added in.
 
-Arrays of one chunk (``O`` outcomes, ``N`` settlements, ``F`` factions, ``T`` turns, ``B``
-strength bins, see :class:`~wargame.batch.stats.LogBins`):
+Arrays of one chunk (``O`` outcomes, ``N`` settlements, ``F`` factions, ``T`` turns, ``K``
+occupied strength bins, see :class:`~wargame.batch.stats.LogBins`):
 
 ===================  ==============  =======================================================
 name                 shape           meaning
@@ -19,10 +19,11 @@ outcome_turn         [O, T+1]        games where it first held at turn t
 control              [N, F+1]        final controller (last column: nobody)
 <q>_sum              [F] float       sum over games, q in initial, strength, casualties,
                                      reinforcements
-<q>_hist             [F, B]          log-binned histogram, q in strength, casualties
+<q>_bins             [K, 3]          log-binned histogram, q in strength, casualties: one
+                                     row (faction, bin, games) per occupied bin, sorted
 <q>_min, <q>_max     [F] float       exact extremes, q in strength, casualties
 garrison_sum         [N] float       final fighters at each place (its holder's), summed
-garrison_hist        [N, B]          their log-binned histogram
+garrison_bins        [K, 3]          their log-binned histogram (place, bin, games)
 garrison_min, _max   [N] float       their exact extremes
 control_by_turn      [T+1, N, F+1]   controller at every turn (``--per-turn`` only)
 outcome_by_turn      [T+1, O]        outcome holds at turn t (``--per-turn`` only)
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wargame.batch.stats import LogBins
+from wargame.batch.stats import LogBins, add_sparse, sparse_histogram
 
 if TYPE_CHECKING:
     from wargame.engine.result import GameResult
@@ -85,13 +86,13 @@ def chunk_stats(res: GameResult, per_turn: bool = False) -> Arrays:
         out[f"{name}_sum"] = np.asarray(values[name], dtype=np.float64).sum(axis=0)
     for name in HIST_FIELDS:
         v = np.asarray(values[name], dtype=np.float64)
-        out[f"{name}_hist"] = BINS.histogram(v.T)
+        out[f"{name}_bins"] = sparse_histogram(v.T, BINS)
         out[f"{name}_min"] = v.min(axis=0) if r else np.full(n_f, np.inf)
         out[f"{name}_max"] = v.max(axis=0) if r else np.full(n_f, -np.inf)
     if res.garrison is not None:
         g = np.asarray(res.garrison, dtype=np.float64)
         out["garrison_sum"] = g.sum(axis=0)
-        out["garrison_hist"] = BINS.histogram(g.T)
+        out["garrison_bins"] = sparse_histogram(g.T, BINS)
         out["garrison_min"] = g.min(axis=0) if r else np.full(g.shape[1], np.inf)
         out["garrison_max"] = g.max(axis=0) if r else np.full(g.shape[1], -np.inf)
     if per_turn:
@@ -159,6 +160,7 @@ class Tally:
         self.sums: dict[str, list[Fraction]] = {}
         self.mins: Arrays = {}
         self.maxs: Arrays = {}
+        self.bins: Arrays = {}
 
     @property
     def games(self) -> int:
@@ -174,6 +176,10 @@ class Tally:
                 old = self.sums.get(name)
                 self.sums[name] = fr if old is None else [p + q for p, q in zip(old, fr,
                                                                                strict=True)]
+            elif name.endswith("_bins"):
+                a = np.asarray(arr, dtype=np.int64).reshape(-1, 3)
+                self.bins[name] = a if name not in self.bins else add_sparse(
+                    self.bins[name], a, BINS)
             elif name.endswith("_min"):
                 self.mins[name] = arr if name not in self.mins else np.minimum(
                     self.mins[name], arr)
@@ -190,6 +196,12 @@ class Tally:
         if n == 0:
             return [float("nan")] * len(self.sums[f"{name}_sum"])
         return [float(s / n) for s in self.sums[f"{name}_sum"]]
+
+    def histogram(self, name: str, faction: int) -> tuple[np.ndarray, np.ndarray]:
+        """The occupied bins (ascending) of ``name`` for one faction, and their games."""
+        rows = self.bins.get(f"{name}_bins", np.zeros((0, 3), dtype=np.int64))
+        mine = rows[rows[:, 0] == faction]
+        return mine[:, 1], mine[:, 2]
 
     def has(self, name: str) -> bool:
         """Whether the chunks carried ``name``."""

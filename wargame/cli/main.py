@@ -9,21 +9,54 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import os
 import sys
 
 from wargame import interrupts
 
 
+class ClosedOutput:
+    """Standard output when the process was started without one (``>&-``): Python leaves
+    ``sys.stdout`` as ``None``, where a JSON result failed with an internal error and a table
+    was lost with exit code 0. Writing to this fails as a closed descriptor does (EBADF), so
+    the one error policy reports it (:func:`wargame.cli.common.output_failed`): one line, exit
+    code 1. A command that writes no result (``map --out``) is not affected."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def write(self, text: str) -> int:
+        """Fail: there is no standard output."""
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        """Nothing was written."""
+
+    def isatty(self) -> bool:
+        """Not a terminal."""
+        return False
+
+    def fileno(self) -> int:
+        """No descriptor."""
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
 def main() -> None:
     """Console-script entry point."""
     interrupts.install()
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
     try:
         code = _run()
         interrupts.hold()  # done: a signal during the interpreter's exit is ignored
     except KeyboardInterrupt as exc:  # raised while an earlier one was being handled
         code = _stop(exc)
     if interrupts.received() is not None:
+        if not interrupts.reported():
+            # A signal came but was never raised (it arrived as the command ended): the run
+            # was still interrupted, and says so, never exit code 0.
+            code = _stop(None)
         _exit_now(code)
     sys.exit(code)
 

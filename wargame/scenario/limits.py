@@ -27,8 +27,9 @@ MAX_MAGNITUDE = 1e9
 weights, values, populations, distribution parameters): a billion, some forty times the
 world's men under arms. The engine squares strengths (Lanchester's square law), multiplies
 them by qualities and multipliers and sums them over places and turns, which stays far below
-the float64 limit (about 1.8e308) from here; and a batch's strength percentiles are binned at
-1% up to the same bound (``wargame.batch.stats.LogBins.top``)."""
+the float64 limit (about 1.8e308) from here. A batch's strength percentiles are binned at 1%
+over every finite value (``wargame.batch.stats.LogBins``), so strengths that grow far past
+this bound over a game (a billion men of reinforcements a turn) are still reported exactly."""
 
 MAX_LOGNORMAL_SIGMA = 5.0
 """The largest ``sigma`` of a log-normal distribution: a draw is ``median * exp(sigma z)``, and a
@@ -46,8 +47,9 @@ turns of ``MAX_DAYS_PER_TURN`` days, then still ends by 31 Dec 9999, the calenda
 
 def check_turns(turns: int | None, option: str = "--turns") -> None:
     """A usage error unless ``turns`` is ``None`` or a whole number from 1 to ``MAX_TURNS``."""
-    if turns is not None and not 1 <= turns <= MAX_TURNS:
-        raise UsageError(f"{option} must be between 1 and {MAX_TURNS:,} (got {turns})")
+    from wargame.arguments import whole
+
+    whole(option, turns, 1, MAX_TURNS)
 
 
 def too_large(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...],
@@ -85,6 +87,9 @@ MEMORY_BUDGET_GIB = 4.0
 before any game is played; each worker process plays one chunk at a time."""
 
 BUDGET_VARIABLE = "WARGAME_MEMORY_BUDGET"
+MAX_BUDGET_GIB = float(2**32)
+"""A larger budget counts as this one (4 EiB: no machine has more), so ``1.7e308`` is no
+overflow."""
 
 # Bytes one game (replicate) of a chunk holds, by the shape of the engine's arrays
 # (wargame/engine/state.py, phases/): a float64 objective weight per faction and place
@@ -120,7 +125,7 @@ def memory_budget() -> int:
         gib = math.nan
     if not (math.isfinite(gib) and gib > 0):
         raise UsageError(f"{BUDGET_VARIABLE}={raw!r}: give a number of GiB, such as 8")
-    return int(gib * 2**30)
+    return int(min(gib, MAX_BUDGET_GIB) * 2**30)
 
 
 def game_bytes(settlements: int, factions: int, outcomes: int, turns: int,
@@ -161,5 +166,48 @@ def check_memory(shapes: list[tuple[int, int, int, int]], games: int, records: b
                      "format reference)")
 
 
+# What a sweep keeps for each point until it ends (wargame/batch/tally.py, sweep_result.py):
+# the point's totals (outcome counts and turns [O, T+1], final control [N, F+1], exact sums as
+# fractions, extremes, and the occupied strength bins, at most two per faction and game,
+# 24 bytes a row), its values and digest, and its rows of the result. Measured at about
+# 11 KB a point for the two-faction test scenario (docs/performance.md).
+BYTES_PER_POINT = 8 * 1024
+BYTES_PER_POINT_FRACTION = 200
+BYTES_PER_POINT_BIN = 24
+BINS_KEPT_PER_GAME = 2
+
+
+def point_bytes(settlements: int, factions: int, outcomes: int, turns: int,
+                games: int) -> int:
+    """The memory estimate of one sweep point's totals and results."""
+    n, f, o = settlements, factions, outcomes
+    return (BYTES_PER_POINT + 8 * (o * (turns + 3) + n * (f + 1) + 4 * f)
+            + 4 * f * BYTES_PER_POINT_FRACTION
+            + BYTES_PER_POINT_BIN * f * BINS_KEPT_PER_GAME * min(games, 4096))
+
+
+def check_sweep_memory(points: int, biggest: tuple[int, int, int, int], runs: int,
+                       chunk_games: int) -> None:
+    """A usage error before any game if ``points`` sweep points of the largest shape, with a
+    chunk in play, would need more than the memory budget; the message says what fits."""
+    n, f, o, t = biggest
+    per = point_bytes(n, f, o, t, runs)
+    chunk = game_bytes(n, f, o, t, False) * chunk_games
+    budget = memory_budget()
+    need = per * points + chunk
+    if need <= budget:
+        return
+    fit = max(0, (budget - chunk) // per)
+    how = f"use {fit:,} points or fewer, or " if fit >= 1 else ""
+    raise TooLarge(f"a sweep of {points:,} points of this scenario ({n:,} settlements × "
+                   f"{f:,} factions) keeps about {_gib(need)} of results in memory, more "
+                   f"than the budget of {_gib(budget)}: {how}raise the budget with "
+                   f"{BUDGET_VARIABLE}=GiB (see Limits in the format reference)")
+
+
 def _gib(n: int) -> str:
-    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.0f} MiB"
+    """A size for messages, never shown as 0 when it is not: GiB, MiB, KiB or bytes."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}" if unit == "GiB" else f"{n / size:,.0f} {unit}"
+    return f"{n:,} bytes"

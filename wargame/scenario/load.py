@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from wargame.errors import InvalidInput, Location, Problem
 from wargame.scenario import messages, yamlio
 from wargame.scenario.checks import check, closest, suggest
+from wargame.scenario.frozen import freeze
 from wargame.scenario.limits import TooLarge, check_memory, shape, too_large
 from wargame.scenario.schema import ID_PATTERN, Scenario
 from wargame.scenario.yamlio import Document, PathKey
@@ -36,12 +37,17 @@ CACHE_SIZE = 8
 @dataclass(frozen=True)
 class Loaded:
     """A validated scenario with the merged raw data it came from and the ``--set`` overrides
-    applied to it (in order)."""
+    applied to it (in order). Read-only all the way down (:mod:`wargame.scenario.frozen`)."""
 
     scenario: Scenario
     data: dict[str, Any]
     path: str
     overrides: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Deeply read-only: what a run plays is what its digest names (see frozen.py).
+        object.__setattr__(self, "scenario", freeze(self.scenario))
+        object.__setattr__(self, "data", freeze(self.data))
 
     @cached_property
     def digest(self) -> str:
@@ -514,7 +520,9 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
 
     The last few results are remembered, so a command that needs the scenario in two places
     reads and validates it once. A remembered result is used only while every file it was
-    read from (the scenario and its ``extends`` parents) still holds the very same bytes.
+    read from (the scenario and its ``extends`` parents) still holds the very same bytes, and
+    it can be handed out again because it is read-only all the way down: no caller can change
+    what a later load of the file gets.
     """
     p = Path(path)
     key = (str(p), str(p.absolute()), tuple(overrides or []))
