@@ -7,9 +7,9 @@ Usage (from the repository root)::
 
 Plays the history variant (64 weekly turns, 13 Oct 2015 - 2 Jan 2017) through the batch layer
 (the same chunks, seeds and statistics as ``wargame batch ... --per-turn``), and the base
-scenario run on to 64 turns with the same seed, plus a reference run (``PROBES``: the history
-variant played with the previous engine's classic battles, by ``--set``; not a calibration).
-Scores each
+scenario run on to 64 turns with the same seed, plus reference runs (``PROBES``: the history
+variant played without the campaign layer, and with the earlier classic battles, by
+``--set``; not calibrations). Scores each
 against ``validation/data/aleppo_history.csv`` month by month (Brier and log score per
 settlement and overall, next to a persistence and a uniform forecast), times five key events,
 prints markdown tables on stdout, writes ``validation/results/aleppo_hindcast_*.csv`` and
@@ -47,17 +47,20 @@ MAIN = "model (history variant)"
 BASE_RUN = "base scenario, 64 turns"
 PERSISTENCE = "persistence (Oct 2015)"
 UNIFORM = "uniform (1/5 each)"
-# A reference run: the history variant played with the previous engine's rules, for
-# comparison -- classic decisive battles of all forces, two days of fighting at every
-# attacked place every week, no frontage, ground, wear, collapse, culmination or deals, and
-# the old siege attrition of 3% a week. Not a calibration.
-CLASSIC = "classic battles (previous rules)"
+# Reference runs of the history variant, for comparison, not calibrations: without the
+# campaign layer (the engagement rules alone, with their 21-day pause: the engine before
+# operations, quiet fronts and regeneration), and with the rules before those -- classic decisive battles of all forces,
+# two days of fighting at every attacked place every week, no frontage, ground, wear,
+# collapse, culmination or deals, and the old siege attrition of 3% a week.
+NO_CAMPAIGN = "without the campaign layer"
+CLASSIC = "classic battles (earlier rules)"
 PROBES = {
-    CLASSIC: ["model.engagement_model=false", "model.battle_days=2", "model.collapse_rate=0",
-              "model.culmination_loss=1", "model.surrender_rate=0",
+    NO_CAMPAIGN: ["model.campaign=false", "model.pause_days=21"],
+    CLASSIC: ["model.campaign=false", "model.engagement_model=false", "model.battle_days=2",
+              "model.collapse_rate=0", "model.culmination_loss=1", "model.surrender_rate=0",
               "model.siege_attrition=0.03"],
 }
-DAMPED = CLASSIC
+DAMPED = NO_CAMPAIGN
 KEY_PLACES = ("aleppo_east", "khan_tuman", "tal_rifaat", "mare", "manbij", "jarabulus",
               "al_bab", "dabiq", "idlib")
 
