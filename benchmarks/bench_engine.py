@@ -115,9 +115,10 @@ print(elapsed, war.sum() / (300 * ctl.shape[0]))
 
 
 def side_by_side(other: Path, sizes: list[int], repeats: int = 5) -> None:
-    """Time this checkout and ``other`` (its ``.venv``) on the Aleppo scenario, alternating
-    runs so that both see the same load on a shared machine."""
-    scenario = str(ROOT / "scenarios" / "aleppo_2015.yaml")
+    """Time this checkout and ``other`` (its ``.venv``) on the Aleppo scenario, each on its own
+    version of the file, alternating runs so that both see the same load on a shared
+    machine."""
+    scenario = "scenarios/aleppo_2015.yaml"     # each checkout plays its own version of it
     runs = {"this checkout": (sys.executable, ROOT), f"{other}": (str(other / ".venv" / "bin" /
                                                                       "python"), other)}
     print("| checkout | replicates | best s | median s | games/s (best) | war links per "

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from wargame.engine.common import WAR
 from wargame.engine.compile import UNREACHABLE, Compiled
@@ -69,6 +70,38 @@ class Plan:
     mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
 
 
+@njit(cache=True)
+def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
+           objective: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which places touch an enemy at war (``front``), and which a faction at war with their
+    holder has among its objectives (``wanted``) -> two [R, N] bool arrays."""
+    R, N = ctrl.shape
+    F = relation.shape[1]
+    front = np.zeros((R, N), dtype=np.bool_)
+    wanted = np.zeros((R, N), dtype=np.bool_)
+    for r in range(R):
+        for e in range(src.shape[0]):
+            a = ctrl[r, src[e]]
+            b = ctrl[r, dst[e]]
+            if a >= 0 and b >= 0 and a != b and relation[r, a, b] == WAR:
+                front[r, src[e]] = True
+        for n in range(N):
+            a = ctrl[r, n]
+            if a < 0:
+                continue
+            for f in range(F):
+                if f != a and objective[r, f, n] > 0 and relation[r, f, a] == WAR:
+                    wanted[r, n] = True
+                    break
+    return front, wanted
+
+
+def by_holder(values: np.ndarray, ctrl: np.ndarray, n_factions: int) -> np.ndarray:
+    """Sum of ``values`` [R, N] over each faction's places -> [R, F]."""
+    return np.stack([np.where(ctrl == f, values, 0.0).sum(axis=1) for f in range(n_factions)],
+                    axis=1)
+
+
 def hold_need(c: Compiled, st: State) -> np.ndarray:
     """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
     m = c.scenario.model
@@ -76,16 +109,7 @@ def hold_need(c: Compiled, st: State) -> np.ndarray:
     floor = float(m.min_garrison)
     if not m.campaign:
         return np.full((R, N), floor)
-    ctrl = st.control.astype(np.intp)
-    rr = np.arange(R)[:, None]
-    war = st.relation[rr, ctrl[:, c.src], ctrl[:, c.dst]] == WAR              # [R, E]
-    front = np.zeros((R, N), dtype=bool)
-    np.logical_or.at(front, (np.broadcast_to(rr, war.shape)[war],
-                             np.broadcast_to(c.src, war.shape)[war]), True)
-    wanted = np.zeros((R, N), dtype=bool)
-    for f in range(c.n_factions):
-        hostile = st.relation[rr, ctrl, f] == WAR                              # [R, N]
-        wanted |= hostile & (st.objective[:, f, :] > 0)
+    front, wanted = fronts(st.control, st.relation, c.src, c.dst, st.objective)
     cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
     need = np.maximum(floor, m.hold_share * cap)[None, :]
     return np.where(front | wanted, need, floor)
@@ -138,35 +162,42 @@ def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
     """Ready factions with a viable target open an operation on their best ones.
 
     ``cand`` [R, F, N] is each ready faction's summed score of every target its orders found
-    viable (0: none)."""
+    viable (0: none). Only the games where some faction has a candidate are worked on."""
     m = c.scenario.model
     K = st.op_target.shape[2]
     score = np.where(pl.ready[..., None], cand, 0.0)
-    if not (score > 0).any():
+    rows = np.flatnonzero((score > 0).any(axis=(1, 2)))
+    if rows.size == 0:
         return
-    R, F = st.replicates, c.n_factions
-    chosen = np.full(st.op_target.shape, -1, dtype=np.intp)
+    score = score[rows]
+    F = c.n_factions
+    chosen = np.full((rows.size, F, K), -1, dtype=np.intp)
     slots = c.operations[None, :]
-    ctrl = st.control.astype(np.intp)
-    hostile = st.relation[np.arange(R)[:, None, None], np.arange(F)[None, :, None],
-                          ctrl[:, None, :]] == WAR                             # [R, F, N]
+    ctrl = st.control[rows].astype(np.intp)
+    hostile = (st.relation[rows[:, None, None], np.arange(F)[None, :, None],
+                           np.maximum(ctrl, 0)[:, None, :]] == WAR) & (ctrl >= 0)[:, None, :]
     # Stated objectives first (by weight), then value.
-    worth = st.objective * (1.0 + c.value.max(initial=0.0)) + c.value[None, None, :]
+    worth = st.objective[rows] * (1.0 + c.value.max(initial=0.0)) + c.value[None, None, :]
     for k in range(K):
-        axis = score.argmax(axis=2)                                           # [R, F]
+        axis = score.argmax(axis=2)                                           # [r, F]
         ok = (np.take_along_axis(score, axis[..., None], axis=2)[..., 0] > 0) & (k < slots)
-        # The objective: the most valuable hostile place within reach of the axis (the
-        # nearest of equals; the axis target itself if nothing is worth more).
-        reach = c.hops[axis]                                                  # [R, F, N]
+        if not ok.any():
+            break
+        # The objective: the hostile place within reach of the axis that the doctrine
+        # weights most (the nearest of equals; the axis target itself if nothing is worth
+        # more).
+        reach = c.hops[axis]                                                  # [r, F, N]
         aim = np.where((reach <= m.operation_radius) & hostile,
                        worth - OBJECTIVE_TIE * reach, -np.inf).argmax(axis=2)
         chosen[..., k] = np.where(ok, aim, -1)
         # The next operation's axis lies outside this one's sector.
         score = np.where(c.hops[aim] <= 2 * m.operation_radius, 0.0, score)
-    opened = chosen[..., 0] >= 0
-    if not opened.any():
+    opened_rows = chosen[..., 0] >= 0                                         # [r, F]
+    if not opened_rows.any():
         return
-    st.op_target[opened] = chosen[opened]
+    opened = np.zeros(pl.ready.shape, dtype=bool)
+    opened[rows] = opened_rows
+    st.op_target[opened] = chosen[opened_rows]
     st.op_stage[opened] = np.where(pl.mass_first[opened], MASSING, FIGHTING)
     st.massed[opened] = False
     st.op_turns[opened] = 0
@@ -177,7 +208,7 @@ def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
     if log is not None:
         for r, f in zip(*np.nonzero(opened), strict=True):
             log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),
-                        "objectives": [int(x) for x in chosen[r, f] if x >= 0],
+                        "objectives": [int(x) for x in st.op_target[r, f] if x >= 0],
                         "massing_turns": massing_turns(c) if pl.mass_first[r, f] else 0})
 
 
@@ -286,17 +317,10 @@ def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray) -> None:
     rate = m.quiet_loss_per_day * c.scenario.scenario.days_per_turn
     if rate <= 0:
         return
-    R = st.replicates
-    ctrl = st.control.astype(np.intp)
-    rr = np.arange(R)[:, None]
-    war = st.relation[rr, ctrl[:, c.src], ctrl[:, c.dst]] == WAR
-    front = np.zeros(st.control.shape, dtype=bool)
-    np.logical_or.at(front, (np.broadcast_to(rr, war.shape)[war],
-                             np.broadcast_to(c.src, war.shape)[war]), True)
-    quiet = front & ~attacked_place
-    loss = np.where(quiet, st.strength * min(rate, 1.0), 0.0)
+    front, _ = fronts(st.control, st.relation, c.src, c.dst, st.objective)
+    loss = np.where(front & ~attacked_place, st.strength * min(rate, 1.0), 0.0)
     st.strength -= loss
-    np.add.at(st.casualties, (np.broadcast_to(rr, ctrl.shape), ctrl), loss)
+    st.casualties += by_holder(loss, st.control, c.n_factions)
 
 
 def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties: np.ndarray,
@@ -305,25 +329,22 @@ def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties
     m = c.scenario.model
     days = c.scenario.scenario.days_per_turn
     R, F = st.replicates, c.n_factions
-    rr = np.broadcast_to(np.arange(R)[:, None], st.control.shape)
-    ctrl = st.control.astype(np.intp)
-    supplied = st.siege == 0
+    held = (st.siege == 0) & (st.control >= 0)                 # places in supply, held
+    owner = np.maximum(st.control, 0).astype(np.intp)
+    rows = np.arange(R)[:, None]
     st.wounded += m.wounded_return * np.maximum(turn_casualties, 0.0)
-    back = st.wounded * min(1.0, days / m.return_days)
     rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
-    pop = np.where(supplied, c.population[None, :], 0.0)
-    held_pop = np.zeros((R, F))
-    np.add.at(held_pop, (rr, ctrl), pop)
+    pop = np.where(held, c.population[None, :], 0.0)
+    held_pop = by_holder(pop, st.control, F)
     recruits = rate / 1000.0 * held_pop * days / 365.0
-    weight = np.where(supplied, hold, 0.0)
-    held_w = np.zeros((R, F))
-    np.add.at(held_w, (rr, ctrl), weight)
-    back = np.where(held_w > 0, back, 0.0)
+    weight = np.where(held, hold, 0.0)
+    held_w = by_holder(weight, st.control, F)
+    back = np.where(held_w > 0, st.wounded * min(1.0, days / m.return_days), 0.0)
     st.wounded -= back
-    with np.errstate(invalid="ignore", divide="ignore"):
-        to_place = (np.where(held_pop[rr, ctrl] > 0, recruits[rr, ctrl] * pop
-                             / held_pop[rr, ctrl], 0.0)
-                    + np.where(held_w[rr, ctrl] > 0, back[rr, ctrl] * weight
-                               / held_w[rr, ctrl], 0.0))
-    st.strength += to_place
-    st.arrived += recruits * (held_pop > 0) + back
+    # Each place's share of its holder's recruits (by people) and returning wounded (by
+    # what it holds).
+    per_person = np.where(held_pop > 0, recruits / np.maximum(held_pop, 1e-300), 0.0)
+    per_weight = np.where(held_w > 0, back / np.maximum(held_w, 1e-300), 0.0)
+    st.strength += np.where(held, pop * per_person[rows, owner]
+                            + weight * per_weight[rows, owner], 0.0)
+    st.arrived += recruits + back
