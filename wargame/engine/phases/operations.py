@@ -102,17 +102,27 @@ def by_holder(values: np.ndarray, ctrl: np.ndarray, n_factions: int) -> np.ndarr
                     axis=1)
 
 
-def hold_need(c: Compiled, st: State) -> np.ndarray:
-    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
+def front_places(c: Compiled, st: State) -> tuple[np.ndarray, np.ndarray]:
+    """Places facing an enemy, and places an enemy wants, in the state as it is (see
+    :func:`fronts`)."""
+    return fronts(st.control, st.relation, c.src, c.dst, st.objective)
+
+
+def hold_of(c: Compiled, front: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """What each place keeps -> [R, N]: ``max(min_garrison, hold_share x cap_def)`` where it
+    faces an enemy or an enemy wants it, ``min_garrison`` elsewhere."""
     m = c.scenario.model
-    R, N = st.control.shape
     floor = float(m.min_garrison)
-    if not m.campaign:
-        return np.full((R, N), floor)
-    front, wanted = fronts(st.control, st.relation, c.src, c.dst, st.objective)
     cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
     need = np.maximum(floor, m.hold_share * cap)[None, :]
     return np.where(front | wanted, need, floor)
+
+
+def hold_need(c: Compiled, st: State) -> np.ndarray:
+    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
+    if not c.scenario.model.campaign:
+        return np.full(st.control.shape, float(c.scenario.model.min_garrison))
+    return hold_of(c, *front_places(c, st))
 
 
 def plan(c: Compiled, st: State) -> Plan:
@@ -311,13 +321,12 @@ def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
         st.strength += gain - np.where(ok, give, 0.0)
 
 
-def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray) -> None:
-    """Garrisons facing an enemy but not attacked this turn lose a little to raids and fire."""
-    m = c.scenario.model
-    rate = m.quiet_loss_per_day * c.scenario.scenario.days_per_turn
+def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray, front: np.ndarray) -> None:
+    """Garrisons facing an enemy (``front`` [R, N]) but not attacked this turn lose a little to
+    raids and fire."""
+    rate = c.scenario.model.quiet_loss_per_day * c.scenario.scenario.days_per_turn
     if rate <= 0:
         return
-    front, _ = fronts(st.control, st.relation, c.src, c.dst, st.objective)
     loss = np.where(front & ~attacked_place, st.strength * min(rate, 1.0), 0.0)
     st.strength -= loss
     st.casualties += by_holder(loss, st.control, c.n_factions)
