@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 from pathlib import Path
 
 import pytest
+from campaign_data import great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "validation" / "data" / "campaigns" / "afghanistan_2021"
+THEATRE = "afghanistan_2021"
+DATA = ROOT / "validation" / "data" / "campaigns" / THEATRE
 SCENARIO = ROOT / "scenarios" / "afghanistan_2021.yaml"
 HISTORY_COLUMNS = ["settlement", "date", "controller", "source", "note"]
 PERIOD = (dt.date(2021, 5, 1), dt.date(2021, 8, 31))
@@ -27,13 +28,11 @@ HOW = ("assault", "collapse", "negotiated", "not stated")
 
 
 def rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return read_table(THEATRE, name)[1]
 
 
 def header(name: str) -> list[str]:
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
-        return next(csv.reader(f))
+    return read_table(THEATRE, name)[0]
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +45,8 @@ def places() -> dict[str, dict[str, str]]:
     return {r["id"]: r for r in rows("places.csv")}
 
 
-def great_circle_km(a: dict[str, str], b: dict[str, str]) -> float:
-    coords = (a["lat"], a["lon"], b["lat"], b["lon"])
-    lat1, lon1, lat2, lon2 = (math.radians(float(x)) for x in coords)
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+def distance_km(a: dict[str, str], b: dict[str, str]) -> float:
+    return great_circle_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
 
 
 def test_history_has_exactly_the_columns_of_the_aleppo_history() -> None:
@@ -88,7 +83,7 @@ def test_links_join_known_places_with_their_straight_line_distance(
         pairs.add(pair)
         assert link["basis"] in {"stated", "road knowledge"}, (a, b)
         assert link["source"].strip(), (a, b)
-        assert float(link["km"]) == pytest.approx(great_circle_km(places[a], places[b]), abs=0.06)
+        assert float(link["km"]) == pytest.approx(distance_km(places[a], places[b]), abs=0.06)
 
 
 def test_every_history_row_is_a_dated_sourced_change_within_the_period(

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import re
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from campaign_data import great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "validation" / "data" / "campaigns" / "idlib_2019"
+THEATRE = "idlib_2019"
+DATA = ROOT / "validation" / "data" / "campaigns" / THEATRE
 SCENARIO = ROOT / "scenarios" / "idlib_2019.yaml"
 ALEPPO_HISTORY = ROOT / "validation" / "data" / "aleppo_history.csv"
 SLUG = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -30,16 +31,11 @@ BASES = {"stated", "road knowledge"}
 
 
 def _rows(name: str) -> tuple[list[str], list[dict[str, str]]]:
-    with open(DATA / name, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
+    return read_table(THEATRE, name)
 
 
 def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (math.sin((la2 - la1) / 2) ** 2
-         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+    return great_circle_km(a[0], a[1], b[0], b[1])
 
 
 @pytest.fixture(scope="module")

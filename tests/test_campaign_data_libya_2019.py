@@ -7,35 +7,25 @@ checks read the files only: no game is played.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import math
 from pathlib import Path
 
 import pytest
+from campaign_data import great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "validation" / "data" / "campaigns" / "libya_2019"
+THEATRE = "libya_2019"
+DATA = ROOT / "validation" / "data" / "campaigns" / THEATRE
 SCENARIO = ROOT / "scenarios" / "libya_2019.yaml"
 # The same columns as the Aleppo history, so one scoring script can read both.
 HISTORY_COLUMNS = ["settlement", "date", "controller", "source", "note"]
 KINDS = {"city", "town", "village", "base", "crossing"}
-EARTH_RADIUS_KM = 6371.0088
 
 
 def read(name: str) -> tuple[list[str], list[dict[str, str]]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        rows = list(reader)
-        return list(reader.fieldnames or []), rows
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, l1, p2, l2 = map(math.radians, (lat1, lon1, lat2, lon2))
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin((l2 - l1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+    return read_table(THEATRE, name)
 
 
 @pytest.fixture(scope="module")

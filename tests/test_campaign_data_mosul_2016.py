@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import re
 from pathlib import Path
 
 import pytest
+from campaign_data import great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "validation" / "data" / "campaigns" / "mosul_2016"
+THEATRE = "mosul_2016"
+DATA = ROOT / "validation" / "data" / "campaigns" / THEATRE
 SCENARIO = ROOT / "scenarios" / "mosul_2016.yaml"
 START = dt.date(2016, 10, 17)
 END = dt.date(2017, 7, 20)
@@ -28,28 +29,16 @@ BASES = {"stated", "road knowledge"}
 
 
 def rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        out = list(reader)
-        assert reader.fieldnames is not None
-    for i, row in enumerate(out, start=2):
-        # A stray comma in an unquoted cell shows up as an extra (None) column.
-        assert None not in row and None not in row.values(), f"{name}:{i}: wrong column count"
-    return out
+    return read_table(THEATRE, name)[1]
 
 
 def columns(name: str) -> list[str]:
-    with (DATA / name).open(newline="", encoding="utf-8") as f:
-        return next(csv.reader(f))
+    return read_table(THEATRE, name)[0]
 
 
 def km(a: dict[str, str], b: dict[str, str]) -> float:
     """Great-circle distance in km (mean Earth radius)."""
-    la1, lo1, la2, lo2 = map(math.radians, (float(a["lat"]), float(a["lon"]),
-                                            float(b["lat"]), float(b["lon"])))
-    h = (math.sin((la2 - la1) / 2) ** 2
-         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+    return great_circle_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
 
 
 @pytest.fixture(scope="module")
