@@ -37,6 +37,7 @@ from wargame.batch.store_check import check_plan
 from wargame.batch.summary import Labels, precise_enough
 from wargame.batch.sweep_result import SweepResult
 from wargame.batch.tally import Tally
+from wargame.batch.workers import auto_workers, available_cores
 from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.scenario import Loaded, load
@@ -198,13 +199,48 @@ def labels_for(loaded: Loaded, turns: int) -> Labels:
         end_dates=[turn_end(sc, t).isoformat() for t in range(turns + 1)])
 
 
+@dataclass(frozen=True)
+class Work:
+    """The size of a run, for the default number of workers (:mod:`wargame.batch.workers`):
+    its games and chunks, and a game's turns and places × turns (summed over the scenarios a
+    chunk plays)."""
+
+    games: int
+    chunks: int
+    turns: int
+    place_turns: int
+
+    @staticmethod
+    def of(spec: BatchSpec, scenarios: Sequence[Any], turns: int | None, points: int) -> Work:
+        """The work of ``spec`` at ``points`` points, each chunk playing ``scenarios``
+        (schema scenarios) ``turns`` turns or their own."""
+        played = [turns or sc.scenario.turns for sc in scenarios]
+        return Work(spec.runs * points, spec.plan.n_chunks * points, sum(played),
+                    sum(len(sc.settlements) * t for sc, t in zip(scenarios, played, strict=True)))
+
+
+def _workers(opts: Options, work: Work) -> int | None:
+    """``--workers`` as given, or without it (and without a scheduler or an executor) the
+    number the run's size calls for on this machine (:func:`~.workers.auto_workers`)."""
+    if opts.workers is not None or opts.scheduler is not None or opts.executor is not None:
+        return opts.workers
+    return auto_workers(work.games, work.chunks, work.turns, work.place_turns,
+                        available_cores())
+
+
 @contextmanager
-def _executor(opts: Options) -> Iterator[Executor]:
-    """The chunks' executor; one made here is closed here, one given is the caller's."""
+def _executor(opts: Options, sink: Sink, work: Work) -> Iterator[Executor]:
+    """The chunks' executor for ``work``; one made here is closed here, one given is the
+    caller's. A sink with a ``workers(count)`` method (the CLI's progress bar) is told how
+    many worker processes play."""
     if opts.executor is not None:
         yield opts.executor
         return
-    executor = make_executor(opts.workers, opts.scheduler)
+    workers = _workers(opts, work)
+    executor = make_executor(workers, opts.scheduler)
+    told = getattr(sink, "workers", None)
+    if callable(told) and opts.scheduler is None:
+        told(getattr(executor, "workers", 1))
     try:
         yield executor
     finally:
@@ -214,9 +250,10 @@ def _executor(opts: Options) -> Iterator[Executor]:
 
 
 def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
-         labels: Labels, records: Any = None, scenario: Loaded | None = None) -> list[Tally]:
+         labels: Labels, work: Work, records: Any = None,
+         scenario: Loaded | None = None) -> list[Tally]:
     store: Store | None = None
-    with _executor(opts) as executor:
+    with _executor(opts, sink, work) as executor:
         try:
             if opts.store is not None:
                 store = create_or_resume(opts.store, spec, labels.to_dict(), opts.resume,
@@ -278,7 +315,8 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
                                      {**spec.to_dict(), "seed": str(spec.seed)})
     ok = False
     try:
-        tally = _run(spec, {0: compiled}, opts, sink, notes, labels, sink_records, loaded)[0]
+        tally = _run(spec, {0: compiled}, opts, sink, notes, labels,
+                     Work.of(spec, [loaded.scenario], turns, 1), sink_records, loaded)[0]
         ok = True
     finally:
         records = sink_records.close(ok) if sink_records is not None else None
@@ -342,7 +380,8 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
     check_sweep_memory(len(pts), biggest, spec.runs, min(spec.runs, spec.chunk_size))
     _announce(notes)   # every point is valid and fits: now the seed is worth noting
     shared = sweep.PointScenarios(base, [pt.overrides for pt in pts])
-    tallies = _run(spec, shared, opts, sink, notes, labels, scenario=base)
+    work = Work.of(spec, [base.scenario], turns, spec.n_points)
+    tallies = _run(spec, shared, opts, sink, notes, labels, work, scenario=base)
     return SweepResult.from_tallies(spec, tallies, labels, notes=tuple(notes.kept))
 
 
@@ -379,8 +418,9 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
     _announce(notes)   # both scenarios are comparable and fit: now the seed is worth noting
     shared = (compile_scenario(la.scenario), compile_scenario(lb.scenario),
               [out_a.index(o) for o in shared_ids], [out_b.index(o) for o in shared_ids])
-    sink.start(spec.runs)
-    with _executor(opts) as executor:
+    work = Work.of(spec, [la.scenario, lb.scenario], opts.turns, 1)
+    with _executor(opts, sink, work) as executor:
+        sink.start(spec.runs)
         tally = collect(spec, play_pair, shared, executor, None, sink.advance, points=1)[0]
     names = [la.scenario.outcomes[o].name for o in shared_ids]
     final = [la.scenario.outcomes[o].when == "final" for o in shared_ids]

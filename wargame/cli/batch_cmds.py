@@ -62,7 +62,8 @@ SeedOpt = Annotated[int | None, typer.Option(
     "--seed", help="Root seed. Without it a fresh one is drawn and printed on stderr.",
     show_default=False)]
 WorkersOpt = Annotated[int | None, typer.Option(
-    "--workers", "-w", help="Worker processes on this machine (default 1).", show_default=False)]
+    "--workers", "-w", help="Worker processes on this machine. Default: from the cores "
+    "available and the size of the run (one process for a small run).", show_default=False)]
 ChunkOpt = Annotated[int | None, typer.Option(
     "--chunk-size", help="Games per chunk (default 1000). Part of the result: changing it "
     "changes the games played.", show_default=False)]
@@ -96,6 +97,12 @@ class Reporter:
         self.show_bar = not quiet and self.err.is_terminal
         self.bar: Progress | None = None
         self.task: Any = None
+        self.label = "games"
+
+    def workers(self, count: int) -> None:
+        """How many worker processes play: shown with the bar (it says "games" alone for
+        one)."""
+        self.label = "games" if count == 1 else f"games, {count} workers"
 
     def note(self, message: str) -> None:
         """A message on stderr."""
@@ -105,7 +112,7 @@ class Reporter:
         """Start the bar."""
         if not self.show_bar:
             return
-        self.bar = Progress(TextColumn("games"), BarColumn(), MofNCompleteColumn(), _Speed(),
+        self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), _Speed(),
                             TimeRemainingColumn(), console=self.err, transient=True)
         self.bar.start()
         self.task = self.bar.add_task("games", total=total)

@@ -15,7 +15,7 @@ import typer
 
 import wargame
 from wargame import files
-from wargame.cli.batch_cmds import Reporter
+from wargame.cli.batch_cmds import Reporter, WorkersOpt
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors
 from wargame.display import plural
@@ -47,8 +47,6 @@ SeedOpt = Annotated[int | None, typer.Option(
     "--seed", help="Root seed; drawn and printed on stderr if omitted.", show_default=False)]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a value: path=value (YAML). Repeatable.", show_default=False)]
-WorkersOpt = Annotated[int | None, typer.Option(
-    "--workers", "-w", help="Worker processes (default 1).", show_default=False)]
 SizeOpt = Annotated[str | None, typer.Option(
     "--size", help="Image size in pixels, WIDTHxHEIGHT (default 1600x1200).",
     show_default=False)]
