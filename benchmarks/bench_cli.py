@@ -1,24 +1,29 @@
 """Command-line benchmarks (not a test): how long whole ``wargame`` commands take.
 
-    .venv/bin/python benchmarks/bench_cli.py                          # this checkout
-    .venv/bin/python benchmarks/bench_cli.py --against /tmp/prev      # and another, side by side
+    python benchmarks/bench_cli.py                          # this checkout
+    python benchmarks/bench_cli.py --against /tmp/prev      # and another, side by side
 
-Measures, each as a whole process started afresh (``--repeats`` times, default 5; best and
-median wall-clock seconds):
+Measures, each as a whole process started afresh (after one warm-up run of each, then
+``--repeats`` times, default 3; median and best wall-clock seconds):
 
-1. ``wargame --help``, ``wargame --version``, ``wargame validate scenarios/aleppo_2015.yaml``
-   and ``wargame batch scenarios/aleppo_2015.yaml --runs 10000 --workers 1``;
-2. the same batch broken down by phase: interpreter start (``python -c pass``), imports (every
-   module the command loads), YAML (parsing), validation (schema and cross-checks), kernel load
-   (the first call of the compiled kernels beyond a later call's cost), engine (the games),
-   output (the tables) and the rest (setup, the store of seeds, exit). The phases come from
-   the real command, run in-process by this script with timers around those functions.
-   "Beyond the engine" is the whole batch's best time less the engine's games.
+1. the commands of the start-up targets: ``wargame --help``, ``wargame validate
+   scenarios/aleppo_2015.yaml``, ``wargame batch scenarios/aleppo_2015.yaml --runs 1
+   --workers 1 --format json`` (the fixed cost of a batch) and the same with ``--runs 10000``,
+   with ``--workers 1`` and with the default workers;
+2. the 10,000-game batch broken down by phase: interpreter start (``python -c pass``),
+   imports (every module the command loads), YAML (parsing), validation (schema and
+   cross-checks), kernel load (the first call of the compiled kernels beyond a later call's
+   cost), engine (the games), output (the tables) and the rest (setup, the store of seeds,
+   exit). The phases come from the real command, run in-process by this script with timers
+   around those functions. "Beyond the engine" is the whole batch's median less the engine's
+   games.
 
-``--against DIR`` runs the same measurements with another checkout's ``DIR/.venv`` (make one of
-the previous main with ``git worktree add /tmp/prev COMMIT && make -C /tmp/prev install``), in
-the same run, alternating the two so that both see the same machine load. Prints markdown
-tables for ``docs/performance.md``.
+Each checkout runs as ``PYTHON -m wargame`` with the checkout first on ``PYTHONPATH``;
+``PYTHON`` is the checkout's own ``.venv/bin/python`` if it has one, else ``--python``
+(default: the interpreter running this script). ``--against DIR`` runs the same
+measurements on another checkout (make one of the previous main with ``git worktree add
+/tmp/prev main``), in the same run, alternating the two so that both see the same machine
+load. Prints markdown tables for ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -35,24 +40,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "scenarios/aleppo_2015.yaml"
-BATCH = ["batch", SCENARIO, "--runs", "10000", "--workers", "1", "--seed", "1", "--quiet"]
+ONE = ["batch", SCENARIO, "--runs", "1", "--workers", "1", "--format", "json"]
+MANY = ["batch", SCENARIO, "--runs", "10000", "--workers", "1", "--format", "json"]
+BATCH = [*MANY, "--seed", "1", "--quiet"]  # the one broken down by phase
 COMMANDS = {
     "wargame --help": ["--help"],
-    "wargame --version": ["--version"],
     f"wargame validate {SCENARIO}": ["validate", SCENARIO],
-    f"wargame {' '.join(BATCH[:6])}": BATCH,
+    f"wargame {' '.join(ONE)}": [*ONE, "--seed", "1"],
+    f"wargame {' '.join(MANY)}": [*MANY, "--seed", "1"],
+    f"wargame {' '.join(MANY[:4])} --format json (default workers)": [
+        *MANY[:4], "--format", "json", "--seed", "1"],
 }
 PHASES = ["interpreter", "imports", "YAML", "validation", "kernel load", "engine", "output",
           "rest"]
 
 
-def _env() -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}, "NO_COLOR": "1"}
+def _env(checkout: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    path = env.get("PYTHONPATH")
+    return {**env, "NO_COLOR": "1",
+            "PYTHONPATH": str(checkout) + (os.pathsep + path if path else "")}
 
 
 def _wall(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL,
+    subprocess.run(argv, cwd=cwd, env=_env(cwd), stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
 
@@ -126,55 +138,61 @@ def _phases_child() -> None:
 
 
 def _phases(python: Path, cwd: Path) -> dict[str, float]:
-    got = subprocess.run([str(python), __file__, "--phases-child"], cwd=cwd, env=_env(),
+    got = subprocess.run([str(python), __file__, "--phases-child"], cwd=cwd, env=_env(cwd),
                          capture_output=True, text=True, check=True)
     return dict(json.loads(got.stdout.strip().splitlines()[-1]))
 
 
-def _checkout(path: Path) -> tuple[Path, Path]:
-    python = path / ".venv" / "bin" / "python"
-    if not (python.exists() and (path / ".venv" / "bin" / "wargame").exists()):
-        raise SystemExit(f"{path}: no .venv with wargame installed (run `make install` there)")
+def _checkout(path: Path, python: Path) -> tuple[Path, Path]:
+    own = path / ".venv" / "bin" / "python"
+    python = own if own.exists() else python
+    if not (path / "wargame" / "__init__.py").exists():
+        raise SystemExit(f"{path}: not a wargame checkout")
     return path, python
 
 
-def _best_median(times: list[float]) -> str:
-    return f"{min(times):.2f} / {statistics.median(times):.2f}"
+def _median_best(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} / {min(times):.2f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--against", type=Path, default=None,
-                        help="another checkout (with its own .venv) to compare with")
+                        help="another checkout to compare with")
+    parser.add_argument("--python", type=Path, default=Path(sys.executable),
+                        help="the interpreter for a checkout without its own .venv")
     parser.add_argument("--phases-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phases_child:
         _phases_child()
         return
-    sides = {"this checkout": _checkout(ROOT)}
+    sides = {"this checkout": _checkout(ROOT, args.python)}
     if args.against is not None:
-        sides["--against"] = _checkout(args.against.resolve())
+        sides["--against"] = _checkout(args.against.resolve(), args.python)
     wall: dict[str, dict[str, list[float]]] = {s: {c: [] for c in COMMANDS} for s in sides}
     phases: dict[str, list[dict[str, float]]] = {s: [] for s in sides}
     interp: dict[str, list[float]] = {s: [] for s in sides}
-    for _ in range(args.repeats):  # alternate the sides, so that both see the same load
+    for run in range(args.repeats + 1):  # alternate the sides, so that both see the same load
         for side, (cwd, python) in sides.items():
-            exe = str(cwd / ".venv" / "bin" / "wargame")
             for label, argv in COMMANDS.items():
-                wall[side][label].append(_wall([exe, *argv], cwd))
-            interp[side].append(_wall([str(python), "-c", "pass"], cwd))
-            phases[side].append(_phases(python, cwd))
+                took = _wall([str(python), "-m", "wargame", *argv], cwd)
+                if run:  # the first round is the warm-up
+                    wall[side][label].append(took)
+            if run:
+                interp[side].append(_wall([str(python), "-c", "pass"], cwd))
+                phases[side].append(_phases(python, cwd))
 
     names = list(sides)
     print(f"{platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} cores, {args.repeats} runs of each, seconds (best / median)\n")
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the end, "
+          f"{args.repeats} runs of each after a warm-up, seconds (median / best)\n")
     print("| command | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
     for label in COMMANDS:
-        print(f"| `{label}` | " + " | ".join(_best_median(wall[s][label]) for s in names) + " |")
+        print(f"| `{label}` | " + " | ".join(_median_best(wall[s][label]) for s in names) + " |")
 
-    print("\nThe batch by phase (median of the runs, seconds):\n")
+    print("\nThe 10,000-game batch by phase (median of the runs, seconds):\n")
     print("| phase | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
     med: dict[str, dict[str, float]] = {}
@@ -183,9 +201,9 @@ def main() -> None:
         med[s]["interpreter"] = statistics.median(interp[s])
     for p in PHASES:
         print(f"| {p} | " + " | ".join(f"{med[s][p]:.3f}" for s in names) + " |")
-    batch = list(COMMANDS)[-1]
-    beyond = [min(wall[s][batch]) - med[s]["engine"] for s in names]
-    print("| **beyond the engine** (best whole batch − engine) | "
+    many = list(COMMANDS)[3]
+    beyond = [statistics.median(wall[s][many]) - med[s]["engine"] for s in names]
+    print("| **beyond the engine** (whole batch − engine) | "
           + " | ".join(f"**{b:.2f}**" for b in beyond) + " |")
 
 

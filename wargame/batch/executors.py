@@ -15,14 +15,16 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wargame.arguments import whole
 from wargame.batch import lifeline
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
 from wargame.textsafe import excerpt
+
+if TYPE_CHECKING:  # the pool's modules load when a pool is made, not for one process
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 Fn = Callable[[Any, Any], Any]
 
@@ -132,6 +134,8 @@ class ProcessExecutor:
 
     def imap(self, fn: Fn, shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:
         """Run the tasks with at most two per worker in flight."""
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
         pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
                                    initializer=_init_worker, initargs=(shared,))
         it = iter(tasks)

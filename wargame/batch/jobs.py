@@ -14,11 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wargame.arguments import flag, path, share, text, texts, whole
-from wargame.batch import sensitivity, sweep
-from wargame.batch.compare_result import CompareResult, Side
 from wargame.batch.executors import Executor, make_executor
 from wargame.batch.results import BatchResult
 from wargame.batch.run import collect, play_chunk, play_pair, tallies_from_store
@@ -35,7 +33,6 @@ from wargame.batch.store import (
 )
 from wargame.batch.store_check import check_plan
 from wargame.batch.summary import Labels, precise_enough
-from wargame.batch.sweep_result import SweepResult
 from wargame.batch.tally import Tally
 from wargame.batch.workers import auto_workers, available_cores
 from wargame.display import plural
@@ -50,6 +47,10 @@ from wargame.scenario.limits import (
     shape,
 )
 from wargame.textsafe import excerpt
+
+if TYPE_CHECKING:  # a batch needs none of these: they load with the job that does
+    from wargame.batch.compare_result import CompareResult
+    from wargame.batch.sweep_result import SweepResult
 
 DEFAULT_RUNS = 1000
 DEFAULT_PRECISION_CAP = 100_000
@@ -178,6 +179,8 @@ def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loade
     """
     overrides = texts("overrides", overrides)
     if isinstance(scenario, Loaded):
+        from wargame.batch import sweep
+
         loaded = sweep.apply_point(scenario, list(overrides)) if overrides else scenario
         return scenario.path, loaded
     if not isinstance(scenario, (str, Path)) or not str(scenario):
@@ -333,6 +336,8 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
 def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[str],
               design: str, points: int | None, opts: Options, sink: Sink) -> SweepResult:
     """``wargame sweep``: outcome probabilities at every point and a sensitivity summary."""
+    from wargame.batch import sensitivity, sweep
+
     parsed = [sweep.parse_vary(v) for v in varies]
     notes = _Notes(sink)
     _check(opts)
@@ -365,6 +370,8 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
 def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
             opts: Options, sink: Sink, notes: _Notes, design_info: dict[str, Any],
             varies_turns: bool) -> SweepResult:
+    from wargame.batch import sweep
+    from wargame.batch.sweep_result import SweepResult
 
     name, base = resolve(scenario, overrides)
     _check_plan(opts, len(values))
@@ -388,6 +395,7 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
 def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: Options,
                 sink: Sink) -> CompareResult:
     """``wargame compare``: each outcome in A and B and the paired difference B - A."""
+    from wargame.batch.compare_result import CompareResult, Side
     from wargame.engine import compile_scenario
 
     if opts.store is not None:
@@ -501,6 +509,8 @@ def read_store(path: Path) -> Stored:
         result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete,
                                         notes=tuple(notes))
     elif spec.kind == "sweep":
+        from wargame.batch.sweep_result import SweepResult
+
         result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
                                           notes=tuple(notes))
     else:

@@ -8,16 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import (
@@ -33,6 +23,8 @@ from wargame.errors import UsageError
 from wargame.textsafe import terminal
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from wargame.scenario import Scenario
 
 
@@ -81,14 +73,6 @@ SchedulerOpt = Annotated[str | None, typer.Option(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
-class _Speed(ProgressColumn):
-    """Games per second."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.0f} games/s")
-
-
 class Reporter:
     """Notes and a progress bar on stderr; the bar only on a terminal and without --quiet."""
 
@@ -112,7 +96,26 @@ class Reporter:
         """Start the bar."""
         if not self.show_bar:
             return
-        self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), _Speed(),
+        # Rich's progress module is loaded only for a bar (40 ms a command otherwise).
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            Task,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class Speed(ProgressColumn):
+            """Games per second."""
+
+            def render(self, task: Task) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text("" if speed is None else f"{speed:,.0f} games/s")
+
+        self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), Speed(),
                             TimeRemainingColumn(), console=self.err, transient=True)
         self.bar.start()
         self.task = self.bar.add_task("games", total=total)
