@@ -18,6 +18,11 @@ Measures, each as a whole process started afresh (after one warm-up run of each,
    around those functions. "Beyond the engine" is the whole batch's median less the engine's
    games.
 
+On a shared machine the CPU seconds (user + system, the process and its children) say more
+than the wall clock: they leave out the time spent waiting for a core. For the commands in
+one process they are what the wall clock would be on an idle machine; with workers they add
+up every process's work.
+
 Each checkout runs as ``PYTHON -m wargame`` with the checkout first on ``PYTHONPATH``;
 ``PYTHON`` is the checkout's own ``.venv/bin/python`` if it has one, else ``--python``
 (default: the interpreter running this script). ``--against DIR`` runs the same
@@ -32,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -63,10 +69,18 @@ def _env(checkout: Path) -> dict[str, str]:
 
 
 def _wall(argv: list[str], cwd: Path) -> float:
+    return _timed(argv, cwd)[0]
+
+
+def _timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of a whole process and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, env=_env(cwd), stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _phases_child() -> None:
@@ -171,14 +185,17 @@ def main() -> None:
     if args.against is not None:
         sides["--against"] = _checkout(args.against.resolve(), args.python)
     wall: dict[str, dict[str, list[float]]] = {s: {c: [] for c in COMMANDS} for s in sides}
+    cpu: dict[str, dict[str, list[float]]] = {s: {c: [] for c in COMMANDS} for s in sides}
     phases: dict[str, list[dict[str, float]]] = {s: [] for s in sides}
     interp: dict[str, list[float]] = {s: [] for s in sides}
-    for run in range(args.repeats + 1):  # alternate the sides, so that both see the same load
-        for side, (cwd, python) in sides.items():
-            for label, argv in COMMANDS.items():
-                took = _wall([str(python), "-m", "wargame", *argv], cwd)
-                if run:  # the first round is the warm-up
+    for run in range(args.repeats + 1):  # the first round is the warm-up
+        for label, argv in COMMANDS.items():
+            for side, (cwd, python) in sides.items():  # one after the other: the same load
+                took, used = _timed([str(python), "-m", "wargame", *argv], cwd)
+                if run:
                     wall[side][label].append(took)
+                    cpu[side][label].append(used)
+        for side, (cwd, python) in sides.items():
             if run:
                 interp[side].append(_wall([str(python), "-c", "pass"], cwd))
                 phases[side].append(_phases(python, cwd))
@@ -186,11 +203,15 @@ def main() -> None:
     names = list(sides)
     print(f"{platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the end, "
-          f"{args.repeats} runs of each after a warm-up, seconds (median / best)\n")
-    print("| command | " + " | ".join(names) + " |")
-    print("|---|" + "---:|" * len(names))
+          f"{args.repeats} runs of each after a warm-up; wall-clock seconds (median / best) "
+          "and CPU seconds (user + system, median; the processes' own work, whatever else "
+          "runs)\n")
+    print("| command | " + " | ".join(f"{n} wall | {n} CPU" for n in names) + " |")
+    print("|---|" + "---:|---:|" * len(names))
     for label in COMMANDS:
-        print(f"| `{label}` | " + " | ".join(_median_best(wall[s][label]) for s in names) + " |")
+        print(f"| `{label}` | " + " | ".join(
+            f"{_median_best(wall[s][label])} | {statistics.median(cpu[s][label]):.2f}"
+            for s in names) + " |")
 
     print("\nThe 10,000-game batch by phase (median of the runs, seconds):\n")
     print("| phase | " + " | ".join(names) + " |")

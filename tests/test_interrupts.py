@@ -33,17 +33,22 @@ PARALLEL = 3
 GROUP_GONE_SECONDS = 15.0
 
 COMMANDS: dict[str, list[str]] = {
-    "batch": ["batch", ALEPPO, "--runs", LONG, "--seed", "1"],
+    # The cases without "-workers" play in one process: --workers 1, as a run that large would
+    # start a pool by default.
+    "batch": ["batch", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "1"],
     "batch-workers": ["batch", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "2"],
     "sweep": ["sweep", TOY, "--vary", "factions.red.quality=0.5:1.5:3", "--runs", LONG,
-              "--seed", "1"],
-    "compare": ["compare", TOY, TOY, "--runs", LONG, "--seed", "1"],
-    "map": ["map", ALEPPO, "--runs", LONG, "--seed", "1", "--out", "{tmp}/m.png"],
-    "report": ["report", ALEPPO, "--runs", LONG, "--seed", "1", "--out", "{tmp}/r.html"],
+              "--seed", "1", "--workers", "1"],
+    "compare": ["compare", TOY, TOY, "--runs", LONG, "--seed", "1", "--workers", "1"],
+    "map": ["map", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "1", "--out",
+            "{tmp}/m.png"],
+    "report": ["report", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "1", "--out",
+               "{tmp}/r.html"],
     "run": ["run", ALEPPO, "--turns", "1000", "--seed", "1"],
     "sweep-workers": ["sweep", TOY, "--vary", "factions.red.quality=0.5:1.5:3", "--runs", LONG,
                       "--seed", "1", "--workers", "2"],
-    "plot": ["plot", "outcomes", TOY, "--runs", LONG, "--seed", "1", "--out", "{tmp}/p.png"],
+    "plot": ["plot", "outcomes", TOY, "--runs", LONG, "--seed", "1", "--workers", "1",
+             "--out", "{tmp}/p.png"],
     "validate": ["validate", ALEPPO],
     "show": ["show", ALEPPO],
     "batch-games": ["batch", ALEPPO, "--runs", LONG, "--seed", "1", "--workers", "2",

@@ -20,7 +20,7 @@ changes the numbers: chunks are added up in chunk order whatever runs them
 (:mod:`wargame.batch.run`).
 
 The constants were measured on a 2-core virtual machine with the Aleppo scenario
-(``docs/performance.md``, "Workers by default").
+(``docs/performance.md``, "Workers by default"). The rule depends only on their ratios.
 """
 
 from __future__ import annotations
@@ -28,22 +28,23 @@ from __future__ import annotations
 import math
 import os
 
-PLACE_TURN_SECONDS = 0.45e-6
+PLACE_TURN_SECONDS = 0.47e-6
 """Seconds of one core to play one place of one game for one turn, beyond a turn's fixed
-cost: a chunk of 1,000 games of the Aleppo scenario (45 places, 26 turns) takes about 0.55 s
-more than a chunk of one game. Larger maps cost less per place (a 400-place grid about
-0.15 µs), so the rule starts a pool a little early for them, where it also gains most."""
+cost: a chunk of 1,000 games of the Aleppo scenario (45 places, 26 turns) took 0.547 s more
+than a chunk of one game (``benchmarks/bench_workers.py``). Larger maps cost less per place
+(a 400-place grid about 0.15 µs), so the rule starts a pool a little early for them, where
+it also gains most."""
 
-TURN_SECONDS = 1.5e-3
+TURN_SECONDS = 1.8e-3
 """Seconds of one core for one turn of a chunk whatever its games (the engine's calls): a
-chunk of one game of the Aleppo scenario takes about 45 ms for its 26 turns, one of the
-6-turn toy scenario about 6 ms."""
+chunk of one game of the Aleppo scenario took 0.046 s for its 26 turns."""
 
-POOL_START_SECONDS = 1.0
+POOL_START_SECONDS = 1.5
 """What a pool of workers adds before its games: starting the fork server with the engine
-imported, and each worker's load of the compiled kernels. Measured as the wall time of a
-whole ``wargame batch`` with two workers against one, less the half of the games' time the
-second worker saves."""
+imported, and each worker's load of the compiled kernels. On an idle machine 100,000 games
+took 20.8 s in one process and 11.7 s with two workers (``benchmarks/bench_batch.py``), a
+start of about 1.3 s; 1.5 s leaves a margin for other work on the machine, where the start
+costs more (5 s measured with the two cores busy)."""
 
 
 def available_cores() -> int:
