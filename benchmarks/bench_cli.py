@@ -20,8 +20,9 @@ Measures, each as a whole process started afresh (after one warm-up run of each,
 
 On a shared machine the CPU seconds (user + system, the process and its children) say more
 than the wall clock: they leave out the time spent waiting for a core. For the commands in
-one process they are what the wall clock would be on an idle machine; with workers they add
-up every process's work.
+one process they are about what the wall clock would be on an idle machine. They are not
+given for the default workers: a pool's workers are children of the fork server, which is
+never waited for, so their time is not counted.
 
 Each checkout runs as ``PYTHON -m wargame`` with the checkout first on ``PYTHONPATH``;
 ``PYTHON`` is the checkout's own ``.venv/bin/python`` if it has one, else ``--python``
@@ -209,8 +210,10 @@ def main() -> None:
     print("| command | " + " | ".join(f"{n} wall | {n} CPU" for n in names) + " |")
     print("|---|" + "---:|---:|" * len(names))
     for label in COMMANDS:
+        pooled = "default workers" in label  # the workers are not this process's children
         print(f"| `{label}` | " + " | ".join(
-            f"{_median_best(wall[s][label])} | {statistics.median(cpu[s][label]):.2f}"
+            f"{_median_best(wall[s][label])} | "
+            + ("–" if pooled else f"{statistics.median(cpu[s][label]):.2f}")
             for s in names) + " |")
 
     print("\nThe 10,000-game batch by phase (median of the runs, seconds):\n")

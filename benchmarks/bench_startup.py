@@ -60,7 +60,11 @@ STEPS = textwrap.dedent("""
     c = wargame.engine.compile_scenario(loaded.scenario)
     wargame.engine.simulate(c, np.random.default_rng(1), 1); lap()
     wargame.engine.simulate(c, np.random.default_rng(1), 1); lap()
-    print(json.dumps([b - a for a, b in zip(t, t[1:])]))
+    kernels = {id(v): v for m in list(sys.modules.values())
+               if m is not None and m.__name__.startswith("wargame.engine")
+               for v in vars(m).values() if isinstance(v, numba.core.registry.CPUDispatcher)}
+    loaded = sum(1 for v in kernels.values() if v.overloads)
+    print(json.dumps([b - a for a, b in zip(t, t[1:])] + [len(kernels), loaded]))
 """)
 STEP_NAMES = ["command line (Typer, Rich, the commands)",
               "batch layer (numpy, pydantic, the schema)", "read and check the scenario",
@@ -157,11 +161,14 @@ def _mb(times: list[float]) -> str:
 def steps(repeats: int) -> None:
     runs = [[float(x) for x in _python(STEPS)[1].strip()[1:-1].split(",")]
             for _ in range(repeats)]
+    kernels, loaded = int(runs[0][-2]), int(runs[0][-1])
+    runs = [r[:-2] for r in runs]
     print("| step | seconds (median / best) |\n|---|---:|")
     for i, name in enumerate(STEP_NAMES):
         print(f"| {name} | {_mb([r[i] for r in runs])} |")
     total = [sum(r[:-1]) for r in runs]
     print(f"| **before the second game** | **{_mb(total)}** |\n")
+    print(f"The games loaded {loaded} of the engine's {kernels} compiled kernels.\n")
 
 
 def overlap(repeats: int) -> None:
