@@ -147,3 +147,13 @@ def test_the_command_line_default_equals_one_worker() -> None:
     one = CliRunner().invoke(app, [*args, "--workers", "1"])
     assert auto.exit_code == 0 == one.exit_code, auto.stderr + one.stderr
     assert auto.stdout == one.stdout
+
+
+def test_the_progress_bar_says_how_many_workers_play() -> None:
+    from wargame.cli.batch_cmds import Reporter
+
+    rep = Reporter(quiet=True)
+    rep.workers(2)
+    assert rep.label == "games, 2 workers"
+    rep.workers(1)
+    assert rep.label == "games"
