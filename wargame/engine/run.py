@@ -4,7 +4,7 @@ One turn, in order (each phase is a module of :mod:`wargame.engine.phases`): eve
 support (reinforcements, air strikes, airlift, supply lines, artillery); supply, sieges and
 negotiated surrenders; orders; the days of engagement at every contested place; control
 changes, returns and retreats; morale, faction collapse and the culmination of offensives;
-redeployment; outcomes.
+redeployment; what the turn cost civilians; outcomes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
 from wargame.engine.phases import (
+    civilians,
     combat,
     events,
     morale,
@@ -64,12 +65,16 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
     str_hist = [st.faction_strength(F)] if record_turns else []
     gar_hist = [st.strength.copy()] if record_turns else []
     out_hist: list[np.ndarray] = []
+    civ = civilians.rates(c)
+    killed_hist = [st.civilians_killed.copy()] if record_turns else []
+    fled_hist = [st.displaced.copy()] if record_turns else []
     outcomes.evaluate(c, st, 0)
     if record_turns:
         out_hist.append(st.outcome_now.copy())
     for t in range(1, T + 1):
         before = st.faction_strength(F)
         casualties_before = st.casualties.copy()
+        control_before = st.control.copy()
         events.run_events(c, st, p, t, rng, records)
         support.reinforce(c, st, p, t)
         sup = support.external_support(c, st, p, t, records)
@@ -109,12 +114,16 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         redeploy(st.control, st.relation, st.strength, c.src, c.dst, c.out_start,
                  hold, float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)
+        civilians.civilians_phase(c, st, civ, civilians.days_fought(bt, st.control.shape),
+                                  sup.sorties, control_before)
         outcomes.evaluate(c, st, t)
         if record_turns:
             ctl_hist.append(st.control.copy())
             out_hist.append(st.outcome_now.copy())
             str_hist.append(st.faction_strength(F))
             gar_hist.append(st.strength.copy())
+            killed_hist.append(st.civilians_killed.copy())
+            fled_hist.append(st.displaced.copy())
     final = st.outcome_now.copy()
     turn = st.outcome_turn.copy()
     for k, (_, o) in enumerate(c.scenario.outcomes.items()):
@@ -131,5 +140,8 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         outcome_by_turn=np.stack(out_hist) if record_turns else None,
         strength_by_turn=np.stack(str_hist) if record_turns else None,
         garrison_by_turn=np.stack(gar_hist) if record_turns else None,
+        civilians_killed=st.civilians_killed.copy(), displaced=st.displaced.copy(),
+        civilians_killed_by_turn=np.stack(killed_hist) if record_turns else None,
+        displaced_by_turn=np.stack(fled_hist) if record_turns else None,
         log=records, params=p,
     )
