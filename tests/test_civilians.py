@@ -1,0 +1,199 @@
+"""What the war costs civilians (``wargame/engine/phases/civilians.py``): analytic cases of its
+formulas, its bounds, that it changes nothing else in a game, and bad settings."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from wargame.cli.app import app
+from wargame.engine import compile_scenario, simulate
+from wargame.engine.compile import Compiled
+from wargame.engine.phases import civilians
+from wargame.engine.state import State, initial_state, sample_params
+from wargame.scenario import load
+
+DATA = Path(__file__).parent / "data"
+SIEGE = DATA / "civilians" / "siege.yaml"
+ALEPPO = Path(__file__).parent.parent / "scenarios" / "aleppo_2015.yaml"
+ENV = {"NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None, "COLUMNS": "80"}
+
+
+def num(x: float) -> str:
+    """A number as ``--set`` text YAML reads back as a number (no exponents)."""
+    return np.format_float_positional(x, trim="-")
+
+
+def compiled(path: Path, *sets: str) -> Compiled:
+    return compile_scenario(load(path, list(sets)).scenario)
+
+
+def start(c: Compiled, R: int = 3) -> State:
+    rng = np.random.default_rng(0)
+    return initial_state(c, sample_params(c, rng, R, True), R, rng, True)
+
+
+def test_a_siege_of_k_turns_kills_what_the_formula_says() -> None:
+    c = compiled(SIEGE)
+    res = simulate(c, np.random.default_rng(0), 4, record_turns=True)
+    rate, days, pop = 0.0002, 7, 20000.0
+    town = c.settlements.index("town")
+    assert res.civilians_killed_by_turn is not None and res.displaced is not None
+    for k in range(11):
+        expected = pop * -math.expm1(-rate * days * k)
+        np.testing.assert_allclose(res.civilians_killed_by_turn[k, :, town], expected,
+                                   rtol=1e-12)
+    assert not res.displaced.any()
+    assert not res.civilians_killed[:, c.settlements.index("camp")].any()
+    # 20,000 (1 - exp(-0.0014 k)) reaches 200 first at k = 8.
+    deaths, fled = c.outcomes.index("deaths"), c.outcomes.index("fled")
+    assert (res.outcome_turn[:, deaths] == 8).all()
+    assert (res.outcome_turn[:, fled] == -1).all()
+
+
+def test_flight_shares_compound_per_turn() -> None:
+    c = compiled(SIEGE, "model.civilian_siege_deaths=0", "model.civilian_flight_rate=0.01",
+                 "model.civilian_fighting_deaths=0")
+    st_ = start(c)
+    town = c.settlements.index("town")
+    fought = np.zeros(st_.people.shape)
+    fought[:, town] = 2.0                    # fought over: threatened, whatever the days
+    rule = civilians.rates(c)
+    for _ in range(5):
+        civilians.civilians_phase(c, st_, rule, fought, np.zeros_like(fought),
+                                  st_.control.copy())
+    stay = math.exp(-0.01 * 7 * 5)           # (1 - share)^5 with share = 1 - exp(-0.07)
+    np.testing.assert_allclose(st_.people[:, town], 20000 * stay, rtol=1e-12)
+    np.testing.assert_allclose(st_.displaced[:, town], 20000 * (1 - stay), rtol=1e-12)
+    assert not st_.civilians_killed.any()
+
+
+def test_fighting_then_flight_then_fall_in_that_order() -> None:
+    c = compiled(SIEGE, "model.civilian_siege_deaths=0", "model.civilian_flight_rate=0.01",
+                 "model.civilian_fighting_deaths=0.001", "model.civilian_fall_flight=0.5")
+    st_ = start(c, 1)
+    town = c.settlements.index("town")
+    fought = np.zeros(st_.people.shape)
+    fought[:, town] = 3.0
+    before = st_.control.copy()
+    st_.control[:, town] = c.factions.index("red")          # it changed hands this turn
+    civilians.civilians_phase(c, st_, civilians.rates(c), fought, np.zeros_like(fought),
+                              before)
+    killed = 20000 * -math.expm1(-0.001 * 3)
+    left = 20000 - killed
+    ahead = left * -math.expm1(-0.01 * 7)
+    after = (left - ahead) * 0.5
+    assert st_.civilians_killed[0, town] == pytest.approx(killed, rel=1e-12)
+    assert st_.displaced[0, town] == pytest.approx(ahead + after, rel=1e-12)
+    assert st_.people[0, town] == pytest.approx(left - ahead - after, rel=1e-12)
+
+
+def test_air_deaths_per_sortie_scale_with_the_people_left() -> None:
+    c = compiled(SIEGE, "model.civilian_siege_deaths=0", "model.civilian_air_deaths=2")
+    st_ = start(c, 1)
+    town = c.settlements.index("town")
+    sorties = np.zeros(st_.people.shape)
+    sorties[:, town] = 10.0
+    cap = civilians.capacity(c)[town]
+    assert cap == pytest.approx(20000.0)     # a town of 20,000 fills its built-up area
+    civilians.civilians_phase(c, st_, civilians.rates(c), np.zeros_like(sorties), sorties,
+                              st_.control.copy())
+    assert st_.civilians_killed[0, town] == pytest.approx(20000 * -math.expm1(-2 * 10 / cap))
+    assert st_.civilians_killed[0, town] == pytest.approx(20.0, rel=1e-3)  # ~2 a sortie
+
+
+def test_no_population_no_deaths() -> None:
+    c = compiled(SIEGE, "settlements.town.population=0", "model.civilian_air_deaths=50",
+                 "model.civilian_fall_flight=1")
+    res = simulate(c, np.random.default_rng(3), 5)
+    assert res.civilians_killed is not None and res.displaced is not None
+    assert not res.civilians_killed.any() and not res.displaced.any()
+
+
+@given(rates=st.tuples(*[st.floats(0, 1, allow_subnormal=False)] * 3,
+                       st.floats(0, 1000, allow_subnormal=False),
+                       st.floats(0, 1, allow_subnormal=False)),
+       fought=st.floats(0, 7), sorties=st.floats(0, 1e5), turns=st.integers(1, 30))
+def test_totals_never_exceed_the_population(rates: tuple[float, ...], fought: float,
+                                            sorties: float, turns: int) -> None:
+    fight, siege, flight, air, fall = rates
+    c = compiled(SIEGE, f"model.civilian_fighting_deaths={num(fight)}",
+                 f"model.civilian_siege_deaths={num(siege)}",
+                 f"model.civilian_flight_rate={num(flight)}",
+                 f"model.civilian_air_deaths={num(air)}",
+                 f"model.civilian_fall_flight={num(fall)}")
+    st_ = start(c, 2)
+    st_.siege[:] = 1
+    days = np.full(st_.people.shape, fought)
+    air = np.full(st_.people.shape, sorties)
+    pop = np.tile(c.population, (2, 1))
+    for t in range(turns):
+        before = st_.control.copy()
+        if t % 2:
+            before[:] = -1                   # every place changes hands every other turn
+        civilians.civilians_phase(c, st_, civilians.rates(c), days, air, before)
+        assert (st_.people >= 0).all()
+        assert (st_.civilians_killed >= 0).all() and (st_.displaced >= 0).all()
+        assert (st_.civilians_killed + st_.displaced <= pop * (1 + 1e-12)).all()
+        np.testing.assert_allclose(st_.people + st_.civilians_killed + st_.displaced, pop,
+                                   rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("off", ["model.civilians=false",
+                                 "model.civilian_fighting_deaths=0"])
+def test_the_rest_of_the_game_is_the_same_without_civilians(off: str) -> None:
+    base = compiled(ALEPPO)
+    other = compiled(ALEPPO, off) if off.endswith("false") else compiled(
+        ALEPPO, off, "model.civilian_air_deaths=0", "model.civilian_siege_deaths=0",
+        "model.civilian_flight_rate=0", "model.civilian_fall_flight=0")
+    a = simulate(base, np.random.default_rng(11), 40, turns=12, record_turns=True)
+    b = simulate(other, np.random.default_rng(11), 40, turns=12, record_turns=True)
+    assert a.civilians_killed is not None and a.civilians_killed.sum() > 0
+    assert a.displaced is not None and a.displaced.sum() > 0
+    assert b.civilians_killed is not None and b.displaced is not None
+    assert not b.civilians_killed.any() and not b.displaced.any()
+    for name in ("control", "garrison", "strength", "casualties", "reinforcements",
+                 "control_by_turn", "garrison_by_turn"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert np.array_equal(a.outcome_turn, b.outcome_turn)
+
+
+def test_by_turn_counts_grow_and_end_at_the_final_counts() -> None:
+    res = simulate(compiled(ALEPPO), np.random.default_rng(5), 20, turns=10, record_turns=True)
+    for final, by_turn in ((res.civilians_killed, res.civilians_killed_by_turn),
+                           (res.displaced, res.displaced_by_turn)):
+        assert final is not None and by_turn is not None
+        assert by_turn.shape == (11, 20, final.shape[1])
+        assert not by_turn[0].any()
+        assert (np.diff(by_turn, axis=0) >= 0).all()
+        assert np.array_equal(by_turn[-1], final)
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("model.civilian_fall_flight=1.5", "model.civilian_fall_flight: must be at most 1"),
+    ("model.civilian_flight_rate=-0.1", "model.civilian_flight_rate: must be at least 0"),
+    ("model.civilian_air_deaths=-1", "model.civilian_air_deaths: must be at least 0"),
+])
+def test_bad_rates_get_a_located_error(setting: str, message: str) -> None:
+    result = CliRunner(env=ENV).invoke(app, ["validate", str(SIEGE), "--set", setting])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_outcome_naming_an_unknown_place_is_located(tmp_path: Path) -> None:
+    text = SIEGE.read_text(encoding="utf-8").replace("settlements: [town]}",
+                                                     "settlements: [tonw]}")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner(env=ENV).invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "outcomes.deaths.civilians_killed.settlements.0: unknown settlement 'tonw'" \
+        in result.stderr
+    assert "did you mean 'town'" in result.stderr
