@@ -3,6 +3,7 @@ formulas, its bounds, that it changes nothing else in a game, and bad settings."
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -197,3 +198,54 @@ def test_an_outcome_naming_an_unknown_place_is_located(tmp_path: Path) -> None:
     assert "outcomes.deaths.civilians_killed.settlements.0: unknown settlement 'tonw'" \
         in result.stderr
     assert "did you mean 'town'" in result.stderr
+
+
+def test_a_batch_reports_them_and_the_records_agree() -> None:
+    pytest.importorskip("pandas")
+    import wargame
+
+    res = wargame.batch(ALEPPO, runs=300, seed=4, chunk_size=100, games=True, per_turn=True)
+    civ = res.civilians
+    assert civ is not None and res.records is not None
+    df = res.records.to_pandas()
+    for what, col in (("killed", "civilians_killed"), ("displaced", "displaced")):
+        tot = civ.total(what)
+        assert df[col].mean() == pytest.approx(tot.mean, rel=1e-12)
+        assert tot.min == df[col].min() and tot.max == df[col].max()
+        assert tot.min <= tot.p05 <= tot.p95 <= tot.max
+        assert df[col].quantile(0.95) == pytest.approx(tot.p95, rel=0.02)
+    east = next(p for p in civ.places if p.settlement == "aleppo_east")
+    assert df["displaced.aleppo_east"].mean() == pytest.approx(east.displaced, rel=1e-12)
+    assert civ.by_turn is not None and len(civ.by_turn) == res.turns + 1
+    assert civ.by_turn[-1].killed == pytest.approx(civ.total("killed").mean, rel=1e-12)
+    tables = {name: res.to_pandas(name) for name in ("civilians", "civilians_by_place",
+                                                     "civilians_by_turn")}
+    assert list(tables["civilians"]["what"]) == ["killed", "displaced"]
+    assert len(tables["civilians_by_place"]) == len(res.labels.settlements)
+    assert str(tables["civilians_by_turn"]["end_date"].dtype).startswith("datetime64")
+    data = res.to_dict()["civilians"]
+    assert data["displaced"]["mean"] == civ.total("displaced").mean
+    # Same seed, same numbers whatever the chunking.
+    other = wargame.batch(ALEPPO, runs=300, seed=4, chunk_size=100, workers=2)
+    assert other.civilians == wargame.batch(ALEPPO, runs=300, seed=4, chunk_size=100).civilians
+
+
+def test_the_cli_prints_them_as_a_table_json_and_csv() -> None:
+    runner = CliRunner(env=ENV)
+    args = ["batch", str(SIEGE), "--runs", "50", "--seed", "1"]
+    text = runner.invoke(app, args)
+    assert text.exit_code == 0, text.stderr
+    assert "Civilians" in text.stdout
+    # 20,000 (1 - exp(-0.0002 x 7 x 10)) killed in every game.
+    killed = 20000 * -math.expm1(-0.0002 * 70)
+    line = next(x for x in text.stdout.splitlines() if x.startswith("all places"))
+    assert line.split()[2:] == [f"{killed:,.0f}", f"({killed:,.0f}–{killed:,.0f})", "0",
+                                "(0–0)"]
+    assert max(len(line) for line in text.stdout.splitlines()) <= 80
+    out = runner.invoke(app, [*args, "--format", "json"])
+    data = json.loads(out.stdout)["civilians"]
+    assert data["killed"]["mean"] == pytest.approx(killed, rel=1e-12)
+    assert data["displaced"]["max"] == 0
+    csv = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    assert f"civilians,killed,,,,,mean,{data['killed']['mean']!r}" in csv
+    assert "civilians_place,town,,,,,displaced_mean,0.0" in csv

@@ -8,7 +8,9 @@ and ``wargame results export`` both go through it.
 
 Batch CSV columns (long format, one number per row): ``kind, id, faction, turn, start_date,
 end_date, statistic, value``. ``kind`` is ``meta``, ``outcome``, ``control``, ``faction``,
-``outcome_by_turn`` or ``control_by_turn``; ``id`` is the outcome, settlement or faction id.
+``civilians`` (``id`` ``killed`` or ``displaced``), ``civilians_place``, ``civilians_by_turn``,
+``outcome_by_turn`` or ``control_by_turn``; otherwise ``id`` is the outcome, settlement or
+faction id.
 The typed tables of ``wargame results export`` hold the same numbers with one type per column.
 """
 
@@ -26,6 +28,7 @@ from wargame.display import Col, Fit, fitted, interval, pct, plural, points, tab
 from wargame.textsafe import csv_cell, printable
 
 if TYPE_CHECKING:
+    from wargame.batch.civilians import CivilianStats
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.results import BatchResult
     from wargame.batch.summary import ControlShare, Spread
@@ -72,6 +75,19 @@ def batch_rows(result: BatchResult) -> Iterator[list[Any]]:
         for q, spread in (("strength", f.strength), ("casualties", f.casualties)):
             for stat in ("mean", "p05", "p95", "min", "max"):
                 yield ["faction", f.id, f.id, "", "", "", f"{q}_{stat}", getattr(spread, stat)]
+    civ = result.civilians
+    if civ is not None:
+        for tot in civ.totals:
+            for stat in ("mean", "p05", "p95", "min", "max"):
+                yield ["civilians", tot.what, "", "", "", "", stat, getattr(tot, stat)]
+        for pl in civ.places:
+            yield ["civilians_place", pl.settlement, "", "", "", "", "killed_mean", pl.killed]
+            yield ["civilians_place", pl.settlement, "", "", "", "", "displaced_mean",
+                   pl.displaced]
+        for ct in civ.by_turn or []:
+            for stat, v in (("killed_mean", ct.killed), ("displaced_mean", ct.displaced)):
+                yield ["civilians_by_turn", "", "", ct.turn, lab.start_date(ct.turn),
+                       lab.end_date(ct.turn), stat, v]
     per = result.per_turn
     if per is not None:
         for r in per.outcomes:
@@ -180,6 +196,8 @@ def batch_tables(result: BatchResult,
     garrisons = garrison_table(result)
     if garrisons is not None:
         parts.append(garrisons)
+    if result.civilians is not None:
+        parts.append(civilian_table(result.civilians))
     if result.per_turn is not None:
         parts.extend(_per_turn_tables(result))
     return Group(*parts)
@@ -231,6 +249,25 @@ def garrison_table(result: BatchResult) -> RenderableType | None:
                    Col("10–90% of games", "right", False)], rows,
                   title="Garrisons at the end, at the places the outcomes name (fighters of "
                   "whoever holds the place)")
+
+
+PLACES_SHOWN = 5
+"""The hardest-hit places the civilian table names."""
+
+
+def civilian_table(civ: CivilianStats) -> RenderableType:
+    """Civilians killed and displaced over all places (mean, and the 5th–95th percentile of
+    games), and the places where most were killed or fled."""
+    rows: list[list[str | Text]] = [
+        ["all places", *(f"{_n(t.mean)} ({_n(t.p05)}–{_n(t.p95)})" for t in civ.totals)]]
+    hit = sorted(civ.places, key=lambda p: -(p.killed + p.displaced))
+    rows += [[p.name, _n(p.killed), _n(p.displaced)] for p in hit[:PLACES_SHOWN]
+             if p.killed + p.displaced >= 0.5]
+    return fitted([Col("place"), Col("killed", "right", False),
+                   Col("displaced", "right", False)], rows,
+                  title="Civilians (mean, and 5th–95th percentile of games)",
+                  caption="Killed: by fighting, air strikes and sieges. Displaced: fled "
+                  "ahead of an attack or after a fall. By place: the mean.")
 
 
 def spread(s: Spread) -> tuple[str, str]:

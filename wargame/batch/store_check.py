@@ -36,6 +36,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wargame.batch.civilians import ARRAYS as CIVILIAN_ARRAYS
 from wargame.batch.seeds import ChunkPlan
 from wargame.batch.spec import SPEC_FORMAT, BatchSpec, Point
 from wargame.batch.stats import LogBins, merge_sparse
@@ -204,8 +205,10 @@ def chunk_digest(key: str, point: int, chunk: int, games: int, blob: bytes) -> D
     return h.hexdigest()
 
 
-OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_bins", "garrison_min", "garrison_max"})
-"""Arrays a chunk stored by an older version lacks (its batch then reports no garrisons)."""
+OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_bins", "garrison_min", "garrison_max",
+                             *CIVILIAN_ARRAYS, "civilians_by_turn_sum"})
+"""Arrays a chunk stored by an older version lacks (its batch then reports no garrisons, or
+no civilian counts)."""
 
 
 def rows_digest(rows: list[tuple[Any, Any, Any, Any]]) -> Digest:
@@ -247,7 +250,11 @@ def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None
         out[f"{name}_max"] = ((f,), "f")
     out.update({"garrison_sum": ((n,), "f"), "garrison_bins": ((AtMost(n * BINS.size), 3), "i"),
                 "garrison_min": ((n,), "f"), "garrison_max": ((n,), "f")})
+    out.update({"civilians_sum": ((2,), "f"), "civilians_bins": ((AtMost(2 * BINS.size), 3), "i"),
+                "civilians_min": ((2,), "f"), "civilians_max": ((2,), "f"),
+                "killed_sum": ((n,), "f"), "displaced_sum": ((n,), "f")})
     if per_turn:
+        out["civilians_by_turn_sum"] = ((None, 2), "f")
         out["control_by_turn"] = ((None, n, f + 1), "i")
         out["outcome_by_turn"] = ((None, o), "i")
     return out
@@ -275,7 +282,7 @@ def check_blob(blob: bytes, expected: dict[str, tuple[Shape, str]]) -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         raise BadStore("its data is not a NumPy archive") from None
     names = {i.filename.removesuffix(".npy") for i in infos}
-    if names != set(expected) and names != set(expected) - OPTIONAL_ARRAYS:
+    if not names <= set(expected) or not set(expected) - names <= OPTIONAL_ARRAYS:
         raise BadStore("it does not hold the arrays of this run")
     for info in infos:
         shape, _ = expected[info.filename.removesuffix(".npy")]
