@@ -272,7 +272,8 @@ def results_export(
                                               case_sensitive=False)] = ExportFormat.csv,
     table: Annotated[str | None, typer.Option(
         "--table", "-t", help="One table (batch: outcomes, control, factions, timing, "
-        "outcomes_by_turn, control_by_turn; sweep: points, sensitivity). Without it, --out is "
+        "civilians, civilians_by_place, outcomes_by_turn, control_by_turn, "
+        "civilians_by_turn; sweep: points, sensitivity). Without it, --out is "
         "a directory that gets every table.", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="File (one table, or JSON) or directory (every table).",
