@@ -63,11 +63,11 @@ def test_flight_shares_compound_per_turn() -> None:
                  "model.civilian_fighting_deaths=0")
     st_ = start(c)
     town = c.settlements.index("town")
-    fought = np.zeros(st_.people.shape)
-    fought[:, town] = 2.0                    # fought over: threatened, whatever the days
+    fought = np.zeros(st_.people.shape, dtype=bool)
+    fought[:, town] = True                   # attacked: threatened
     rule = civilians.rates(c)
     for _ in range(5):
-        civilians.civilians_phase(c, st_, rule, fought, np.zeros_like(fought),
+        civilians.civilians_phase(c, st_, rule, fought, np.zeros(fought.shape),
                                   st_.control.copy())
     stay = math.exp(-0.01 * 7 * 5)           # (1 - share)^5 with share = 1 - exp(-0.07)
     np.testing.assert_allclose(st_.people[:, town], 20000 * stay, rtol=1e-12)
@@ -80,13 +80,13 @@ def test_fighting_then_flight_then_fall_in_that_order() -> None:
                  "model.civilian_fighting_deaths=0.001", "model.civilian_fall_flight=0.5")
     st_ = start(c, 1)
     town = c.settlements.index("town")
-    fought = np.zeros(st_.people.shape)
-    fought[:, town] = 3.0
+    fought = np.zeros(st_.people.shape, dtype=bool)
+    fought[:, town] = True
     before = st_.control.copy()
     st_.control[:, town] = c.factions.index("red")          # it changed hands this turn
-    civilians.civilians_phase(c, st_, civilians.rates(c), fought, np.zeros_like(fought),
+    civilians.civilians_phase(c, st_, civilians.rates(c), fought, np.zeros(fought.shape),
                               before)
-    killed = 20000 * -math.expm1(-0.001 * 3)
+    killed = 20000 * -math.expm1(-0.001 * 7)
     left = 20000 - killed
     ahead = left * -math.expm1(-0.01 * 7)
     after = (left - ahead) * 0.5
@@ -103,8 +103,8 @@ def test_air_deaths_per_sortie_scale_with_the_people_left() -> None:
     sorties[:, town] = 10.0
     cap = civilians.capacity(c)[town]
     assert cap == pytest.approx(20000.0)     # a town of 20,000 fills its built-up area
-    civilians.civilians_phase(c, st_, civilians.rates(c), np.zeros_like(sorties), sorties,
-                              st_.control.copy())
+    civilians.civilians_phase(c, st_, civilians.rates(c), np.zeros(sorties.shape, bool),
+                              sorties, st_.control.copy())
     assert st_.civilians_killed[0, town] == pytest.approx(20000 * -math.expm1(-2 * 10 / cap))
     assert st_.civilians_killed[0, town] == pytest.approx(20.0, rel=1e-3)  # ~2 a sortie
 
@@ -120,8 +120,8 @@ def test_no_population_no_deaths() -> None:
 @given(rates=st.tuples(*[st.floats(0, 1, allow_subnormal=False)] * 3,
                        st.floats(0, 1000, allow_subnormal=False),
                        st.floats(0, 1, allow_subnormal=False)),
-       fought=st.floats(0, 7), sorties=st.floats(0, 1e5), turns=st.integers(1, 30))
-def test_totals_never_exceed_the_population(rates: tuple[float, ...], fought: float,
+       fought=st.booleans(), sorties=st.floats(0, 1e5), turns=st.integers(1, 30))
+def test_totals_never_exceed_the_population(rates: tuple[float, ...], fought: bool,
                                             sorties: float, turns: int) -> None:
     fight, siege, flight, air, fall = rates
     c = compiled(SIEGE, f"model.civilian_fighting_deaths={num(fight)}",

@@ -114,7 +114,7 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         redeploy(st.control, st.relation, st.strength, c.src, c.dst, c.out_start,
                  hold, float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)
-        civilians.civilians_phase(c, st, civ, civilians.days_fought(bt, st.control.shape),
+        civilians.civilians_phase(c, st, civ, civilians.attacked(bt, st.control.shape),
                                   sup.sorties, control_before)
         outcomes.evaluate(c, st, t)
         if record_turns:

@@ -1,7 +1,7 @@
 """Phase 9 of a turn: what the turn cost the civilians of each place.
 
 Civilians do not fight back in this model: the phase reads what the turn's other phases did
-(the days fought at each place, the sorties flown over it, whether it was out of supply, the
+(which places were attacked, the sorties flown over them, whether it was out of supply, the
 operations aimed at it, whether it changed hands) and changes nothing but the people. It uses
 no random numbers, so a game plays the same with or without it.
 
@@ -9,7 +9,7 @@ no random numbers, so a game plays the same with or without it.
 ``population``. With ``D`` the days of a turn, in this order, each step on the people left by
 the one before:
 
-    killed by fighting   = people (1 - exp(-civilian_fighting_deaths x days fought))
+    killed by fighting   = people (1 - exp(-civilian_fighting_deaths x D))      if attacked
     killed by air        = people (1 - exp(-civilian_air_deaths x sorties / capacity))
     killed by siege      = people (1 - exp(-civilian_siege_deaths x D))      if out of supply
     fled ahead of attack = people (1 - exp(-civilian_flight_rate x D))       if threatened
@@ -17,9 +17,12 @@ the one before:
 
 ``capacity = max(population, urban_density x min_area_km2)`` is the people the place's
 built-up area holds at the density of the space model (:mod:`wargame.engine.space`), so a sortie
-over a full city kills ``civilian_air_deaths`` civilians and fewer as the city empties. A place
-is *threatened* in a turn when it is fought over, or when it is an objective of an operation
-(massing or fighting) of a faction at war with its holder. Whoever dies or flees leaves
+over a full city kills ``civilian_air_deaths`` civilians and fewer as the city empties. A place is
+*attacked* in a turn when an attack on it is one of the turn's battles (whether or not the
+dice give it a day of engagement: the rate is per calendar day of a battle, as the published
+figures count it), and *threatened* when it is attacked, or when it is an objective of an operation
+(massing or fighting) of a faction at war with its holder that holds a neighbouring place: the
+front is next door. Whoever dies or flees leaves
 ``people``; the place's ``population`` stays what the scenario says for the rest of the model
 (its area and frontage are its buildings', not its residents').
 
@@ -70,9 +73,10 @@ def capacity(c: Compiled) -> np.ndarray:
     return np.asarray(c.space.area_km2) * float(c.scenario.model.urban_density)
 
 
-def threatened(c: Compiled, st: State, fought_days: np.ndarray) -> np.ndarray:
-    """[R, N] bool: fought over this turn, or an objective of a hostile operation under way."""
-    out = fought_days > 0
+def threatened(c: Compiled, st: State, attacked: np.ndarray) -> np.ndarray:
+    """[R, N] bool: attacked this turn, or an objective of a hostile operation under way
+    whose faction holds a neighbouring place (the front is next door)."""
+    out = attacked.copy()
     if not c.scenario.model.campaign:
         return out
     R, F, _ = st.op_target.shape
@@ -83,15 +87,18 @@ def threatened(c: Compiled, st: State, fought_days: np.ndarray) -> np.ndarray:
     n = np.where(live, tgt, 0)
     holder = st.control[rr, n]
     hostile = live & (holder >= 0) & (st.relation[rr, ff, np.maximum(holder, 0)] == WAR)
-    out[rr[hostile], n[hostile]] = True
+    nb = c.neighbours[n]                                              # [R, F, K, D]
+    beside = ((nb >= 0) & (st.control[rr[..., None], np.maximum(nb, 0)] == ff[..., None]))
+    near = hostile & beside.any(axis=-1)
+    out[rr[near], n[near]] = True
     return out
 
 
-def civilians_phase(c: Compiled, st: State, rule: CivilianRates, fought_days: np.ndarray,
+def civilians_phase(c: Compiled, st: State, rule: CivilianRates, attacked: np.ndarray,
                     sorties: np.ndarray, control_before: np.ndarray) -> None:
     """Book the turn's civilian deaths and flight at every place, in place on ``st``.
 
-    ``fought_days`` [R, N] are the days fought at each place this turn, ``sorties`` [R, N] the
+    ``attacked`` [R, N] says which places were attacked this turn, ``sorties`` [R, N] the
     sorties flown over it and ``control_before`` [R, N] its holder when the turn began. The
     rules are in the module's docstring.
     """
@@ -101,7 +108,7 @@ def civilians_phase(c: Compiled, st: State, rule: CivilianRates, fought_days: np
     people = st.people
     killed = np.zeros_like(people)
     if rule.fighting > 0:
-        killed += people * -np.expm1(-rule.fighting * fought_days)
+        killed += np.where(attacked, people * -np.expm1(-rule.fighting * days), 0.0)
     if rule.air > 0:
         left = people - killed
         killed += left * -np.expm1(-rule.air * sorties / capacity(c)[None, :])
@@ -111,7 +118,7 @@ def civilians_phase(c: Compiled, st: State, rule: CivilianRates, fought_days: np
     people -= killed
     fled = np.zeros_like(people)
     if rule.flight > 0:
-        fled += np.where(threatened(c, st, fought_days),
+        fled += np.where(threatened(c, st, attacked),
                          people * -np.expm1(-rule.flight * days), 0.0)
     if rule.fall > 0:
         fell = st.control != control_before
@@ -122,9 +129,9 @@ def civilians_phase(c: Compiled, st: State, rule: CivilianRates, fought_days: np
     st.displaced += fled
 
 
-def days_fought(bt: Battles | None, shape: tuple[int, int]) -> np.ndarray:
-    """[R, N] days fought at each place this turn (0 where there was no battle)."""
-    out = np.zeros(shape)
+def attacked(bt: Battles | None, shape: tuple[int, int]) -> np.ndarray:
+    """[R, N] bool: the places attacked this turn (one of the turn's battles)."""
+    out = np.zeros(shape, dtype=bool)
     if bt is not None:
-        out[bt.rep, bt.place] = bt.fought
+        out[bt.rep, bt.place] = True
     return out
