@@ -249,3 +249,55 @@ def test_the_cli_prints_them_as_a_table_json_and_csv() -> None:
     csv = runner.invoke(app, [*args, "--format", "csv"]).stdout
     assert f"civilians,killed,,,,,mean,{data['killed']['mean']!r}" in csv
     assert "civilians_place,town,,,,,displaced_mean,0.0" in csv
+
+
+@pytest.mark.parametrize("size", [(1600, 1200), (800, 600), (1600, 700)])
+def test_the_map_key_lists_the_hardest_hit_places_without_overlaps(
+        size: tuple[int, int]) -> None:
+    import sys
+    from dataclasses import replace
+
+    import wargame
+    from wargame.report.maps import batch_view, civilian_lines, draw_map
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from text_boxes import drawn_texts, outside, overlapping
+
+    played = wargame.batch(ALEPPO, runs=100, seed=7)
+    assert played.loaded is not None and played.civilians is not None
+    sc = played.loaded.scenario
+    civ = np.array([[p.killed, p.displaced] for p in played.civilians.places])
+    view = replace(batch_view(compile_scenario(sc), played.tally.ints["control"],
+                              played.games, played.turns), civilians=civ)
+    fig, _ = draw_map(sc, view, *size, "note")
+    assert overlapping(fig) == [] and outside(fig) == []
+    shown = " ".join(t.get_text().replace("\n", " ") for t, _ in drawn_texts(fig))
+    assert "Civilians (mean of games)" in shown
+    lines = civilian_lines(sc, civ)
+    assert lines[0].startswith("all places: ")
+    assert lines[1].startswith("Aleppo (East): ")   # the hardest hit in these games
+    if size == (1600, 1200):
+        assert all(" ".join(x.split()) in " ".join(shown.split()) for x in lines)
+
+
+def test_map_and_report_from_the_command_line(tmp_path: Path) -> None:
+    runner = CliRunner(env=ENV)
+    png = tmp_path / "m.png"
+    no_games = runner.invoke(app, ["map", str(SIEGE), "--civilians", "--out", str(png)])
+    assert no_games.exit_code == 2
+    assert "--civilians needs games" in no_games.stderr
+    both = runner.invoke(app, ["map", str(SIEGE), "--runs", "5", "--civilians", "--garrisons",
+                               "--out", str(png)])
+    assert both.exit_code == 2 and "choose one of --garrisons and --civilians" in both.stderr
+    ok = runner.invoke(app, ["map", str(SIEGE), "--runs", "5", "--seed", "1", "--civilians",
+                             "--out", str(png)])
+    assert ok.exit_code == 0, ok.stderr
+    assert png.stat().st_size > 0
+    page = tmp_path / "r.html"
+    rep = runner.invoke(app, ["report", str(SIEGE), "--runs", "20", "--seed", "1", "--out",
+                              str(page)])
+    assert rep.exit_code == 0, rep.stderr
+    html = page.read_text(encoding="utf-8")
+    killed = 20000 * -math.expm1(-0.0002 * 70)
+    assert "<h2>Civilians</h2>" in html
+    assert f"<td>Town</td><td class=n>20,000</td><td class=n>{killed:,.0f}</td>" in html
