@@ -6,10 +6,11 @@ Usage (from the repository root)::
     .venv/bin/python validation/civilians.py --runs 200   # quicker
 
 Plays the Mosul 2016-17 scenario (``scenarios/mosul_2016.yaml``, 40 weekly turns) and the
-built-in Aleppo scenario (``scenarios/aleppo_2015.yaml``, 13 Oct 2015 to 12 Apr 2016) with the
+built-in Aleppo scenario (``scenarios/aleppo_2015.yaml``, 13 Oct 2015 to 12 Apr 2016, and its
+history variant ``scenarios/aleppo_2015_history.yaml``, to 2 Jan 2017) with the
 documented civilian rates, and prints the mean and the 5th-95th percentile of games of the
 civilians killed and displaced for groups of places, with the week each half of Mosul lost
-half its people. ``docs/validation.md`` (section "Civilians") sets them beside the published
+half its people and the displaced by mid-January 2017. ``docs/validation.md`` (section "Civilians") sets them beside the published
 figures. Writes the markdown it prints to ``validation/results/civilians.md``.
 """
 
@@ -33,6 +34,12 @@ GROUPS = {
         "Mosul city (east and west banks)": ["mosul_east", "mosul_west"],
         "Mosul, east bank": ["mosul_east"],
         "Mosul, west bank": ["mosul_west"],
+        "the whole theatre": None,
+    },
+    "aleppo_2015_history": {
+        "Aleppo (East)": ["aleppo_east"],
+        "northern Aleppo countryside (Azaz, Tal Rifaat, Mare', Anadan)":
+            ["azaz", "tal_rifaat", "mare", "anadan"],
         "the whole theatre": None,
     },
     "aleppo_2015": {
@@ -80,7 +87,18 @@ def main() -> None:
                          f"{spread(res.civilians_killed[:, idx].sum(axis=1))} | "
                          f"{spread(res.displaced[:, idx].sum(axis=1))} |")
         lines.append("")
+        if name == "aleppo_2015_history":
+            n = c.settlements.index("aleppo_east")
+            regime = c.factions.index("regime")
+            fell = res.control[:, n] == regime
+            lines.append(f"- Aleppo (East) held by the regime at the end in "
+                         f"{100 * fell.mean():.0f}% of games; displaced from it in those: "
+                         f"{spread(res.displaced[fell, n]) if fell.any() else 'none'}")
+            lines.append("")
         if name == "mosul_2016":
+            # Turn 13 runs 9-15 Jan 2017: IOM had counted about 144,500 displaced by 13 Jan.
+            lines.append("- displaced from the whole theatre by the end of turn 13 (15 Jan "
+                         f"2017): {spread(res.displaced_by_turn[13].sum(axis=1))}")
             for sid in ("mosul_east", "mosul_west"):
                 n = c.settlements.index(sid)
                 gone = res.civilians_killed_by_turn[:, :, n] + res.displaced_by_turn[:, :, n]

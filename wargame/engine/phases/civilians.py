@@ -21,8 +21,8 @@ over a full city kills ``civilian_air_deaths`` civilians and fewer as the city e
 *attacked* in a turn when an attack on it is one of the turn's battles (whether or not the
 dice give it a day of engagement: the rate is per calendar day of a battle, as the published
 figures count it), and *threatened* when it is attacked, or when it is an objective of an operation
-(massing or fighting) of a faction at war with its holder that holds a neighbouring place: the
-front is next door. Whoever dies or flees leaves
+of a faction at war with its holder that is fighting (not massing) and holds a neighbouring
+place: the front is next door. Whoever dies or flees leaves
 ``people``; the place's ``population`` stays what the scenario says for the rest of the model
 (its area and frontage are its buildings', not its residents').
 
@@ -40,6 +40,7 @@ import numpy as np
 from wargame.engine.common import WAR
 from wargame.engine.compile import Compiled
 from wargame.engine.phases.combat import Battles
+from wargame.engine.phases.operations import FIGHTING
 from wargame.engine.state import State
 
 
@@ -74,8 +75,9 @@ def capacity(c: Compiled) -> np.ndarray:
 
 
 def threatened(c: Compiled, st: State, attacked: np.ndarray) -> np.ndarray:
-    """[R, N] bool: attacked this turn, or an objective of a hostile operation under way
-    whose faction holds a neighbouring place (the front is next door)."""
+    """[R, N] bool: attacked this turn, or an objective of a hostile operation that is
+    fighting (not massing) and whose faction holds a neighbouring place (the front is next
+    door)."""
     out = attacked.copy()
     if not c.scenario.model.campaign:
         return out
@@ -83,7 +85,7 @@ def threatened(c: Compiled, st: State, attacked: np.ndarray) -> np.ndarray:
     tgt = st.op_target
     rr = np.broadcast_to(np.arange(R)[:, None, None], tgt.shape)
     ff = np.broadcast_to(np.arange(F)[None, :, None], tgt.shape)
-    live = (tgt >= 0) & (st.op_stage > 0)[:, :, None]
+    live = (tgt >= 0) & (st.op_stage == FIGHTING)[:, :, None]
     n = np.where(live, tgt, 0)
     holder = st.control[rr, n]
     hostile = live & (holder >= 0) & (st.relation[rr, ff, np.maximum(holder, 0)] == WAR)
