@@ -10,8 +10,9 @@ built-in Aleppo scenario (``scenarios/aleppo_2015.yaml``, 13 Oct 2015 to 12 Apr 
 history variant ``scenarios/aleppo_2015_history.yaml``, to 2 Jan 2017) with the
 documented civilian rates, and prints the mean and the 5th-95th percentile of games of the
 civilians killed and displaced for groups of places, with the week each half of Mosul lost
-half its people and the displaced by mid-January 2017. ``docs/validation.md`` (section "Civilians") sets them beside the published
-figures. Writes the markdown it prints to ``validation/results/civilians.md``.
+half its people and the displaced by mid-January 2017. ``docs/validation.md`` (section
+"Civilians") sets them beside the published figures. Writes the markdown it prints to
+``validation/results/civilians.md``.
 """
 
 from __future__ import annotations
