@@ -301,3 +301,18 @@ def test_map_and_report_from_the_command_line(tmp_path: Path) -> None:
     killed = 20000 * -math.expm1(-0.0002 * 70)
     assert "<h2>Civilians</h2>" in html
     assert f"<td>Town</td><td class=n>20,000</td><td class=n>{killed:,.0f}</td>" in html
+
+
+def test_one_game_tells_its_civilians() -> None:
+    import wargame
+
+    game = wargame.play(SIEGE, seed=3)
+    killed = 20000 * -math.expm1(-0.0002 * 70)
+    assert game.final.killed["town"] == pytest.approx(killed, rel=1e-12)
+    assert game.turns[0].killed["town"] == 0 and game.final.displaced["town"] == 0
+    assert game.to_dict()["turns"][-1]["killed"]["town"] == game.final.killed["town"]
+    out = CliRunner(env=ENV).invoke(app, ["run", str(SIEGE), "--seed", "3"])
+    assert out.exit_code == 0, out.stderr
+    tail = out.stdout[out.stdout.index("Civilians"):].splitlines()
+    assert tail[3].split() == ["all", "places", f"{killed:,.0f}", "0"]
+    assert tail[4].split() == ["Town", f"{killed:,.0f}", "0"]

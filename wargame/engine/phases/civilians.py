@@ -33,9 +33,11 @@ source is in ``docs/model.md``.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from wargame.engine.common import WAR
 from wargame.engine.compile import Compiled
@@ -78,22 +80,21 @@ def threatened(c: Compiled, st: State, attacked: np.ndarray) -> np.ndarray:
     """[R, N] bool: attacked this turn, or an objective of a hostile operation that is
     fighting (not massing) and whose faction holds a neighbouring place (the front is next
     door)."""
-    out = attacked.copy()
-    if not c.scenario.model.campaign:
-        return out
-    R, F, _ = st.op_target.shape
-    tgt = st.op_target
-    rr = np.broadcast_to(np.arange(R)[:, None, None], tgt.shape)
-    ff = np.broadcast_to(np.arange(F)[None, :, None], tgt.shape)
-    live = (tgt >= 0) & (st.op_stage == FIGHTING)[:, :, None]
-    n = np.where(live, tgt, 0)
-    holder = st.control[rr, n]
-    hostile = live & (holder >= 0) & (st.relation[rr, ff, np.maximum(holder, 0)] == WAR)
-    nb = c.neighbours[n]                                              # [R, F, K, D]
-    beside = ((nb >= 0) & (st.control[rr[..., None], np.maximum(nb, 0)] == ff[..., None]))
-    near = hostile & beside.any(axis=-1)
-    out[rr[near], n[near]] = True
+    out = np.empty(attacked.shape, dtype=np.bool_)
+    _threat(attacked, st.control, st.relation, st.op_target, st.op_stage,
+            c.neighbours, bool(c.scenario.model.campaign), out)
     return out
+
+
+class CivilianStep(NamedTuple):
+    """The turn's share of the people each step takes, and the air rule's scalars."""
+
+    fighting: float   # share killed in a turn the place is attacked
+    air: float        # deaths per sortie over a place at capacity
+    siege: float      # share killed in a turn out of supply
+    flight: float     # share fleeing in a turn of threat
+    fall: float       # share fleeing when the place changes hands
+    campaign: bool    # operations exist (threat from a fighting operation next door)
 
 
 def civilians_phase(c: Compiled, st: State, rule: CivilianRates, attacked: np.ndarray,
@@ -101,34 +102,82 @@ def civilians_phase(c: Compiled, st: State, rule: CivilianRates, attacked: np.nd
     """Book the turn's civilian deaths and flight at every place, in place on ``st``.
 
     ``attacked`` [R, N] says which places were attacked this turn, ``sorties`` [R, N] the
-    sorties flown over it and ``control_before`` [R, N] its holder when the turn began. The
-    rules are in the module's docstring.
+    sorties flown over each and ``control_before`` [R, N] its holder when the turn began. The
+    rules are in the module's docstring; one compiled pass over the places does them all.
     """
     if rule.off:
         return
     days = float(c.scenario.scenario.days_per_turn)
-    people = st.people
-    killed = np.zeros_like(people)
-    if rule.fighting > 0:
-        killed += np.where(attacked, people * -np.expm1(-rule.fighting * days), 0.0)
-    if rule.air > 0:
-        left = people - killed
-        killed += left * -np.expm1(-rule.air * sorties / capacity(c)[None, :])
-    if rule.siege > 0:
-        left = people - killed
-        killed += np.where(st.siege > 0, left * -np.expm1(-rule.siege * days), 0.0)
-    people -= killed
-    fled = np.zeros_like(people)
-    if rule.flight > 0:
-        fled += np.where(threatened(c, st, attacked),
-                         people * -np.expm1(-rule.flight * days), 0.0)
-    if rule.fall > 0:
-        fell = st.control != control_before
-        fled += np.where(fell, (people - fled) * rule.fall, 0.0)
-    people -= fled
-    np.maximum(people, 0.0, out=people)
-    st.civilians_killed += killed
-    st.displaced += fled
+    step = CivilianStep(float(-np.expm1(-rule.fighting * days)), rule.air,
+                        float(-np.expm1(-rule.siege * days)),
+                        float(-np.expm1(-rule.flight * days)), rule.fall,
+                        bool(c.scenario.model.campaign))
+    _civilians(step, attacked, sorties, st.siege, st.control, control_before, st.relation,
+               st.op_target, st.op_stage, c.neighbours, capacity(c), st.people,
+               st.civilians_killed, st.displaced)
+
+
+@njit(cache=True)
+def _threat(attacked: np.ndarray, control: np.ndarray, relation: np.ndarray,
+            op_target: np.ndarray, op_stage: np.ndarray, neighbours: np.ndarray,
+            campaign: bool, out: np.ndarray) -> None:
+    """Fill ``out`` [R, N] with :func:`threatened`."""
+    R, N = control.shape
+    F, K = op_target.shape[1], op_target.shape[2]
+    for r in range(R):
+        for n in range(N):
+            out[r, n] = attacked[r, n]
+        if not campaign:
+            continue
+        for f in range(F):
+            if op_stage[r, f] != FIGHTING:
+                continue
+            for k in range(K):
+                n = op_target[r, f, k]
+                if n < 0 or out[r, n]:
+                    continue
+                h = control[r, n]
+                if h < 0 or relation[r, f, h] != WAR:
+                    continue
+                for d in range(neighbours.shape[1]):
+                    m = neighbours[n, d]
+                    if m >= 0 and control[r, m] == f:
+                        out[r, n] = True
+                        break
+
+
+@njit(cache=True)
+def _civilians(step: CivilianStep, attacked: np.ndarray, sorties: np.ndarray,
+               siege: np.ndarray, control: np.ndarray, control_before: np.ndarray,
+               relation: np.ndarray, op_target: np.ndarray, op_stage: np.ndarray,
+               neighbours: np.ndarray, cap: np.ndarray, people: np.ndarray,
+               killed: np.ndarray, displaced: np.ndarray) -> None:
+    """The turn's deaths and flight, place by place, in the order of the module's docstring."""
+    R, N = people.shape
+    threat = np.empty((1, N), dtype=np.bool_)
+    for r in range(R):
+        _threat(attacked[r:r + 1], control[r:r + 1], relation[r:r + 1], op_target[r:r + 1],
+                op_stage[r:r + 1], neighbours, step.campaign, threat)
+        for n in range(N):
+            p = people[r, n]
+            if p <= 0.0:
+                continue
+            dead = 0.0
+            if attacked[r, n]:
+                dead += p * step.fighting
+            if step.air > 0.0 and sorties[r, n] > 0.0:
+                dead += (p - dead) * -math.expm1(-step.air * sorties[r, n] / cap[n])
+            if siege[r, n] > 0:
+                dead += (p - dead) * step.siege
+            p -= dead
+            fled = 0.0
+            if threat[0, n]:
+                fled += p * step.flight
+            if control[r, n] != control_before[r, n]:
+                fled += (p - fled) * step.fall
+            people[r, n] = max(p - fled, 0.0)
+            killed[r, n] += dead
+            displaced[r, n] += fled
 
 
 def attacked(bt: Battles | None, shape: tuple[int, int]) -> np.ndarray:
