@@ -278,9 +278,9 @@ def final_tables(game: Game) -> RenderableType:
         hit = sorted((s for s in killed if killed[s] + fled.get(s, 0.0) >= 0.5),
                      key=lambda s: -(killed[s] + fled.get(s, 0.0)))[:PLACES_SHOWN]
         rows: list[list[str | Text]] = [
-            ["all places", f"{sum(killed.values()):,.0f}", f"{sum(fled.values()):,.0f}"],
-            *([printable(sc.settlements[s].name), f"{killed[s]:,.0f}",
-               f"{fled.get(s, 0.0):,.0f}"] for s in hit)]
+            ["all places", f"{sum(killed.values()):,.0f}", f"{sum(fled.values()):,.0f}"]]
+        rows += [[printable(sc.settlements[s].name), f"{killed[s]:,.0f}",
+                  f"{fled.get(s, 0.0):,.0f}"] for s in hit]
         parts.append(fitted([Col("place"), Col("killed", "right", False),
                              Col("displaced", "right", False)], rows, title="Civilians"))
     return Group(*parts)
