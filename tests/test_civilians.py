@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -251,19 +252,25 @@ def test_the_cli_prints_them_as_a_table_json_and_csv() -> None:
     assert "civilians_place,town,,,,,displaced_mean,0.0" in csv
 
 
+@pytest.fixture(scope="module")
+def aleppo_played() -> object:
+    import wargame
+
+    return wargame.batch(ALEPPO, runs=100, seed=7)
+
+
 @pytest.mark.parametrize("size", [(1600, 1200), (800, 600), (1600, 700)])
 def test_the_map_key_lists_the_hardest_hit_places_without_overlaps(
-        size: tuple[int, int]) -> None:
+        size: tuple[int, int], aleppo_played: Any) -> None:
     import sys
     from dataclasses import replace
 
-    import wargame
     from wargame.report.maps import batch_view, civilian_lines, draw_map
 
     sys.path.insert(0, str(Path(__file__).parent))
     from text_boxes import drawn_texts, outside, overlapping
 
-    played = wargame.batch(ALEPPO, runs=100, seed=7)
+    played = aleppo_played
     assert played.loaded is not None and played.civilians is not None
     sc = played.loaded.scenario
     civ = np.array([[p.killed, p.displaced] for p in played.civilians.places])
@@ -316,3 +323,10 @@ def test_one_game_tells_its_civilians() -> None:
     tail = out.stdout[out.stdout.index("Civilians"):].splitlines()
     assert tail[3].split() == ["all", "places", f"{killed:,.0f}", "0"]
     assert tail[4].split() == ["Town", f"{killed:,.0f}", "0"]
+
+
+@pytest.mark.parametrize(("by_turn", "first"), [(7, -1), (8, 8)])
+def test_an_outcome_on_civilians_counts_by_its_turn(by_turn: int, first: int) -> None:
+    c = compiled(SIEGE, f"outcomes.deaths.by_turn={by_turn}")
+    res = simulate(c, np.random.default_rng(0), 3)
+    assert (res.outcome_turn[:, c.outcomes.index("deaths")] == first).all()
