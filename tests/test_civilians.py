@@ -330,3 +330,20 @@ def test_an_outcome_on_civilians_counts_by_its_turn(by_turn: int, first: int) ->
     c = compiled(SIEGE, f"outcomes.deaths.by_turn={by_turn}")
     res = simulate(c, np.random.default_rng(0), 3)
     assert (res.outcome_turn[:, c.outcomes.index("deaths")] == first).all()
+
+
+@pytest.mark.parametrize(("stage", "holds_next_door", "expected"), [
+    (2, True, True), (1, True, False), (2, False, False)])
+def test_a_fighting_operation_next_door_threatens_its_objective(
+        stage: int, holds_next_door: bool, expected: bool) -> None:
+    c = compiled(SIEGE, "model.campaign=true")
+    st_ = start(c, 1)
+    red, town, camp = c.factions.index("red"), c.settlements.index("town"), \
+        c.settlements.index("camp")
+    st_.op_stage[0, red] = stage                 # 1 massing, 2 fighting
+    st_.op_target[0, red, 0] = town
+    if not holds_next_door:
+        st_.control[0, camp] = -1
+    out = civilians.threatened(c, st_, np.zeros(st_.people.shape, dtype=bool))
+    assert bool(out[0, town]) is expected
+    assert not out[0, camp]

@@ -16,15 +16,15 @@ the one before:
     fled after a fall    = people x civilian_fall_flight                     if it changed hands
 
 ``capacity = max(population, urban_density x min_area_km2)`` is the people the place's
-built-up area holds at the density of the space model (:mod:`wargame.engine.space`), so a sortie
-over a full city kills ``civilian_air_deaths`` civilians and fewer as the city empties. A place is
-*attacked* in a turn when an attack on it is one of the turn's battles (whether or not the
-dice give it a day of engagement: the rate is per calendar day of a battle, as the published
-figures count it), and *threatened* when it is attacked, or when it is an objective of an operation
-of a faction at war with its holder that is fighting (not massing) and holds a neighbouring
-place: the front is next door. Whoever dies or flees leaves
-``people``; the place's ``population`` stays what the scenario says for the rest of the model
-(its area and frontage are its buildings', not its residents').
+built-up area holds at the density of the space model (:mod:`wargame.engine.space`), so a
+sortie over a full city kills ``civilian_air_deaths`` civilians and fewer as the city empties.
+A place is *attacked* in a turn when an attack on it is one of the turn's battles (whether or
+not the dice give it a day of engagement: the rate is per calendar day of a battle, as the
+published figures count it), and *threatened* when it is attacked, or when it is an objective
+of an operation of a faction at war with its holder that is fighting (not massing) and holds
+a neighbouring place: the front is next door. Whoever dies or flees leaves ``people``; the
+place's ``population`` stays what the scenario says for the rest of the model (its area and
+frontage are its buildings', not its residents').
 
 Settings (``model:``): ``civilians``, ``civilian_fighting_deaths``, ``civilian_air_deaths``,
 ``civilian_siege_deaths``, ``civilian_flight_rate``, ``civilian_fall_flight``; each one's
@@ -49,7 +49,7 @@ from wargame.engine.state import State
 class CivilianRates(NamedTuple):
     """The scenario's civilian settings, as plain numbers."""
 
-    fighting: float   # deaths per person per day fought at the place
+    fighting: float   # deaths per person per day of a battle at the place
     air: float        # deaths per sortie over a place at its full capacity
     siege: float      # excess deaths per person per day out of supply
     flight: float     # share of people leaving per day of threat (as a rate)
