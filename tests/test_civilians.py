@@ -250,6 +250,12 @@ def test_the_cli_prints_them_as_a_table_json_and_csv() -> None:
     csv = runner.invoke(app, [*args, "--format", "csv"]).stdout
     assert f"civilians,killed,,,,,mean,{data['killed']['mean']!r}" in csv
     assert "civilians_place,town,,,,,displaced_mean,0.0" in csv
+    per = runner.invoke(app, [*args, "--per-turn"])
+    assert per.exit_code == 0, per.stderr
+    assert "Civilians killed and displaced so" in per.stdout
+    last = [r.split() for r in per.stdout.splitlines() if r.split()[:4] == ["10", "10", "Mar",
+                                                                            "2000"]]
+    assert ["10", "10", "Mar", "2000", f"{killed:,.0f}", "0"] in last
 
 
 @pytest.fixture(scope="module")

@@ -315,6 +315,14 @@ def _per_turn_tables(result: BatchResult) -> list[RenderableType]:
                           [[str(tn), _date(ends.get(tn)), *(_pct(cell[(tn, i)]) for i in ids)]
                            for tn in turns],
                           title="Outcome holds, by turn (at the close of its last day)"))
+    civ = result.civilians
+    if civ is not None and civ.by_turn is not None:
+        out.append(fitted([Col("turn", wrap=False), Col("ends", wrap=False),
+                           Col("killed", "right", False), Col("displaced", "right", False)],
+                          [[str(r.turn), _date(ends.get(r.turn)), _n(r.killed),
+                            _n(r.displaced)] for r in civ.by_turn],
+                          title="Civilians killed and displaced so far, by turn (mean of "
+                          "games)"))
     settlements = list(dict.fromkeys(r.settlement for r in per.control))
     best: dict[tuple[int, str], tuple[float, str]] = {}
     for r in per.control:
