@@ -214,7 +214,10 @@ def _executor(opts: Options) -> Iterator[Executor]:
 
 
 def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
-         labels: Labels, records: Any = None, scenario: Loaded | None = None) -> list[Tally]:
+         labels: Labels, records: Any = None, scenario: Loaded | None = None,
+         fn: Any = play_chunk) -> list[Tally]:
+    """Play the run's chunks with ``fn`` (a batch's or sweep's by default) into the store,
+    if any, and return the totals."""
     store: Store | None = None
     with _executor(opts) as executor:
         try:
@@ -231,7 +234,7 @@ def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
                                    f"this run uses {spec.versions}; the result may differ "
                                    "from an uninterrupted run")
             sink.start(spec.runs * spec.n_points)
-            tallies = collect(spec, play_chunk, shared, executor, store, sink.advance,
+            tallies = collect(spec, fn, shared, executor, store, sink.advance,
                               records=records)
             if store is not None:
                 store.finish()  # a row changed from now on is a change, not an unfinished run
