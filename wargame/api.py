@@ -218,7 +218,7 @@ def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
                         list(overrides), depth, min_share, reporter)
 
 
-def read_store(path: str | Path) -> BatchResult | SweepResult:
+def read_store(path: str | Path) -> BatchResult | SweepResult | BranchResult:
     """The result a ``--store`` file holds (``wargame results show``); an unfinished run has
     ``complete=False``."""
     from wargame.batch.jobs import read_store as _read
