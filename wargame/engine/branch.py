@@ -40,6 +40,8 @@ def map_differences(a: Compiled, b: Compiled) -> list[str]:
         parts = [f"{names[s]}–{names[d]} removed" for s, d in gone if s < d][:3] + \
                 [f"{names[s]}–{names[d]} added" for s, d in new if s < d][:3]
         out.append("links differ (" + ", ".join(parts) + ")")
+    elif not out and not (np.array_equal(a.src, b.src) and np.array_equal(a.dst, b.dst)):
+        out.append("links are in another order")
     for what, x, y in (("events", list(a.scenario.events), list(b.scenario.events)),
                        ("support lines", a.support_ids, b.support_ids),
                        ("outcomes", a.outcomes, b.outcomes)):
