@@ -402,10 +402,10 @@ def register(app: typer.Typer) -> None:
         f"wargame compare {A} scenarios/variants/no_russian_air.yaml --runs 2000 "
         "--seed 7"))(compare)
     app.command("branch", cls=Command, epilog=examples(
-        f"wargame branch {A} --at 12 --given azaz_corridor_cut --set "
-        "support.russian_air.sorties_per_turn=0 --runs 1000 --seed 7",
-        f"wargame branch {A} --at 12 --set support.russian_air.sorties_per_turn=0 --runs 1000 "
-        "--seed 7 --save-state turn12.npz",
-        f"wargame branch {A} --from-state turn12.npz --set factions.regime.recruitment=0"))(
-        branch)
+        f"wargame branch {A} --at 17 --given azaz_corridor_cut --set "
+        "support.russian_air.sorties_per_turn=0 --runs 2000 --seed 7",
+        f"wargame branch {A} --at 17 --set support.russian_air.sorties_per_turn=0 --runs 2000 "
+        "--seed 7 --save-state turn17.npz",
+        f"wargame branch {A} --from-state turn17.npz --given azaz_corridor_cut --variant "
+        "scenarios/variants/no_russian_air.yaml"))(branch)
     app.add_typer(results_app, name="results")
