@@ -232,7 +232,12 @@ def _fails(code: int, out: str, err: str, expected: int, *words: str) -> None:
     (["--at", "0", "--given", "red_takes_c", "--set", "factions.red.quality=1.5"], 1,
      ["no game met the condition at turn 0 (0 of 30 games played to it)"]),
     (["--at", "2", "--set", "links=[{between: [a, c], km: 12}, {between: [a, b], km: 10}]"], 2,
-     ["the branch changes the map: links differ (b–c removed, a–c added)"]),
+     ["--set links=[{between: [a, c], km: 12}, {between: [a, b], km: 10}]: the branch changes "
+      "the map: links differ (b–c removed, a–c added)"]),
+    (["--at", "2", "--set", "scenario.turns=8"], 2,
+     ["--set scenario.turns=8: makes the war 8 turns long instead of 6"]),
+    (["--at", "2", "--set", "factions.red.quality=1.0"], 2,
+     ["--set factions.red.quality=1.0: leaves the scenario as it was"]),
 ])
 def test_bad_input_is_one_clear_line(args: list[str], code: int, words: list[str]) -> None:
     _fails(*_cli("branch", TOY, "--runs", "30", "--seed", "1", *args), code, *words)
@@ -259,6 +264,8 @@ def test_bad_state_files_are_clear_errors(tmp_path: Path) -> None:
     _fails(*_cli("branch", TOY, "--at", "2", "--set", "factions.red.quality=1.5",
                  "--save-state", state, "--from-state", state), 2,
            "or --from-state FILE (to branch from kept games), not both")
+    _fails(*_cli("branch", NO_AIR, "--variant", TOY, "--at", "2"), 2,
+           f"--variant {TOY}: the branch changes the map: settlements differ")
 
 
 def test_the_chunk_streams_are_the_batch_streams() -> None:

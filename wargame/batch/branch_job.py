@@ -82,6 +82,13 @@ def _variant(br: Branch, base: Loaded) -> tuple[str | None, Loaded]:
     return None, sweep.apply_point(base, list(br.changes))
 
 
+def _change(br: Branch, variant: str | None) -> str:
+    """Where the change comes from, for messages: ``--variant FILE`` and/or ``--set ...``."""
+    parts = ([f"--variant {excerpt(variant, 200)}"] if variant is not None else []) + \
+        [f"--set {excerpt(c, 120)}" for c in br.changes]
+    return ", ".join(parts)
+
+
 def _outcome(given: str | None, loaded: Loaded, name: str) -> int | None:
     if given is None:
         return None
@@ -133,19 +140,21 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
     if at >= turns:
         raise UsageError(f"--at {at}: past the end; {excerpt(name, 200)} has {turns} turns, "
                          f"so a branch is at a turn from 0 to {turns - 1}")
-    if lb.scenario.scenario.turns != turns:
-        raise UsageError(f"the change makes the war {lb.scenario.scenario.turns} turns long "
-                         f"instead of {turns}; a branch plays both on to the same last turn")
+    change = _change(br, name_b)
     given = _outcome(br.given, la, name)
     if lb.digest == la.digest:
-        raise UsageError("the change leaves the scenario as it was (the same digest): "
+        raise UsageError(f"{change}: leaves the scenario as it was (the same digest): "
                          "nothing to branch")
     ca, cb = compile_scenario(la.scenario), compile_scenario(lb.scenario)
     differs = map_differences(ca, cb)
     if differs:
-        raise UsageError(f"the branch changes the map: {'; '.join(differs)}. A branch plays "
-                         "the same war on with other values; it cannot add, remove or reorder "
-                         "places, links, factions, events, support lines or outcomes")
+        raise UsageError(f"{change}: the branch changes the map: {'; '.join(differs)}. A "
+                         "branch plays the same war on with other values; it cannot add, "
+                         "remove or reorder places, links, factions, events, support lines or "
+                         "outcomes")
+    if lb.scenario.scenario.turns != turns:
+        raise UsageError(f"{change}: makes the war {lb.scenario.scenario.turns} turns long "
+                         f"instead of {turns}; a branch plays both on to the same last turn")
     opts = _settle(opts, notes, DEFAULT_RUNS)
     spec = BatchSpec("branch", name, la.digest, list(la.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, design={
@@ -155,6 +164,9 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
     labels = labels_for(la, turns)
     check_memory([shape(la.scenario, turns), shape(lb.scenario, turns)],
                  min(spec.runs, spec.chunk_size), False)
+    if br.save_state is not None or br.from_state is not None:
+        # A saved state holds every game at once (in the parent, and in each worker).
+        check_memory([shape(la.scenario, turns)], spec.runs, False, option="--runs")
     _announce(notes)
     plan = BranchPlan(ca, cb, at, given, None if saved is None else saved.chunks)
     if br.save_state is not None:
