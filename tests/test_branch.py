@@ -275,3 +275,14 @@ def test_the_chunk_streams_are_the_batch_streams() -> None:
     whole = simulate(c, chunk_rng(5, 2), 20, turns=3)
     np.testing.assert_array_equal(snap.game.state.control, whole.control)
     np.testing.assert_array_equal(snap.game.state.outcome_turn, whole.outcome_turn)
+
+
+def test_a_variant_file_is_the_same_change_as_its_set() -> None:
+    """``no_russian_air.yaml`` sets the sorties to 0 (and says why): as ``--set`` does."""
+    kw = dict(at=10, runs=60, seed=3, chunk_size=25)
+    by_set = wargame.branch(ALEPPO, changes=[NO_SORTIES], **kw)  # type: ignore[arg-type]
+    by_file = wargame.branch(ALEPPO, variant=NO_AIR, **kw)  # type: ignore[arg-type]
+    assert [r.to_dict() for r in by_file.comparison.outcomes] == \
+        [r.to_dict() for r in by_set.comparison.outcomes]
+    assert by_file.variant == NO_AIR and by_set.changes == (NO_SORTIES,)
+    assert any(r.pairs.a_only or r.pairs.b_only for r in by_set.comparison.outcomes)

@@ -250,7 +250,10 @@ def branch(
     variant: Annotated[Path | None, typer.Option(
         "--variant", help="The change as a scenario file (a version of SCENARIO, usually "
         "extends: it); --set goes on top.", show_default=False)] = None,
-    runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
+    runs: Annotated[int | None, typer.Option(
+        "--runs", "-n", help="Games played to the turn of the branch (default 1000).",
+        show_default=False)] = None,
+    seed: SeedOpt = None, workers: WorkersOpt = None,
     chunk_size: ChunkOpt = None, fmt: FormatOpt = Format.table, store: StoreOpt = None,
     resume: ResumeOpt = False,
     save_state: Annotated[Path | None, typer.Option(
