@@ -258,6 +258,17 @@ def test_bad_state_files_are_clear_errors(tmp_path: Path) -> None:
                  "--at", "3"), 2, "holds the games of --at 2, not 3")
     _fails(*_cli("branch", ALEPPO, "--from-state", state, "--set", NO_SORTIES), 2,
            "saved from another scenario", "give the scenario it was saved from")
+    with np.load(state) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["0/state/control"] = arrays["0/state/control"].astype(float)
+    np.savez(tmp_path / "edited.npz", **arrays)
+    _fails(*_cli("branch", TOY, "--from-state", tmp_path / "edited.npz", "--set",
+                 "factions.red.quality=1.5"), 2,
+           "damaged (chunk 0: its state's control is float64 (3,), not int16 (3,))")
+    del arrays["0/rng"]
+    np.savez(tmp_path / "cut.npz", **arrays)
+    _fails(*_cli("branch", TOY, "--from-state", tmp_path / "cut.npz", "--set",
+                 "factions.red.quality=1.5"), 2, "not a saved state, or a damaged one")
     np.savez(tmp_path / "other.npz", meta=np.array("{}"))
     _fails(*_cli("branch", TOY, "--from-state", tmp_path / "other.npz", "--set",
                  "factions.red.quality=1.5"), 2, "not a saved state, or a damaged one")

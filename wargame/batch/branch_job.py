@@ -146,6 +146,8 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
         raise UsageError(f"{change}: leaves the scenario as it was (the same digest): "
                          "nothing to branch")
     ca, cb = compile_scenario(la.scenario), compile_scenario(lb.scenario)
+    if saved is not None and br.from_state is not None:
+        state_file.check_games(saved, ca, br.from_state)
     differs = map_differences(ca, cb)
     if differs:
         raise UsageError(f"{change}: the branch changes the map: {'; '.join(differs)}. A "

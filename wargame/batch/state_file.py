@@ -26,7 +26,7 @@ import numpy as np
 
 from wargame.batch.seeds import ChunkPlan
 from wargame.batch.spec import versions
-from wargame.engine import Game, Snapshot
+from wargame.engine import Compiled, Game, Snapshot
 from wargame.engine.snapshot import generator_at
 from wargame.engine.state import State
 from wargame.errors import EXIT_INVALID, WargameError
@@ -142,3 +142,22 @@ def check_fits(saved: SavedState, digest: str, path: Path) -> None:
                            f"(digest {saved.digest[:12]} in the file, {digest[:12]} here; it "
                            f"was saved from {excerpt(saved.scenario, 200)} with its --set "
                            "overrides): give the scenario it was saved from")
+
+
+def check_games(saved: SavedState, c: Compiled, path: Path) -> None:
+    """Every chunk's games are games of the compiled scenario ``c``: each state field of its
+    shape and type, and its parameters (a file of another wargame version may differ)."""
+    from wargame.engine.branch import state_layout
+
+    layout = state_layout(c)
+    where = f"--from-state {excerpt(path, 200)}"
+    for i, snap in sorted(saved.chunks.items()):
+        if list(snap.game.params) != list(c.params):
+            raise BadStateFile(f"{where}: its games drew other parameters than this version "
+                               "of wargame draws for the scenario; save the state again")
+        for f in fields(State):
+            a = np.asarray(getattr(snap.game.state, f.name))
+            shape, dtype = layout[f.name]
+            if a.shape[1:] != shape or a.dtype != dtype:
+                raise BadStateFile(f"{where}: damaged (chunk {i}: its state's {f.name} is "
+                                   f"{a.dtype} {a.shape[1:]}, not {dtype} {shape})")

@@ -64,11 +64,17 @@ def _list_difference(what: str, x: list[str], y: list[str]) -> str:
     return f"{what} differ ({'; '.join(parts)})"
 
 
-def _shapes(c: Compiled) -> dict[str, tuple[int, ...]]:
-    """The shape of every state field of one game (the mean game, no random draw used)."""
+def state_layout(c: Compiled) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The shape of every state field of one game and its type (made from the mean game, so
+    no random number of any game is used)."""
     rng = np.random.default_rng(0)
     st = initial_state(c, sample_params(c, rng, 1, True), 1, rng, True)
-    return {f.name: np.shape(getattr(st, f.name)) for f in fields(State)}
+    return {f.name: (np.shape(getattr(st, f.name))[1:], np.asarray(getattr(st, f.name)).dtype)
+            for f in fields(State)}
+
+
+def _shapes(c: Compiled) -> dict[str, tuple[int, ...]]:
+    return {k: shape for k, (shape, _) in state_layout(c).items()}
 
 
 def _definition(p: Param) -> object:
