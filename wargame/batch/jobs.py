@@ -468,6 +468,9 @@ def read_store(path: Path) -> Stored:
         result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
                                           notes=tuple(notes))
     elif spec.kind == "branch":
+        if not tallies[0].has("pair"):
+            raise BadStoreFile(f"{path}: holds no finished chunk of its branch yet; run the "
+                               "same command with --resume to play it")
         result = _stored_branch(spec, tallies[0], labels, scenario, complete, tuple(notes))
     else:
         raise BadStoreFile(f"{path}: holds a {spec.kind}, which is never stored")
