@@ -38,6 +38,7 @@ from wargame.batch.run import ChunkTask
 from wargame.batch.spec import BatchSpec
 from wargame.display import plural
 from wargame.errors import UsageError, WargameError
+from wargame.outputs import check_target
 from wargame.scenario import Loaded
 from wargame.scenario.limits import check_memory, shape
 from wargame.textsafe import excerpt
@@ -157,6 +158,7 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
     if lb.scenario.scenario.turns != turns:
         raise UsageError(f"{change}: makes the war {lb.scenario.scenario.turns} turns long "
                          f"instead of {turns}; a branch plays both on to the same last turn")
+    replaced = None if br.save_state is None else check_target(br.save_state, "--save-state")
     opts = _settle(opts, notes, DEFAULT_RUNS)
     spec = BatchSpec("branch", name, la.digest, list(la.overrides), int(opts.seed or 0),
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, design={
@@ -172,7 +174,8 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
     _announce(notes)
     plan = BranchPlan(ca, cb, at, given, None if saved is None else saved.chunks)
     if br.save_state is not None:
-        plan = replace(plan, saved=_save(spec, plan, opts, br.save_state, notes))
+        plan = replace(plan, saved=_save(spec, plan, opts, br.save_state, bool(replaced),
+                                         notes))
     tally = _run(spec, plan, opts, sink, notes, labels, scenario=la, fn=play_branch)[0]
     given_name = None if br.given is None else la.scenario.outcomes[br.given].name
     kept = int(tally.ints["kept"]) if tally.has("kept") else 0
@@ -189,13 +192,13 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
         given_name, notes=tuple(notes.kept))
 
 
-def _save(spec: BatchSpec, plan: BranchPlan, opts: Options, where: Path,
+def _save(spec: BatchSpec, plan: BranchPlan, opts: Options, where: Path, replaced: bool,
           notes: _Notes) -> dict[int, Snapshot]:
-    """Play every chunk to the turn of the branch and write the games to ``where``."""
+    """Play every chunk to the turn of the branch and write the games to ``where`` (a file
+    there is ``replaced``)."""
     from wargame import files
-    from wargame.outputs import check_target, wrote
+    from wargame.outputs import wrote
 
-    replaced = check_target(where, "--save-state")
     tasks = (ChunkTask(0, i, spec.plan.games(i), spec.seed, None, False)
              for i in range(spec.plan.n_chunks))
     with _executor(opts) as executor:
