@@ -5,6 +5,12 @@ support (reinforcements, air strikes, airlift, supply lines, artillery); supply,
 negotiated surrenders; orders; the days of engagement at every contested place; control
 changes, returns and retreats; morale, faction collapse and the culmination of offensives;
 redeployment; outcomes.
+
+:func:`simulate` is :func:`start` (the draws, the deployment, turn 0), :func:`play_on` (the
+turns) and :func:`finish` (the result). A game saved between turns
+(:class:`~wargame.engine.snapshot.Snapshot`) plays on with :func:`play_on` exactly as if it
+had never stopped, or with another version of its scenario (a branch,
+:mod:`wargame.engine.branch`).
 """
 
 from __future__ import annotations
