@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import wargame
@@ -297,3 +299,27 @@ def test_a_variant_file_is_the_same_change_as_its_set() -> None:
         [r.to_dict() for r in by_set.comparison.outcomes]
     assert by_file.variant == NO_AIR and by_set.changes == (NO_SORTIES,)
     assert any(r.pairs.a_only or r.pairs.b_only for r in by_set.comparison.outcomes)
+
+
+def test_the_games_kept_are_the_batch_games_where_the_outcome_holds() -> None:
+    """``kept`` is the count a ``--per-turn`` batch of the same seed gives at that turn."""
+    res = wargame.branch(ALEPPO, at=9, given="daesh_reaches_corridor", changes=[NO_SORTIES],
+                         runs=80, seed=12, chunk_size=30)
+    rows = wargame.batch(ALEPPO, runs=80, seed=12, chunk_size=30, per_turn=True).tables()[
+        "outcomes_by_turn"].rows()
+    count = next(r[4] for r in rows if r[0] == 9 and r[3] == "daesh_reaches_corridor")
+    assert res.kept == count and res.reached == 80
+
+
+@settings(max_examples=15)
+@given(seed=st.integers(0, 2**32), at=st.integers(0, 6), games=st.integers(1, 6))
+def test_any_turn_any_seed_a_snapshot_plays_on_as_simulate(seed: int, at: int,
+                                                           games: int) -> None:
+    c = _compiled(TOY)
+    rng = np.random.default_rng(seed)
+    game = start(c, rng, games, record_turns=True)
+    play_on(c, game, rng, at)
+    again, rng2 = Snapshot.of(game, rng).resume()
+    play_on(c, again, rng2, c.turns)
+    _same_result(finish(c, again), simulate(c, np.random.default_rng(seed), games,
+                                            record_turns=True))
