@@ -323,3 +323,17 @@ def test_any_turn_any_seed_a_snapshot_plays_on_as_simulate(seed: int, at: int,
     play_on(c, again, rng2, c.turns)
     _same_result(finish(c, again), simulate(c, np.random.default_rng(seed), games,
                                             record_turns=True))
+
+
+def test_resume_refuses_another_branch(tmp_path: Path) -> None:
+    store = tmp_path / "b.db"
+    base = ["branch", TOY, "--set", "factions.red.quality=1.5", "--runs", "30", "--seed", "1",
+            "--store", store]
+    code, first, err = _cli(*base, "--at", "2")
+    assert code == 0, err
+    _fails(*_cli(*base, "--at", "3", "--resume"), 2,
+           "sweep design or branch (--at, --given, the change) differs")
+    code, again, err = _cli(*base, "--at", "2", "--resume")
+    assert code == 0 and again == first, err
+    code, shown, err = _cli("results", "show", store)
+    assert code == 0 and shown == first, err
