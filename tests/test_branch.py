@@ -202,6 +202,17 @@ def test_the_cli_prints_the_api_result_and_the_counts() -> None:
     assert code == 0 and csv_text.splitlines()[0].startswith("outcome,games,p_a,")
 
 
+def test_a_change_no_game_reads_after_the_branch_is_noted() -> None:
+    code, _, err = _cli("branch", TOY, "--at", "2", "--set", "factions.red.strength=5000",
+                        "--runs", "30", "--seed", "1")
+    assert code == 0, err
+    assert "note: no game read the parameter red.strength after turn 2, so the change to it " \
+        "changed nothing" in err
+    code, _, err = _cli("branch", ALEPPO, "--at", "2", "--set", NO_SORTIES, "--runs", "30",
+                        "--seed", "1")
+    assert code == 0 and "no game read" not in err, err
+
+
 def test_the_api_dataframe_is_tidy() -> None:
     res = wargame.branch(TOY, at=2, changes=["factions.red.quality=1.5"], runs=40, seed=1)
     df = res.to_pandas()

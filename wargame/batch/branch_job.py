@@ -36,6 +36,7 @@ from wargame.batch.jobs import (
 )
 from wargame.batch.run import ChunkTask
 from wargame.batch.spec import BatchSpec
+from wargame.batch.tally import Tally
 from wargame.display import plural
 from wargame.errors import UsageError, WargameError
 from wargame.outputs import check_target
@@ -125,7 +126,7 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
     """``wargame branch``: games played to ``br.at``, kept if ``br.given`` holds then, each
     played on as it was and with the change; the paired difference outcome by outcome."""
     from wargame.engine import compile_scenario
-    from wargame.engine.branch import map_differences
+    from wargame.engine.branch import changed_params, map_differences
 
     _check_branch(br)
     if opts.turns is not None:
@@ -164,7 +165,7 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
                      int(opts.runs or 0), int(opts.chunk_size or 0), turns, design={
                          "at": at, "given": br.given, "changes": list(br.changes),
                          "variant": None if name_b is None else str(name_b),
-                         "variant_digest": lb.digest})
+                         "variant_digest": lb.digest, "changed": changed_params(ca, cb)})
     labels = labels_for(la, turns)
     check_memory([shape(la.scenario, turns), shape(lb.scenario, turns)],
                  min(spec.runs, spec.chunk_size), False)
@@ -185,11 +186,28 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
         raise WargameError(f"--given {br.given}: no game met the condition at turn {at} (0 of "
                            f"{plural(tally.games, 'game')} played to it): nothing to branch; "
                            "try another turn or more --runs")
+    _note_unread(spec, tally, at, notes)
     ids = list(la.scenario.outcomes)
     return BranchResult.from_tally(
         spec, tally, ids, [o.name for o in la.scenario.outcomes.values()],
         [o.when == "final" for o in la.scenario.outcomes.values()], labels.end_dates[at],
         given_name, notes=tuple(notes.kept))
+
+
+def _note_unread(spec: BatchSpec, tally: Tally, at: int, notes: _Notes) -> None:
+    """Say which changed parameters no kept game read after the branch: the change did
+    nothing there."""
+    changed = spec.design["changed"]
+    read = tally.ints.get("changed_read")
+    unread = [k for k, n in zip(changed, [] if read is None else read, strict=True) if n == 0]
+    if unread:
+        one = len(unread) == 1
+        notes.note(f"note: no game read the parameter{'' if one else 's'} {', '.join(unread)} "
+                   f"after turn {at}, so the change to {'it' if one else 'them'} changed "
+                   f"nothing: {'it sets' if one else 'they set'} up the war at its start (the "
+                   "state at the branch is kept as it was), or belong"
+                   f"{'s' if one else ''} to an event or support line that did not act after "
+                   "the branch")
 
 
 def _save(spec: BatchSpec, plan: BranchPlan, opts: Options, where: Path, replaced: bool,

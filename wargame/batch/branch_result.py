@@ -67,7 +67,8 @@ class BranchResult:
             meta.pop(key)
         meta.update(at=self.at, at_date=self.at_date, given=self.given, changes=list(
             self.changes), variant=self.variant,
-            variant_digest=self.spec.design.get("variant_digest"), reached=self.reached,
+            variant_digest=self.spec.design.get("variant_digest"),
+            changed=list(self.spec.design.get("changed", [])), reached=self.reached,
             kept=self.kept, complete=self.complete)
         return meta
 

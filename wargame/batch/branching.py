@@ -62,12 +62,16 @@ def play_branch(plan: BranchPlan, task: ChunkTask) -> ChunkOut:
 
 def branch_stats(plan: BranchPlan, snap: Snapshot, seed: int, chunk: int) -> Arrays:
     """The paired statistics of one chunk (:func:`~wargame.batch.tally.pair_stats`), with
-    ``games`` the games played to the branch and ``kept`` those that met the condition."""
+    ``games`` the games played to the branch, ``kept`` those that met the condition, and
+    ``changed_read`` whether the changed arm read each changed parameter
+    (:func:`~wargame.engine.branch.changed_params`, in order) after the branch."""
     from wargame.engine import finish, play_on
-    from wargame.engine.branch import branch_params
+    from wargame.engine.branch import ReadParams, branch_params, changed_params
 
     a, b = plan.a, plan.b
     games = snap.replicates
+    changed = changed_params(a, b)
+    read: set[str] = set()
     keep = np.ones(games, dtype=bool) if plan.given is None else \
         snap.game.state.outcome_now[:, plan.given].copy()
     params_b = branch_params(a, b, snap.game.params, branch_rng(seed, chunk))
@@ -80,11 +84,13 @@ def branch_stats(plan: BranchPlan, snap: Snapshot, seed: int, chunk: int) -> Arr
         game_a, rng_a = kept.resume()
         play_on(a, game_a, rng_a, a.turns)
         game_b, rng_b = kept.resume()
-        game_b.params = {k: v[index] for k, v in params_b.items()}
+        game_b.params = ReadParams({k: v[index] for k, v in params_b.items()})
         play_on(b, game_b, rng_b, b.turns)
+        read = game_b.params.read
         out = pair_stats(finish(a, game_a), finish(b, game_b), every, every)
     out["games"] = np.array(games, dtype=np.int64)
     out["kept"] = np.array(index.size, dtype=np.int64)
+    out["changed_read"] = np.array([k in read for k in changed], dtype=np.int64)
     return out
 
 

@@ -140,7 +140,8 @@ class Store:
         spec = self.spec()
         return spec, store_check.expected_arrays(self.labels(), spec.per_turn,
                                                  legacy=self.version < SCHEMA_VERSION,
-                                                 branch=spec.kind == "branch")
+                                                 branch=len(spec.design.get("changed", []))
+                                                 if spec.kind == "branch" else None)
 
     def _text_or_none(self, key: str) -> str | None:
         if self._one("SELECT 1 FROM meta WHERE key = ?", (key,)) is None:

@@ -99,3 +99,16 @@ def branch_params(a: Compiled, b: Compiled, drawn: dict[str, np.ndarray],
     changed = set(changed_params(a, b))
     return {k: param_sample(p, rng, R) if k in changed else drawn[k]
             for k, p in b.params.items()}
+
+
+class ReadParams(dict[str, np.ndarray]):
+    """The parameters of games being played, noting every name the engine reads
+    (``read``): a branch says which changed parameters no game read after it."""
+
+    def __init__(self, values: dict[str, np.ndarray]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        self.read.add(key)
+        return super().__getitem__(key)
