@@ -94,7 +94,8 @@ def read(path: Path) -> SavedState:
             from None
     try:
         return _parse(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+            RecursionError) as exc:
         raise BadStateFile(f"--from-state {where}: not a saved state, or a damaged one "
                            f"({excerpt(exc, 160)})") from None
 
