@@ -30,6 +30,7 @@ from wargame.engine import Compiled, Game, Snapshot
 from wargame.engine.snapshot import generator_at
 from wargame.engine.state import State
 from wargame.errors import EXIT_INVALID, WargameError
+from wargame.scenario.limits import BUDGET_VARIABLE, memory_budget
 from wargame.textsafe import excerpt
 
 STATE_FORMAT = 1
@@ -87,6 +88,12 @@ def read(path: Path) -> SavedState:
     if not path.is_file():
         raise BadStateFile(f"--from-state {where}: no such file")
     try:
+        with zipfile.ZipFile(path) as zf:
+            size = sum(info.file_size for info in zf.infolist())
+        if size > memory_budget():  # checked before anything is decompressed
+            raise BadStateFile(f"--from-state {where}: holds {size:,} bytes of arrays, more "
+                               f"than the memory budget of {memory_budget():,} bytes "
+                               f"({BUDGET_VARIABLE} GiB)")
         with np.load(path, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
