@@ -353,3 +353,19 @@ def test_a_fighting_operation_next_door_threatens_its_objective(
     out = civilians.threatened(c, st_, np.zeros(st_.people.shape, dtype=bool))
     assert bool(out[0, town]) is expected
     assert not out[0, camp]
+
+
+def test_a_game_saved_mid_way_plays_on_to_the_same_civilians() -> None:
+    from wargame.engine.run import finish, play_on, start
+    from wargame.engine.snapshot import Snapshot
+
+    c = compiled(ALEPPO)
+    whole = simulate(c, np.random.default_rng(8), 30, record_turns=True)
+    rng = np.random.default_rng(8)
+    game = start(c, rng, 30, record_turns=True)
+    play_on(c, game, rng, 9)
+    again, rng2 = Snapshot.of(game, rng).resume()
+    res = finish(c, play_on(c, again, rng2, c.turns))
+    for name in ("civilians_killed", "displaced", "civilians_killed_by_turn",
+                 "displaced_by_turn"):
+        assert np.array_equal(getattr(res, name), getattr(whole, name)), name

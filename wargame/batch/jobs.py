@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from wargame.arguments import flag, path, share, text, texts, whole
 from wargame.batch import sensitivity, sweep
+from wargame.batch.branch_result import BranchResult
 from wargame.batch.compare_result import CompareResult, Side
 from wargame.batch.executors import Executor, make_executor
 from wargame.batch.results import BatchResult
@@ -214,7 +215,10 @@ def _executor(opts: Options) -> Iterator[Executor]:
 
 
 def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
-         labels: Labels, records: Any = None, scenario: Loaded | None = None) -> list[Tally]:
+         labels: Labels, records: Any = None, scenario: Loaded | None = None,
+         fn: Any = play_chunk) -> list[Tally]:
+    """Play the run's chunks with ``fn`` (a batch's or sweep's by default) into the store,
+    if any, and return the totals."""
     store: Store | None = None
     with _executor(opts) as executor:
         try:
@@ -231,7 +235,7 @@ def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
                                    f"this run uses {spec.versions}; the result may differ "
                                    "from an uninterrupted run")
             sink.start(spec.runs * spec.n_points)
-            tallies = collect(spec, play_chunk, shared, executor, store, sink.advance,
+            tallies = collect(spec, fn, shared, executor, store, sink.advance,
                               records=records)
             if store is not None:
                 store.finish()  # a row changed from now on is a change, not an unfinished run
@@ -426,7 +430,7 @@ class Stored:
     noticed (rows left out, chunks not checked)."""
 
     kind: str
-    result: BatchResult | SweepResult
+    result: BatchResult | SweepResult | BranchResult
     complete: bool
     chunks: int
     expected: int
@@ -456,16 +460,38 @@ def read_store(path: Path) -> Stored:
         notes.append(f"note: {path} was made by an earlier wargame (store version {version}): "
                      f"{what}")
     expected = spec.plan.n_chunks * spec.n_points
-    result: BatchResult | SweepResult
+    result: BatchResult | SweepResult | BranchResult
     if spec.kind == "batch":
         result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete,
                                         notes=tuple(notes))
     elif spec.kind == "sweep":
         result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
                                           notes=tuple(notes))
+    elif spec.kind == "branch":
+        if not tallies[0].has("pair"):
+            raise BadStoreFile(f"{path}: holds no finished chunk of its branch yet; run the "
+                               "same command with --resume to play it")
+        result = _stored_branch(spec, tallies[0], labels, scenario, complete, tuple(notes))
     else:
         raise BadStoreFile(f"{path}: holds a {spec.kind}, which is never stored")
     return Stored(spec.kind, result, complete, chunks, expected, scenario, tuple(notes))
+
+
+def _stored_branch(spec: BatchSpec, tally: Tally, labels: Labels,
+                   scenario: dict[str, Any] | None, complete: bool,
+                   notes: tuple[str, ...]) -> BranchResult:
+    """A stored branch (``wargame branch --store``): outcomes judged at the end (which have no
+    timing) are read from the store's copy of the scenario."""
+    outcomes = (scenario or {}).get("outcomes", {})
+    final = [isinstance(outcomes.get(o), dict) and outcomes[o].get("when") == "final"
+             for o in labels.outcomes]
+    at = int(spec.design.get("at", 0))
+    given = spec.design.get("given")
+    names = dict(zip(labels.outcomes, labels.outcome_names, strict=True))
+    return BranchResult.from_tally(spec, tally, labels.outcomes, labels.outcome_names, final,
+                                   labels.end_dates[at] if at < len(labels.end_dates) else None,
+                                   names.get(given) if isinstance(given, str) else None,
+                                   complete=complete, notes=notes)
 
 
 def embedded_scenario(store: Path, data: dict[str, Any], spec: BatchSpec) -> Loaded:

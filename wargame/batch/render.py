@@ -28,6 +28,7 @@ from wargame.display import Col, Fit, fitted, interval, pct, plural, points, tab
 from wargame.textsafe import csv_cell, printable
 
 if TYPE_CHECKING:
+    from wargame.batch.branch_result import BranchResult
     from wargame.batch.civilians import CivilianStats
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.results import BatchResult
@@ -437,6 +438,21 @@ def compare_tables(result: CompareResult) -> RenderableType:
             caption="B − A: the change of the turn in the games where it came true in both, "
             "on the same random numbers (median, 10–90%); negative: sooner in B."))
     return Group(*parts)
+
+
+def branch_tables(result: BranchResult) -> RenderableType:
+    """Rich tables of a branch: how many games reached it and met its condition, then the
+    comparison of the games played on as they were (A) and with the change (B)."""
+    import datetime as dt
+
+    day = "" if result.at_date is None else \
+        f" (ending {_date(dt.date.fromisoformat(result.at_date))})"
+    kept = (f"{result.kept:,} ({_pct(result.share_kept)}) met: "
+            f"{printable(result.given_name or '')}" if result.given is not None else
+            "every one branched")
+    head = Text(f"Branch after turn {result.at}{day}: {plural(result.reached, 'game')} played "
+                f"to it; {kept}", style="bold")
+    return Group(head, compare_tables(result.comparison))
 
 
 def _turns(q: Any) -> str:

@@ -74,7 +74,7 @@ class _SpecData(BaseModel):
 
     model_config = _STRICT
     format: Literal[1]
-    kind: Literal["batch", "sweep", "compare"]
+    kind: Literal["batch", "sweep", "compare", "branch"]
     scenario: str
     digest: str = Field(pattern=_HEX64)
     overrides: list[str]
@@ -228,13 +228,20 @@ Shape = tuple[int | None, ...]
 
 
 def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None = None,
-                    legacy: bool = False) -> dict[str, tuple[Shape, str]]:
+                    legacy: bool = False,
+                    branch: int | None = None) -> dict[str, tuple[Shape, str]]:
     """Name -> (shape, dtype kind) of what a chunk holds; ``None`` is the turn axis ``T+1``,
     which a sweep of ``scenario.turns`` varies from point to point, and :class:`AtMost` the
     occupied bins of a histogram. ``legacy``: the dense histograms of stores before
-    version 3."""
+    version 3. ``branch``: the paired counts of a branch (``wargame branch``) that changes
+    that many parameters, with the games that met its condition."""
     if compare_outcomes is not None:
         return {"games": ((), "i"), "pair": ((compare_outcomes, 4), "i")}
+    if branch is not None:
+        o, t1 = len(labels.outcomes), len(labels.end_dates)
+        return {"games": ((), "i"), "kept": ((), "i"), "pair": ((o, 4), "i"),
+                "pair_turn_a": ((o, t1), "i"), "pair_turn_b": ((o, t1), "i"),
+                "pair_shift": ((o, 2 * t1 - 1), "i"), "changed_read": ((branch,), "i")}
     o, n, f = len(labels.outcomes), len(labels.settlements), len(labels.factions)
     out: dict[str, tuple[Shape, str]] = {
         "games": ((), "i"), "outcome_count": ((o,), "i"), "outcome_turn": ((o, None), "i"),
