@@ -42,7 +42,7 @@ def test_batch_json_is_one_clean_object() -> None:
     code, out, err = _cli("batch", TOY, "--runs", "500", "--seed", "1", "-f", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert set(data) == {"meta", "outcomes", "control", "factions"}
+    assert set(data) == {"meta", "outcomes", "control", "factions", "civilians"}
     o = data["outcomes"][0]
     assert o["id"] == "red_takes_c" and 0 <= o["ci95"][0] <= o["probability"] <= o["ci95"][1]
     assert o["turn"]["p10"] <= o["turn"]["median"] <= o["turn"]["p90"]

@@ -117,7 +117,8 @@ def test_store_round_trip_and_exports(tmp_path: Path) -> None:
                         str(folder))
     assert code == 0, err
     assert sorted(p.name for p in folder.iterdir()) == [
-        "control.parquet", "factions.parquet", "outcomes.parquet", "timing.parquet"]
+        "civilians.parquet", "civilians_by_place.parquet", "control.parquet",
+        "factions.parquet", "outcomes.parquet", "timing.parquet"]
     table = pq.read_table(folder / "outcomes.parquet")
     assert str(table.schema.field("probability").type) == "double"
     assert str(table.schema.field("turn_median").type) == "int64"
@@ -225,7 +226,8 @@ def test_parquet_export_needs_an_output_file(tmp_path: Path) -> None:
     code, out, err = _cli("results", "export", str(store), "--format", "csv", "--out",
                           str(tmp_path / "all.csv"))
     assert code == 2 and out == ""
-    assert "choose a table with --table (outcomes, control, factions, timing)" in err
+    assert ("choose a table with --table (outcomes, control, factions, timing, civilians, "
+            "civilians_by_place)") in err
 
 
 def test_a_store_of_version_2_reads_as_it_did(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ IDS = [" ".join(p) or "wargame" for p, _ in COMMANDS]
 def test_every_command_is_covered() -> None:
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"batch", "sweep", "compare", "map", "report", "plot tornado", "results export",
-            "validate", "show", "schema", "run", "discover"} <= names
+            "validate", "show", "schema", "run", "discover", "branch"} <= names
 
 
 @pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=IDS)

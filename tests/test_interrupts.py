@@ -62,6 +62,11 @@ COMMANDS: dict[str, list[str]] = {
                      "--out", "{tmp}/pw.png"],
     "discover-workers": ["discover", ALEPPO, "--outcome", "daesh_reaches_corridor", "--runs",
                          LONG, "--seed", "1", "--workers", "2"],
+    "branch": ["branch", TOY, "--at", "2", "--set", "factions.red.quality=1.5", "--runs", LONG,
+               "--seed", "1"],
+    "branch-workers": ["branch", ALEPPO, "--at", "12", "--given", "azaz_corridor_cut", "--set",
+                       "support.russian_air.sorties_per_turn=0", "--runs", LONG, "--seed", "1",
+                       "--workers", "2", "--store", "{tmp}/branch.db"],
 }
 DELAYS: dict[str, list[float]] = {
     "batch": [0.3, 0.4, 0.5, 0.8, 1.1, 1.4, 1.7, 2.0, 2.6, 3.5],
@@ -81,6 +86,8 @@ DELAYS: dict[str, list[float]] = {
     "report-workers": [0.7, 2.6],
     "plot-workers": [0.5, 2.0],
     "discover-workers": [0.8, 2.4],
+    "branch": [0.4, 1.5],
+    "branch-workers": [0.7, 2.4],
 }
 CASES = [(name, d) for name, delays in DELAYS.items() for d in delays]
 

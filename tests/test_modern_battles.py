@@ -107,7 +107,7 @@ def test_counted_rates(mb: ModuleType, mt: ModuleType) -> None:
 
 @pytest.mark.slow
 def test_rerunning_the_fit_reproduces_tempo_json(mb: ModuleType) -> None:
-    """The fitted values are written by the fit code, never by hand (about 90 s)."""
+    """The fitted values are written by the fit code, never by hand (about a minute on 2 cores)."""
     fit = mb.run_fit()
     fresh = json.loads(mb.render(mb.tempo_document(fit)))
     assert_same(fresh, json.loads(TEMPO.read_text(encoding="utf-8")), ordered=False)

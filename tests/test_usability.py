@@ -303,7 +303,7 @@ def test_the_report_draws_the_map_wargame_map_draws(tmp_path: Path) -> None:
     import numpy as np
     from matplotlib.image import imread
 
-    code, _, err = cli("map", ALEPPO, "--runs", "30", "--seed", "3", "--out",
+    code, _, err = cli("map", ALEPPO, "--runs", "30", "--seed", "3", "--civilians", "--out",
                        str(tmp_path / "m.png"))
     assert code == 0, err
     code, _, err = cli("report", ALEPPO, "--runs", "30", "--seed", "3", "--out",

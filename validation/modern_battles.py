@@ -36,12 +36,16 @@ table and figures: held-back battles are scored this way.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
 import math
+import multiprocessing
+import os
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,6 +246,12 @@ def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64
     return np.concatenate(out, axis=1)
 
 
+def _durations(job: tuple[mt.Battle, Priors, dict[str, NDArray[np.float64]], int, int]
+               ) -> NDArray[np.float64]:
+    """:func:`durations` of one battle of the fit (a picklable job for a worker process)."""
+    return durations(*job)
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name.lower())[:40].strip("_")
 
@@ -386,22 +396,40 @@ def fixed_values(rates: dict[str, dict[str, float]], n: int) -> dict[str, NDArra
             "model.engagement_spread": np.full(n, SPREAD)}
 
 
+def default_workers() -> int:
+    """Processes for the fit: the cores this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
 def run_fit(path: Path = DATA, games: int = GAMES, seed: int = SEED,
-            progress: bool = False) -> Fit:
-    """Play every battle at every grid point and fit (see the module's docstring)."""
+            progress: bool = False, workers: int | None = None) -> Fit:
+    """Play every battle at every grid point and fit (see the module's docstring).
+
+    The battles are independent (battle ``i`` plays on seed ``seed + i``), so ``workers``
+    processes play them side by side with the same result as one.
+    """
     battles = mt.read(path)
     priors = Priors.of(battles)
     rates = counted_rates(battles)
     pts = grid_points()
     n = len(next(iter(pts.values())))
     values = {**pts, **fixed_values(rates, n)}
+    workers = min(workers or default_workers(), len(battles))
+    jobs = [(b, priors, values, games, seed + i) for i, b in enumerate(battles)]
     days, scores = [], []
-    for i, b in enumerate(battles):
-        d = durations(b, priors, values, games, seed + i)
-        days.append(d)
-        scores.append(score(d, b.duration_days, b.failed))
-        if progress:
-            print(f"  {i + 1}/{len(battles)} {b.name}", file=sys.stderr)
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn")))
+            played = pool.map(_durations, jobs)
+        else:
+            played = map(_durations, jobs)
+        for i, (b, d) in enumerate(zip(battles, played, strict=True)):
+            days.append(d)
+            scores.append(score(d, b.duration_days, b.failed))
+            if progress:
+                print(f"  {i + 1}/{len(battles)} {b.name}", file=sys.stderr)
     s = np.array(scores)
     total = s.sum(axis=0)
     loo = [int(np.argmin(total - s[i])) for i in range(len(battles))]
@@ -599,6 +627,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--games", type=int, default=None,
                     help=f"games per battle and point (default {GAMES}; --predict: 2000)")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes for the fit (default: the cores available; same result)")
     ap.add_argument("--campaign", action="store_true",
                     help="with --predict: play the battles with the campaign layer on")
     ap.add_argument("--write-scenarios", type=Path, default=None,
@@ -618,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(metrics_table(metrics(battles, fc), None))
         return 0
-    fit = run_fit(games=args.games or GAMES, seed=args.seed, progress=True)
+    fit = run_fit(games=args.games or GAMES, seed=args.seed, progress=True,
+                  workers=args.workers)
     doc = tempo_document(fit)
     TEMPO_JSON.write_text(render(doc), encoding="utf-8")
     ins, loo = fit.forecasts(False), fit.forecasts(True)

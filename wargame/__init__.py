@@ -19,10 +19,10 @@ from typing import Any
 # ``wargame.batch`` below is the API function (its submodules import as usual, e.g.
 # ``from wargame.batch.results import BatchResult``).
 import wargame.batch as _batch_layer  # noqa: F401
-from wargame.api import batch, compare, discover, load, play, read_store, sweep
+from wargame.api import batch, branch, compare, discover, load, play, read_store, sweep
 
-__all__ = ["__version__", "batch", "compare", "discover", "load", "play", "read_store",
-           "sweep"]
+__all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "play",
+           "read_store", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,10 +1,10 @@
 """The Python API: the same runs as the commands, with typed results (docs/api.md).
 
 ``wargame.load``, ``wargame.play``, ``wargame.batch``, ``wargame.sweep``, ``wargame.compare``,
-``wargame.discover`` and ``wargame.read_store`` take the commands' arguments (``runs``,
-``seed``, ``workers``, ``chunk_size``, ``overrides`` for ``--set``, ``store``, ``scheduler`` or
-an ``executor``) and give exactly the commands' numbers: the commands are a thin layer over
-these functions.
+``wargame.branch``, ``wargame.discover`` and ``wargame.read_store`` take the commands'
+arguments (``runs``, ``seed``, ``workers``, ``chunk_size``, ``overrides`` for ``--set``,
+``store``, ``scheduler`` or an ``executor``) and give exactly the commands' numbers: the
+commands are a thin layer over these functions.
 
 This module imports nothing heavy: numpy, the engine and the batch layer load on the first
 call, and pandas, xarray and pyarrow (``wargame[data]``) only when a result is converted.
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from wargame.batch.branch_result import BranchResult
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.discovery import Discovery
     from wargame.batch.executors import Executor
@@ -169,6 +170,36 @@ def compare(a: str | Path | Loaded, b: str | Path | Loaded, *, runs: int | None 
     return compare_job(a, b, overrides, opts, reporter or Quiet())
 
 
+def branch(scenario: str | Path | Loaded, *, at: int | None = None, given: str | None = None,
+           changes: Sequence[str] = (), variant: str | Path | Loaded | None = None,
+           runs: int | None = None, seed: int | None = None, chunk_size: int | None = None,
+           workers: int | None = None, scheduler: str | None = None,
+           executor: Executor | None = None, store: str | Path | None = None,
+           resume: bool = False, save_state: str | Path | None = None,
+           from_state: str | Path | None = None, reporter: Sink | None = None) -> BranchResult:
+    """What-if from the middle of a war (``wargame branch``).
+
+    Plays ``runs`` games to the end of turn ``at``; keeps the games where outcome ``given``
+    holds then (every game without it); plays each kept game on twice from that state on the
+    same random numbers: as it was (A), and with ``changes`` (``--set`` expressions) or as
+    ``variant`` (B). The result holds B - A per outcome with paired intervals, as
+    :func:`compare`'s, and the games played to turn ``at`` (``reached``) and kept (``kept``).
+    ``save_state`` writes every game at turn ``at`` to a file; ``from_state`` branches from
+    such a file without playing the first turns again (its seed, runs and turn are used).
+    """
+    from wargame.batch.branch_job import Branch, branch_job
+    from wargame.batch.jobs import Options, Quiet
+
+    opts = Options(runs, seed, chunk_size, workers, scheduler, None, _store(store), resume,
+                   executor)
+    from wargame import arguments
+
+    br = Branch(at, given, tuple(arguments.texts("changes", changes)), variant,
+                arguments.path("save_state", save_state),
+                arguments.path("from_state", from_state))
+    return branch_job(scenario, br, opts, reporter or Quiet())
+
+
 def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
              games: str | Path | Any = None, runs: int | None = None,
              seed: int | None = None, chunk_size: int | None = None,
@@ -187,7 +218,7 @@ def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
                         list(overrides), depth, min_share, reporter)
 
 
-def read_store(path: str | Path) -> BatchResult | SweepResult:
+def read_store(path: str | Path) -> BatchResult | SweepResult | BranchResult:
     """The result a ``--store`` file holds (``wargame results show``); an unfinished run has
     ``complete=False``."""
     from wargame.batch.jobs import read_store as _read
@@ -207,4 +238,4 @@ def _required_store(store: Any) -> Path:
     return arguments.path("store", store, optional=False) or Path()
 
 
-__all__ = ["batch", "compare", "discover", "load", "play", "read_store", "sweep"]
+__all__ = ["batch", "branch", "compare", "discover", "load", "play", "read_store", "sweep"]

@@ -17,6 +17,8 @@ column                      type       meaning
 ``casualties.<faction>``    float64    combat, air and siege losses
 ``reinforcements.<faction>`` float64   fighters that arrived during the game
 ``changes_of_control``      int32      places that changed hands, summed over the turns
+``civilians_killed``        float64    civilians killed, all places (``.<place>``: there)
+``displaced``               float64    civilians who fled, all places (``.<place>``: there)
 ``param.<path>``            float64    sampled value of each uncertain parameter
 ==========================  =========  =====================================================
 
@@ -111,6 +113,14 @@ def game_columns(res: GameResult, layout: GameLayout, chunk: int) -> Columns:
         raise ValueError("per-game records need simulate(..., record_turns=True)")
     cbt = np.asarray(res.control_by_turn)
     cols["changes_of_control"] = (cbt[1:] != cbt[:-1]).sum(axis=(0, 2)).astype(np.int32)
+    for group, count in (("civilians_killed", res.civilians_killed),
+                         ("displaced", res.displaced)):
+        if count is None:
+            continue
+        v = np.asarray(count, dtype=np.float64)
+        cols[group] = v.sum(axis=1)
+        for s, sid in enumerate(layout.settlements):
+            cols[f"{group}.{sid}"] = v[:, s]
     params = res.params or {}
     for name, col in layout.params:
         cols[col] = np.asarray(params[name], dtype=np.float64)

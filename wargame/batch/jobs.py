@@ -49,6 +49,7 @@ from wargame.scenario.limits import (
 from wargame.textsafe import excerpt
 
 if TYPE_CHECKING:  # a batch needs none of these: they load with the job that does
+    from wargame.batch.branch_result import BranchResult
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.sweep_result import SweepResult
 
@@ -253,8 +254,10 @@ def _executor(opts: Options, sink: Sink, work: Work) -> Iterator[Executor]:
 
 
 def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
-         labels: Labels, work: Work, records: Any = None,
-         scenario: Loaded | None = None) -> list[Tally]:
+         labels: Labels, work: Work, records: Any = None, scenario: Loaded | None = None,
+         fn: Any = play_chunk) -> list[Tally]:
+    """Play the run's chunks (``work``) with ``fn`` (a batch's or sweep's by default) into the
+    store, if any, and return the totals."""
     store: Store | None = None
     with _executor(opts, sink, work) as executor:
         try:
@@ -271,7 +274,7 @@ def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
                                    f"this run uses {spec.versions}; the result may differ "
                                    "from an uninterrupted run")
             sink.start(spec.runs * spec.n_points)
-            tallies = collect(spec, play_chunk, shared, executor, store, sink.advance,
+            tallies = collect(spec, fn, shared, executor, store, sink.advance,
                               records=records)
             if store is not None:
                 store.finish()  # a row changed from now on is a change, not an unfinished run
@@ -474,7 +477,7 @@ class Stored:
     noticed (rows left out, chunks not checked)."""
 
     kind: str
-    result: BatchResult | SweepResult
+    result: BatchResult | SweepResult | BranchResult
     complete: bool
     chunks: int
     expected: int
@@ -504,7 +507,7 @@ def read_store(path: Path) -> Stored:
         notes.append(f"note: {path} was made by an earlier wargame (store version {version}): "
                      f"{what}")
     expected = spec.plan.n_chunks * spec.n_points
-    result: BatchResult | SweepResult
+    result: BatchResult | SweepResult | BranchResult
     if spec.kind == "batch":
         result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete,
                                         notes=tuple(notes))
@@ -513,9 +516,33 @@ def read_store(path: Path) -> Stored:
 
         result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
                                           notes=tuple(notes))
+    elif spec.kind == "branch":
+        if not tallies[0].has("pair"):
+            raise BadStoreFile(f"{path}: holds no finished chunk of its branch yet; run the "
+                               "same command with --resume to play it")
+        result = _stored_branch(spec, tallies[0], labels, scenario, complete, tuple(notes))
     else:
         raise BadStoreFile(f"{path}: holds a {spec.kind}, which is never stored")
     return Stored(spec.kind, result, complete, chunks, expected, scenario, tuple(notes))
+
+
+def _stored_branch(spec: BatchSpec, tally: Tally, labels: Labels,
+                   scenario: dict[str, Any] | None, complete: bool,
+                   notes: tuple[str, ...]) -> BranchResult:
+    """A stored branch (``wargame branch --store``): outcomes judged at the end (which have no
+    timing) are read from the store's copy of the scenario."""
+    from wargame.batch.branch_result import BranchResult
+
+    outcomes = (scenario or {}).get("outcomes", {})
+    final = [isinstance(outcomes.get(o), dict) and outcomes[o].get("when") == "final"
+             for o in labels.outcomes]
+    at = int(spec.design.get("at", 0))
+    given = spec.design.get("given")
+    names = dict(zip(labels.outcomes, labels.outcome_names, strict=True))
+    return BranchResult.from_tally(spec, tally, labels.outcomes, labels.outcome_names, final,
+                                   labels.end_dates[at] if at < len(labels.end_dates) else None,
+                                   names.get(given) if isinstance(given, str) else None,
+                                   complete=complete, notes=notes)
 
 
 def embedded_scenario(store: Path, data: dict[str, Any], spec: BatchSpec) -> Loaded:

@@ -8,7 +8,9 @@ and ``wargame results export`` both go through it.
 
 Batch CSV columns (long format, one number per row): ``kind, id, faction, turn, start_date,
 end_date, statistic, value``. ``kind`` is ``meta``, ``outcome``, ``control``, ``faction``,
-``outcome_by_turn`` or ``control_by_turn``; ``id`` is the outcome, settlement or faction id.
+``civilians`` (``id`` ``killed`` or ``displaced``), ``civilians_place``, ``civilians_by_turn``,
+``outcome_by_turn`` or ``control_by_turn``; otherwise ``id`` is the outcome, settlement or
+faction id.
 The typed tables of ``wargame results export`` hold the same numbers with one type per column.
 """
 
@@ -26,6 +28,8 @@ from wargame.display import Col, Fit, fitted, interval, pct, plural, points, tab
 from wargame.textsafe import csv_cell, printable
 
 if TYPE_CHECKING:
+    from wargame.batch.branch_result import BranchResult
+    from wargame.batch.civilians import CivilianStats
     from wargame.batch.compare_result import CompareResult
     from wargame.batch.results import BatchResult
     from wargame.batch.summary import ControlShare, Spread
@@ -72,6 +76,19 @@ def batch_rows(result: BatchResult) -> Iterator[list[Any]]:
         for q, spread in (("strength", f.strength), ("casualties", f.casualties)):
             for stat in ("mean", "p05", "p95", "min", "max"):
                 yield ["faction", f.id, f.id, "", "", "", f"{q}_{stat}", getattr(spread, stat)]
+    civ = result.civilians
+    if civ is not None:
+        for tot in civ.totals:
+            for stat in ("mean", "p05", "p95", "min", "max"):
+                yield ["civilians", tot.what, "", "", "", "", stat, getattr(tot, stat)]
+        for pl in civ.places:
+            yield ["civilians_place", pl.settlement, "", "", "", "", "killed_mean", pl.killed]
+            yield ["civilians_place", pl.settlement, "", "", "", "", "displaced_mean",
+                   pl.displaced]
+        for ct in civ.by_turn or []:
+            for stat, v in (("killed_mean", ct.killed), ("displaced_mean", ct.displaced)):
+                yield ["civilians_by_turn", "", "", ct.turn, lab.start_date(ct.turn),
+                       lab.end_date(ct.turn), stat, v]
     per = result.per_turn
     if per is not None:
         for r in per.outcomes:
@@ -180,6 +197,8 @@ def batch_tables(result: BatchResult,
     garrisons = garrison_table(result)
     if garrisons is not None:
         parts.append(garrisons)
+    if result.civilians is not None:
+        parts.append(civilian_table(result.civilians))
     if result.per_turn is not None:
         parts.extend(_per_turn_tables(result))
     return Group(*parts)
@@ -233,6 +252,25 @@ def garrison_table(result: BatchResult) -> RenderableType | None:
                   "whoever holds the place)")
 
 
+PLACES_SHOWN = 5
+"""The hardest-hit places the civilian table names."""
+
+
+def civilian_table(civ: CivilianStats) -> RenderableType:
+    """Civilians killed and displaced over all places (mean, and the 5th–95th percentile of
+    games), and the places where most were killed or fled."""
+    rows: list[list[str | Text]] = [
+        ["all places", *(f"{_n(t.mean)} ({_n(t.p05)}–{_n(t.p95)})" for t in civ.totals)]]
+    hit = sorted(civ.places, key=lambda p: -(p.killed + p.displaced))
+    rows += [[p.name, _n(p.killed), _n(p.displaced)] for p in hit[:PLACES_SHOWN]
+             if p.killed + p.displaced >= 0.5]
+    return fitted([Col("place"), Col("killed", "right", False),
+                   Col("displaced", "right", False)], rows,
+                  title="Civilians (mean, and 5th–95th percentile of games)",
+                  caption="Killed: by fighting, air strikes and sieges. Displaced: fled "
+                  "ahead of an attack or after a fall. By place: the mean.")
+
+
 def spread(s: Spread) -> tuple[str, str]:
     """A quantity's mean and its 90% range of games, and a note when the mean lies outside
     that range (it then comes from fewer than 5% of the games; the extremes say how far)."""
@@ -278,6 +316,14 @@ def _per_turn_tables(result: BatchResult) -> list[RenderableType]:
                           [[str(tn), _date(ends.get(tn)), *(_pct(cell[(tn, i)]) for i in ids)]
                            for tn in turns],
                           title="Outcome holds, by turn (at the close of its last day)"))
+    civ = result.civilians
+    if civ is not None and civ.by_turn is not None:
+        out.append(fitted([Col("turn", wrap=False), Col("ends", wrap=False),
+                           Col("killed", "right", False), Col("displaced", "right", False)],
+                          [[str(r.turn), _date(ends.get(r.turn)), _n(r.killed),
+                            _n(r.displaced)] for r in civ.by_turn],
+                          title="Civilians killed and displaced so far, by turn (mean of "
+                          "games)"))
     settlements = list(dict.fromkeys(r.settlement for r in per.control))
     best: dict[tuple[int, str], tuple[float, str]] = {}
     for r in per.control:
@@ -392,6 +438,21 @@ def compare_tables(result: CompareResult) -> RenderableType:
             caption="B − A: the change of the turn in the games where it came true in both, "
             "on the same random numbers (median, 10–90%); negative: sooner in B."))
     return Group(*parts)
+
+
+def branch_tables(result: BranchResult) -> RenderableType:
+    """Rich tables of a branch: how many games reached it and met its condition, then the
+    comparison of the games played on as they were (A) and with the change (B)."""
+    import datetime as dt
+
+    day = "" if result.at_date is None else \
+        f" (ending {_date(dt.date.fromisoformat(result.at_date))})"
+    kept = (f"{result.kept:,} ({_pct(result.share_kept)}) met: "
+            f"{printable(result.given_name or '')}" if result.given is not None else
+            "every one branched")
+    head = Text(f"Branch after turn {result.at}{day}: {plural(result.reached, 'game')} played "
+                f"to it; {kept}", style="bold")
+    return Group(head, compare_tables(result.comparison))
 
 
 def _turns(q: Any) -> str:

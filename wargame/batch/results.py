@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wargame.batch.civilians import CivilianStats, civilian_stats
 from wargame.batch.spec import BatchSpec
 from wargame.batch.stats import wilson
 from wargame.batch.summary import (
@@ -32,15 +33,15 @@ from wargame.batch.summary import (
     outcome_stats,
     per_turn_stats,
 )
-from wargame.batch.tally import Tally
+from wargame.batch.tally import BINS, Tally
 from wargame.batch.tidy import Table, need, table
 
 if TYPE_CHECKING:
     from wargame.batch.games import GameRecords
     from wargame.scenario import Loaded
 
-BATCH_TABLES = ("outcomes", "control", "factions", "timing", "outcomes_by_turn",
-                "control_by_turn")
+BATCH_TABLES = ("outcomes", "control", "factions", "timing", "civilians", "civilians_by_place",
+                "outcomes_by_turn", "control_by_turn", "civilians_by_turn")
 
 
 def to_json(result: dict[str, Any]) -> str:
@@ -79,6 +80,8 @@ class BatchResult:
     complete: bool = True
     garrisons: list[GarrisonStat] = field(default_factory=list, repr=False, compare=False)
     """Each place's final garrison (mean, 10th and 90th percentiles of games)."""
+    civilians: CivilianStats | None = field(default=None, repr=False, compare=False)
+    """What the games cost civilians (none from a store begun by an older version)."""
 
     @classmethod
     def from_tally(cls, spec: BatchSpec, tally: Tally, labels: Labels, **extra: Any,
@@ -90,7 +93,8 @@ class BatchResult:
         return cls(spec, labels, n, tally.chunks, outcome_stats(tally, labels),
                    control_shares(tally, labels) if n else [],
                    faction_stats(tally, labels) if n else [], per, tally,
-                   garrisons=garrison_stats(tally, labels), **extra)
+                   garrisons=garrison_stats(tally, labels),
+                   civilians=civilian_stats(tally, labels, BINS), **extra)
 
     @property
     def seed(self) -> int:
@@ -123,6 +127,8 @@ class BatchResult:
             "meta": self.meta(), "outcomes": [o.to_dict() for o in self.outcomes],
             "control": [vars(c).copy() for c in self.control],
             "factions": [f.to_dict() for f in self.factions]}
+        if self.civilians is not None:
+            out["civilians"] = self.civilians.to_dict()
         if self.per_turn is not None:
             out["per_turn"] = self.per_turn.to_dict()
         return out
@@ -158,6 +164,23 @@ class BatchResult:
                   f.casualties.p95) for f in self.factions], meta),
             "timing": self._timing(meta),
         }
+        civ = self.civilians
+        if civ is not None:
+            out["civilians"] = table("civilians", [
+                ("what", "str"), ("mean", "float"), ("p05", "float"), ("p95", "float"),
+                ("min", "float"), ("max", "float")],
+                [(t.what, t.mean, t.p05, t.p95, t.min, t.max) for t in civ.totals], meta)
+            out["civilians_by_place"] = table("civilians_by_place", [
+                ("settlement", "str"), ("name", "str"), ("killed_mean", "float"),
+                ("displaced_mean", "float")],
+                [(p.settlement, p.name, p.killed, p.displaced) for p in civ.places], meta)
+            if civ.by_turn is not None:
+                lab = self.labels
+                out["civilians_by_turn"] = table("civilians_by_turn", [
+                    ("turn", "int"), ("start_date", "date"), ("end_date", "date"),
+                    ("killed_mean", "float"), ("displaced_mean", "float")],
+                    [(r.turn, lab.start_date(r.turn), lab.end_date(r.turn), r.killed,
+                      r.displaced) for r in civ.by_turn], meta)
         if self.per_turn is not None:
             out["outcomes_by_turn"] = table("outcomes_by_turn", [
                 ("turn", "int"), ("start_date", "date"), ("end_date", "date"),
@@ -195,8 +218,9 @@ class BatchResult:
     def to_pandas(self, table: str = "outcomes") -> Any:
         """One tidy table as a :class:`pandas.DataFrame` (needs ``wargame[data]``).
 
-        ``table`` is one of ``outcomes`` (default), ``control``, ``factions``, ``timing``
-        and, for ``per_turn=True`` batches, ``outcomes_by_turn`` and ``control_by_turn``.
+        ``table`` is one of ``outcomes`` (default), ``control``, ``factions``, ``timing``,
+        ``civilians`` and ``civilians_by_place`` and, for ``per_turn=True`` batches,
+        ``outcomes_by_turn``, ``control_by_turn`` and ``civilians_by_turn``.
         """
         return pick(self.tables(), table).to_pandas()
 

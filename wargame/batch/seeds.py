@@ -20,6 +20,7 @@ import numpy as np
 DEFAULT_CHUNK_SIZE = 1000
 MAX_CHUNKS = 2**31  # chunk indices stay below this; larger spawn keys are reserved
 DESIGN_KEY = 2**31 + 1  # spawn key of the generator that samples sweep designs
+BRANCH_KEY = 2**31 + 2  # first spawn key of the streams of a branch's changed parameters
 
 
 def fresh_seed() -> int:
@@ -35,6 +36,12 @@ def chunk_rng(seed: int, index: int) -> np.random.Generator:
 def design_rng(seed: int) -> np.random.Generator:
     """The generator for sampling a sweep design: a stream no chunk uses."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_KEY,)))
+
+
+def branch_rng(seed: int, index: int) -> np.random.Generator:
+    """The generator of the changed parameters of chunk ``index`` in a branch (``wargame
+    branch``): a stream of its own, so the chunk's games keep every other draw."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BRANCH_KEY, index)))
 
 
 @dataclass(frozen=True)

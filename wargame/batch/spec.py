@@ -30,6 +30,7 @@ RESUME_FIELDS = {
     "per_turn": "--per-turn",
     "precision": "--precision",
     "points": "sweep points",
+    "design": "sweep design or branch (--at, --given, the change)",
 }
 
 

@@ -139,7 +139,9 @@ class Store:
     def _plan(self) -> tuple[BatchSpec, dict[str, Any]]:
         spec = self.spec()
         return spec, store_check.expected_arrays(self.labels(), spec.per_turn,
-                                                 legacy=self.version < SCHEMA_VERSION)
+                                                 legacy=self.version < SCHEMA_VERSION,
+                                                 branch=len(spec.design.get("changed", []))
+                                                 if spec.kind == "branch" else None)
 
     def _text_or_none(self, key: str) -> str | None:
         if self._one("SELECT 1 FROM meta WHERE key = ?", (key,)) is None:

@@ -36,6 +36,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wargame.batch.civilians import ARRAYS as CIVILIAN_ARRAYS
 from wargame.batch.seeds import ChunkPlan
 from wargame.batch.spec import SPEC_FORMAT, BatchSpec, Point
 from wargame.batch.stats import LogBins, merge_sparse
@@ -73,7 +74,7 @@ class _SpecData(BaseModel):
 
     model_config = _STRICT
     format: Literal[1]
-    kind: Literal["batch", "sweep", "compare"]
+    kind: Literal["batch", "sweep", "compare", "branch"]
     scenario: str
     digest: str = Field(pattern=_HEX64)
     overrides: list[str]
@@ -204,8 +205,10 @@ def chunk_digest(key: str, point: int, chunk: int, games: int, blob: bytes) -> D
     return h.hexdigest()
 
 
-OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_bins", "garrison_min", "garrison_max"})
-"""Arrays a chunk stored by an older version lacks (its batch then reports no garrisons)."""
+OPTIONAL_ARRAYS = frozenset({"garrison_sum", "garrison_bins", "garrison_min", "garrison_max",
+                             *CIVILIAN_ARRAYS, "civilians_by_turn_sum"})
+"""Arrays a chunk stored by an older version lacks (its batch then reports no garrisons, or
+no civilian counts)."""
 
 
 def rows_digest(rows: list[tuple[Any, Any, Any, Any]]) -> Digest:
@@ -225,13 +228,20 @@ Shape = tuple[int | None, ...]
 
 
 def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None = None,
-                    legacy: bool = False) -> dict[str, tuple[Shape, str]]:
+                    legacy: bool = False,
+                    branch: int | None = None) -> dict[str, tuple[Shape, str]]:
     """Name -> (shape, dtype kind) of what a chunk holds; ``None`` is the turn axis ``T+1``,
     which a sweep of ``scenario.turns`` varies from point to point, and :class:`AtMost` the
     occupied bins of a histogram. ``legacy``: the dense histograms of stores before
-    version 3."""
+    version 3. ``branch``: the paired counts of a branch (``wargame branch``) that changes
+    that many parameters, with the games that met its condition."""
     if compare_outcomes is not None:
         return {"games": ((), "i"), "pair": ((compare_outcomes, 4), "i")}
+    if branch is not None:
+        o, t1 = len(labels.outcomes), len(labels.end_dates)
+        return {"games": ((), "i"), "kept": ((), "i"), "pair": ((o, 4), "i"),
+                "pair_turn_a": ((o, t1), "i"), "pair_turn_b": ((o, t1), "i"),
+                "pair_shift": ((o, 2 * t1 - 1), "i"), "changed_read": ((branch,), "i")}
     o, n, f = len(labels.outcomes), len(labels.settlements), len(labels.factions)
     out: dict[str, tuple[Shape, str]] = {
         "games": ((), "i"), "outcome_count": ((o,), "i"), "outcome_turn": ((o, None), "i"),
@@ -247,7 +257,11 @@ def expected_arrays(labels: Labels, per_turn: bool, compare_outcomes: int | None
         out[f"{name}_max"] = ((f,), "f")
     out.update({"garrison_sum": ((n,), "f"), "garrison_bins": ((AtMost(n * BINS.size), 3), "i"),
                 "garrison_min": ((n,), "f"), "garrison_max": ((n,), "f")})
+    out.update({"civilians_sum": ((2,), "f"), "civilians_bins": ((AtMost(2 * BINS.size), 3), "i"),
+                "civilians_min": ((2,), "f"), "civilians_max": ((2,), "f"),
+                "killed_sum": ((n,), "f"), "displaced_sum": ((n,), "f")})
     if per_turn:
+        out["civilians_by_turn_sum"] = ((None, 2), "f")
         out["control_by_turn"] = ((None, n, f + 1), "i")
         out["outcome_by_turn"] = ((None, o), "i")
     return out
@@ -275,7 +289,7 @@ def check_blob(blob: bytes, expected: dict[str, tuple[Shape, str]]) -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         raise BadStore("its data is not a NumPy archive") from None
     names = {i.filename.removesuffix(".npy") for i in infos}
-    if names != set(expected) and names != set(expected) - OPTIONAL_ARRAYS:
+    if not names <= set(expected) or not set(expected) - names <= OPTIONAL_ARRAYS:
         raise BadStore("it does not hold the arrays of this run")
     for info in infos:
         shape, _ = expected[info.filename.removesuffix(".npy")]

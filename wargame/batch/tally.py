@@ -25,6 +25,8 @@ control              [N, F+1]        final controller (last column: nobody)
 garrison_sum         [N] float       final fighters at each place (its holder's), summed
 garrison_bins        [K, 3]          their log-binned histogram (place, bin, games)
 garrison_min, _max   [N] float       their exact extremes
+civilians_*, ...     see           what the games cost civilians
+                     wargame.batch.civilians
 control_by_turn      [T+1, N, F+1]   controller at every turn (``--per-turn`` only)
 outcome_by_turn      [T+1, O]        outcome holds at turn t (``--per-turn`` only)
 pair                 [O, 4]          ``compare`` only: both, A only, B only, neither
@@ -43,6 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wargame.batch import civilians
 from wargame.batch.stats import LogBins, add_sparse, sparse_histogram
 
 if TYPE_CHECKING:
@@ -95,6 +98,7 @@ def chunk_stats(res: GameResult, per_turn: bool = False) -> Arrays:
         out["garrison_bins"] = sparse_histogram(g.T, BINS)
         out["garrison_min"] = g.min(axis=0) if r else np.full(g.shape[1], np.inf)
         out["garrison_max"] = g.max(axis=0) if r else np.full(g.shape[1], -np.inf)
+    out.update(civilians.chunk_arrays(res, BINS, per_turn))
     if per_turn:
         if res.control_by_turn is None or res.outcome_by_turn is None:
             raise ValueError("per-turn statistics need simulate(..., record_turns=True)")

@@ -1,4 +1,5 @@
-"""Commands for many games: batch, sweep, compare, and results (show/export a store)."""
+"""Commands for many games: batch, sweep, compare, branch, and results (show/export a
+store)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class Format(StrEnum):
-    """Output formats of batch, sweep and compare."""
+    """Output formats of batch, sweep, compare and branch."""
 
     table = "table"
     json = "json"
@@ -150,7 +151,7 @@ def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None)
         stdout_console().print(render.batch_tables(result, control=regions))
     else:
         tables: Any = {"batch": render.batch_tables, "sweep": render.sweep_tables,
-                       "compare": render.compare_tables}[kind]
+                       "compare": render.compare_tables, "branch": render.branch_tables}[kind]
         stdout_console().print(tables(result))
 
 
@@ -161,6 +162,8 @@ def _csv(result: Any, kind: str) -> str:
         return render.to_csv(render.BATCH_COLUMNS, render.batch_rows(result))
     if kind == "sweep":
         return render.to_csv(*render.sweep_rows(result))
+    if kind == "branch":
+        result = result.comparison
     return render.to_csv(render.COMPARE_COLUMNS, render.compare_rows(result))
 
 
@@ -241,6 +244,48 @@ def compare(
     _emit(fmt, result, "compare")
 
 
+@handle_errors
+def branch(
+    scenario: FileArg,
+    at: Annotated[int | None, typer.Option(
+        "--at", help="Branch after this turn (0: before the first). Needed unless "
+        "--from-state gives it.", show_default=False)] = None,
+    given: Annotated[str | None, typer.Option(
+        "--given", help="Keep only the games where this outcome (an id of the scenario's "
+        "outcomes:) holds at that turn. Without it every game branches.",
+        show_default=False)] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="The change: path=value (YAML), applied from the branch on. "
+        "Repeatable.", show_default=False)] = None,
+    variant: Annotated[Path | None, typer.Option(
+        "--variant", help="The change as a scenario file (a version of SCENARIO, usually "
+        "extends: it); --set goes on top.", show_default=False)] = None,
+    runs: Annotated[int | None, typer.Option(
+        "--runs", "-n", help="Games played to the turn of the branch (default 1000).",
+        show_default=False)] = None,
+    seed: SeedOpt = None, workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None, fmt: FormatOpt = Format.table, store: StoreOpt = None,
+    resume: ResumeOpt = False,
+    save_state: Annotated[Path | None, typer.Option(
+        "--save-state", help="Also write every game at the turn of the branch to this file "
+        "(.npz), to branch again from it.", show_default=False)] = None,
+    from_state: Annotated[Path | None, typer.Option(
+        "--from-state", help="Branch from the games a --save-state file holds (its seed, "
+        "runs and turn), without playing the first turns again.", show_default=False)] = None,
+    scheduler: SchedulerOpt = None, quiet: QuietOpt = False,
+) -> None:
+    """What if, from the middle of the war: play to a turn, keep the games where an outcome
+    holds, and play each on twice on the same random numbers, as it was and changed."""
+    from wargame.api import branch as run_branch
+
+    with Reporter(quiet) as rep:
+        result = run_branch(scenario, at=at, given=given, changes=set_ or [], variant=variant,
+                            runs=runs, seed=seed, chunk_size=chunk_size, workers=workers,
+                            scheduler=scheduler, store=store, resume=resume,
+                            save_state=save_state, from_state=from_state, reporter=rep)
+    _emit(fmt, result, "branch")
+
+
 results_app = typer.Typer(help="Show or export the results kept in a --store file.",
                           no_args_is_help=True, cls=Group, epilog=examples(
                               "wargame results show aleppo.db",
@@ -282,7 +327,8 @@ def results_export(
                                               case_sensitive=False)] = ExportFormat.csv,
     table: Annotated[str | None, typer.Option(
         "--table", "-t", help="One table (batch: outcomes, control, factions, timing, "
-        "outcomes_by_turn, control_by_turn; sweep: points, sensitivity). Without it, --out is "
+        "civilians, civilians_by_place, outcomes_by_turn, control_by_turn, "
+        "civilians_by_turn; sweep: points, sensitivity). Without it, --out is "
         "a directory that gets every table.", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="File (one table, or JSON) or directory (every table).",
@@ -369,4 +415,11 @@ def register(app: typer.Typer) -> None:
     app.command("compare", cls=Command, epilog=examples(
         f"wargame compare {A} scenarios/variants/no_russian_air.yaml --runs 2000 "
         "--seed 7"))(compare)
+    app.command("branch", cls=Command, epilog=examples(
+        f"wargame branch {A} --at 17 --given azaz_corridor_cut --set "
+        "support.russian_air.sorties_per_turn=0 --runs 2000 --seed 7",
+        f"wargame branch {A} --at 17 --set support.russian_air.sorties_per_turn=0 --runs 2000 "
+        "--seed 7 --save-state turn17.npz",
+        f"wargame branch {A} --from-state turn17.npz --given azaz_corridor_cut --variant "
+        "scenarios/variants/no_russian_air.yaml"))(branch)
     app.add_typer(results_app, name="results")

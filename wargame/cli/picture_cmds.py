@@ -124,6 +124,9 @@ def map_(
     garrisons: Annotated[bool, typer.Option(
         "--garrisons", help="Write the fighters at each place after its name: at the start, "
         "or their mean over the games at the end.")] = False,
+    civilians: Annotated[bool, typer.Option(
+        "--civilians", help="Write the civilians killed and fled at each place after its "
+        "name: their mean over the games at the end (needs games).")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Draw who holds what: initial control, or the most likely controller over many games."""
@@ -138,8 +141,12 @@ def map_(
 
     check_output(out)
     w, h = parse_size(size, width, height)
+    if civilians and garrisons:
+        raise UsageError("choose one of --garrisons and --civilians: both go after the names")
     with Reporter(quiet) as rep:
         if runs is None and store is None:
+            if civilians:
+                raise UsageError("--civilians needs games: add --runs N or --store FILE")
             if scenario is None:
                 raise UsageError("missing SCENARIO (a scenario file, or --store FILE)")
             if turn not in (None, 0):
@@ -179,6 +186,15 @@ def map_(
                                      f"{store} holds no garrisons (made by an older version)")
                 view = replace(view, garrison=np.array([g.mean or 0.0
                                                         for g in played.garrisons]))
+            if civilians:
+                civ = played.civilians
+                if t != last or civ is None:
+                    raise UsageError("--civilians shows them at the end of the games (leave "
+                                     "out --turn)" if t != last else
+                                     f"{store} holds no civilian counts (made by an older "
+                                     "version)")
+                view = replace(view, civilians=np.array([[p.killed, p.displaced]
+                                                         for p in civ.places]))
         _say_outline(sc, rep)
         fig, _ = draw_map(sc, view, w, h, note, labels.value)
         rep.note(wrote(out, save(fig, out), f"{w}x{h}"))
@@ -196,6 +212,9 @@ def report(
 ) -> None:
     """Write one self-contained HTML report: outcomes, map, charts, sources, replay data."""
     import datetime as dt
+    from dataclasses import replace
+
+    import numpy as np
 
     from wargame.engine import compile_scenario
     from wargame.report import html
@@ -210,11 +229,15 @@ def report(
         note = footnote(played.games, played.spec.seed, played.spec.digest)
         view = batch_view(compile_scenario(sc), played.tally.ints["control"], played.games,
                           played.turns, played.tally.ints.get("control_by_turn"))
+        if played.civilians is not None:
+            view = replace(view, civilians=np.array([[p.killed, p.displaced]
+                                                     for p in played.civilians.places]))
         ot = outcome_times(played.tally, played.labels, sc)
         _say_outline(sc, rep)
         pics = {
             "map": html.Picture("Map", "Most likely controller of every place at the end; "
-                                "pies where no side holds a place in 95% of games.",
+                                "pies where no side holds a place in 95% of games; the "
+                                "civilians killed and fled at the hardest-hit places.",
                                 # the very map `wargame map` draws: its size, its names
                                 figure_bytes(draw_map(sc, view, *DEFAULT_SIZE, note,
                                                       Labels.contested.value)[0], "png")),

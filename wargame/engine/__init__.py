@@ -2,6 +2,8 @@
 
 from wargame.engine.compile import Compiled, compile_scenario
 from wargame.engine.result import GameResult
-from wargame.engine.run import simulate
+from wargame.engine.run import finish, play_on, simulate, start
+from wargame.engine.snapshot import Game, Snapshot
 
-__all__ = ["Compiled", "GameResult", "compile_scenario", "simulate"]
+__all__ = ["Compiled", "Game", "GameResult", "Snapshot", "compile_scenario", "finish",
+           "play_on", "simulate", "start"]

@@ -33,6 +33,10 @@ class GameResult:
     strength_by_turn: np.ndarray | None = None  # [T+1, R, F] float (record_turns=True)
     garrison_by_turn: np.ndarray | None = None  # [T+1, R, N] float: fighters at each place,
     #                                             all its controller's (record_turns=True)
+    civilians_killed: np.ndarray | None = None    # [R, N] float: civilians killed at each place
+    displaced: np.ndarray | None = None           # [R, N] float: civilians who fled each place
+    civilians_killed_by_turn: np.ndarray | None = None  # [T+1, R, N] float, so far at the close
+    displaced_by_turn: np.ndarray | None = None         # of each turn (record_turns=True)
     params: dict[str, np.ndarray] | None = None  # sampled value of each parameter, [R] each
     log: list[dict[str, Any]] | None = field(default=None)  # narrative records (log=True)
 

@@ -4,19 +4,25 @@ One turn, in order (each phase is a module of :mod:`wargame.engine.phases`): eve
 support (reinforcements, air strikes, airlift, supply lines, artillery); supply, sieges and
 negotiated surrenders; orders; the days of engagement at every contested place; control
 changes, returns and retreats; morale, faction collapse and the culmination of offensives;
-redeployment; outcomes.
+redeployment; what the turn cost civilians; outcomes.
+
+:func:`simulate` is :func:`start` (the draws, the deployment, turn 0), :func:`play_on` (the
+turns) and :func:`finish` (the result). A game saved between turns
+(:class:`~wargame.engine.snapshot.Snapshot`) plays on with :func:`play_on` exactly as if it
+had never stopped, or with another version of its scenario (a branch,
+:mod:`wargame.engine.branch`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
 from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
 from wargame.engine.phases import (
+    civilians,
     combat,
     events,
     morale,
@@ -30,6 +36,7 @@ from wargame.engine.phases.power import unit_power
 from wargame.engine.phases.redeploy import redeploy
 from wargame.engine.phases.supply import supply_phase
 from wargame.engine.result import GameResult
+from wargame.engine.snapshot import HISTORIES, Game
 from wargame.engine.state import initial_state, sample_params
 from wargame.errors import UsageError
 
@@ -46,30 +53,59 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
     named parameters by the given arrays (one value per replicate), after every draw, so the
     stream of random numbers does not depend on it: fits and sweeps use it to play many
     settings in one call.
+
+    The same as :func:`start`, :func:`play_on` to the last turn, then :func:`finish`.
     """
     if replicates < 1:
         raise UsageError("replicates must be at least 1")
+    T = _turns(c, turns)
+    game = start(c, rng, replicates, deterministic, log, record_turns, values)
+    play_on(c, game, rng, T)
+    return finish(c, game)
+
+
+def _turns(c: Compiled, turns: int | None) -> int:
     T = c.turns if turns is None else turns
     if T < 0:
         raise UsageError("turns must not be negative")
-    R, F = replicates, c.n_factions
+    return T
+
+
+def start(c: Compiled, rng: np.random.Generator, replicates: int, deterministic: bool = False,
+          log: bool = False, record_turns: bool = False,
+          values: Mapping[str, np.ndarray] | None = None) -> Game:
+    """The games at turn 0: every parameter drawn, the forces deployed, the outcomes judged
+    (the first part of :func:`simulate`, whose arguments these are)."""
+    if replicates < 1:
+        raise UsageError("replicates must be at least 1")
+    R = replicates
     p = sample_params(c, rng, R, deterministic)
     for name, value in (values or {}).items():
         if name not in p:
             raise UsageError(f"unknown parameter {name!r}")
         p[name] = np.broadcast_to(np.asarray(value, dtype=float), (R,)).copy()
     st = initial_state(c, p, R, rng, deterministic)
-    records: list[dict[str, Any]] | None = [] if log else None
-    ctl_hist = [st.control.copy()] if record_turns else []
-    str_hist = [st.faction_strength(F)] if record_turns else []
-    gar_hist = [st.strength.copy()] if record_turns else []
-    out_hist: list[np.ndarray] = []
+    game = Game(st, p, 0, deterministic, {k: [] for k in HISTORIES} if record_turns else None,
+                [] if log else None)
     outcomes.evaluate(c, st, 0)
-    if record_turns:
-        out_hist.append(st.outcome_now.copy())
-    for t in range(1, T + 1):
+    game.record(c.n_factions)
+    return game
+
+
+def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Game:
+    """Play ``game`` on from its turn to the end of turn ``until``, in place; the dice come
+    from ``rng``. The scenario ``c`` may be another version of the one the game started with
+    (a branch), with the same places, links, factions and state shapes."""
+    if until < game.turn:
+        raise UsageError(f"cannot play back from turn {game.turn} to turn {until}")
+    st, p, records = game.state, game.params, game.log
+    deterministic = game.deterministic
+    R, F = st.replicates, c.n_factions
+    civ = civilians.rates(c)
+    for t in range(game.turn + 1, until + 1):
         before = st.faction_strength(F)
         casualties_before = st.casualties.copy()
+        control_before = st.control.copy()
         events.run_events(c, st, p, t, rng, records)
         support.reinforce(c, st, p, t)
         sup = support.external_support(c, st, p, t, records)
@@ -109,12 +145,19 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         redeploy(st.control, st.relation, st.strength, c.src, c.dst, c.out_start,
                  hold, float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)
+        civilians.civilians_phase(c, st, civ, civilians.attacked(bt, st.control.shape),
+                                  sup.sorties, control_before)
         outcomes.evaluate(c, st, t)
-        if record_turns:
-            ctl_hist.append(st.control.copy())
-            out_hist.append(st.outcome_now.copy())
-            str_hist.append(st.faction_strength(F))
-            gar_hist.append(st.strength.copy())
+        game.turn = t
+        game.record(F)
+    return game
+
+
+def finish(c: Compiled, game: Game) -> GameResult:
+    """The result of games played to their last turn (``game.turn``): outcomes judged at the
+    end are judged now."""
+    st, T, F, p = game.state, game.turn, c.n_factions, game.params
+    h = game.history
     final = st.outcome_now.copy()
     turn = st.outcome_turn.copy()
     for k, (_, o) in enumerate(c.scenario.outcomes.items()):
@@ -127,9 +170,12 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         strength=by_faction(st.strength, st.control, F), casualties=st.casualties.copy(),
         garrison=st.strength.copy(),
         reinforcements=st.arrived.copy(), outcome_turn=turn, outcome_final=final,
-        control_by_turn=np.stack(ctl_hist) if record_turns else None,
-        outcome_by_turn=np.stack(out_hist) if record_turns else None,
-        strength_by_turn=np.stack(str_hist) if record_turns else None,
-        garrison_by_turn=np.stack(gar_hist) if record_turns else None,
-        log=records, params=p,
+        control_by_turn=None if h is None else np.stack(h["control"]),
+        outcome_by_turn=None if h is None else np.stack(h["outcome"]),
+        strength_by_turn=None if h is None else np.stack(h["strength"]),
+        garrison_by_turn=None if h is None else np.stack(h["garrison"]),
+        civilians_killed=st.civilians_killed.copy(), displaced=st.displaced.copy(),
+        civilians_killed_by_turn=None if h is None else np.stack(h["killed"]),
+        displaced_by_turn=None if h is None else np.stack(h["displaced"]),
+        log=game.log, params=p,
     )

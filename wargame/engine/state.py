@@ -52,6 +52,9 @@ class State:
     op_turns: np.ndarray       # [R, F] int16: turns in the current stage
     wounded: np.ndarray        # [R, F] wounded who will return to duty
     massed: np.ndarray         # [R, F] bool: the next operation attacks without massing
+    people: np.ndarray         # [R, N] civilians still at each place (phases/civilians.py)
+    civilians_killed: np.ndarray  # [R, N] civilians killed at each place so far
+    displaced: np.ndarray      # [R, N] civilians who have fled each place so far
 
     @property
     def replicates(self) -> int:
@@ -161,6 +164,8 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
         op_target=np.full((R, F, max(1, int(c.operations.max(initial=0)))), -1, np.intp),
         op_stage=np.zeros((R, F), np.int8), op_turns=np.zeros((R, F), np.int16),
         wounded=np.zeros((R, F)), massed=np.zeros((R, F), bool),
+        people=np.tile(c.population, (R, 1)), civilians_killed=np.zeros((R, N)),
+        displaced=np.zeros((R, N)),
     )
     if sc.model.campaign:
         first_cycle(c, st, rng, deterministic)

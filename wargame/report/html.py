@@ -166,6 +166,32 @@ def faction_section(summary: BatchResult, sc: Scenario) -> str:
     return table + "".join(f"<p class=muted>{_e(n)}</p>" for n in notes)
 
 
+CIVILIAN_ROWS = 12
+"""The hardest-hit places the report's civilian table lists."""
+
+
+def civilian_section(summary: BatchResult, sc: Scenario) -> str:
+    """Civilians killed and displaced: over all places (mean and 90% of games), and at the
+    hardest-hit places (means)."""
+    civ = summary.civilians
+    if civ is None:
+        return ("<p class=muted>This batch did not count civilians (a store made by an older "
+                "version).</p>")
+    rows = [[t.what, _num(t.mean), f"{t.p05:,.0f} – {t.p95:,.0f}"] for t in civ.totals]
+    totals = _table(["civilians", "mean", "90% of games"], rows, {1, 2})
+    pops = {sid: s.population for sid, s in sc.settlements.items()}
+    hit = sorted((p for p in civ.places if p.killed + p.displaced >= 0.5),
+                 key=lambda p: -(p.killed + p.displaced))[:CIVILIAN_ROWS]
+    places = _table(["place", "population", "killed (mean)", "fled (mean)"],
+                    [[p.name, _num(pops.get(p.settlement)), _num(p.killed), _num(p.displaced)]
+                     for p in hit], {1, 2, 3})
+    note = ("<p class=muted>Killed: by fighting, air strikes and sieges; displaced: people who "
+            "fled a place ahead of an attack or after it fell. The rates and their published "
+            "sources are in docs/model.md; docs/validation.md sets the model's figures beside "
+            "published counts.</p>")
+    return totals + (places if hit else "") + note
+
+
 def scenario_section(sc: Scenario, digest: str) -> str:
     """What the scenario says: period, factions, outcome definitions, sources."""
     m = sc.scenario
@@ -229,6 +255,7 @@ def report_html(sc: Scenario, summary: BatchResult, pictures: dict[str, Picture]
             body += [f"<h2>{heading}</h2>", pictures[key].html()]
     body += ["<h2>Who holds what at the end</h2>", control_section(summary, sc),
              "<h2>Forces</h2>", faction_section(summary, sc),
+             "<h2>Civilians</h2>", civilian_section(summary, sc),
              "<h2>The scenario</h2>", scenario_section(sc, str(meta.get("digest", ""))),
              "<h2>Replay</h2>", replay_section(summary, replay)]
     page = ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"

@@ -69,9 +69,9 @@ def pie(c: Canvas, at: Transform, r: float, shares: Sequence[float], colours: Se
 
 def legend(fig: Figure, names: Sequence[str], colours: Sequence[str], nobody: bool,
            batch: bool, x: float, y_top: float, width_in: float,
-           shown: frozenset[str] = frozenset({"sizes", "pies", "rings", "dashed"})) -> None:
+           shown: frozenset[str] = frozenset({"sizes", "pies", "rings", "dashed"})) -> float:
     """Faction colours and the key to the symbols in ``shown`` (those the map uses), top-down
-    from ``(x, y_top)`` in figure inches."""
+    from ``(x, y_top)`` in figure inches; returns the height in inches where it ends."""
     chars = max(14, int(width_in * 72 / (FONT * 0.55)) - 4)
     line = FONT * 1.3 / 72
     fw, fh = fig.get_figwidth(), fig.get_figheight()
@@ -99,7 +99,7 @@ def legend(fig: Figure, names: Sequence[str], colours: Sequence[str], nobody: bo
     if nobody:
         disc(fig, entry(NOBODY_LABEL), r, NOBODY_COLOUR, False)
     if not shown:
-        return
+        return y
     y -= line * 0.6
     heading("Symbols")
     if "sizes" in shown:
@@ -116,3 +116,28 @@ def legend(fig: Figure, names: Sequence[str], colours: Sequence[str], nobody: bo
         disc(fig, at, r, "#FFFFFF", False)
     if "dashed" in shown:
         disc(fig, entry("dashed edge: position approximate"), r, "#FFFFFF", True)
+    return y
+
+
+BOTTOM_IN = 0.35
+"""The lowest a key's text goes, in inches from the bottom (above the footnote)."""
+
+
+def table(fig: Figure, title: str, lines: Sequence[str], x: float, y_top: float,
+          width_in: float) -> float:
+    """A heading and lines of text (each wrapped to ``width_in``, its continuation indented),
+    top-down from ``(x, y_top)`` in figure inches, below a key; returns where it ends."""
+    chars = max(14, int(width_in * 72 / (FONT * 0.55)) - 2)
+    line = FONT * 1.3 / 72
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    y = y_top - line * 0.6
+    fig.text(x / fw, y / fh, title, fontsize=FONT + 1.5, fontweight="bold", va="top")
+    y -= line * 1.5
+    for text in lines:
+        wrapped = textwrap.wrap(plot_text(text), chars, subsequent_indent="  ") or [""]
+        if y - line * len(wrapped) < BOTTOM_IN:
+            break                           # the rest would run off the page
+        fig.text(x / fw, y / fh, "\n".join(wrapped), fontsize=FONT, va="top",
+                 linespacing=1.15)
+        y -= line * len(wrapped) + line * 0.3
+    return y

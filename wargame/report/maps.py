@@ -65,6 +65,8 @@ class ControlView:
     changed: np.ndarray | None = None  # [N] bool: held by another side in some game, by then
     garrison: np.ndarray | None = None  # [N] fighters at each place (mean of the games), shown
     #                                     after each name when given (map --garrisons)
+    civilians: np.ndarray | None = None  # [N, 2] civilians killed and displaced at each place
+    #                                      (mean of the games), after each name (--civilians)
 
     @property
     def leader(self) -> np.ndarray:
@@ -132,6 +134,17 @@ def _name(p: _Painter, i: int) -> str:
     if p.view.garrison is None:
         return name
     return f"{name} {p.view.garrison[i]:,.0f}"
+
+
+def short_count(x: float) -> str:
+    """A count in a few characters: ``406``, ``1.2k``, ``152k``, ``1.3M``."""
+    if x < 999.5:
+        return f"{x:,.0f}"
+    if x < 9_950:
+        return f"{x / 1000:.1f}k"
+    if x < 999_500:
+        return f"{x / 1000:,.0f}k"
+    return f"{x / 1e6:.1f}M"
 
 
 def _short(name: str) -> str:
@@ -350,10 +363,31 @@ def draw_map(sc: Scenario, view: ControlView, width: int, height: int,
             "pies": bool(view.games and (view.top < mapkey.SURE).any()),
             "rings": bool(view.besieged.any()),
             "dashed": any(s.approximate for s in p.places)}
-    mapkey.legend(fig, [plot_text(f.name) for f in sc.factions.values()], p.colours[:-1],
-                  bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05, fh - 0.8,
-                  panel - 0.15, frozenset(k for k, used in uses.items() if used))
+    y = mapkey.legend(fig, [plot_text(f.name) for f in sc.factions.values()], p.colours[:-1],
+                      bool(view.shares[:, -1].any()), view.games > 0, fw - panel + 0.05,
+                      fh - 0.8, panel - 0.15, frozenset(k for k, used in uses.items() if used))
+    if view.civilians is not None:
+        mapkey.table(fig, "Civilians (mean of games)", civilian_lines(sc, view.civilians),
+                     fw - panel + 0.05, y, panel - 0.15)
     return fig, proj
+
+
+CIVILIAN_PLACES = 6
+"""The hardest-hit places the map's key names."""
+
+
+def civilian_lines(sc: Scenario, civ: np.ndarray) -> list[str]:
+    """The key's lines for ``civ`` [N, 2] (killed, displaced at each place): all places, then
+    the hardest-hit, most first."""
+    names = [s.name for s in sc.settlements.values()]
+    total = civ.sum(axis=0)
+
+    def line(name: str, killed: float, fled: float) -> str:
+        return f"{plot_text(name)}: {short_count(killed)} killed, {short_count(fled)} fled"
+
+    order = [int(i) for i in np.argsort(-(civ[:, 0] + civ[:, 1]), kind="stable")
+             if civ[i].sum() >= 0.5][:CIVILIAN_PLACES]
+    return [line("all places", *total), *(line(names[i], *civ[i]) for i in order)]
 
 
 def _frame(ax: Axes, proj: geo.Projection) -> None:

@@ -267,9 +267,24 @@ def final_tables(game: Game) -> RenderableType:
         strength.append([f.name, f"{v.start:,.0f}", f"{v.reinforcements:,.0f}",
                          f"{v.casualties:,.0f}", f"{v.end:,.0f}"])
     num = [Col(c, "right", False) for c in ("start", "reinforcements", "casualties", "end")]
-    return Group(
+    parts: list[RenderableType] = [
         fitted([Col("faction"), Col("n", "right", False), Col("settlements")], ctl,
                title=f"Control at the end of turn {last} ({end.day} {end:%b %Y})",
                caption="* taken during the game"),
         fitted([Col("outcome"), Col("result")], outs, title="Outcomes"),
-        fitted([Col("faction"), *num], strength, title="Strength"))
+        fitted([Col("faction"), *num], strength, title="Strength")]
+    killed, fled = game.final.killed, game.final.displaced
+    if killed or fled:
+        hit = sorted((s for s in killed if killed[s] + fled.get(s, 0.0) >= 0.5),
+                     key=lambda s: -(killed[s] + fled.get(s, 0.0)))[:PLACES_SHOWN]
+        rows: list[list[str | Text]] = [
+            ["all places", f"{sum(killed.values()):,.0f}", f"{sum(fled.values()):,.0f}"]]
+        rows += [[printable(sc.settlements[s].name), f"{killed[s]:,.0f}",
+                  f"{fled.get(s, 0.0):,.0f}"] for s in hit]
+        parts.append(fitted([Col("place"), Col("killed", "right", False),
+                             Col("displaced", "right", False)], rows, title="Civilians"))
+    return Group(*parts)
+
+
+PLACES_SHOWN = 5
+"""The hardest-hit places the civilians table of one game names."""

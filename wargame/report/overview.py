@@ -57,6 +57,10 @@ def describe_condition(c: Condition) -> str:
                 f"to {'/'.join(c.connected.to)}")
     if c.collapsed is not None:
         return f"{c.collapsed} collapses"
+    for civ, what in ((c.civilians_killed, "civilians killed"), (c.displaced, "displaced")):
+        if civ is not None:
+            where = f" at {'/'.join(civ.settlements)}" if civ.settlements else ""
+            return f"at least {civ.at_least:,.0f} {what}{where}"
     if c.not_ is not None:
         return f"not ({describe_condition(c.not_)})"
     parts = c.all if c.all is not None else c.any or []

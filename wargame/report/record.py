@@ -210,6 +210,8 @@ class TurnRecord:
     operations: list[OperationOpened] = field(default_factory=list)
     other: list[dict[str, Any]] = field(default_factory=list)   # log kinds not known here
     garrison: dict[str, float] = field(default_factory=dict)    # place -> its holder's fighters
+    killed: dict[str, float] = field(default_factory=dict)      # place -> civilians killed so far
+    displaced: dict[str, float] = field(default_factory=dict)   # place -> civilians fled so far
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (dates as ISO text; each item's ``extra`` merged into it)."""
@@ -227,7 +229,8 @@ class TurnRecord:
                 "surrenders": [item(x) for x in self.surrenders],
                 "culminated": [item(x) for x in self.culminated],
                 "operations": [item(x) for x in self.operations], "other": list(self.other),
-                "garrison": dict(self.garrison)}
+                "garrison": dict(self.garrison), "killed": dict(self.killed),
+                "displaced": dict(self.displaced)}
 
 
 @dataclass(frozen=True)
@@ -475,7 +478,14 @@ def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
         garrison = ({} if res.garrison_by_turn is None else
                     {s: float(x) for s, x in zip(c.settlements, res.garrison_by_turn[t, replicate],
                                                  strict=True)})
-        turns.append(_turn(t, by_turn.get(t, []), ids, sc, control, strength, garrison))
+        turn = _turn(t, by_turn.get(t, []), ids, sc, control, strength, garrison)
+        for name, counts in (("killed", res.civilians_killed_by_turn),
+                             ("displaced", res.displaced_by_turn)):
+            if counts is not None:
+                getattr(turn, name).update(
+                    {s: float(x) for s, x in zip(c.settlements, counts[t, replicate],
+                                                 strict=True)})
+        turns.append(turn)
     outcomes = {o: OutcomeEnd(int(res.outcome_turn[replicate, k])
                               if res.outcome_turn[replicate, k] >= 0 else None,
                               bool(res.outcome_final[replicate, k]))

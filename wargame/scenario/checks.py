@@ -160,6 +160,10 @@ def _check_condition(path: tuple[str | int, ...], c: Condition, F: dict[str, Any
                 out += _ref((*path, "connected", key, i), "settlement", s, S)
     if c.collapsed is not None:
         out += _ref((*path, "collapsed"), "faction", c.collapsed, F)
+    for key in ("civilians_killed", "displaced"):
+        civ = getattr(c, key)
+        for i, s in enumerate(civ.settlements or [] if civ is not None else []):
+            out += _ref((*path, key, "settlements", i), "settlement", s, S)
     if c.not_ is not None:
         out += _check_condition((*path, "not"), c.not_, F, S)
     for key in ("all", "any"):

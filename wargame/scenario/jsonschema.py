@@ -7,10 +7,10 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from wargame.scenario.params import Choice, Fixed, LogNormal, Normal, Triangular, Uniform
-from wargame.scenario.schema import Scenario
+from wargame.scenario.schema import CONDITION_FIELDS, Scenario
 
 SCHEMA_ID = "https://wargame.invalid/scenario.schema.json"
-_CONDITION_KEYS = ("controls", "connected", "collapsed", "not", "all", "any")
+_CONDITION_KEYS = tuple(k.rstrip("_") for k in CONDITION_FIELDS)
 _EFFECT_KEYS = ("set_relation", "scale_support", "reinforce", "doctrine")
 _TRIGGER_KEYS = ("turn", "from_turn", "captured", "outcome", "chance")
 

@@ -244,12 +244,27 @@ class Connected(Entry):
     model_config = ConfigDict(**STRICT, populate_by_name=True)
 
 
+CONDITION_FIELDS = ("controls", "connected", "collapsed", "civilians_killed", "displaced",
+                    "not_", "all", "any")
+"""The condition keys (as field names: ``not`` is ``not_``), in the order errors list them."""
+
+
+class Civilians(Entry):
+    """True when at least ``at_least`` civilians have been killed (or have fled) so far, at
+    the given ``settlements`` or, without them, everywhere."""
+
+    at_least: float = Field(ge=0, le=1e9)
+    settlements: list[Id] | None = Field(None, min_length=1)
+
+
 class Condition(Entry):
     """A condition on the state: exactly one of the keys."""
 
     controls: Controls | None = None
     connected: Connected | None = None
     collapsed: Id | None = None
+    civilians_killed: Civilians | None = None
+    displaced: Civilians | None = None
     not_: Condition | None = Field(None, alias="not")
     all: list[Condition] | None = None
     any: list[Condition] | None = None
@@ -258,10 +273,9 @@ class Condition(Entry):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
-        keys = [k for k in ("controls", "connected", "collapsed", "not_", "all", "any")
-                if getattr(self, k) is not None]
+        keys = [k for k in CONDITION_FIELDS if getattr(self, k) is not None]
         if len(keys) != 1:
-            names = "controls, connected, collapsed, not, all, any"
+            names = ", ".join(k.rstrip("_") for k in CONDITION_FIELDS)
             raise ValueError(f"needs exactly one of: {names} (got {len(keys)})")
         return self
 
@@ -423,6 +437,13 @@ class ModelSettings(Entry):
     # Redeployment (phases/redeploy.py) and initial deployment (state.py).
     redeploy_share: float = Field(0.5, ge=0, le=1)
     front_deployment_weight: float = Field(2.0, ge=1, le=100)
+    # Civilians (phases/civilians.py): deaths and flight; false (or every rate 0): none.
+    civilians: bool = True
+    civilian_fighting_deaths: float = Field(6.1e-5, ge=0, le=1)
+    civilian_air_deaths: float = Field(2.5, ge=0, le=1000)
+    civilian_siege_deaths: float = Field(5e-5, ge=0, le=1)
+    civilian_flight_rate: float = Field(0.0095, ge=0, le=1)
+    civilian_fall_flight: float = Field(0.36, ge=0, le=1)
 
 
 class Scenario(Entry):

@@ -33,7 +33,8 @@ def uncertain_params(sc: BaseModel) -> list[tuple[str, Param]]:
 
 
 def outcome_places(sc: Scenario) -> set[str]:
-    """The settlements any outcome names (in ``controls``, ``connected``, nested tests)."""
+    """The settlements any outcome names (in ``controls``, ``connected``, the civilian
+    counts, nested tests)."""
     found: set[str] = set()
 
     def walk(c: Any) -> None:
@@ -43,6 +44,9 @@ def outcome_places(sc: Scenario) -> set[str]:
             found.update(c.controls.settlements)
         if c.connected is not None:
             found.update([*c.connected.from_, *c.connected.to])
+        for civ in (c.civilians_killed, c.displaced):
+            if civ is not None:
+                found.update(civ.settlements or [])
         walk(c.not_)
         for x in (c.all or []) + (c.any or []):
             walk(x)

@@ -33,6 +33,11 @@ def holds(c: Compiled, st: State, cond: Condition) -> np.ndarray:
                                  start, targets, c.out_start, c.dst)
     if cond.collapsed is not None:
         return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
+    for civ, count in ((cond.civilians_killed, st.civilians_killed),
+                       (cond.displaced, st.displaced)):
+        if civ is not None:
+            where = count[:, [si[s] for s in civ.settlements]] if civ.settlements else count
+            return where.sum(axis=1) >= civ.at_least
     if cond.not_ is not None:
         return ~holds(c, st, cond.not_)
     if cond.all is not None:
