@@ -189,9 +189,10 @@ def test_ctrl_c_exits_130_with_one_line(case: tuple[str, float],
 def test_nothing_is_left_under_a_final_name(outcomes: dict[tuple[str, float], Outcome],
                                             out_dir: Path) -> None:
     """No picture, report or Parquet records of an interrupted run, whole or in part, and no
-    temporary file either."""
+    temporary file either. A ``--store`` file is kept on purpose (``--resume`` continues it)
+    once the run has made it, which depends on how far it got before the signal."""
     assert outcomes
-    assert sorted(p.name for p in out_dir.iterdir()) == []
+    assert sorted(p.name for p in out_dir.iterdir() if p.name != "branch.db") == []
 
 
 RANDOM_EXAMPLES = 4 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 25
