@@ -16,6 +16,8 @@ from wargame import __version__
 from wargame.batch.seeds import ChunkPlan
 
 SPEC_FORMAT = 1
+MAX_POINTS = 100_000
+"""The most points a sweep may have (its design is refused beyond; a store's spec too)."""
 
 # Fields that must agree for ``--resume`` to continue a stored batch, with their names in
 # error messages.

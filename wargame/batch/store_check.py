@@ -38,10 +38,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from wargame.batch.civilians import ARRAYS as CIVILIAN_ARRAYS
 from wargame.batch.seeds import ChunkPlan
-from wargame.batch.spec import SPEC_FORMAT, BatchSpec, Point
+from wargame.batch.spec import MAX_POINTS, SPEC_FORMAT, BatchSpec, Point
 from wargame.batch.stats import LogBins, merge_sparse
 from wargame.batch.summary import Labels
-from wargame.batch.sweep import MAX_POINTS
 from wargame.batch.tally import BINS, HIST_FIELDS, SUM_FIELDS, Arrays
 from wargame.scenario.limits import MAX_TURNS
 from wargame.textsafe import excerpt

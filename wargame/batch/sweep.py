@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from wargame.batch.seeds import design_rng
-from wargame.batch.spec import Point
+from wargame.batch.spec import MAX_POINTS, Point
 from wargame.errors import InvalidInput, Location, Problem, UsageError
 from wargame.scenario import Loaded, load
 from wargame.scenario.limits import shape
@@ -29,7 +29,6 @@ from wargame.scenario.schema import Scenario
 from wargame.scenario.yamlio import Document
 
 DESIGNS = ("grid", "lhs", "sobol")
-MAX_POINTS = 100_000
 MAX_ERRORS = 10
 
 
