@@ -94,9 +94,8 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         if c.scenario.model.campaign:
             operations.launch(c, st, plan, candidates, t, records)
             operations.advance(c, st, attack_loss, attacked, t, records)
-            front, wanted = operations.front_places(c, st)
+            front, hold = operations.front_places(c, st)
             operations.quiet_front(c, st, fought, front)
-            hold = operations.hold_of(c, front, wanted)
             operations.regenerate(c, st, p, st.casualties - casualties_before, hold)
             operations.mass(c, st, hold)
         else:
