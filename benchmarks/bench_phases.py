@@ -28,7 +28,16 @@ import numpy as np
 
 from wargame.engine import compile_scenario, run, simulate
 from wargame.engine.common import WAR
-from wargame.engine.phases import combat, events, morale, operations, orders, outcomes, support
+from wargame.engine.phases import (
+    combat,
+    events,
+    garrisons,
+    morale,
+    operations,
+    orders,
+    outcomes,
+    support,
+)
 from wargame.engine.phases import resolve as resolve_mod
 from wargame.scenario import load
 
@@ -52,10 +61,10 @@ PHASES: list[tuple[str, Any, str]] = [
     ("culmination (no campaign)", morale, "culmination"),
     ("launch operations", operations, "launch"),
     ("advance operations", operations, "advance"),
-    ("fronts and holds", operations, "front_places"),
-    ("quiet fronts", operations, "quiet_front"),
-    ("regeneration", operations, "regenerate"),
-    ("massing", operations, "mass"),
+    ("fronts and holds", garrisons, "front_places"),
+    ("quiet fronts", garrisons, "quiet_front"),
+    ("regeneration", garrisons, "regenerate"),
+    ("massing", garrisons, "mass"),
     ("redeployment", run, "redeploy"),
     ("outcomes", outcomes, "evaluate"),
 ]

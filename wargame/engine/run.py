@@ -19,6 +19,7 @@ from wargame.engine.compile import Compiled
 from wargame.engine.phases import (
     combat,
     events,
+    garrisons,
     morale,
     operations,
     orders,
@@ -94,10 +95,10 @@ def simulate(c: Compiled, rng: np.random.Generator, replicates: int, turns: int 
         if c.scenario.model.campaign:
             operations.launch(c, st, plan, candidates, t, records)
             operations.advance(c, st, attack_loss, attacked, t, records)
-            front, hold = operations.front_places(c, st)
-            operations.quiet_front(c, st, fought, front)
-            operations.regenerate(c, st, p, st.casualties - casualties_before, hold)
-            operations.mass(c, st, hold)
+            front, hold = garrisons.front_places(c, st)
+            garrisons.quiet_front(c, st, fought, front)
+            garrisons.regenerate(c, st, p, st.casualties - casualties_before, hold)
+            garrisons.mass(c, st, hold)
         else:
             hold = plan.hold
             culminated = morale.culmination(c, st, attack_loss, attacked)

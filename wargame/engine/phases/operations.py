@@ -1,4 +1,5 @@
-"""The campaign layer: operations, garrisons that stay, quiet fronts and regeneration.
+"""The campaign layer: operations (where the forces stand is in
+:mod:`wargame.engine.phases.garrisons`).
 
 Real wars are quiet fronts punctuated by a few offensives a year. Each offensive has a main
 effort, masses, culminates and is followed by a regrouping pause; the fighters are replaced.
@@ -21,21 +22,9 @@ false``:
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
-* **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
-  objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
-  :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
-  place keeps ``min_garrison``.
-* **Massing.** While a faction's operation masses or fights, each of its places in supply
-  sends ``redeploy_share`` of its surplus above what it holds to the places nearest each
-  objective (its staging area). A faction whose places lie inside an enemy operation's
-  sector sends its surplus to them in the same way (the defender commits its reserves to
-  the threatened sector).
-* **Quiet fronts.** A garrison that touches an enemy and was not attacked this turn loses
-  ``quiet_loss_per_day x days`` of its strength to raids, shelling and snipers.
-* **Regeneration.** Each faction recruits ``recruitment`` fighters a year per 1,000 people of
-  the places it holds in supply, where they live; and ``wounded_return`` of its casualties
-  come back to duty at the rate ``1 / return_days``, at its places in supply in proportion
-  to what they hold.
+
+Garrisons that stay, massing, quiet fronts and regeneration are in
+:mod:`wargame.engine.phases.garrisons`.
 """
 
 from __future__ import annotations
@@ -47,9 +36,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from wargame.engine.common import WAR, pairwise_sum
-from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.common import WAR
+from wargame.engine.compile import Compiled
 from wargame.engine.phases.engagement import REFERENCE_MORALE
+from wargame.engine.phases.garrisons import hold_need, near_objective
 from wargame.engine.state import State
 
 OBJECTIVE_TIE = 1e-3
@@ -79,63 +69,6 @@ class Candidates:
 
 
 @njit(cache=True)
-def near_objective(hops: np.ndarray, targets: np.ndarray, radius: int, n: int) -> bool:
-    """Whether place ``n`` lies within ``radius`` links of one of ``targets`` (-1: none)."""
-    for k in range(targets.shape[0]):
-        t = targets[k]
-        if t >= 0 and hops[t, n] <= radius:
-            return True
-    return False
-
-
-@njit(cache=True)
-def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           objective: np.ndarray, need: np.ndarray, floor: float
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Which places touch an enemy at war (``front`` [R, N] bool), and what each place keeps
-    (``hold`` [R, N]): ``need`` at the front and where a faction at war with the holder has
-    the place among its objectives, ``floor`` elsewhere."""
-    R, N = ctrl.shape
-    F = relation.shape[1]
-    front = np.zeros((R, N), dtype=np.bool_)
-    hold = np.empty((R, N))
-    for r in range(R):
-        for e in range(src.shape[0]):
-            a = ctrl[r, src[e]]
-            b = ctrl[r, dst[e]]
-            if a >= 0 and b >= 0 and a != b and relation[r, a, b] == WAR:
-                front[r, src[e]] = True
-        for n in range(N):
-            keep = front[r, n]
-            a = ctrl[r, n]
-            if not keep and a >= 0:
-                for f in range(F):
-                    if f != a and objective[r, f, n] > 0 and relation[r, f, a] == WAR:
-                        keep = True
-                        break
-            hold[r, n] = need[n] if keep else floor
-    return front, hold
-
-
-def front_places(c: Compiled, st: State) -> tuple[np.ndarray, np.ndarray]:
-    """Places facing an enemy, and what each place keeps -> two [R, N] arrays, in the state as
-    it is: ``max(min_garrison, hold_share x cap_def)`` where it faces an enemy or an enemy
-    wants it, ``min_garrison`` elsewhere (see :func:`fronts`)."""
-    m = c.scenario.model
-    floor = float(m.min_garrison)
-    cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
-    need = np.maximum(floor, m.hold_share * cap)
-    return fronts(st.control, st.relation, c.src, c.dst, st.objective, need, floor)
-
-
-def hold_need(c: Compiled, st: State) -> np.ndarray:
-    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
-    if not c.scenario.model.campaign:
-        return np.full(st.control.shape, float(c.scenario.model.min_garrison))
-    return front_places(c, st)[1]
-
-
-@njit(cache=True)
 def allowed_places(op_target: np.ndarray, fighting: np.ndarray, open_now: np.ndarray,
                    hops: np.ndarray, radius: int) -> np.ndarray:
     """[R, F, N]: every place for a faction that opens an operation and attacks at once
@@ -150,7 +83,7 @@ def allowed_places(op_target: np.ndarray, fighting: np.ndarray, open_now: np.nda
                 allowed[r, f, :] = True
             elif fighting[r, f]:
                 for n in range(N):
-                    allowed[r, f, n] = near_objective(hops, op_target[r, f], radius, n)
+                    allowed[r, f, n] = near_objective(op_target, r, f, hops, radius, n)
     return allowed
 
 
@@ -375,192 +308,3 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     st.op_target[ended] = -1
     st.offensive_loss[ended] = 0.0
     st.offensive_days[ended] = 0.0
-
-
-@njit(cache=True)
-def sector_kernel(op_target: np.ndarray, op_stage: np.ndarray, hops: np.ndarray, radius: int,
-                  f: int) -> np.ndarray:
-    """[R, N] bool: the places within ``radius`` links of faction ``f``'s objectives in the
-    games where its operation masses or fights."""
-    R = op_target.shape[0]
-    N = hops.shape[0]
-    out = np.zeros((R, N), dtype=np.bool_)
-    for r in range(R):
-        if op_stage[r, f] > 0:
-            for n in range(N):
-                out[r, n] = near_objective(hops, op_target[r, f], radius, n)
-    return out
-
-
-def sector(c: Compiled, st: State, f: int) -> np.ndarray:
-    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
-    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
-    if not c.scenario.model.campaign:
-        return np.zeros(st.control.shape, dtype=bool)
-    return sector_kernel(st.op_target, st.op_stage, c.hops, int(c.scenario.model.operation_radius),
-                         f)
-
-
-@njit(cache=True)
-def mass_kernel(strength: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, siege: np.ndarray,
-                relation: np.ndarray, op_stage: np.ndarray, op_target: np.ndarray,
-                hops: np.ndarray, radius: int, share: float) -> None:
-    """The flows of :func:`mass`, game by game, in ``strength`` [R, N]."""
-    R, N = ctrl.shape
-    F = op_stage.shape[1]
-    K = op_target.shape[2]
-    surplus = np.empty(N)
-    own = np.empty(N, dtype=np.bool_)
-    staging = np.empty(N, dtype=np.bool_)
-    give = np.empty(N)
-    for r in range(R):
-        busy = False
-        for g in range(F):
-            busy |= op_stage[r, g] > 0
-        if not busy:
-            continue
-        for n in range(N):
-            x = strength[r, n] - hold[r, n]
-            surplus[n] = x if x >= 0.0 else 0.0
-        for f in range(F):
-            for n in range(N):
-                own[n] = ctrl[r, n] == f and siege[r, n] == 0
-                staging[n] = False
-            for g in range(F):
-                if op_stage[r, g] <= 0:
-                    continue
-                if g == f:
-                    # The attacker's staging areas: its places nearest each objective.
-                    for k in range(K):
-                        t = op_target[r, f, k]
-                        if t < 0:
-                            continue
-                        dmin = UNREACHABLE
-                        for n in range(N):
-                            if own[n] and hops[t, n] < dmin:
-                                dmin = hops[t, n]
-                        if dmin < UNREACHABLE:
-                            for n in range(N):
-                                if own[n] and hops[t, n] == dmin:
-                                    staging[n] = True
-                elif relation[r, f, g] == WAR:
-                    # The defender's places inside the enemy operation's sector.
-                    for n in range(N):
-                        if own[n] and near_objective(hops, op_target[r, g], radius, n):
-                            staging[n] = True
-            n_stage = 0
-            for n in range(N):
-                n_stage += staging[n]
-                give[n] = surplus[n] * share if own[n] and not staging[n] else 0.0
-            if n_stage == 0:
-                continue
-            total = pairwise_sum(give, 0, N)
-            if total > 0:
-                gain = total / n_stage
-                for n in range(N):
-                    strength[r, n] += (gain if staging[n] else 0.0) - give[n]
-
-
-def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
-    """Forces flow to where operations are: an attacker's to the places nearest its
-    objectives, a defender's to its places inside an enemy operation's sector.
-
-    In each game and for each faction, each of its places in supply that is not a staging
-    place sends ``redeploy_share`` of its surplus above ``hold``; the total is shared evenly
-    between the staging places (:func:`mass_kernel`)."""
-    m = c.scenario.model
-    share = float(m.redeploy_share)
-    if share == 0:
-        return
-    mass_kernel(st.strength, hold, st.control, st.siege, st.relation, st.op_stage,
-                st.op_target, c.hops, int(m.operation_radius), share)
-
-
-@njit(cache=True)
-def quiet_kernel(strength: np.ndarray, casualties: np.ndarray, ctrl: np.ndarray,
-                 front: np.ndarray, attacked: np.ndarray, rate: float) -> None:
-    """The losses of :func:`quiet_front`, in ``strength`` [R, N] and ``casualties`` [R, F]."""
-    R, N = ctrl.shape
-    F = casualties.shape[1]
-    loss = np.empty(N)
-    mine = np.empty(N)
-    for r in range(R):
-        hit = False
-        for n in range(N):
-            loss[n] = strength[r, n] * rate if front[r, n] and not attacked[r, n] else 0.0
-            strength[r, n] -= loss[n]
-            hit |= loss[n] != 0.0
-        if not hit:
-            continue
-        for f in range(F):
-            for n in range(N):
-                mine[n] = loss[n] if ctrl[r, n] == f else 0.0
-            casualties[r, f] += pairwise_sum(mine, 0, N)
-
-
-def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray, front: np.ndarray) -> None:
-    """Garrisons facing an enemy (``front`` [R, N]) but not attacked this turn lose
-    ``min(1, quiet_loss_per_day x days)`` of their strength to raids and fire."""
-    rate = c.scenario.model.quiet_loss_per_day * c.scenario.scenario.days_per_turn
-    if rate <= 0:
-        return
-    quiet_kernel(st.strength, st.casualties, st.control, front, attacked_place,
-                 float(min(rate, 1.0)))
-
-
-@njit(cache=True)
-def regenerate_kernel(strength: np.ndarray, wounded: np.ndarray, arrived: np.ndarray,
-                      ctrl: np.ndarray, siege: np.ndarray, hold: np.ndarray,
-                      population: np.ndarray, rate: np.ndarray, turn_casualties: np.ndarray,
-                      wounded_return: float, days: float, back_share: float) -> None:
-    """The recruits and returning wounded of :func:`regenerate`, game by game."""
-    R, N = ctrl.shape
-    F = wounded.shape[1]
-    held = np.empty(N, dtype=np.bool_)
-    pop = np.empty(N)
-    weight = np.empty(N)
-    mine = np.empty(N)
-    recruits = np.empty(F)
-    back = np.empty(F)
-    per_person = np.empty(F)
-    per_weight = np.empty(F)
-    for r in range(R):
-        for n in range(N):
-            held[n] = siege[r, n] == 0 and ctrl[r, n] >= 0
-            pop[n] = population[n] if held[n] else 0.0
-            weight[n] = hold[r, n] if held[n] else 0.0
-        for f in range(F):
-            x = turn_casualties[r, f]
-            wounded[r, f] += wounded_return * (x if x >= 0.0 else 0.0)
-            for n in range(N):
-                mine[n] = pop[n] if ctrl[r, n] == f else 0.0
-            held_pop = pairwise_sum(mine, 0, N)
-            for n in range(N):
-                mine[n] = weight[n] if ctrl[r, n] == f else 0.0
-            held_w = pairwise_sum(mine, 0, N)
-            recruits[f] = rate[r, f] / 1000.0 * held_pop * days / 365.0
-            back[f] = wounded[r, f] * back_share if held_w > 0 else 0.0
-            wounded[r, f] -= back[f]
-            per_person[f] = recruits[f] / held_pop if held_pop > 0 else 0.0
-            per_weight[f] = back[f] / held_w if held_w > 0 else 0.0
-            arrived[r, f] += recruits[f] + back[f]
-        for n in range(N):
-            o = max(ctrl[r, n], 0)
-            strength[r, n] += (pop[n] * per_person[o] + weight[n] * per_weight[o]
-                               if held[n] else 0.0)
-
-
-def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties: np.ndarray,
-               hold: np.ndarray) -> None:
-    """Recruits where each faction holds people, and wounded back to duty.
-
-    Each faction recruits ``recruitment / 1000 x people x days / 365`` at its places in
-    supply, in proportion to their people; ``wounded_return`` of its casualties of the turn
-    join its wounded, of whom ``min(1, days / return_days)`` come back at its places in supply
-    in proportion to what they hold (:func:`regenerate_kernel`)."""
-    m = c.scenario.model
-    days = c.scenario.scenario.days_per_turn
-    rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
-    regenerate_kernel(st.strength, st.wounded, st.arrived, st.control, st.siege, hold,
-                      c.population.astype(float), rate, turn_casualties,
-                      float(m.wounded_return), float(days), float(min(1.0, days / m.return_days)))
