@@ -1,6 +1,7 @@
 """Engine cost by phase: where the time of a batch goes, and the work each turn has to do.
 
-Run: ``NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/bench_phases.py [--replicates 10000]``.
+Run: ``NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/bench_phases.py [--replicates 10000]``
+(``PYTHONPATH=../prev`` to time another checkout's engine with the same script).
 Times every phase of the turn loop (``wargame.engine.run``) over one ``simulate`` call of the
 Aleppo scenario, after a warm-up call, single-threaded; the best of ``--repeat`` calls for
 each phase. Prints a markdown table: seconds a batch, share, and microseconds per game-turn;
@@ -18,6 +19,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import importlib
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,48 +28,64 @@ from typing import Any
 
 import numpy as np
 
-from wargame.engine import compile_scenario, run, simulate
+from wargame.engine import compile_scenario, simulate
 from wargame.engine.common import WAR
-from wargame.engine.phases import (
-    combat,
-    events,
-    garrisons,
-    morale,
-    operations,
-    orders,
-    outcomes,
-    support,
-)
-from wargame.engine.phases import resolve as resolve_mod
+from wargame.engine.phases import operations, orders
 from wargame.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (label, module whose attribute run.py calls, attribute)
-PHASES: list[tuple[str, Any, str]] = [
-    ("events", events, "run_events"),
-    ("reinforcements", support, "reinforce"),
-    ("external support (air strikes...)", support, "external_support"),
-    ("supply, sieges, surrenders", run, "supply_phase"),
-    ("unit power", run, "unit_power"),
-    ("plan (operations)", operations, "plan"),
-    ("planned defence", operations, "planned_defence"),
-    ("orders", orders, "choose"),
-    ("battles", combat, "fight"),
-    ("control changes, retreats", resolve_mod, "resolve"),
-    ("attack losses", combat, "attack_losses"),
-    ("morale, collapse", morale, "morale_phase"),
-    ("morale recovery", morale, "recover"),
-    ("culmination (no campaign)", morale, "culmination"),
-    ("launch operations", operations, "launch"),
-    ("advance operations", operations, "advance"),
-    ("fronts and holds", garrisons, "front_places"),
-    ("quiet fronts", garrisons, "quiet_front"),
-    ("regeneration", garrisons, "regenerate"),
-    ("massing", garrisons, "mass"),
-    ("redeployment", run, "redeploy"),
-    ("outcomes", outcomes, "evaluate"),
+# (label, module whose attribute run.py calls, attribute). A rule that lives in another module
+# in another checkout is listed under both; only what exists is timed, so the same script
+# times an older checkout too (``PYTHONPATH=../prev``).
+PHASES: list[tuple[str, str, str]] = [
+    ("events", "events", "run_events"),
+    ("reinforcements", "support", "reinforce"),
+    ("external support (air strikes...)", "support", "external_support"),
+    ("supply, sieges, surrenders", "run", "supply_phase"),
+    ("unit power", "run", "unit_power"),
+    ("plan (operations)", "operations", "plan"),
+    ("planned defence", "operations", "planned_defence"),
+    ("orders", "orders", "choose"),
+    ("battles", "combat", "fight"),
+    ("control changes, retreats", "resolve", "resolve"),
+    ("attack losses", "combat", "attack_losses"),
+    ("morale, collapse", "morale", "morale_phase"),
+    ("morale recovery", "morale", "recover"),
+    ("culmination (no campaign)", "morale", "culmination"),
+    ("launch operations", "operations", "launch"),
+    ("advance operations", "operations", "advance"),
+    ("fronts and holds", "garrisons", "front_places"),
+    ("fronts and holds", "operations", "front_places"),
+    ("fronts and holds", "operations", "hold_of"),
+    ("quiet fronts", "garrisons", "quiet_front"),
+    ("quiet fronts", "operations", "quiet_front"),
+    ("regeneration", "garrisons", "regenerate"),
+    ("regeneration", "operations", "regenerate"),
+    ("massing", "garrisons", "mass"),
+    ("massing", "operations", "mass"),
+    ("redeployment", "run", "redeploy"),
+    ("outcomes", "outcomes", "evaluate"),
 ]
+
+
+def module(name: str) -> Any:
+    """The engine module of that name (``run`` or a phase), None if this checkout has none."""
+    try:
+        return importlib.import_module("wargame.engine." + ("run" if name == "run"
+                                                           else f"phases.{name}"))
+    except ImportError:
+        return None
+
+
+def wrapped() -> list[tuple[str, Any, str]]:
+    """The (label, module, attribute) of every phase this checkout has."""
+    out = []
+    for label, name, attr in PHASES:
+        mod = module(name)
+        if mod is not None and hasattr(mod, attr):
+            out.append((label, mod, attr))
+    return out
 
 
 class Timers:
@@ -104,8 +122,12 @@ def count_work(timers: Timers, counting: bool) -> Callable[[], None]:
                                                         + c.dst[od.edge]).size
             pl = args[-1]
             timers.work["games with a faction planning"] += pl.ready.any(axis=1).sum()
+            if isinstance(cand, np.ndarray):                     # [R, F, N]
+                score, ready = cand, pl.ready
+            else:                                                # the games that plan only
+                score, ready = cand.score, pl.ready[cand.rows]
             timers.work["games with a candidate operation"] += (
-                (cand.score > 0) & pl.ready[cand.rows][..., None]).any(axis=(1, 2)).sum()
+                (score > 0) & ready[..., None]).any(axis=(1, 2)).sum()
             timers.work["games with an operation on"] += (st.op_stage > 0).any(axis=1).sum()
         return od, cand
 
@@ -130,12 +152,13 @@ def main() -> None:
     simulate(c, np.random.default_rng(0), 50)                     # warm-up: load the kernels
     best: dict[str, float] = {}
     totals = []
-    originals = [(mod, attr, getattr(mod, attr)) for _, mod, attr in PHASES]
+    phases = wrapped()
+    originals = [(mod, attr, getattr(mod, attr)) for _, mod, attr in phases]
     work: dict[str, float] = {}
     turns = 0
     for i in range(args.repeat):
         timers = Timers()
-        for label, mod, attr in PHASES:
+        for label, mod, attr in phases:
             setattr(mod, attr, timers.wrap(label, getattr(mod, attr)))
         undo = count_work(timers, counting=i == 0)
         t0 = time.perf_counter()
