@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wargame.engine.common import pairwise_sum
+from wargame.engine.common import pairwise_sum, sum_by_owner
 from wargame.engine.compile import SELF, STANCE
 from wargame.engine.phases.combat import assemble
 from wargame.engine.phases.engagement import (
@@ -335,3 +335,15 @@ def test_pairwise_sum_gives_numpys_bits(n: int) -> None:
     x = np.random.default_rng(n).lognormal(0.0, 3.0, (5, n))
     for row in x:
         assert pairwise_sum(row, 0, n) == row.sum()
+
+
+@pytest.mark.parametrize("n", [0, 5, 8, 45, 128, 129, 300])
+def test_sum_by_owner_gives_numpys_bits(n: int) -> None:
+    """One pass sums every owner's places with the bits numpy's masked sums give."""
+    rng = np.random.default_rng(n)
+    x = rng.lognormal(0.0, 3.0, n)
+    owner = rng.integers(-1, 4, n).astype(np.intp)
+    out = np.empty(4)
+    sum_by_owner(x, owner, out, np.empty(n), np.empty((4, 8)))
+    for f in range(4):
+        assert out[f] == np.where(owner == f, x, 0.0).sum()

@@ -155,3 +155,38 @@ def pairwise_sum(x: np.ndarray, lo: int, n: int) -> float:
             value = f_left[top] + value          # both done
             top -= 1
     return value
+
+
+@njit(cache=True)
+def sum_by_owner(x: np.ndarray, owner: np.ndarray, out: np.ndarray, scratch: np.ndarray,
+                 acc: np.ndarray) -> None:
+    """``out[f]`` = the sum of ``x[n]`` [N] over the places with ``owner[n] == f`` (``owner``
+    < 0: nobody's), in numpy's order: the bits of ``np.where(owner == f, x, 0).sum()`` for
+    every ``f`` at once (adding a zero changes no sum). ``scratch`` [N] and ``acc``
+    [len(out), 8] are work space."""
+    N = x.shape[0]
+    F = out.shape[0]
+    if N > 128:                                  # numpy halves: one masked sum per owner
+        for f in range(F):
+            for n in range(N):
+                scratch[n] = x[n] if owner[n] == f else 0.0
+            out[f] = pairwise_sum(scratch, 0, N)
+        return
+    if N < 8:
+        for f in range(F):
+            out[f] = 0.0
+        for n in range(N):
+            if owner[n] >= 0:
+                out[owner[n]] += x[n]
+        return
+    acc[:, :] = 0.0
+    body = N - N % 8
+    for n in range(body):
+        if owner[n] >= 0:
+            acc[owner[n], n % 8] += x[n]
+    for f in range(F):
+        out[f] = ((acc[f, 0] + acc[f, 1]) + (acc[f, 2] + acc[f, 3])) + (
+            (acc[f, 4] + acc[f, 5]) + (acc[f, 6] + acc[f, 7]))
+    for n in range(body, N):
+        if owner[n] >= 0:
+            out[owner[n]] += x[n]

@@ -21,8 +21,9 @@ false``:
   to what they hold.
 
 Each rule is one compiled kernel that works game by game and visits only the places where
-something happens; sums over places are added in numpy's order (:func:`pairwise_sum`), so the
-games are the same bit for bit as with the numpy rules they replaced.
+something happens; sums over places are added in numpy's order
+(:func:`wargame.engine.common.sum_by_owner`), so the games are the same bit for bit as with
+the numpy rules they replaced.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from wargame.engine.common import WAR, pairwise_sum
+from wargame.engine.common import WAR, sum_by_owner
 from wargame.engine.compile import UNREACHABLE, Compiled
 from wargame.engine.state import State
 
@@ -133,19 +134,18 @@ def mass_kernel(strength: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, siege:
     K = op_target.shape[2]
     surplus = np.empty(N)
     staging = np.empty(N, dtype=np.bool_)
-    sector = np.empty((F, N), dtype=np.bool_)
     give = np.empty(N)
+    giver = np.empty(N, dtype=np.intp)
     n_stage = np.empty(F, dtype=np.intp)
+    total = np.empty(F)
+    scratch = np.empty(N)
+    acc = np.empty((F, 8))
     for r in range(R):
         busy = False
         for g in range(F):
             busy |= op_stage[r, g] > 0
         if not busy:
             continue
-        for g in range(F):
-            if op_stage[r, g] > 0:
-                for n in range(N):
-                    sector[g, n] = near_objective(op_target, r, g, hops, radius, n)
         for n in range(N):
             staging[n] = False
         # The attacker's staging areas: its places in supply nearest each objective.
@@ -169,29 +169,28 @@ def mass_kernel(strength: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, siege:
             n_stage[f] = 0
         for n in range(N):
             f = ctrl[r, n]
-            x = strength[r, n] - hold[r, n]
-            surplus[n] = x if x >= 0.0 else 0.0
+            giver[n] = -1
+            give[n] = 0.0
             if f < 0 or siege[r, n] != 0:
                 continue
             if not staging[n]:
                 for g in range(F):
-                    if (g != f and op_stage[r, g] > 0 and sector[g, n]
-                            and relation[r, f, g] == WAR):
+                    if (g != f and op_stage[r, g] > 0 and relation[r, f, g] == WAR
+                            and near_objective(op_target, r, g, hops, radius, n)):
                         staging[n] = True
                         break
-            n_stage[f] += staging[n]
-        for f in range(F):
-            if n_stage[f] == 0:
-                continue
-            for n in range(N):
-                own = ctrl[r, n] == f and siege[r, n] == 0
-                give[n] = surplus[n] * share if own and not staging[n] else 0.0
-            total = pairwise_sum(give, 0, N)
-            if total > 0:
-                gain = total / n_stage[f]
-                for n in range(N):
-                    if ctrl[r, n] == f:
-                        strength[r, n] += (gain if staging[n] else 0.0) - give[n]
+            if staging[n]:
+                n_stage[f] += 1
+            else:
+                x = strength[r, n] - hold[r, n]
+                surplus[n] = x if x >= 0.0 else 0.0
+                give[n] = surplus[n] * share
+                giver[n] = f
+        sum_by_owner(give, giver, total, scratch, acc)
+        for n in range(N):
+            f = ctrl[r, n]
+            if f >= 0 and n_stage[f] > 0 and total[f] > 0:
+                strength[r, n] += (total[f] / n_stage[f] if staging[n] else 0.0) - give[n]
 
 
 def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
@@ -216,19 +215,22 @@ def quiet_kernel(strength: np.ndarray, casualties: np.ndarray, ctrl: np.ndarray,
     R, N = ctrl.shape
     F = casualties.shape[1]
     loss = np.empty(N)
-    mine = np.empty(N)
+    owner = np.empty(N, dtype=np.intp)
+    total = np.empty(F)
+    scratch = np.empty(N)
+    acc = np.empty((F, 8))
     for r in range(R):
         hit = False
         for n in range(N):
             loss[n] = strength[r, n] * rate if front[r, n] and not attacked[r, n] else 0.0
             strength[r, n] -= loss[n]
             hit |= loss[n] != 0.0
+            owner[n] = ctrl[r, n]
         if not hit:
             continue
+        sum_by_owner(loss, owner, total, scratch, acc)
         for f in range(F):
-            for n in range(N):
-                mine[n] = loss[n] if ctrl[r, n] == f else 0.0
-            casualties[r, f] += pairwise_sum(mine, 0, N)
+            casualties[r, f] += total[f]
 
 
 def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray, front: np.ndarray) -> None:
@@ -252,31 +254,30 @@ def regenerate_kernel(strength: np.ndarray, wounded: np.ndarray, arrived: np.nda
     held = np.empty(N, dtype=np.bool_)
     pop = np.empty(N)
     weight = np.empty(N)
-    mine = np.empty(N)
-    recruits = np.empty(F)
-    back = np.empty(F)
+    owner = np.empty(N, dtype=np.intp)
+    held_pop = np.empty(F)
+    held_w = np.empty(F)
+    scratch = np.empty(N)
+    acc = np.empty((F, 8))
     per_person = np.empty(F)
     per_weight = np.empty(F)
     for r in range(R):
         for n in range(N):
+            owner[n] = ctrl[r, n]
             held[n] = siege[r, n] == 0 and ctrl[r, n] >= 0
             pop[n] = population[n] if held[n] else 0.0
             weight[n] = hold[r, n] if held[n] else 0.0
+        sum_by_owner(pop, owner, held_pop, scratch, acc)
+        sum_by_owner(weight, owner, held_w, scratch, acc)
         for f in range(F):
             x = turn_casualties[r, f]
             wounded[r, f] += wounded_return * (x if x >= 0.0 else 0.0)
-            for n in range(N):
-                mine[n] = pop[n] if ctrl[r, n] == f else 0.0
-            held_pop = pairwise_sum(mine, 0, N)
-            for n in range(N):
-                mine[n] = weight[n] if ctrl[r, n] == f else 0.0
-            held_w = pairwise_sum(mine, 0, N)
-            recruits[f] = rate[r, f] / 1000.0 * held_pop * days / 365.0
-            back[f] = wounded[r, f] * back_share if held_w > 0 else 0.0
-            wounded[r, f] -= back[f]
-            per_person[f] = recruits[f] / held_pop if held_pop > 0 else 0.0
-            per_weight[f] = back[f] / held_w if held_w > 0 else 0.0
-            arrived[r, f] += recruits[f] + back[f]
+            recruits = rate[r, f] / 1000.0 * held_pop[f] * days / 365.0
+            back = wounded[r, f] * back_share if held_w[f] > 0 else 0.0
+            wounded[r, f] -= back
+            per_person[f] = recruits / held_pop[f] if held_pop[f] > 0 else 0.0
+            per_weight[f] = back / held_w[f] if held_w[f] > 0 else 0.0
+            arrived[r, f] += recruits + back
         for n in range(N):
             o = max(ctrl[r, n], 0)
             strength[r, n] += (pop[n] * per_person[o] + weight[n] * per_weight[o]
