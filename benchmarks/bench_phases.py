@@ -89,17 +89,24 @@ def wrapped() -> list[tuple[str, Any, str]]:
 
 
 class Timers:
-    """Seconds spent in each wrapped phase, and the work counted."""
+    """Seconds spent in each wrapped phase (a phase called inside another counts for itself
+    only), and the work counted."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.work: dict[str, float] = defaultdict(float)
+        self.inner: list[float] = []            # time spent in nested phases, per level
 
     def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
+            self.inner.append(0.0)
             t0 = time.perf_counter()
             out = fn(*args, **kwargs)
-            self.seconds[label] += time.perf_counter() - t0
+            elapsed = time.perf_counter() - t0
+            nested = self.inner.pop()
+            self.seconds[label] += elapsed - nested
+            if self.inner:
+                self.inner[-1] += elapsed
             return out
         return timed
 
