@@ -1,6 +1,6 @@
-"""The campaign layer (wargame/engine/phases/operations.py): operations mass, fight in their
-sector and regroup; garrisons keep what holding needs; quiet fronts bleed; factions recruit;
-bad values of every new key are refused with a located message."""
+"""The campaign layer (wargame/engine/phases/operations.py and garrisons.py): operations
+mass, fight in their sector and regroup; garrisons keep what holding needs; quiet fronts
+bleed; factions recruit; bad values of every new key are refused with a located message."""
 
 from __future__ import annotations
 

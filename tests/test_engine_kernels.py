@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wargame.engine.common import pairwise_sum, sum_by_owner
 from wargame.engine.compile import SELF, STANCE
 from wargame.engine.phases.combat import assemble
 from wargame.engine.phases.engagement import (
@@ -151,7 +152,8 @@ def star_orders(max_offensives: int, objective: list[float]) -> tuple[np.ndarray
         strength.copy(), -np.ones((1, 4), np.int16), np.zeros(4),
         np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst,
         OrdersRule(1.0, 1.0, 0.0, 1.0), np.ones((1, 4)), np.ones((1, 2, 4), bool),
-        np.zeros((1, 2), bool), np.zeros((1, 2), bool), np.zeros((1, 2, 4)))
+        np.zeros((1, 2), bool), np.zeros((1, 2), bool), np.zeros((0, 2, 4)),
+        np.full(1, -1, np.intp))
 
 
 def test_orders_respect_the_offensive_cap_and_pick_the_best_target() -> None:
@@ -324,3 +326,24 @@ def test_classic_battles_lose_the_place_on_the_first_break() -> None:
     classic = RULE._replace(engagement_model=False)
     out = one_battle(1000.0, 100.0, 1.0, breakpoint=1.0, advance=0.0, rule=classic)
     assert out["how"] == CLEARED and out["winner"] == 1
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 45, 128, 129, 300, 1000, 4000])
+def test_pairwise_sum_gives_numpys_bits(n: int) -> None:
+    """The compiled sum adds in numpy's order, so kernels that replace numpy sums keep the
+    same games (summation order changes the last bits)."""
+    x = np.random.default_rng(n).lognormal(0.0, 3.0, (5, n))
+    for row in x:
+        assert pairwise_sum(row, 0, n) == row.sum()
+
+
+@pytest.mark.parametrize("n", [0, 5, 8, 45, 128, 129, 300])
+def test_sum_by_owner_gives_numpys_bits(n: int) -> None:
+    """One pass sums every owner's places with the bits numpy's masked sums give."""
+    rng = np.random.default_rng(n)
+    x = rng.lognormal(0.0, 3.0, n)
+    owner = rng.integers(-1, 4, n).astype(np.intp)
+    out = np.empty(4)
+    sum_by_owner(x, owner, out, np.empty(n), np.empty((4, 8)))
+    for f in range(4):
+        assert out[f] == np.where(owner == f, x, 0.0).sum()

@@ -75,6 +75,8 @@ class Compiled:
     first_operation: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F] 0: unset
     hops: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))  # [N, N]
     population: np.ndarray = field(default_factory=lambda: np.zeros(0))           # [N]
+    # [M] the places some faction may ever have among its objectives (doctrine or event)
+    objective_places: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
 
     @property
     def n_factions(self) -> int:
@@ -220,6 +222,11 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
                                   for f in sc.factions.values()]),
         hops=hop_counts(N, src, dst),
         population=np.array([float(s.population) for s in sc.settlements.values()]),
+        objective_places=np.array(sorted(
+            {si[s] for fac in sc.factions.values() for s in fac.doctrine.objectives}
+            | {si[s] for ev in sc.events.values() for eff in ev.effects
+               if eff.doctrine is not None for s in (eff.doctrine.objectives or {})}),
+            dtype=np.intp),
     )
 
 

@@ -25,6 +25,7 @@ from wargame.engine.phases import (
     civilians,
     combat,
     events,
+    garrisons,
     morale,
     operations,
     orders,
@@ -130,11 +131,10 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
         if c.scenario.model.campaign:
             operations.launch(c, st, plan, candidates, t, records)
             operations.advance(c, st, attack_loss, attacked, t, records)
-            front, wanted = operations.front_places(c, st)
-            operations.quiet_front(c, st, fought, front)
-            hold = operations.hold_of(c, front, wanted)
-            operations.regenerate(c, st, p, st.casualties - casualties_before, hold)
-            operations.mass(c, st, hold)
+            front, hold = garrisons.front_places(c, st)
+            garrisons.quiet_front(c, st, fought, front)
+            garrisons.regenerate(c, st, p, st.casualties - casualties_before, hold)
+            garrisons.mass(c, st, hold)
         else:
             hold = plan.hold
             culminated = morale.culmination(c, st, attack_loss, attacked)

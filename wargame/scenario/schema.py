@@ -414,7 +414,7 @@ class ModelSettings(Entry):
     massing_days: int = Field(14, ge=0, le=10_000)
     operation_radius: int = Field(2, ge=0, le=100)
     hold_share: float = Field(0.25, ge=0, le=10)
-    # Quiet fronts and regeneration (phases/operations.py).
+    # Quiet fronts and regeneration (phases/garrisons.py).
     quiet_loss_per_day: float = Field(0.0002, ge=0, le=0.1)
     wounded_return: float = Field(0.3, ge=0, le=1)
     return_days: float = Field(20.0, gt=0, le=10_000)

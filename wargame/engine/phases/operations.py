@@ -1,4 +1,5 @@
-"""The campaign layer: operations, garrisons that stay, quiet fronts and regeneration.
+"""The campaign layer: operations (where the forces stand is in
+:mod:`wargame.engine.phases.garrisons`).
 
 Real wars are quiet fronts punctuated by a few offensives a year. Each offensive has a main
 effort, masses, culminates and is followed by a regrouping pause; the fighters are replaced.
@@ -21,21 +22,9 @@ false``:
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
-* **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
-  objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
-  :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
-  place keeps ``min_garrison``.
-* **Massing.** While a faction's operation masses or fights, each of its places in supply
-  sends ``redeploy_share`` of its surplus above what it holds to the places nearest each
-  objective (its staging area). A faction whose places lie inside an enemy operation's
-  sector sends its surplus to them in the same way (the defender commits its reserves to
-  the threatened sector).
-* **Quiet fronts.** A garrison that touches an enemy and was not attacked this turn loses
-  ``quiet_loss_per_day x days`` of its strength to raids, shelling and snipers.
-* **Regeneration.** Each faction recruits ``recruitment`` fighters a year per 1,000 people of
-  the places it holds in supply, where they live; and ``wounded_return`` of its casualties
-  come back to duty at the rate ``1 / return_days``, at its places in supply in proportion
-  to what they hold.
+
+Garrisons that stay, massing, quiet fronts and regeneration are in
+:mod:`wargame.engine.phases.garrisons`.
 """
 
 from __future__ import annotations
@@ -48,8 +37,9 @@ import numpy as np
 from numba import njit
 
 from wargame.engine.common import WAR
-from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.compile import Compiled
 from wargame.engine.phases.engagement import REFERENCE_MORALE
+from wargame.engine.phases.garrisons import hold_need, near_objective
 from wargame.engine.state import State
 
 OBJECTIVE_TIE = 1e-3
@@ -70,59 +60,31 @@ class Plan:
     mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
 
 
+@dataclass
+class Candidates:
+    """The targets that factions planning an operation found viable this turn."""
+
+    rows: np.ndarray       # [Rc] the games where some faction plans (``Plan.ready``)
+    score: np.ndarray      # [Rc, F, N] each ready faction's summed score of every target
+
+
 @njit(cache=True)
-def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           objective: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which places touch an enemy at war (``front``), and which a faction at war with their
-    holder has among its objectives (``wanted``) -> two [R, N] bool arrays."""
-    R, N = ctrl.shape
-    F = relation.shape[1]
-    front = np.zeros((R, N), dtype=np.bool_)
-    wanted = np.zeros((R, N), dtype=np.bool_)
+def allowed_places(op_target: np.ndarray, fighting: np.ndarray, open_now: np.ndarray,
+                   hops: np.ndarray, radius: int) -> np.ndarray:
+    """[R, F, N]: every place for a faction that opens an operation and attacks at once
+    (``open_now``), the places within ``radius`` links of its objectives for one whose
+    operation fights, none otherwise."""
+    R, F, _ = op_target.shape
+    N = hops.shape[0]
+    allowed = np.zeros((R, F, N), dtype=np.bool_)
     for r in range(R):
-        for e in range(src.shape[0]):
-            a = ctrl[r, src[e]]
-            b = ctrl[r, dst[e]]
-            if a >= 0 and b >= 0 and a != b and relation[r, a, b] == WAR:
-                front[r, src[e]] = True
-        for n in range(N):
-            a = ctrl[r, n]
-            if a < 0:
-                continue
-            for f in range(F):
-                if f != a and objective[r, f, n] > 0 and relation[r, f, a] == WAR:
-                    wanted[r, n] = True
-                    break
-    return front, wanted
-
-
-def by_holder(values: np.ndarray, ctrl: np.ndarray, n_factions: int) -> np.ndarray:
-    """Sum of ``values`` [R, N] over each faction's places -> [R, F]."""
-    return np.stack([np.where(ctrl == f, values, 0.0).sum(axis=1) for f in range(n_factions)],
-                    axis=1)
-
-
-def front_places(c: Compiled, st: State) -> tuple[np.ndarray, np.ndarray]:
-    """Places facing an enemy, and places an enemy wants, in the state as it is (see
-    :func:`fronts`)."""
-    return fronts(st.control, st.relation, c.src, c.dst, st.objective)
-
-
-def hold_of(c: Compiled, front: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """What each place keeps -> [R, N]: ``max(min_garrison, hold_share x cap_def)`` where it
-    faces an enemy or an enemy wants it, ``min_garrison`` elsewhere."""
-    m = c.scenario.model
-    floor = float(m.min_garrison)
-    cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
-    need = np.maximum(floor, m.hold_share * cap)[None, :]
-    return np.where(front | wanted, need, floor)
-
-
-def hold_need(c: Compiled, st: State) -> np.ndarray:
-    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
-    if not c.scenario.model.campaign:
-        return np.full(st.control.shape, float(c.scenario.model.min_garrison))
-    return hold_of(c, *front_places(c, st))
+        for f in range(F):
+            if open_now[r, f]:
+                allowed[r, f, :] = True
+            elif fighting[r, f]:
+                for n in range(N):
+                    allowed[r, f, n] = near_objective(op_target, r, f, hops, radius, n)
+    return allowed
 
 
 def plan(c: Compiled, st: State) -> Plan:
@@ -137,13 +99,42 @@ def plan(c: Compiled, st: State) -> Plan:
     ready = ((st.op_stage == 0) & (st.rest == 0) & ~st.collapsed
              & (c.operations[None, :] > 0) & (st.aggression > 0))
     fighting = (st.op_stage == FIGHTING) & ~st.collapsed
-    target = st.op_target                                                    # [R, F, K]
-    near = c.hops[np.maximum(target, 0)] <= m.operation_radius               # [R, F, K, N]
-    allowed = (near & (target >= 0)[..., None]).any(axis=2) & fighting[..., None]
     mass_first = (m.massing_days > 0) & ~st.massed
-    allowed |= (ready & ~mass_first)[..., None]
+    allowed = allowed_places(st.op_target, fighting, ready & ~mass_first, c.hops,
+                             int(m.operation_radius))
     return Plan(idle=st.collapsed | ~(fighting | ready), ready=ready, allowed=allowed,
                 hold=hold, mass_first=mass_first)
+
+
+@njit(cache=True)
+def brittle(def_power: np.ndarray, ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray,
+            dst: np.ndarray, morale: np.ndarray, rate: np.ndarray, engage_p: np.ndarray,
+            push_days: float, slope: float) -> np.ndarray:
+    """``def_power`` [R, N] times ``exp(-hazard)`` at each end of a link between factions at
+    war (the places orders look at; elsewhere the power as it is), ``hazard = rate x
+    push_days x engage_p x exp(-slope (morale - REFERENCE_MORALE))`` with the holder's
+    morale (faction 0's for a place held by nobody)."""
+    R, N = ctrl.shape
+    F = morale.shape[1]
+    out = def_power.copy()
+    mark = np.zeros(N, dtype=np.bool_)
+    steady = np.empty(F)
+    for r in range(R):
+        for e in range(src.shape[0]):
+            a = ctrl[r, src[e]]
+            b = ctrl[r, dst[e]]
+            if a != b and relation[r, a, b] == WAR:   # as the orders read it
+                mark[src[e]] = True
+                mark[dst[e]] = True
+        for f in range(F):
+            steady[f] = math.exp(-slope * (morale[r, f] - REFERENCE_MORALE))
+        for n in range(N):
+            if mark[n]:
+                mark[n] = False
+                a = max(ctrl[r, n], 0)
+                hazard = rate[r] * push_days * engage_p[r, n] * steady[a]
+                out[r, n] = def_power[r, n] * math.exp(-hazard)
+    return out
 
 
 def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
@@ -154,67 +145,114 @@ def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
     Over ``push_days`` a place sees ``push_days x engage_p`` engagement days on average; the
     garrison collapses over them with the chance of phase 5 (:func:`collapse_chance`, from
     ``collapse_rate`` and the controller's morale). A planner counts on that: a low-morale
-    garrison invites an attack by a weaker enemy (Mosul 2014, Kunduz 2015).
+    garrison invites an attack by a weaker enemy (Mosul 2014, Kunduz 2015). Only the places at
+    either end of a link between factions at war are worked out (:func:`brittle`): no attacker
+    plans against the others.
     """
     m = c.scenario.model
     if not m.campaign:
         return def_power
-    R = st.replicates
-    ctrl = st.control.astype(np.intp)
-    morale = st.morale[np.arange(R)[:, None], np.maximum(ctrl, 0)]
-    hazard = (p["model.collapse_rate"][:, None] * m.push_days * st.engage_p
-              * np.exp(-m.collapse_morale_slope * (morale - REFERENCE_MORALE)))
-    return def_power * np.exp(-hazard)
+    return brittle(def_power, st.control, st.relation, c.src, c.dst, st.morale,
+                   p["model.collapse_rate"], st.engage_p, float(m.push_days),
+                   float(m.collapse_morale_slope))
 
 
-def launch(c: Compiled, st: State, pl: Plan, cand: np.ndarray, t: int,
+@njit(cache=True)
+def open_operations(rows: np.ndarray, cand: np.ndarray, ready: np.ndarray,
+                    mass_first: np.ndarray, ctrl: np.ndarray, relation: np.ndarray,
+                    objective: np.ndarray, strength: np.ndarray, value: np.ndarray,
+                    slots: np.ndarray, hops: np.ndarray, radius: int, op_target: np.ndarray,
+                    op_stage: np.ndarray, massed: np.ndarray, op_turns: np.ndarray,
+                    offensive_base: np.ndarray, offensive_loss: np.ndarray,
+                    offensive_days: np.ndarray, worth_scale: float) -> np.ndarray:
+    """Open the operations of :func:`launch` in the games ``rows`` (``cand`` [Rc, F, N] their
+    candidates; ``worth_scale`` puts stated objectives above every value) -> [R, F] bool, the
+    factions that opened one."""
+    R, N = ctrl.shape
+    F = ready.shape[1]
+    K = op_target.shape[2]
+    opened = np.zeros((R, F), dtype=np.bool_)
+    score = np.empty((F, N))
+    chosen = np.empty((F, K), dtype=np.intp)
+    axis = np.empty(F, dtype=np.intp)
+    aim = np.empty(F, dtype=np.intp)
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        some = False
+        for f in range(F):
+            for n in range(N):
+                score[f, n] = cand[i, f, n] if ready[r, f] else 0.0
+                some |= score[f, n] > 0
+        if not some:
+            continue
+        chosen[:] = -1
+        for k in range(K):
+            any_ok = False
+            for f in range(F):
+                best = 0
+                for n in range(1, N):
+                    if score[f, n] > score[f, best]:
+                        best = n
+                axis[f] = best
+                ok = score[f, best] > 0 and k < slots[f]
+                any_ok |= ok
+                # The objective: the hostile place within reach of the axis that the
+                # doctrine weights most (the nearest of equals).
+                top = -np.inf
+                aim[f] = 0
+                for n in range(N):
+                    a = ctrl[r, n]
+                    d = hops[best, n]
+                    if a >= 0 and d <= radius and relation[r, f, a] == WAR:
+                        w = (objective[r, f, n] * worth_scale + value[n]) - OBJECTIVE_TIE * d
+                        if w > top:
+                            top = w
+                            aim[f] = n
+                if ok:
+                    chosen[f, k] = aim[f]
+            if not any_ok:
+                break
+            # The next operation's axis lies outside this one's sector.
+            for f in range(F):
+                for n in range(N):
+                    if hops[aim[f], n] <= 2 * radius:
+                        score[f, n] = 0.0
+        for f in range(F):
+            if chosen[f, 0] < 0:
+                continue
+            opened[r, f] = True
+            op_target[r, f, :] = chosen[f, :]
+            op_stage[r, f] = MASSING if mass_first[r, f] else FIGHTING
+            massed[r, f] = False
+            op_turns[r, f] = 0
+            total = 0.0
+            for n in range(N):
+                if ctrl[r, n] == f:
+                    total += strength[r, n]
+            offensive_base[r, f] = total
+            offensive_loss[r, f] = 0.0
+            offensive_days[r, f] = 0.0
+    return opened
+
+
+def launch(c: Compiled, st: State, pl: Plan, cand: Candidates, t: int,
            log: list[dict[str, Any]] | None) -> None:
     """Ready factions with a viable target open an operation on their best ones.
 
-    ``cand`` [R, F, N] is each ready faction's summed score of every target its orders found
-    viable (0: none). Only the games where some faction has a candidate are worked on."""
+    For each of up to ``doctrine.operations`` slots: the axis is the candidate of highest
+    summed score (:func:`wargame.engine.phases.orders.choose`), the objective the hostile
+    place within ``operation_radius`` links of it that is worth most (stated objectives
+    first by weight, then value; ``OBJECTIVE_TIE`` per link of distance), and the next axis
+    lies more than ``2 x operation_radius`` links away. Only the games where some faction
+    plans are worked on (:func:`open_operations`)."""
     m = c.scenario.model
-    K = st.op_target.shape[2]
-    score = np.where(pl.ready[..., None], cand, 0.0)
-    rows = np.flatnonzero((score > 0).any(axis=(1, 2)))
-    if rows.size == 0:
+    if cand.rows.size == 0:
         return
-    score = score[rows]
-    F = c.n_factions
-    chosen = np.full((rows.size, F, K), -1, dtype=np.intp)
-    slots = c.operations[None, :]
-    ctrl = st.control[rows].astype(np.intp)
-    hostile = (st.relation[rows[:, None, None], np.arange(F)[None, :, None],
-                           np.maximum(ctrl, 0)[:, None, :]] == WAR) & (ctrl >= 0)[:, None, :]
-    # Stated objectives first (by weight), then value.
-    worth = st.objective[rows] * (1.0 + c.value.max(initial=0.0)) + c.value[None, None, :]
-    for k in range(K):
-        axis = score.argmax(axis=2)                                           # [r, F]
-        ok = (np.take_along_axis(score, axis[..., None], axis=2)[..., 0] > 0) & (k < slots)
-        if not ok.any():
-            break
-        # The objective: the hostile place within reach of the axis that the doctrine
-        # weights most (the nearest of equals; the axis target itself if nothing is worth
-        # more).
-        reach = c.hops[axis]                                                  # [r, F, N]
-        aim = np.where((reach <= m.operation_radius) & hostile,
-                       worth - OBJECTIVE_TIE * reach, -np.inf).argmax(axis=2)
-        chosen[..., k] = np.where(ok, aim, -1)
-        # The next operation's axis lies outside this one's sector.
-        score = np.where(c.hops[aim] <= 2 * m.operation_radius, 0.0, score)
-    opened_rows = chosen[..., 0] >= 0                                         # [r, F]
-    if not opened_rows.any():
-        return
-    opened = np.zeros(pl.ready.shape, dtype=bool)
-    opened[rows] = opened_rows
-    st.op_target[opened] = chosen[opened_rows]
-    st.op_stage[opened] = np.where(pl.mass_first[opened], MASSING, FIGHTING)
-    st.massed[opened] = False
-    st.op_turns[opened] = 0
-    now = st.faction_strength(c.n_factions)
-    st.offensive_base[opened] = now[opened]
-    st.offensive_loss[opened] = 0.0
-    st.offensive_days[opened] = 0.0
+    opened = open_operations(
+        cand.rows, cand.score, pl.ready, pl.mass_first, st.control, st.relation,
+        st.objective, st.strength, c.value, c.operations, c.hops, int(m.operation_radius),
+        st.op_target, st.op_stage, st.massed, st.op_turns, st.offensive_base,
+        st.offensive_loss, st.offensive_days, 1.0 + float(c.value.max(initial=0.0)))
     if log is not None:
         for r, f in zip(*np.nonzero(opened), strict=True):
             log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),
@@ -270,90 +308,3 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     st.op_target[ended] = -1
     st.offensive_loss[ended] = 0.0
     st.offensive_days[ended] = 0.0
-
-
-def sector(c: Compiled, st: State, f: int) -> np.ndarray:
-    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
-    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
-    R, N = st.control.shape
-    if not c.scenario.model.campaign:
-        return np.zeros((R, N), dtype=bool)
-    tgt = st.op_target[:, f, :]                                               # [R, K]
-    near = (c.hops[np.maximum(tgt, 0)] <= c.scenario.model.operation_radius) & (
-        tgt >= 0)[..., None]
-    return near.any(axis=1) & (st.op_stage[:, f] > 0)[:, None]
-
-
-def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
-    """Forces flow to where operations are: an attacker's to the places nearest its
-    objectives, a defender's to its places inside an enemy operation's sector."""
-    m = c.scenario.model
-    share = float(m.redeploy_share)
-    busy = st.op_stage > 0
-    if share == 0 or not busy.any():
-        return
-    R = st.replicates
-    F = c.n_factions
-    rr = np.arange(R)
-    supplied = st.siege == 0
-    surplus = np.maximum(st.strength - hold, 0.0)
-    sectors = {int(g): sector(c, st, int(g)) for g in np.flatnonzero(busy.any(axis=0))}
-    for f in range(F):
-        own = (st.control == f) & supplied                                     # [R, N]
-        staging = np.zeros_like(own)
-        for g, sec in sectors.items():
-            if g == f:
-                for k in range(st.op_target.shape[2]):
-                    tgt = st.op_target[:, f, k]
-                    d = np.where(own, c.hops[np.maximum(tgt, 0)], UNREACHABLE)
-                    dmin = d.min(axis=1, keepdims=True)
-                    staging |= ((d == dmin) & (dmin < UNREACHABLE)
-                                & ((tgt >= 0) & busy[:, f])[:, None])
-            else:
-                staging |= own & sec & (st.relation[rr, f, g] == WAR)[:, None]
-        if not staging.any():
-            continue
-        give = np.where(own & ~staging, surplus * share, 0.0)
-        total = give.sum(axis=1)
-        n_stage = staging.sum(axis=1)
-        ok = ((n_stage > 0) & (total > 0))[:, None]
-        gain = np.where(staging & ok, (total / np.maximum(n_stage, 1))[:, None], 0.0)
-        st.strength += gain - np.where(ok, give, 0.0)
-
-
-def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray, front: np.ndarray) -> None:
-    """Garrisons facing an enemy (``front`` [R, N]) but not attacked this turn lose a little to
-    raids and fire."""
-    rate = c.scenario.model.quiet_loss_per_day * c.scenario.scenario.days_per_turn
-    if rate <= 0:
-        return
-    loss = np.where(front & ~attacked_place, st.strength * min(rate, 1.0), 0.0)
-    st.strength -= loss
-    st.casualties += by_holder(loss, st.control, c.n_factions)
-
-
-def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties: np.ndarray,
-               hold: np.ndarray) -> None:
-    """Recruits where each faction holds people, and wounded back to duty."""
-    m = c.scenario.model
-    days = c.scenario.scenario.days_per_turn
-    R, F = st.replicates, c.n_factions
-    held = (st.siege == 0) & (st.control >= 0)                 # places in supply, held
-    owner = np.maximum(st.control, 0).astype(np.intp)
-    rows = np.arange(R)[:, None]
-    st.wounded += m.wounded_return * np.maximum(turn_casualties, 0.0)
-    rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
-    pop = np.where(held, c.population[None, :], 0.0)
-    held_pop = by_holder(pop, st.control, F)
-    recruits = rate / 1000.0 * held_pop * days / 365.0
-    weight = np.where(held, hold, 0.0)
-    held_w = by_holder(weight, st.control, F)
-    back = np.where(held_w > 0, st.wounded * min(1.0, days / m.return_days), 0.0)
-    st.wounded -= back
-    # Each place's share of its holder's recruits (by people) and returning wounded (by
-    # what it holds).
-    per_person = np.where(held_pop > 0, recruits / np.maximum(held_pop, 1e-300), 0.0)
-    per_weight = np.where(held_w > 0, back / np.maximum(held_w, 1e-300), 0.0)
-    st.strength += np.where(held, pop * per_person[rows, owner]
-                            + weight * per_weight[rows, owner], 0.0)
-    st.arrived += recruits + back

@@ -20,7 +20,7 @@ from numba import njit
 
 from wargame.engine.common import WAR, expit, kth_largest
 from wargame.engine.compile import Compiled
-from wargame.engine.phases.operations import Plan
+from wargame.engine.phases.operations import Candidates, Plan
 from wargame.engine.state import State
 
 
@@ -45,7 +45,7 @@ class Orders:
 
 
 def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
-           air_side: np.ndarray, pl: Plan) -> tuple[Orders, np.ndarray]:
+           air_side: np.ndarray, pl: Plan) -> tuple[Orders, Candidates]:
     """Score hostile neighbours, pick targets and commit forces.
 
     ``unit_att`` [R, N] is the power per fighter of the forces at each place if they attack;
@@ -78,23 +78,26 @@ def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
     The campaign layer (``pl``, :mod:`wargame.engine.phases.operations`) says which factions
     attack at all (``idle``), where (``allowed``), and how much each place keeps (``hold``,
     instead of ``min_garrison``); for factions planning a new operation (``ready``) the
-    summed scores of their viable targets are returned as candidates [R, F, N], and they
-    attack only if the operation does not mass first.
+    summed scores of their viable targets are returned as candidates (for the games where
+    some faction plans only), and they attack only if the operation does not mass first.
     """
     cal = c.calibration
     m = c.scenario.model
     need = m.planning_ratio ** (1.0 - st.aggression)                    # [R, F]
     rule = OrdersRule(float(m.min_garrison), float(cal.air_superiority_multiplier),
                       float(cal.success_intercept), float(cal.success_log_ratio))
-    cand = np.zeros(pl.allowed.shape)
+    rows = np.flatnonzero(pl.ready.any(axis=1))
+    cand_row = np.full(pl.ready.shape[0], -1, dtype=np.intp)
+    cand_row[rows] = np.arange(rows.size)
+    cand = np.zeros((rows.size, *pl.allowed.shape[1:]))
     r, e, amount = orders(
         st.control, st.relation, st.strength, st.reserve, pl.idle, st.aggression,
         st.rout_ratio, st.objective, st.cleared, unit_att, def_power, air_side, c.value,
         c.max_offensives, need, c.src, c.dst, rule, pl.hold, pl.allowed, pl.ready,
-        pl.mass_first, cand)
+        pl.mass_first, cand, cand_row)
     src = c.src[e]
     return Orders(rep=r, edge=e, amount=amount, unit_power=unit_att[r, src],
-                  faction=st.control[r, src].astype(np.intp)), cand
+                  faction=st.control[r, src].astype(np.intp)), Candidates(rows, cand)
 
 
 @njit(cache=True)
@@ -104,11 +107,13 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
            def_power: np.ndarray, air_side: np.ndarray, value: np.ndarray,
            max_offensives: np.ndarray, need: np.ndarray, src: np.ndarray, dst: np.ndarray,
            rule: OrdersRule, hold: np.ndarray, allowed: np.ndarray, ready: np.ndarray,
-           mass_first: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           mass_first: np.ndarray, cand: np.ndarray, cand_row: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
     committed attack, in replicate then edge order. The rules are in :func:`choose`;
     ``need`` [R, F] is each faction's planning ratio and ``idle`` [R, F] marks factions that
-    do not attack this turn (collapsed or pausing).
+    do not attack this turn (collapsed or pausing); ``cand`` [Rc, F, N] gathers the scores
+    of planning factions in the games ``cand_row`` [R] points to (-1: none plans).
 
     Only the links from a faction that attacks at all to one it is at war with matter, so each
     replicate first lists them (in edge order, hence grouped by source) and every later step
@@ -214,7 +219,7 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
                                           + cleared[r, n])
             score[q] = pair[f, n]
             if ready[r, f]:
-                cand[r, f, n] += score[q]
+                cand[cand_row[r], f, n] += score[q]
                 if mass_first[r, f]:
                     score[q] = 0.0
             elif not allowed[r, f, n]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from wargame.engine.compile import Compiled
 from wargame.engine.phases.air import air_strikes
-from wargame.engine.phases.operations import sector
+from wargame.engine.phases.garrisons import sector
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 

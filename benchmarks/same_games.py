@@ -1,0 +1,103 @@
+"""Same games for the same seed: compare ``simulate`` results of this checkout with another's.
+
+Run: ``.venv/bin/python benchmarks/same_games.py --against ../prev``. Each checkout plays the
+same cases in its own interpreter (its own package, its own version of the scenarios): every
+scenario under ``scenarios/`` with and without the campaign layer, seeds 1 to 3, with luck and
+deterministic, recording every turn and the narrative. Every result array and the narrative
+must be identical, bit for bit; the script lists the first differences and exits 1 if not.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCENARIOS = ["aleppo_2015", "mosul_2016", "idlib_2019", "libya_2019", "afghanistan_2021"]
+
+# Plays every case in the checkout it runs in and saves the arrays to one .npz file.
+_PLAY = """
+import json, sys
+import numpy as np
+from wargame.engine import compile_scenario, simulate
+from wargame.scenario import load
+out = {}
+for name in sys.argv[2].split(","):
+    for campaign in ("true", "false"):
+        c = compile_scenario(load(f"scenarios/{name}.yaml", [f"model.campaign={campaign}"])
+                             .scenario)
+        for seed in (1, 2, 3):
+            for det in (False, True):
+                res = simulate(c, np.random.default_rng(seed), int(sys.argv[3]),
+                               deterministic=det, log=True, record_turns=True)
+                key = f"{name}/campaign={campaign}/seed={seed}/deterministic={det}"
+                for field, value in vars(res).items():
+                    if isinstance(value, np.ndarray):
+                        out[f"{key}/{field}"] = value
+                    elif field == "params":
+                        for p, v in value.items():
+                            out[f"{key}/params/{p}"] = v
+                out[f"{key}/log"] = np.array(json.dumps(res.log, sort_keys=True))
+np.savez(sys.argv[1], **out)
+"""
+
+
+def play(python: str, checkout: Path, out: Path, scenarios: list[str], replicates: int) -> None:
+    """Play every case with ``python`` in ``checkout``, saving the arrays to ``out``."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    subprocess.run([python, "-c", _PLAY, str(out), ",".join(scenarios), str(replicates)],
+                   cwd=checkout, env=env, check=True)
+
+
+def compare(a: Path, b: Path) -> list[str]:
+    """Keys whose arrays differ between the two saved files (or exist in one only)."""
+    x, y = np.load(a), np.load(b)
+    diff = sorted(set(x.files) ^ set(y.files))
+    for k in sorted(set(x.files) & set(y.files)):
+        u, v = x[k], y[k]
+        if u.shape != v.shape or u.dtype != v.dtype or u.tobytes() != v.tobytes():
+            diff.append(k)
+    return diff
+
+
+def main() -> None:
+    """Play the cases in both checkouts and report the differences."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--against", type=Path, required=True, help="another checkout")
+    ap.add_argument("--python", default=None,
+                    help="interpreter for the other checkout (default: its .venv, else this one)")
+    ap.add_argument("--replicates", type=int, default=300)
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    args = ap.parse_args()
+    other = args.against.resolve()
+    py = args.python or (str(other / ".venv" / "bin" / "python")
+                         if (other / ".venv").exists() else sys.executable)
+    names = args.scenarios.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        mine, theirs = Path(tmp) / "this.npz", Path(tmp) / "other.npz"
+        play(sys.executable, ROOT, mine, names, args.replicates)
+        play(py, other, theirs, names, args.replicates)
+        diff = compare(mine, theirs)
+        n = len(np.load(mine).files)
+    if diff:
+        print(f"{len(diff)} of {n} arrays differ:")
+        for k in diff[:40]:
+            print(f"  {k}")
+        sys.exit(1)
+    print(f"identical: {n} arrays ({len(names)} scenarios x campaign on/off x seeds 1-3 x "
+          f"luck/deterministic, {args.replicates} replicates, every turn and the narrative)")
+
+
+if __name__ == "__main__":
+    main()

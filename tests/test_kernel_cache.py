@@ -1,0 +1,56 @@
+"""The kernel cache is cleared when any engine source changes (wargame.engine.kernel_cache)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wargame.engine.kernel_cache import STAMP, refresh, sources_digest
+
+
+def _engine(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """A stand-in engine: two source files, each with cached kernels beside it."""
+    root = tmp_path / "engine"
+    (root / "phases" / "__pycache__").mkdir(parents=True)
+    (root / "__pycache__").mkdir()
+    (root / "common.py").write_text("def f():\n    return 1\n")
+    (root / "phases" / "orders.py").write_text("from common import f\n")
+    cached = [root / "__pycache__" / "common.f-1.py311.nbi",
+              root / "phases" / "__pycache__" / "orders.g-1.py311.1.nbc"]
+    for c in cached:
+        c.write_bytes(b"kernel")
+    return root, cached
+
+
+def test_a_cache_built_from_other_sources_is_removed_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    root, cached = _engine(tmp_path)
+    assert refresh(root) is True                     # no stamp yet: built from unknown sources
+    assert not any(c.exists() for c in cached)
+    assert (root / "__pycache__" / STAMP).read_text().strip() == sources_digest(root)
+    for c in cached:                                 # compiled again, from these sources
+        c.write_bytes(b"kernel")
+    assert refresh(root) is False
+    assert all(c.exists() for c in cached)
+    # A change to a file the kernel does not live in (a callee) still clears every kernel.
+    (root / "common.py").write_text("def f():\n    return 2\n")
+    assert refresh(root) is True
+    assert not any(c.exists() for c in cached)
+    assert (root / "phases" / "orders.py").exists()  # sources are never touched
+
+
+def test_a_cache_kept_elsewhere_is_left_alone(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "elsewhere"))
+    root, cached = _engine(tmp_path)
+    assert refresh(root) is False
+    assert all(c.exists() for c in cached)
+
+
+def test_the_digest_names_the_files_and_their_content(tmp_path: Path) -> None:
+    root, _ = _engine(tmp_path)
+    before = sources_digest(root)
+    (root / "common.py").rename(root / "other.py")   # same bytes, another file
+    assert sources_digest(root) != before

@@ -1,0 +1,60 @@
+"""Numba's on-disk cache of the engine's kernels, kept in step with the engine's sources.
+
+Numba keys a cached kernel on the modification time and size of the kernel's own source file
+only. A kernel that calls a compiled function of another file (``common.pairwise_sum``, say)
+holds that function's machine code too; when only the other file changes (a ``git pull``, an
+edit), Numba loads the stale kernel, which computes with the old rule or crashes the process.
+So on import the engine compares one digest of all its sources with the digest stamped beside
+the cache and, when they differ, removes the cached kernels; they are compiled again on first
+use (about 10 s) and cached for the next run. The check reads the sources once (about a
+millisecond). A cache kept elsewhere (``NUMBA_CACHE_DIR``) is the user's to manage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+ENGINE = Path(__file__).resolve().parent
+"""The engine's package folder: its ``.py`` files, and the phases' below it."""
+STAMP = "kernels.digest"
+"""The file, in the engine's ``__pycache__``, holding the digest the cache was built from."""
+CACHED = ("*.nbi", "*.nbc")
+"""Numba's cache files: an index per kernel and its compiled code."""
+
+
+def sources_digest(root: Path = ENGINE) -> str:
+    """SHA-256 of every ``.py`` file under ``root``, by relative path and content."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def refresh(root: Path = ENGINE) -> bool:
+    """Remove the cached kernels under ``root`` if its sources changed since they were built;
+    True if anything was removed. Never fails: a cache it cannot read or write is left as is."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return False
+    try:
+        digest = sources_digest(root)
+        stamp = root / "__pycache__" / STAMP
+        if stamp.is_file() and stamp.read_text(encoding="ascii").strip() == digest:
+            return False
+        removed = False
+        for cache in root.rglob("__pycache__"):
+            for pattern in CACHED:
+                for f in cache.glob(pattern):
+                    f.unlink(missing_ok=True)
+                    removed = True
+        stamp.parent.mkdir(exist_ok=True)
+        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(digest + "\n", encoding="ascii")
+        tmp.replace(stamp)
+        return removed
+    except OSError:
+        return False
