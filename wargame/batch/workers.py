@@ -28,23 +28,23 @@ from __future__ import annotations
 import math
 import os
 
-PLACE_TURN_SECONDS = 0.47e-6
+PLACE_TURN_SECONDS = 0.34e-6
 """Seconds of one core to play one place of one game for one turn, beyond a turn's fixed
-cost: a chunk of 1,000 games of the Aleppo scenario (45 places, 26 turns) took 0.547 s more
-than a chunk of one game (``benchmarks/bench_workers.py``). Larger maps cost less per place
-(a 400-place grid about 0.15 µs), so the rule starts a pool a little early for them, where
-it also gains most."""
+cost: a chunk of 1,000 games of the Aleppo scenario (45 places, 26 turns) took 0.398 s more
+than a chunk of one game (``benchmarks/bench_workers.py``). Larger maps cost less per place,
+so the rule starts a pool a little early for them, where it also gains most."""
 
-TURN_SECONDS = 1.8e-3
+TURN_SECONDS = 1.3e-3
 """Seconds of one core for one turn of a chunk whatever its games (the engine's calls): a
-chunk of one game of the Aleppo scenario took 0.046 s for its 26 turns."""
+chunk of one game of the Aleppo scenario took 0.033 s for its 26 turns."""
 
-POOL_START_SECONDS = 1.5
-"""What a pool of workers adds before its games: starting the fork server with the engine
-imported, and each worker's load of the compiled kernels. On an idle machine 100,000 games
-took 20.8 s in one process and 11.7 s with two workers (``benchmarks/bench_batch.py``), a
-start of about 1.3 s; 1.5 s leaves a margin for other work on the machine, where the start
-costs more (5 s measured with the two cores busy)."""
+POOL_START_SECONDS = 0.8
+"""What a pool of workers adds to a whole command before its games: the fork server's start
+with the engine imported and each worker's load of the compiled kernels (1.3 to 1.5 s for two
+workers, ``benchmarks/bench_workers.py``), less the kernels' load the parent process no
+longer does (about 0.6 s). Measured side by side on whole commands: at 4,000 games one
+process and two workers took the same time, at 6,000 and 8,000 two workers gained 0.5 and
+1.2 s. With the machine's cores busy the start costs far more (5 s measured)."""
 
 
 def available_cores() -> int:
