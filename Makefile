@@ -69,13 +69,18 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check wargame tests benchmarks validation
 	$(BIN)/mypy
 
+# The tests run on every core (pytest-xdist), except those that time a signal against a
+# running command (the ``signals`` mark, tests/conftest.py), which run alone after them.
+TEST_WORKERS ?= auto
+
 unit: $(STAMP) ## pytest only (Hypothesis profile ci: derandomised, see tests/conftest.py)
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not signals"
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -m signals
 
 test: lint unit ## Install with dev tools from the lock, then ruff, mypy and pytest (what CI runs)
 
 test-fast: $(STAMP) ## The edit-test loop: pytest without the slow, subprocess and fit tiers
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -x -m "not slow and not subprocess and not fit"
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) -m "not slow and not subprocess and not fit"
 
 test-latest: ## Run the suite against the newest versions pyproject.toml allows (in .venv-latest)
 	rm -rf $(LATEST)
