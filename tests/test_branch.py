@@ -348,3 +348,51 @@ def test_resume_refuses_another_branch(tmp_path: Path) -> None:
     assert code == 0 and again == first, err
     code, shown, err = _cli("results", "show", store)
     assert code == 0 and shown == first, err
+
+
+def test_a_branch_puts_the_change_into_the_state_it_carries_over() -> None:
+    """Relations, faction settings and the model's per-place rates held by the state take the
+    changed values from the branch on; the rest of the state stays as the game left it."""
+    from wargame.engine.branch import carry_over
+
+    a = _compiled(TOY)
+    b = _compiled(TOY, ("factions.red.quality=1.7", "factions.red.morale=0.8",
+                        "model.engagement_rate=0.5", "model.rout_ratio=5"))
+    rng = np.random.default_rng(3)
+    game = start(a, rng, 30)
+    play_on(a, game, rng, 2)
+    st = game.state
+    before = {f.name: np.array(getattr(st, f.name), copy=True) for f in fields(State)}
+    new = branch_params(a, b, game.params, np.random.default_rng(9))
+    applied = carry_over(a, b, st, game.params, new)
+    assert applied == {"red.quality", "red.morale", "model.engagement_rate",
+                       "model.rout_ratio"}
+    red = a.factions.index("red")
+    np.testing.assert_array_equal(st.quality[:, red], 1.7)
+    np.testing.assert_array_equal(st.base_morale[:, red], 0.8)
+    np.testing.assert_allclose(st.morale[:, red] - before["morale"][:, red],
+                               0.8 - before["base_morale"][:, red])
+    np.testing.assert_array_equal(st.rout_ratio, 5.0)
+    # Each place keeps its own intensity: with no spread, every place's chance is the rate.
+    np.testing.assert_allclose(st.engage_p, 0.5)
+    for name in ("control", "strength", "siege", "casualties", "op_target", "relation"):
+        np.testing.assert_array_equal(getattr(st, name), before[name], err_msg=name)
+
+
+def test_a_changed_relation_holds_from_the_branch_on() -> None:
+    from wargame.engine.branch import carry_over
+
+    aleppo = ROOT / "scenarios" / "aleppo_2015.yaml"
+    base = _compiled(aleppo)
+    allied = _compiled(ROOT / "scenarios" / "variants" / "pyd_regime_alliance.yaml")
+    rng = np.random.default_rng(5)
+    game = start(base, rng, 8)
+    play_on(base, game, rng, 3)
+    carry_over(base, allied, game.state, game.params,
+               branch_params(base, allied, game.params, np.random.default_rng(1)))
+    pyd, regime = base.factions.index("pyd"), base.factions.index("regime")
+    assert base.init_relation[pyd, regime] != allied.init_relation[pyd, regime]
+    np.testing.assert_array_equal(game.state.relation[:, pyd, regime],
+                                  allied.init_relation[pyd, regime])
+    np.testing.assert_array_equal(game.state.relation[:, regime, pyd],
+                                  allied.init_relation[regime, pyd])

@@ -66,7 +66,7 @@ def branch_stats(plan: BranchPlan, snap: Snapshot, seed: int, chunk: int) -> Arr
     ``changed_read`` whether the changed arm read each changed parameter
     (:func:`~wargame.engine.branch.changed_params`, in order) after the branch."""
     from wargame.engine import finish, play_on
-    from wargame.engine.branch import ReadParams, branch_params, changed_params
+    from wargame.engine.branch import ReadParams, branch_params, carry_over, changed_params
 
     a, b = plan.a, plan.b
     games = snap.replicates
@@ -85,8 +85,10 @@ def branch_stats(plan: BranchPlan, snap: Snapshot, seed: int, chunk: int) -> Arr
         play_on(a, game_a, rng_a, a.turns)
         game_b, rng_b = kept.resume()
         game_b.params = ReadParams({k: v[index] for k, v in params_b.items()})
+        carried = carry_over(a, b, game_b.state, {k: v[index] for k, v in
+                                                  snap.game.params.items()}, game_b.params)
         play_on(b, game_b, rng_b, b.turns)
-        read = game_b.params.read
+        read = game_b.params.read | carried
         out = pair_stats(finish(a, game_a), finish(b, game_b), every, every)
     out["games"] = np.array(games, dtype=np.int64)
     out["kept"] = np.array(index.size, dtype=np.int64)

@@ -15,8 +15,9 @@ from dataclasses import fields
 
 import numpy as np
 
+from wargame.engine import space
 from wargame.engine.compile import Compiled
-from wargame.engine.state import State, initial_state, sample_params
+from wargame.engine.state import State, engagement_chance, initial_state, sample_params
 from wargame.scenario.params import Param, param_sample
 
 
@@ -99,6 +100,71 @@ def branch_params(a: Compiled, b: Compiled, drawn: dict[str, np.ndarray],
     changed = set(changed_params(a, b))
     return {k: param_sample(p, rng, R) if k in changed else drawn[k]
             for k, p in b.params.items()}
+
+
+STATE_PARAMS = {"quality": "quality", "morale": "base_morale", "aggression": "aggression",
+                "reserve_share": "reserve"}
+"""Faction parameters the game state holds from its start (``State`` field by parameter)."""
+
+
+def carry_over(a: Compiled, b: Compiled, st: State, old: dict[str, np.ndarray],
+               params: dict[str, np.ndarray]) -> set[str]:
+    """Put ``b``'s changes into the state of games saved under ``a``, in place; the names of
+    the changed parameters it applied.
+
+    A game's state keeps what the scenario set at the start; a branch that changes it means
+    the change to hold from the branch on:
+
+    * a relation that ``b`` states otherwise (``a`` and ``b`` differ in their initial stance)
+      takes ``b``'s stance, whatever the game had come to;
+    * a faction's ``quality``, ``aggression``, ``reserve_share`` and objective weights take
+      their new value, and its ``morale`` moves by the change of its base morale;
+    * ``model.rout_ratio`` takes its new value; ``model.urban_advance`` gives each place its new
+      advance; ``model.engagement_rate`` and ``model.engagement_spread`` give each place its new
+      chance of an engagement from the place's own intensity (the normal draw ``z`` of the
+      game, recovered from the old chance; with no spread before there is none to recover, and
+      the place keeps the median intensity).
+
+    ``old`` are the games' parameters under ``a``, ``params`` the branch's for the same games
+    (:func:`branch_params`), ``[R]`` each.
+    """
+    changed = set(changed_params(a, b))
+    applied: set[str] = set()
+    differ = a.init_relation != b.init_relation
+    if differ.any():
+        st.relation[:, differ] = b.init_relation[differ]
+    for fi, f in enumerate(b.factions):
+        for name, field_name in STATE_PARAMS.items():
+            key = f"{f}.{name}"
+            if key not in changed:
+                continue
+            arr = getattr(st, field_name)
+            if name == "morale":
+                st.morale[:, fi] += params[key] - arr[:, fi]
+            arr[:, fi] = params[key]
+            applied.add(key)
+        for n, place in enumerate(b.settlements):
+            key = f"{f}.objective.{place}"
+            if key in changed:
+                st.objective[:, fi, n] = params[key]
+                applied.add(key)
+    if "model.rout_ratio" in changed:
+        st.rout_ratio[:] = params["model.rout_ratio"]
+        applied.add("model.rout_ratio")
+    if "model.urban_advance" in changed:
+        st.advance[:] = space.advance(b.space, b.calibration.advance_km_per_day["rural"],
+                                      params["model.urban_advance"])
+        applied.add("model.urban_advance")
+    rate, spread = "model.engagement_rate", "model.engagement_spread"
+    if rate in changed or spread in changed:
+        p0 = np.clip(st.engage_p, 1e-12, 1.0 - 1e-12)
+        r0 = np.clip(old[rate], 1e-9, 1.0 - 1e-9)[:, None]
+        s0 = old[spread][:, None]
+        logit = np.log(p0 / (1.0 - p0)) - np.log(r0 / (1.0 - r0))
+        z = np.divide(logit, s0, out=np.zeros_like(logit), where=s0 > 0)
+        st.engage_p[:] = engagement_chance(params[rate], params[spread], z)
+        applied |= {rate, spread} & changed
+    return applied
 
 
 class ReadParams(dict[str, np.ndarray]):
