@@ -85,8 +85,7 @@ def branch_stats(plan: BranchPlan, snap: Snapshot, seed: int, chunk: int) -> Arr
         play_on(a, game_a, rng_a, a.turns)
         game_b, rng_b = kept.resume()
         game_b.params = ReadParams({k: v[index] for k, v in params_b.items()})
-        carried = carry_over(a, b, game_b.state, {k: v[index] for k, v in
-                                                  snap.game.params.items()}, game_b.params)
+        carried = carry_over(a, b, game_b.state, kept.game.params, game_b.params)
         play_on(b, game_b, rng_b, b.turns)
         read = game_b.params.read | carried
         out = pair_stats(finish(a, game_a), finish(b, game_b), every, every)
