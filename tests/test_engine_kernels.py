@@ -3,6 +3,8 @@ hand."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -199,7 +201,8 @@ def test_assemble_groups_attacks_into_battles() -> None:
 # --- One engagement ----------------------------------------------------------------------------
 
 RULE = EngageRule(steps_per_day=4, square=True, rout_loss=0.15, hold_threshold=10.0,
-                  min_hold_share=0.0, engagement_model=True, collapse_slope=9.6)
+                  min_hold_share=0.0, engagement_model=True, collapse_slope=9.6,
+                  turn_days=7.0)
 
 
 def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float = 1e9,
@@ -314,12 +317,22 @@ def test_a_garrison_too_thin_for_its_front_cannot_hold() -> None:
 def test_exhaustion_and_collapse() -> None:
     gone = one_battle(5000.0, 20.0, 1.0, breakpoint=1.0, k_att=0.5, k_def=0.0, advance=0.0)
     assert gone["how"] == EXHAUSTED and gone["winner"] == 1
-    # A collapse needs a day of fighting and an attacker standing: certain at a huge hazard.
+    # A collapse needs an attacker standing: certain at a huge hazard.
     fell = one_battle(1000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0, collapse_rate=50.0,
                       collapse_u=0.5)
     assert fell["how"] == COLLAPSED
-    quiet = one_battle(1000.0, 1000.0, 0.0, collapse_rate=50.0, collapse_u=0.5)
-    assert quiet["how"] == HOLD and quiet["fought"] == 0.0
+    spent = one_battle(5.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0, collapse_rate=50.0,
+                       collapse_u=0.5)
+    assert spent["how"] == HOLD
+    # The exposure is the turn's calendar days under attack (the rate is counted per day of
+    # battle), not the days of engagement: a place attacked in a week without an engagement
+    # day is as exposed: the chance is 1 - exp(-rate x 7 x exp(-9.6 x (0.5 - 0.6))) at the
+    # garrison's morale of 0.5.
+    rate = math.log(2.0) / (7.0 * math.exp(0.96))     # an even chance over the week
+    quiet = one_battle(1000.0, 1000.0, 0.0, collapse_rate=rate, collapse_u=0.49)
+    assert quiet["how"] == COLLAPSED and quiet["fought"] == 0.0
+    held = one_battle(1000.0, 1000.0, 0.0, collapse_rate=rate, collapse_u=0.51)
+    assert held["how"] == HOLD
 
 
 def test_classic_battles_lose_the_place_on_the_first_break() -> None:

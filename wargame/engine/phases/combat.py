@@ -99,7 +99,8 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
     rule = EngageRule(int(m.steps_per_day), m.law == "square", float(m.rout_loss),
                       float(m.hold_threshold), float(m.min_hold_share),
                       bool(m.engagement_model),
-                      float(m.collapse_morale_slope))
+                      float(m.collapse_morale_slope),
+                      float(c.scenario.scenario.days_per_turn))
     sp = c.space
     # A garrison of a faction that fights to the end (doctrine.last_stand) never gives its
     # place up from wear.

@@ -78,6 +78,7 @@ class EngageRule(NamedTuple):
     min_hold_share: float   # a garrison below this share of its front's capacity cannot hold
     engagement_model: bool  # frontage, ground and CDB90 daily outcomes (False: classic)
     collapse_slope: float
+    turn_days: float        # calendar days of a turn: a place attacked is exposed to collapse
 
 
 @njit(cache=True)
@@ -295,8 +296,9 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
                   and wear[r, n] >= (garrison_break[r, fac[b, 0]]
                                      * (0.5 + morale[r, fac[b, 0]]))):
                 how[b] = BROKEN
-            elif fought[b] > 0 and fac[b, 0] >= 0 and collapse_u[b] < collapse_chance(
-                    collapse_rate[r], fought[b], morale[r, fac[b, 0]], rule.collapse_slope):
+            elif fac[b, 0] >= 0 and collapse_u[b] < collapse_chance(
+                    collapse_rate[r], rule.turn_days, morale[r, fac[b, 0]],
+                    rule.collapse_slope):
                 how[b] = COLLAPSED
         if how[b] != HOLD:
             winner[b] = w

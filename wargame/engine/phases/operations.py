@@ -108,11 +108,11 @@ def plan(c: Compiled, st: State) -> Plan:
 
 @njit(cache=True)
 def brittle(def_power: np.ndarray, ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray,
-            dst: np.ndarray, morale: np.ndarray, rate: np.ndarray, engage_p: np.ndarray,
-            push_days: float, slope: float) -> np.ndarray:
+            dst: np.ndarray, morale: np.ndarray, rate: np.ndarray, push_days: float,
+            slope: float) -> np.ndarray:
     """``def_power`` [R, N] times ``exp(-hazard)`` at each end of a link between factions at
     war (the places orders look at; elsewhere the power as it is), ``hazard = rate x
-    push_days x engage_p x exp(-slope (morale - REFERENCE_MORALE))`` with the holder's
+    push_days x exp(-slope (morale - REFERENCE_MORALE))`` with the holder's
     morale (faction 0's for a place held by nobody)."""
     R, N = ctrl.shape
     F = morale.shape[1]
@@ -132,7 +132,7 @@ def brittle(def_power: np.ndarray, ctrl: np.ndarray, relation: np.ndarray, src: 
             if mark[n]:
                 mark[n] = False
                 a = max(ctrl[r, n], 0)
-                hazard = rate[r] * push_days * engage_p[r, n] * steady[a]
+                hazard = rate[r] * push_days * steady[a]
                 out[r, n] = def_power[r, n] * math.exp(-hazard)
     return out
 
@@ -142,9 +142,9 @@ def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
     """The defending power an attacker plans against -> [R, N]: each place's power times the
     chance that its garrison does not collapse over an operation (brittle defences).
 
-    Over ``push_days`` a place sees ``push_days x engage_p`` engagement days on average; the
-    garrison collapses over them with the chance of phase 5 (:func:`collapse_chance`, from
-    ``collapse_rate`` and the controller's morale). A planner counts on that: a low-morale
+    Over an operation of ``push_days`` a place under attack is exposed for ``push_days``
+    calendar days; the garrison collapses over them with the chance of phase 5
+    (:func:`collapse_chance`, from ``collapse_rate`` and the controller's morale). A planner counts on that: a low-morale
     garrison invites an attack by a weaker enemy (Mosul 2014, Kunduz 2015). Only the places at
     either end of a link between factions at war are worked out (:func:`brittle`): no attacker
     plans against the others.
@@ -153,7 +153,7 @@ def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
     if not m.campaign:
         return def_power
     return brittle(def_power, st.control, st.relation, c.src, c.dst, st.morale,
-                   p["model.collapse_rate"], st.engage_p, float(m.push_days),
+                   p["model.collapse_rate"], float(m.push_days),
                    float(m.collapse_morale_slope))
 
 
