@@ -5,6 +5,7 @@ bleed; factions recruit; bad values of every new key are refused with a located 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,18 @@ def test_the_narrative_names_the_operation_and_its_end() -> None:
     op = next(r for r in res.log if r["kind"] == "operation")
     assert op["objectives"] == [3]                       # the town, weighted by doctrine
 
+
+
+def test_the_story_says_what_follows_an_operation() -> None:
+    """After an operation that took its objectives the faction plans the next at once (no
+    "pause of 0 turns"); after one that culminated or stalled, a pause of some turns."""
+    out = CliRunner().invoke(app, ["run", str(ROOT / "scenarios" / "aleppo_2015.yaml"),
+                                   "--seed", "1"])
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    assert "a pause of 0" not in text
+    assert "it plans its next operation at once" in text
+    assert re.search(r"operation against .*?; a pause of [1-9]\d* turns? follows", text)
 
 def test_without_the_campaign_layer_west_attacks_on_the_first_turn() -> None:
     """No operation, no massing: West takes V1 on turn 1 in a good share of games (about a

@@ -94,6 +94,9 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
             fate = "; no defenders were left" if b.how != "exhausted" else "; none got away"
         elif b.retreat_to:
             fate = f"; {d} fell back on {', '.join(sname.get(n, n) for n in b.retreat_to)}"
+        elif b.breakout_to:
+            fate = (f"; its garrison, cut off, broke out to "
+                    f"{', '.join(sname.get(n, n) for n in b.breakout_to)} ({_men(left)} set out)")
         else:
             fate = f"; its garrison, cut off, surrendered ({_men(left)})"
         return f"{a} took {place} from {d} at {_ratio(b.ratio)}{also}, {why}{fate}.{air_txt}"
@@ -171,7 +174,9 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
                "stalled": f"against {aims} has stalled: nothing in its sector can be attacked",
                "collapsed": f"against {aims} ends as the faction collapses"}.get(
                    c.why, f"against {aims} has ended")
-        lines.append(f"{who} operation {how}; a pause of {weeks} follows.")
+        then = (f"a pause of {weeks} follows" if c.pause_turns > 0
+                else "it plans its next operation at once")
+        lines.append(f"{who} operation {how}; {then}.")
     return [x[:1].upper() + x[1:] for x in lines]
 
 

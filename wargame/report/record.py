@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 FACTION_KEYS = ("defender", "attacker", "faction", "target", "by", "holder", "taker")
 FACTION_LIST_KEYS = ("attackers", "routed", "factions")
 PLACE_KEYS = ("settlement", "place", "from", "to")
-PLACE_LIST_KEYS = ("retreat_to", "settlements", "places", "objectives")
+PLACE_LIST_KEYS = ("retreat_to", "breakout_to", "settlements", "places", "objectives")
 BATTLE_RESULTS = {"capture": "captured", "repulse": "held"}
 _SKIP = ("turn", "replicate", "kind")
 
@@ -137,6 +137,7 @@ class Battle:
     cleared_before: float = 0.0   # share of the place the attackers had cleared before
     cleared_after: float = 0.0    # and after the turn (0 once it fell)
     how: str = "held"          # held, cleared, broken (worn down), exhausted or collapsed
+    breakout_to: list[str] = field(default_factory=list)   # captured, cut off: broke out to
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -409,7 +410,7 @@ def _battle(d: dict[str, Any], result: str, strikes: list[Strike]) -> Battle:
                   sorted({s.provider for s in air}), float(d.pop("days", 0.0)),
                   float(d.pop("fought", 0.0)), int(d.pop("line_breaks", 0)),
                   float(d.pop("cleared_before", 0.0)), float(d.pop("cleared_after", 0.0)),
-                  str(d.pop("how", "held")), d)
+                  str(d.pop("how", "held")), d.pop("breakout_to", []), d)
 
 
 def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,

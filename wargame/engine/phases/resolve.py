@@ -4,8 +4,11 @@ Where a place fell (:mod:`wargame.engine.phases.engagement`), the strongest atta
 standing takes it and its survivors occupy it. Attackers that did not take it go home if home
 is still theirs (their losses, routs included, were booked during the engagement); otherwise
 they are lost. A beaten garrison retreats, less ``rout_loss``, split evenly between the
-neighbours its faction still holds, or surrenders (all counted as casualties) if there are
-none.
+neighbours its faction still holds. A garrison cut off (no such neighbour) breaks out, less
+``breakout_loss``, to the nearest places its faction holds (fewest links, split evenly), as the
+Ukrainian garrisons of Debaltseve and Ilovaisk did; it surrenders (all counted as casualties)
+if its faction holds no place it can reach, or if its doctrine is to fight to the end
+(``doctrine.last_stand``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from wargame.engine.compile import Compiled
+from wargame.engine.compile import UNREACHABLE, Compiled
 from wargame.engine.phases.combat import Battles
 from wargame.engine.phases.engagement import FALL_KINDS
 from wargame.engine.phases.orders import Orders
@@ -35,18 +38,28 @@ def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
     survivors = resolve_kernel(
         bt.rep, bt.place, bt.faction, bt.start, bt.end, bt.winner, orders.rep,
         orders.edge, orders.amount, orders.faction, bt.order_battle, bt.order_slot, c.src,
-        c.neighbours, float(c.scenario.model.rout_loss), st.control, st.strength,
+        c.neighbours, float(c.scenario.model.rout_loss), c.hops,
+        float(c.scenario.model.breakout_loss), c.last_stand, st.control, st.strength,
         st.casualties, captured, lost_places)
     if log is not None:
         nb = c.neighbours[bt.place]                               # [B, D]
         old = bt.faction[:, 0]
         nb_ok = (nb >= 0) & (st.control[bt.rep[:, None], np.maximum(nb, 0)] == old[:, None])
-        _log_battles(bt, nb, nb_ok, survivors, log, t)
+        _log_battles(bt, nb, nb_ok, survivors, log, t, c.hops, c.last_stand, st.control)
     return captured, lost_places
 
 
+def breakout_places(hops: np.ndarray, place: int, held: np.ndarray) -> np.ndarray:
+    """The places a cut-off garrison at ``place`` breaks out to: those ``held`` [N] by its
+    faction at the fewest links (none if it holds no place it can reach)."""
+    d = np.where(held, hops[place], UNREACHABLE)
+    best = d.min() if d.size else UNREACHABLE
+    return np.nonzero(d == best)[0] if best < UNREACHABLE else np.zeros(0, np.intp)
+
+
 def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.ndarray,
-                 log: list[dict[str, Any]], t: int) -> None:
+                 log: list[dict[str, Any]], t: int, hops: np.ndarray, last_stand: np.ndarray,
+                 control: np.ndarray) -> None:
     B, K = bt.start.shape
     for b in range(B):
         w = int(bt.winner[b])
@@ -69,6 +82,10 @@ def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.n
         if w > 0:
             rec["kind"] = "capture"
             rec["retreat_to"] = [int(x) for x in nb[b][nb_ok[b]]]
+            old = int(bt.faction[b, 0])
+            if not rec["retreat_to"] and old >= 0 and not last_stand[old]:
+                out = breakout_places(hops, int(bt.place[b]), control[bt.rep[b]] == old)
+                rec["breakout_to"] = [int(x) for x in out]
             rec["survivors"] = float(survivors[b])
         else:
             rec["kind"] = "repulse"
@@ -80,7 +97,8 @@ def resolve_kernel(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarra
                    end: np.ndarray, winner: np.ndarray, rep: np.ndarray, edge: np.ndarray,
                    amount: np.ndarray, faction: np.ndarray, b_of: np.ndarray,
                    slot: np.ndarray, src: np.ndarray, neighbours: np.ndarray,
-                   rout_loss: float, control: np.ndarray, strength: np.ndarray,
+                   rout_loss: float, hops: np.ndarray, breakout_loss: float,
+                   last_stand: np.ndarray, control: np.ndarray, strength: np.ndarray,
                    casualties: np.ndarray, captured: np.ndarray, lost: np.ndarray
                    ) -> np.ndarray:
     """Control changes, the return of attackers and the retreat of beaten defenders, in place.
@@ -123,7 +141,24 @@ def resolve_kernel(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarra
             if n >= 0 and control[r, n] == old:
                 k += 1
         if k == 0:
-            casualties[r, old] += survivors[b]
+            # Cut off: break out to the nearest places the faction holds, or surrender.
+            best = UNREACHABLE
+            if not last_stand[old]:
+                for m in range(control.shape[1]):
+                    if control[r, m] == old and hops[bn[b], m] < best:
+                        best = hops[bn[b], m]
+            if best == UNREACHABLE:
+                casualties[r, old] += survivors[b]
+                continue
+            k = 0
+            for m in range(control.shape[1]):
+                if control[r, m] == old and hops[bn[b], m] == best:
+                    k += 1
+            out = survivors[b] * (1 - breakout_loss)
+            for m in range(control.shape[1]):
+                if control[r, m] == old and hops[bn[b], m] == best:
+                    strength[r, m] += out / k
+            casualties[r, old] += survivors[b] - out
             continue
         flee = survivors[b] * (1 - rout_loss)
         for d in range(neighbours.shape[1]):
