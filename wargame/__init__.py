@@ -26,15 +26,13 @@ __all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "pla
 
 
 def __getattr__(name: str) -> Any:
-    # ``__version__`` is looked up on first use: reading the installed metadata costs 30 ms,
-    # which every command would pay before it could even take charge of Ctrl-C.
+    # ``__version__`` is looked up on first use (see :mod:`wargame.version`): reading the
+    # installed metadata costs 30 ms, which every command would pay before it could even take
+    # charge of Ctrl-C.
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from wargame.version import version
 
-        try:
-            value = version("wargame")
-        except PackageNotFoundError:  # pragma: no cover - a source tree without install
-            value = "0.0.0+unknown"
+        value = version()
         globals()["__version__"] = value
         return value
     raise AttributeError(f"module 'wargame' has no attribute {name!r}")

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from wargame import __version__
 from wargame.batch.seeds import ChunkPlan
+from wargame.version import version
 
 SPEC_FORMAT = 1
 MAX_POINTS = 100_000
@@ -39,7 +39,7 @@ RESUME_FIELDS = {
 def versions() -> dict[str, str]:
     """The versions a result depends on (numpy's generators are stable across versions, but
     the engine may not be)."""
-    return {"wargame": __version__, "numpy": np.__version__,
+    return {"wargame": version(), "numpy": np.__version__,
             "python": platform.python_version()}
 
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-import wargame
 from wargame.cli import batch_cmds, discover_cmd, picture_cmds, run_cmd, scenario_cmds
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Group, examples
+from wargame.version import version
 
 app = typer.Typer(
     name="wargame",
@@ -28,7 +28,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"wargame {wargame.__version__}")  # read when asked (30 ms)
+        typer.echo(f"wargame {version()}")  # read when asked (30 ms)
         raise typer.Exit()
 
 

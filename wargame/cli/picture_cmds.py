@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-import wargame
 from wargame import files
 from wargame.cli.batch_cmds import Reporter, WorkersOpt
 from wargame.cli.common import EXAMPLE_SCENARIO as A
@@ -21,6 +20,7 @@ from wargame.cli.common import Command, examples, handle_errors
 from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.outputs import wrote
+from wargame.version import version
 
 if TYPE_CHECKING:
     from wargame.batch.results import BatchResult
@@ -62,7 +62,7 @@ def footnote(games: int, seed: int | None, digest: str, extra: str = "") -> str:
     bits = [plural(games, "game") if games else "no games played"]
     if seed is not None:
         bits.append(f"seed {seed}")
-    bits += [f"scenario sha256 {digest[:12]}", f"wargame {wargame.__version__}"]
+    bits += [f"scenario sha256 {digest[:12]}", f"wargame {version()}"]
     return " · ".join(bits) + (f" · {extra}" if extra else "")
 
 
@@ -252,7 +252,7 @@ def report(
                                                                 sc.scenario.name, note=note),
                                                 "png")),
         }
-        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {wargame.__version__}."
+        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {version()}."
         page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
         replaced = out.is_file()
         files.write_text(out, page)
