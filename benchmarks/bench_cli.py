@@ -105,10 +105,10 @@ def _phases_child() -> None:
     import numba  # noqa: F401 - every module the batch command loads, timed together
     import numpy  # noqa: F401
 
-    import wargame.batch.jobs
-    import wargame.batch.render
     import wargame.cli.batch_cmds
     import wargame.engine
+    import wargame.montecarlo.jobs
+    import wargame.montecarlo.render
     import wargame.report.overview
     import wargame.report.regions
     import wargame.scenario.load

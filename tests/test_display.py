@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from wargame.batch.render import spread
-from wargame.batch.summary import ControlShare, Spread
 from wargame.display import interval, pct, plural, points, share
+from wargame.montecarlo.render import spread
+from wargame.montecarlo.summary import ControlShare, Spread
 from wargame.report.regions import control_by_region
 
 

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import wargame
-from wargame.batch import jobs, workers
-from wargame.batch.workers import (
+from wargame.cli.app import app
+from wargame.montecarlo import jobs, workers
+from wargame.montecarlo.workers import (
     POOL_START_SECONDS,
     auto_workers,
     available_cores,
     estimated_seconds,
 )
-from wargame.cli.app import app
 
 TOY = str(Path(__file__).parent / "data" / "valid" / "toy.yaml")
 ALEPPO_PLACES, ALEPPO_TURNS = 45, 26

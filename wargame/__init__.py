@@ -1,7 +1,7 @@
 """wargame: scenario wargaming from the command line and from Python.
 
 The package is a one-way pipeline: ``wargame.scenario`` (load and validate YAML) ->
-``wargame.engine`` (vectorised turn resolution) -> the batch layer (replicates, sweeps,
+``wargame.engine`` (vectorised turn resolution) -> ``wargame.montecarlo`` (replicates, sweeps,
 stores) -> ``wargame.report`` (tables, narrative, pictures) -> ``wargame.cli`` (commands).
 
 The public API (docs/api.md) is the functions below, from :mod:`wargame.api`::
@@ -15,10 +15,6 @@ Importing the package is cheap: numpy, the engine and pandas load when first use
 
 from typing import Any
 
-# The batch layer's package is also called ``wargame.batch``; import it first so that the name
-# ``wargame.batch`` below is the API function (its submodules import as usual, e.g.
-# ``from wargame.batch.results import BatchResult``).
-import wargame.batch as _batch_layer  # noqa: F401
 from wargame.api import batch, branch, compare, discover, load, play, read_store, sweep
 
 __all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "play",

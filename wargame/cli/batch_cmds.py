@@ -135,7 +135,7 @@ class Reporter:
 
 
 def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None) -> None:
-    from wargame.batch import render
+    from wargame.montecarlo import render
 
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
@@ -156,7 +156,7 @@ def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None)
 
 
 def _csv(result: Any, kind: str) -> str:
-    from wargame.batch import render
+    from wargame.montecarlo import render
 
     if kind == "batch":
         return render.to_csv(render.BATCH_COLUMNS, render.batch_rows(result))
@@ -296,7 +296,7 @@ StoreArg = Annotated[Path, typer.Argument(help="Store file (from --store).",
 
 
 def _read(path: Path) -> Any:
-    from wargame.batch.jobs import read_store
+    from wargame.montecarlo.jobs import read_store
 
     got = read_store(path)
     for line in got.notes:
@@ -335,7 +335,7 @@ def results_export(
         metavar="FILE|DIR", show_default=False)] = None,
 ) -> None:
     """Export a stored batch or sweep: typed tables as CSV or Parquet, or the JSON."""
-    from wargame.batch import render
+    from wargame.montecarlo import render
 
     got = _read(file)
     if fmt is ExportFormat.json:
@@ -379,13 +379,13 @@ def _mkdir(path: Path) -> None:
 
 
 def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
-    from wargame.batch import render
+    from wargame.montecarlo import render
 
     if fmt is ExportFormat.csv:
         text = render.table_csv(table)
         _write(path, lambda f: f.write(text.encode()))
         return
-    from wargame.batch.tidy import need
+    from wargame.montecarlo.tidy import need
 
     arrow = table.to_arrow()
     pq = need("pyarrow.parquet")

@@ -23,7 +23,7 @@ from wargame.outputs import wrote
 from wargame.version import version
 
 if TYPE_CHECKING:
-    from wargame.batch.results import BatchResult
+    from wargame.montecarlo.results import BatchResult
 
 class Labels(StrEnum):
     """``map --labels``: which places are named (:func:`wargame.report.maps.label_sets`)."""
@@ -77,7 +77,7 @@ def games_for(scenario: Path | None, runs: int | None, store: Path | None, seed:
     if runs is not None and store is not None:
         raise UsageError("give --runs or --store, not both")
     if store is not None:
-        from wargame.batch.jobs import read_batch
+        from wargame.montecarlo.jobs import read_batch
 
         if seed is not None:
             raise UsageError("--seed cannot be combined with --store (the store has its own)")

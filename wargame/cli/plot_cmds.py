@@ -134,7 +134,7 @@ def sweep_(
     quiet: QuietOpt = False,
 ) -> None:
     """Heatmap of an outcome's probability over a grid of one or two parameters."""
-    from wargame.batch.sweep_result import SweepResult
+    from wargame.montecarlo.sweep_result import SweepResult
     from wargame.report.comparisons import sweep_heatmap
     from wargame.scenario import load
 
@@ -144,7 +144,7 @@ def sweep_(
             if vary or runs is not None or seed is not None or set_:
                 raise UsageError("--store draws a stored sweep: leave out --vary, --runs, "
                                  "--seed and --set")
-            from wargame.batch.jobs import read_store
+            from wargame.montecarlo.jobs import read_store
 
             got = read_store(store)
             if not isinstance(got.result, SweepResult):
@@ -175,7 +175,7 @@ def sweep_(
 
 def _ends(expr: str) -> tuple[str, Any, Any]:
     """``path=lo:hi`` or ``path=a,b`` -> the path and its low and high values."""
-    from wargame.batch.sweep import parse_vary
+    from wargame.montecarlo.sweep import parse_vary
 
     v = parse_vary(expr)
     if v.values is not None:
@@ -200,8 +200,8 @@ def tornado(
     height: HeightOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """How much each parameter moves an outcome between its low and high value, sorted."""
-    from wargame.batch.jobs import Options, points_job
-    from wargame.batch.stats import wilson
+    from wargame.montecarlo.jobs import Options, points_job
+    from wargame.montecarlo.stats import wilson
     from wargame.report.comparisons import Swing, tornado_chart
     from wargame.scenario import load
 

@@ -1,11 +1,11 @@
 """What a batch returns: typed results with JSON, tidy DataFrames and labelled arrays.
 
-:class:`BatchResult` is what ``wargame batch`` prints; :mod:`wargame.batch.sweep_result` and
-:mod:`wargame.batch.compare_result` hold the sweep's and the comparison's. Each result
+:class:`BatchResult` is what ``wargame batch`` prints; :mod:`wargame.montecarlo.sweep_result` and
+:mod:`wargame.montecarlo.compare_result` hold the sweep's and the comparison's. Each result
 
 * holds its numbers as typed records (``result.outcomes[0].probability``);
 * gives the exact JSON of ``--format json`` (:meth:`BatchResult.to_dict`);
-* lays them out as typed tables (:meth:`BatchResult.tables`, :mod:`wargame.batch.tidy`), as
+* lays them out as typed tables (:meth:`BatchResult.tables`, :mod:`wargame.montecarlo.tidy`), as
   pandas DataFrames (:meth:`BatchResult.to_pandas`) and, where the data is an array by nature
   (turn x settlement x controller), as an xarray Dataset (:meth:`BatchResult.to_xarray`).
 """
@@ -16,10 +16,10 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wargame.batch.civilians import CivilianStats, civilian_stats
-from wargame.batch.spec import BatchSpec
-from wargame.batch.stats import wilson
-from wargame.batch.summary import (
+from wargame.montecarlo.civilians import CivilianStats, civilian_stats
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.stats import wilson
+from wargame.montecarlo.summary import (
     NOBODY,
     ControlShare,
     FactionStat,
@@ -33,11 +33,11 @@ from wargame.batch.summary import (
     outcome_stats,
     per_turn_stats,
 )
-from wargame.batch.tally import BINS, Tally
-from wargame.batch.tidy import Table, need, table
+from wargame.montecarlo.tally import BINS, Tally
+from wargame.montecarlo.tidy import Table, need, table
 
 if TYPE_CHECKING:
-    from wargame.batch.games import GameRecords
+    from wargame.montecarlo.games import GameRecords
     from wargame.scenario import Loaded
 
 BATCH_TABLES = ("outcomes", "control", "factions", "timing", "civilians", "civilians_by_place",

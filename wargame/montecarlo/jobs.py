@@ -2,8 +2,9 @@
 
 Each job checks its options, fixes the seed, loads and compiles the scenario(s), opens the
 store, runs the chunks on the chosen executor and returns a typed result
-(:class:`~wargame.batch.results.BatchResult`, :class:`~wargame.batch.sweep_result.SweepResult`,
-:class:`~wargame.batch.compare_result.CompareResult`). Nothing here prints: messages for the
+(:class:`~wargame.montecarlo.results.BatchResult`,
+:class:`~wargame.montecarlo.sweep_result.SweepResult`,
+:class:`~wargame.montecarlo.compare_result.CompareResult`). Nothing here prints: messages for the
 user go to ``sink.note`` (and into the result's ``notes``) and progress to ``sink.advance``.
 :mod:`wargame.api` gives these jobs their public signatures; the CLI calls that.
 """
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wargame.arguments import flag, path, share, text, texts, whole
-from wargame.batch.executors import Executor, make_executor
-from wargame.batch.results import BatchResult
-from wargame.batch.run import collect, play_chunk, play_pair, tallies_from_store
-from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
-from wargame.batch.spec import BatchSpec, Point
-from wargame.batch.store import (
+from wargame.display import plural
+from wargame.errors import UsageError
+from wargame.montecarlo.executors import Executor, make_executor
+from wargame.montecarlo.results import BatchResult
+from wargame.montecarlo.run import collect, play_chunk, play_pair, tallies_from_store
+from wargame.montecarlo.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
+from wargame.montecarlo.spec import BatchSpec, Point
+from wargame.montecarlo.store import (
     SCHEMA_VERSION,
     UNSEALED_VERSION,
     BadStoreFile,
@@ -31,12 +34,10 @@ from wargame.batch.store import (
     open_existing,
     peek_spec,
 )
-from wargame.batch.store_check import check_plan
-from wargame.batch.summary import Labels, precise_enough
-from wargame.batch.tally import Tally
-from wargame.batch.workers import auto_workers, available_cores
-from wargame.display import plural
-from wargame.errors import UsageError
+from wargame.montecarlo.store_check import check_plan
+from wargame.montecarlo.summary import Labels, precise_enough
+from wargame.montecarlo.tally import Tally
+from wargame.montecarlo.workers import auto_workers, available_cores
 from wargame.scenario import Loaded, load
 from wargame.scenario.calendar import turn_end, turn_start
 from wargame.scenario.limits import (
@@ -49,9 +50,9 @@ from wargame.scenario.limits import (
 from wargame.textsafe import excerpt
 
 if TYPE_CHECKING:  # a batch needs none of these: they load with the job that does
-    from wargame.batch.branch_result import BranchResult
-    from wargame.batch.compare_result import CompareResult
-    from wargame.batch.sweep_result import SweepResult
+    from wargame.montecarlo.branch_result import BranchResult
+    from wargame.montecarlo.compare_result import CompareResult
+    from wargame.montecarlo.sweep_result import SweepResult
 
 DEFAULT_RUNS = 1000
 DEFAULT_PRECISION_CAP = 100_000
@@ -101,7 +102,7 @@ class _Notes:
 class Options:
     """Options shared by the jobs (``None``: the default, or the stored value on resume).
 
-    ``executor`` is an object with the :class:`~wargame.batch.executors.Executor` protocol
+    ``executor`` is an object with the :class:`~wargame.montecarlo.executors.Executor` protocol
     to run the chunks on instead of ``workers``/``scheduler`` (the caller closes it).
     """
 
@@ -128,7 +129,7 @@ def _check(opts: Options) -> None:
     flag("--resume", opts.resume)
     if opts.executor is not None and not callable(getattr(opts.executor, "imap", None)):
         raise UsageError("executor must have an imap(fn, shared, tasks) method (see "
-                         "wargame.batch.executors.Executor)")
+                         "wargame.montecarlo.executors.Executor)")
     if opts.resume and opts.store is None:
         raise UsageError("--resume needs --store FILE (the store to continue)")
     if opts.executor is not None and (opts.workers not in (None, 1) or opts.scheduler):
@@ -180,7 +181,7 @@ def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loade
     """
     overrides = texts("overrides", overrides)
     if isinstance(scenario, Loaded):
-        from wargame.batch import sweep
+        from wargame.montecarlo import sweep
 
         loaded = sweep.apply_point(scenario, list(overrides)) if overrides else scenario
         return scenario.path, loaded
@@ -205,7 +206,7 @@ def labels_for(loaded: Loaded, turns: int) -> Labels:
 
 @dataclass(frozen=True)
 class Work:
-    """The size of a run, for the default number of workers (:mod:`wargame.batch.workers`):
+    """The size of a run, for the default number of workers (:mod:`wargame.montecarlo.workers`):
     its games and chunks, and a game's turns and places × turns (summed over the scenarios a
     chunk plays)."""
 
@@ -292,8 +293,8 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
     ``games``: a ``.parquet`` path to stream one record per game to, ``True`` to keep them in
     memory (``result.records``), or ``None``.
     """
-    from wargame.batch import games as gm
     from wargame.engine import compile_scenario
+    from wargame.montecarlo import games as gm
 
     share("--precision", precision, 0, 0.5)
     flag("--per-turn", per_turn)
@@ -339,7 +340,7 @@ def batch_job(scenario: ScenarioArg, overrides: Sequence[str], opts: Options, si
 def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[str],
               design: str, points: int | None, opts: Options, sink: Sink) -> SweepResult:
     """``wargame sweep``: outcome probabilities at every point and a sensitivity summary."""
-    from wargame.batch import sensitivity, sweep
+    from wargame.montecarlo import sensitivity, sweep
 
     parsed = [sweep.parse_vary(v) for v in varies]
     notes = _Notes(sink)
@@ -373,8 +374,8 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
 def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
             opts: Options, sink: Sink, notes: _Notes, design_info: dict[str, Any],
             varies_turns: bool) -> SweepResult:
-    from wargame.batch import sweep
-    from wargame.batch.sweep_result import SweepResult
+    from wargame.montecarlo import sweep
+    from wargame.montecarlo.sweep_result import SweepResult
 
     name, base = resolve(scenario, overrides)
     _check_plan(opts, len(values))
@@ -398,8 +399,8 @@ def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[s
 def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: Options,
                 sink: Sink) -> CompareResult:
     """``wargame compare``: each outcome in A and B and the paired difference B - A."""
-    from wargame.batch.compare_result import CompareResult, Side
     from wargame.engine import compile_scenario
+    from wargame.montecarlo.compare_result import CompareResult, Side
 
     if opts.store is not None:
         raise UsageError("compare does not keep a store")
@@ -487,7 +488,7 @@ class Stored:
 
 def read_store(path: Path) -> Stored:
     """Rebuild the results from a store (without the scenario file), checking it as it goes
-    (:mod:`wargame.batch.store_check`)."""
+    (:mod:`wargame.montecarlo.store_check`)."""
     with open_existing(path) as store:
         spec = store.spec()
         labels = store.labels()
@@ -512,7 +513,7 @@ def read_store(path: Path) -> Stored:
         result = BatchResult.from_tally(spec, tallies[0], labels, complete=complete,
                                         notes=tuple(notes))
     elif spec.kind == "sweep":
-        from wargame.batch.sweep_result import SweepResult
+        from wargame.montecarlo.sweep_result import SweepResult
 
         result = SweepResult.from_tallies(spec, tallies, labels, complete=complete,
                                           notes=tuple(notes))
@@ -531,7 +532,7 @@ def _stored_branch(spec: BatchSpec, tally: Tally, labels: Labels,
                    notes: tuple[str, ...]) -> BranchResult:
     """A stored branch (``wargame branch --store``): outcomes judged at the end (which have no
     timing) are read from the store's copy of the scenario."""
-    from wargame.batch.branch_result import BranchResult
+    from wargame.montecarlo.branch_result import BranchResult
 
     outcomes = (scenario or {}).get("outcomes", {})
     final = [isinstance(outcomes.get(o), dict) and outcomes[o].get("when") == "final"

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wargame.batch.seeds import branch_rng, chunk_rng
-from wargame.batch.tally import Arrays, pair_stats
+from wargame.montecarlo.seeds import branch_rng, chunk_rng
+from wargame.montecarlo.tally import Arrays, pair_stats
 
 if TYPE_CHECKING:
-    from wargame.batch.run import ChunkOut, ChunkTask
     from wargame.engine import Compiled, Snapshot
+    from wargame.montecarlo.run import ChunkOut, ChunkTask
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def play_branch(plan: BranchPlan, task: ChunkTask) -> ChunkOut:
 
 
 def branch_stats(plan: BranchPlan, snap: Snapshot, seed: int, chunk: int) -> Arrays:
-    """The paired statistics of one chunk (:func:`~wargame.batch.tally.pair_stats`), with
+    """The paired statistics of one chunk (:func:`~wargame.montecarlo.tally.pair_stats`), with
     ``games`` the games played to the branch, ``kept`` those that met the condition, and
     ``changed_read`` whether the changed arm read each changed parameter
     (:func:`~wargame.engine.branch.changed_params`, in order) after the branch."""

@@ -8,7 +8,7 @@ sum. Counts are integers and add exactly; float totals are added as exact fracti
 bit for bit whatever order the chunks are added in.
 
 Arrays of one chunk (``O`` outcomes, ``N`` settlements, ``F`` factions, ``T`` turns, ``K``
-occupied strength bins, see :class:`~wargame.batch.stats.LogBins`):
+occupied strength bins, see :class:`~wargame.montecarlo.stats.LogBins`):
 
 ===================  ==============  =======================================================
 name                 shape           meaning
@@ -26,7 +26,7 @@ garrison_sum         [N] float       final fighters at each place (its holder's)
 garrison_bins        [K, 3]          their log-binned histogram (place, bin, games)
 garrison_min, _max   [N] float       their exact extremes
 civilians_*, ...     see           what the games cost civilians
-                     wargame.batch.civilians
+                     wargame.montecarlo.civilians
 control_by_turn      [T+1, N, F+1]   controller at every turn (``--per-turn`` only)
 outcome_by_turn      [T+1, O]        outcome holds at turn t (``--per-turn`` only)
 pair                 [O, 4]          ``compare`` only: both, A only, B only, neither
@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wargame.batch import civilians
-from wargame.batch.stats import LogBins, add_sparse, sparse_histogram
+from wargame.montecarlo import civilians
+from wargame.montecarlo.stats import LogBins, add_sparse, sparse_histogram
 
 if TYPE_CHECKING:
     from wargame.engine.result import GameResult

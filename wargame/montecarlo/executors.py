@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wargame.arguments import whole
-from wargame.batch import lifeline
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
+from wargame.montecarlo import lifeline
 from wargame.textsafe import excerpt
 
 if TYPE_CHECKING:  # the pool's modules load when a pool is made, not for one process
@@ -82,7 +82,7 @@ def _context() -> Any:
         ctx = multiprocessing.get_context("forkserver")
         # Ignore Ctrl-C in the server and its workers first, then import the engine once in
         # the server, not in every worker.
-        ctx.set_forkserver_preload(["wargame.batch.ignore_sigint", "wargame.batch.run",
+        ctx.set_forkserver_preload(["wargame.montecarlo.ignore_sigint", "wargame.montecarlo.run",
                                     "wargame.engine"])
         _start_forkserver()
         return ctx

@@ -1,10 +1,10 @@
 """Batch, sweep and comparison results as rich tables and long CSV rows.
 
-The results are the typed results of :mod:`wargame.batch.results`,
-:mod:`wargame.batch.sweep_result` and :mod:`wargame.batch.compare_result`; this module only lays
-them out. (Batch results have their own layout here rather than in ``wargame.report``, which
-renders single scenarios and games.) :func:`to_csv` is the one CSV writer: the commands' CSV
-and ``wargame results export`` both go through it.
+The results are the typed results of :mod:`wargame.montecarlo.results`,
+:mod:`wargame.montecarlo.sweep_result` and :mod:`wargame.montecarlo.compare_result`; this
+module only lays them out. (Batch results have their own layout here rather than in
+``wargame.report``, which renders single scenarios and games.) :func:`to_csv` is the one CSV
+writer: the commands' CSV and ``wargame results export`` both go through it.
 
 Batch CSV columns (long format, one number per row): ``kind, id, faction, turn, start_date,
 end_date, statistic, value``. ``kind`` is ``meta``, ``outcome``, ``control``, ``faction``,
@@ -28,13 +28,13 @@ from wargame.display import Col, Fit, fitted, interval, pct, plural, points, tab
 from wargame.textsafe import csv_cell, printable
 
 if TYPE_CHECKING:
-    from wargame.batch.branch_result import BranchResult
-    from wargame.batch.civilians import CivilianStats
-    from wargame.batch.compare_result import CompareResult
-    from wargame.batch.results import BatchResult
-    from wargame.batch.summary import ControlShare, Spread
-    from wargame.batch.sweep_result import SweepResult
-    from wargame.batch.tidy import Table as TidyTable
+    from wargame.montecarlo.branch_result import BranchResult
+    from wargame.montecarlo.civilians import CivilianStats
+    from wargame.montecarlo.compare_result import CompareResult
+    from wargame.montecarlo.results import BatchResult
+    from wargame.montecarlo.summary import ControlShare, Spread
+    from wargame.montecarlo.sweep_result import SweepResult
+    from wargame.montecarlo.tidy import Table as TidyTable
 
 BATCH_COLUMNS = ["kind", "id", "faction", "turn", "start_date", "end_date", "statistic",
                  "value"]

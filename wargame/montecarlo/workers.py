@@ -17,7 +17,7 @@ a chunk plays: two in a comparison). The rule takes the number of workers, from 
 cores this process may use (and no more than the chunks), with the least estimated time; a
 tie goes to fewer workers. A run too small to gain stays in this process. The choice never
 changes the numbers: chunks are added up in chunk order whatever runs them
-(:mod:`wargame.batch.run`).
+(:mod:`wargame.montecarlo.run`).
 
 The constants were measured on a 2-core virtual machine with the Aleppo scenario
 (``docs/performance.md``, "Workers by default"). The rule depends only on their ratios.

@@ -6,13 +6,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from wargame.batch import sensitivity, sweep
-from wargame.batch.results import pick, to_json
-from wargame.batch.spec import BatchSpec
-from wargame.batch.stats import wilson
-from wargame.batch.summary import Labels
-from wargame.batch.tally import Tally
-from wargame.batch.tidy import Table, kind_of, need, table
+from wargame.montecarlo import sensitivity, sweep
+from wargame.montecarlo.results import pick, to_json
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.stats import wilson
+from wargame.montecarlo.summary import Labels
+from wargame.montecarlo.tally import Tally
+from wargame.montecarlo.tidy import Table, kind_of, need, table
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class SweepPoint:
 @dataclass(frozen=True)
 class SensitivityRow:
     """For one outcome: each parameter's effect, the one that moves it most, and whether it
-    moves it by more than the games' noise (:func:`wargame.batch.sensitivity.beyond_noise`)."""
+    moves it by more than the games' noise (:func:`wargame.montecarlo.sensitivity.beyond_noise`)."""
 
     outcome: str
     most: str | None

@@ -1,6 +1,6 @@
 """Scenario discovery: which sampled inputs make an outcome happen.
 
-From per-game records (:mod:`wargame.batch.games`), a classification tree (CART, from
+From per-game records (:mod:`wargame.montecarlo.games`), a classification tree (CART, from
 scikit-learn) is fitted to "did the outcome come true" on the sampled value of every uncertain
 parameter. Each leaf of the tree is a *box*: a range of each parameter on its path from the
 root. For every box we report, as PRIM does (Friedman and Fisher 1999; Bryant and Lempert
@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wargame.arguments import path, share, text, whole
-from wargame.batch.games import PARAM_PREFIX, GameRecords, read_games
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
+from wargame.montecarlo.games import PARAM_PREFIX, GameRecords, read_games
 
 if TYPE_CHECKING:
-    from wargame.batch.jobs import ScenarioArg, Sink
+    from wargame.montecarlo.jobs import ScenarioArg, Sink
 
 DEFAULT_DEPTH = 3
 DEFAULT_MIN_SHARE = 0.05   # a box holds at least 5% of the games
@@ -196,7 +196,7 @@ def discover_job(scenario: ScenarioArg | None, outcome: str, games: Any, runs: i
                             min_share)
     if scenario is None:
         raise UsageError("missing SCENARIO (or --games FILE)")
-    from wargame.batch.jobs import Options, Quiet, batch_job, resolve
+    from wargame.montecarlo.jobs import Options, Quiet, batch_job, resolve
     from wargame.scenario.walk import uncertain_params
 
     _, loaded = resolve(scenario, overrides)

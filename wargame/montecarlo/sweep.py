@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from wargame.batch.seeds import design_rng
-from wargame.batch.spec import MAX_POINTS, Point
 from wargame.errors import InvalidInput, Location, Problem, UsageError
+from wargame.montecarlo.seeds import design_rng
+from wargame.montecarlo.spec import MAX_POINTS, Point
 from wargame.scenario import Loaded, load
 from wargame.scenario.limits import shape
 from wargame.scenario.load import apply_set, parse_set, validate_document
@@ -173,7 +173,7 @@ def _unit_sample(varies: list[Vary], design: str, k: int, seed: int) -> np.ndarr
         rng = design_rng(seed)
         cols = [(rng.permutation(k) + rng.random(k)) / k for _ in varies]
         return np.stack(cols, axis=1)
-    from wargame.batch.sensitivity import saltelli_unit
+    from wargame.montecarlo.sensitivity import saltelli_unit
 
     return saltelli_unit(len(varies), k, seed)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from wargame.batch.seeds import ChunkPlan
+from wargame.montecarlo.seeds import ChunkPlan
 from wargame.version import version
 
 SPEC_FORMAT = 1

@@ -3,8 +3,9 @@
 Schema (``PRAGMA application_id`` = 0x57415247, "WARG"; ``PRAGMA user_version`` = 3)::
 
     meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
-        'spec'     -> the batch spec as JSON (see wargame.batch.spec.BatchSpec)
-        'labels'   -> ids, names and turn dates for the tables (see wargame.batch.summary.Labels)
+        'spec'     -> the batch spec as JSON (see wargame.montecarlo.spec.BatchSpec)
+        'labels'   -> ids, names and turn dates for the tables
+                      (see wargame.montecarlo.summary.Labels)
         'scenario' -> the resolved scenario the run played, as JSON (``extends`` followed,
                       ``--set`` applied): pictures and reports of the store use this copy
         'seal'     -> the SHA-256 of 'spec', 'labels' and 'scenario' as stored
@@ -13,13 +14,13 @@ Schema (``PRAGMA application_id`` = 0x57415247, "WARG"; ``PRAGMA user_version`` 
            PRIMARY KEY(point, chunk))
         stats:  the chunk's sufficient statistics as a compressed .npz (no pickles)
         digest: SHA-256 over the seal, point, chunk, games and stats
-                (see wargame.batch.store_check)
+                (see wargame.montecarlo.store_check)
 
 The file is in WAL mode and every chunk is written in its own transaction, so a Ctrl-C, a
 crash or a SIGKILL leaves the store holding whole chunks only; ``--resume`` runs the missing
 ones and never counts one twice (the primary key forbids it).
 
-A store is checked as it is read (:mod:`wargame.batch.store_check`): a damaged spec, a chunk
+A store is checked as it is read (:mod:`wargame.montecarlo.store_check`): a damaged spec, a chunk
 whose digest does not match (moved, swapped or edited) or whose arrays are not this run's is
 an error, and so are labels, a spec or a scenario copy that no longer match the seal; in a
 finished run, a chunk row missing, added or changed is reported as a change to the store, not
@@ -39,12 +40,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from wargame.batch import store_check
-from wargame.batch.spec import BatchSpec
-from wargame.batch.summary import Labels
-from wargame.batch.tally import Arrays, from_bytes, to_bytes
 from wargame.errors import EXIT_INVALID, UsageError, WargameError
 from wargame.files import is_special
+from wargame.montecarlo import store_check
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.summary import Labels
+from wargame.montecarlo.tally import Arrays, from_bytes, to_bytes
 from wargame.textsafe import excerpt
 
 APPLICATION_ID = 0x57415247
@@ -113,7 +114,7 @@ class Store:
         return self.meta_text("spec")
 
     def spec(self) -> BatchSpec:
-        """The stored batch spec, checked (:func:`~wargame.batch.store_check.spec_from`)."""
+        """The stored batch spec, checked (:func:`~wargame.montecarlo.store_check.spec_from`)."""
         return self._checked(store_check.spec_from, self.meta("spec"))
 
     def labels(self) -> Labels:

@@ -36,12 +36,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wargame.batch.civilians import ARRAYS as CIVILIAN_ARRAYS
-from wargame.batch.seeds import ChunkPlan
-from wargame.batch.spec import MAX_POINTS, SPEC_FORMAT, BatchSpec, Point
-from wargame.batch.stats import LogBins, merge_sparse
-from wargame.batch.summary import Labels
-from wargame.batch.tally import BINS, HIST_FIELDS, SUM_FIELDS, Arrays
+from wargame.montecarlo.civilians import ARRAYS as CIVILIAN_ARRAYS
+from wargame.montecarlo.seeds import ChunkPlan
+from wargame.montecarlo.spec import MAX_POINTS, SPEC_FORMAT, BatchSpec, Point
+from wargame.montecarlo.stats import LogBins, merge_sparse
+from wargame.montecarlo.summary import Labels
+from wargame.montecarlo.tally import BINS, HIST_FIELDS, SUM_FIELDS, Arrays
 from wargame.scenario.limits import MAX_TURNS
 from wargame.textsafe import excerpt
 
@@ -69,7 +69,8 @@ class _PointData(BaseModel):
 
 
 class _SpecData(BaseModel):
-    """The stored spec as data, every field typed (see :class:`~wargame.batch.spec.BatchSpec`)."""
+    """The stored spec as data, every field typed
+    (see :class:`~wargame.montecarlo.spec.BatchSpec`)."""
 
     model_config = _STRICT
     format: Literal[1]

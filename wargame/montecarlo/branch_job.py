@@ -1,8 +1,8 @@
 """The job behind ``wargame branch`` and ``wargame.branch``: a batch played to a turn, the
 games that meet a condition kept, and each played on twice from there (see
-:mod:`wargame.batch.branching`).
+:mod:`wargame.montecarlo.branching`).
 
-Like the other jobs (:mod:`wargame.batch.jobs`) it checks its inputs before a seed is drawn,
+Like the other jobs (:mod:`wargame.montecarlo.jobs`) it checks its inputs before a seed is drawn,
 runs chunks on any executor (the same numbers for any number of workers), keeps them in a store
 with ``--store`` and continues an interrupted run with ``--resume``. ``--save-state FILE``
 keeps every chunk's games at the turn of the branch; ``--from-state FILE`` branches from them
@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wargame.arguments import path, text, texts, whole
-from wargame.batch import state_file, sweep
-from wargame.batch.branch_result import BranchResult
-from wargame.batch.branching import BranchPlan, play_branch, play_to
-from wargame.batch.jobs import (
+from wargame.display import plural
+from wargame.errors import UsageError, WargameError
+from wargame.montecarlo import state_file, sweep
+from wargame.montecarlo.branch_result import BranchResult
+from wargame.montecarlo.branching import BranchPlan, play_branch, play_to
+from wargame.montecarlo.jobs import (
     DEFAULT_RUNS,
     Options,
     ScenarioArg,
@@ -35,11 +37,9 @@ from wargame.batch.jobs import (
     labels_for,
     resolve,
 )
-from wargame.batch.run import ChunkTask
-from wargame.batch.spec import BatchSpec
-from wargame.batch.tally import Tally
-from wargame.display import plural
-from wargame.errors import UsageError, WargameError
+from wargame.montecarlo.run import ChunkTask
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.tally import Tally
 from wargame.outputs import check_target
 from wargame.scenario import Loaded
 from wargame.scenario.limits import check_memory, shape

@@ -19,8 +19,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from wargame.batch.stats import count_quantile, sparse_quantile, wilson
-from wargame.batch.tally import BINS, HIST_FIELDS, Tally
+from wargame.montecarlo.stats import count_quantile, sparse_quantile, wilson
+from wargame.montecarlo.tally import BINS, HIST_FIELDS, Tally
 
 NOBODY = "none"
 QUANTILES = (("p10", 0.1), ("median", 0.5), ("p90", 0.9))

@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wargame.batch.executors import Executor
-from wargame.batch.seeds import chunk_rng
-from wargame.batch.spec import BatchSpec
-from wargame.batch.store import BadStoreFile, Store
-from wargame.batch.summary import precise_enough
-from wargame.batch.tally import Arrays, Tally, chunk_stats, pair_stats
+from wargame.montecarlo.executors import Executor
+from wargame.montecarlo.seeds import chunk_rng
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.store import BadStoreFile, Store
+from wargame.montecarlo.summary import precise_enough
+from wargame.montecarlo.tally import Arrays, Tally, chunk_stats, pair_stats
 
 if TYPE_CHECKING:
-    from wargame.batch.games import Columns, GameLayout, RecordSink
+    from wargame.montecarlo.games import Columns, GameLayout, RecordSink
 
 Progress = Callable[[int], None]
 ChunkOut = tuple[int, int, Arrays, "Columns | None"]
@@ -52,7 +52,7 @@ def play_chunk(shared: dict[int, Any], task: ChunkTask) -> ChunkOut:
                    turns=task.turns, record_turns=task.per_turn or task.layout is not None)
     records = None
     if task.layout is not None:
-        from wargame.batch.games import game_columns
+        from wargame.montecarlo.games import game_columns
 
         records = game_columns(res, task.layout, task.chunk)
     return task.point, task.chunk, chunk_stats(res, task.per_turn), records

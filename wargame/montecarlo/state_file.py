@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from wargame.batch.seeds import ChunkPlan
-from wargame.batch.spec import versions
 from wargame.engine import Compiled, Game, Snapshot
 from wargame.engine.snapshot import generator_at
 from wargame.engine.state import State
 from wargame.errors import EXIT_INVALID, WargameError
+from wargame.montecarlo.seeds import ChunkPlan
+from wargame.montecarlo.spec import versions
 from wargame.scenario.limits import BUDGET_VARIABLE, memory_budget
 from wargame.textsafe import excerpt
 

@@ -1,6 +1,6 @@
 """What a branch returns (``wargame branch``): how many games reached the branch and met its
 condition, and, outcome by outcome, the games played on as they were (A) and with the change
-(B), with the paired difference B - A (a :class:`~wargame.batch.compare_result.CompareResult`).
+(B), with the paired difference B - A (a :class:`~wargame.montecarlo.compare_result.CompareResult`).
 """
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from wargame.batch.compare_result import CompareResult, Side
-from wargame.batch.results import pick, to_json
-from wargame.batch.spec import BatchSpec
-from wargame.batch.tally import Tally
-from wargame.batch.tidy import Table
+from wargame.montecarlo.compare_result import CompareResult, Side
+from wargame.montecarlo.results import pick, to_json
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.tally import Tally
+from wargame.montecarlo.tidy import Table
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from wargame.batch.results import pick, to_json
-from wargame.batch.spec import BatchSpec
-from wargame.batch.stats import count_quantile, paired_difference, wilson
-from wargame.batch.summary import QUANTILES, Quantiles
-from wargame.batch.tally import Tally
-from wargame.batch.tidy import Table, table
+from wargame.montecarlo.results import pick, to_json
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.stats import count_quantile, paired_difference, wilson
+from wargame.montecarlo.summary import QUANTILES, Quantiles
+from wargame.montecarlo.tally import Tally
+from wargame.montecarlo.tidy import Table, table
 
 DIFFERENCE_METHOD = "Newcombe (1998) paired, method 10"
 

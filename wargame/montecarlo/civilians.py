@@ -1,6 +1,6 @@
 """What a batch's games cost civilians: the chunk statistics and their summary.
 
-Per chunk (added to :func:`wargame.batch.tally.chunk_stats`; ``N`` settlements, ``T`` turns):
+Per chunk (added to :func:`wargame.montecarlo.tally.chunk_stats`; ``N`` settlements, ``T`` turns):
 
 ======================  ============  ====================================================
 name                    shape         meaning
@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wargame.batch.stats import LogBins, sparse_histogram, sparse_quantile
+from wargame.montecarlo.stats import LogBins, sparse_histogram, sparse_quantile
 
 if TYPE_CHECKING:
-    from wargame.batch.summary import Labels
-    from wargame.batch.tally import Tally
     from wargame.engine.result import GameResult
+    from wargame.montecarlo.summary import Labels
+    from wargame.montecarlo.tally import Tally
 
 WHAT = ("killed", "displaced")
 """The two counts, in the order of the arrays' last axis."""

@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wargame.batch.tidy import need
 from wargame.errors import UsageError, WargameError
 from wargame.files import Replacement, cannot_write, is_special, not_a_file
+from wargame.montecarlo.tidy import need
 from wargame.outputs import check_target
 
 if TYPE_CHECKING:
