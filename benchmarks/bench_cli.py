@@ -108,9 +108,9 @@ def _phases_child() -> None:
     import wargame.cli.batch_cmds
     import wargame.engine
     import wargame.montecarlo.jobs
-    import wargame.montecarlo.render
     import wargame.report.overview
     import wargame.report.regions
+    import wargame.report.tables
     import wargame.scenario.load
     import wargame.scenario.yamlio
     spent["imports"] = time.perf_counter() - start

@@ -382,7 +382,7 @@ def test_records_are_never_renamed_over_a_device(tmp_path: Path) -> None:
         clean(code, out, err, 2)
         assert "is a device, a pipe or a socket, not a file" in err
         assert not stat.S_ISREG(os.stat(target).st_mode), f"{kind} was replaced by a file"
-    from wargame.files import Replacement
+    from wargame.outputs import Replacement
 
     for target in _specials(tmp_path / "again" if (tmp_path / "again").mkdir() is None
                             else tmp_path).values():

@@ -135,7 +135,7 @@ class Reporter:
 
 
 def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None) -> None:
-    from wargame.montecarlo import render
+    from wargame.report.tables import batch_tables, branch_tables, compare_tables, sweep_tables
 
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
@@ -148,23 +148,30 @@ def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None)
             title = "Final control (share of games), by region"
             return control_by_region(rows, scenario, title=title)
 
-        stdout_console().print(render.batch_tables(result, control=regions))
+        stdout_console().print(batch_tables(result, control=regions))
     else:
-        tables: Any = {"batch": render.batch_tables, "sweep": render.sweep_tables,
-                       "compare": render.compare_tables, "branch": render.branch_tables}[kind]
-        stdout_console().print(tables(result))
+        draw: Any = {"batch": batch_tables, "sweep": sweep_tables,
+                     "compare": compare_tables, "branch": branch_tables}[kind]
+        stdout_console().print(draw(result))
 
 
 def _csv(result: Any, kind: str) -> str:
-    from wargame.montecarlo import render
+    from wargame.report.tables import (
+        BATCH_COLUMNS,
+        COMPARE_COLUMNS,
+        batch_rows,
+        compare_rows,
+        sweep_rows,
+        to_csv,
+    )
 
     if kind == "batch":
-        return render.to_csv(render.BATCH_COLUMNS, render.batch_rows(result))
+        return to_csv(BATCH_COLUMNS, batch_rows(result))
     if kind == "sweep":
-        return render.to_csv(*render.sweep_rows(result))
+        return to_csv(*sweep_rows(result))
     if kind == "branch":
         result = result.comparison
-    return render.to_csv(render.COMPARE_COLUMNS, render.compare_rows(result))
+    return to_csv(COMPARE_COLUMNS, compare_rows(result))
 
 
 GamesOpt = Annotated[Path | None, typer.Option(
@@ -335,7 +342,7 @@ def results_export(
         metavar="FILE|DIR", show_default=False)] = None,
 ) -> None:
     """Export a stored batch or sweep: typed tables as CSV or Parquet, or the JSON."""
-    from wargame.montecarlo import render
+    from wargame.report.tables import table_csv
 
     got = _read(file)
     if fmt is ExportFormat.json:
@@ -363,7 +370,7 @@ def results_export(
     if out is None:
         if fmt is ExportFormat.parquet:
             raise UsageError("--format parquet needs --out FILE")
-        sys.stdout.write(render.table_csv(tables[table]))
+        sys.stdout.write(table_csv(tables[table]))
         return
     _write_table(out, tables[table], fmt)
 
@@ -379,10 +386,10 @@ def _mkdir(path: Path) -> None:
 
 
 def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
-    from wargame.montecarlo import render
+    from wargame.report.tables import table_csv
 
     if fmt is ExportFormat.csv:
-        text = render.table_csv(table)
+        text = table_csv(table)
         _write(path, lambda f: f.write(text.encode()))
         return
     from wargame.montecarlo.tidy import need
@@ -393,11 +400,10 @@ def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
 
 
 def _write(out: Path, write: Any) -> None:
-    from wargame import files
-    from wargame.outputs import check_target, wrote
+    from wargame.outputs import check_target, write_with, wrote
 
     replaced = check_target(out)
-    files.write_with(out, write)
+    write_with(out, write)
     stderr_console().print(terminal(wrote(out, replaced)))
 
 

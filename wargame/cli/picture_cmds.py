@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wargame import files
 from wargame.cli.batch_cmds import Reporter, WorkersOpt
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors
 from wargame.display import plural
 from wargame.errors import UsageError
-from wargame.outputs import wrote
+from wargame.outputs import write_text, wrote
 from wargame.version import version
 
 if TYPE_CHECKING:
@@ -255,7 +254,7 @@ def report(
         stamp = f"Made {dt.date.today():%d %b %Y} with wargame {version()}."
         page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
         replaced = out.is_file()
-        files.write_text(out, page)
+        write_text(out, page)
         rep.note(wrote(out, replaced, f"{len(page.encode()) // 1024:,} KiB, self-contained"))
 
 

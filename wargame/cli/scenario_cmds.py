@@ -81,11 +81,10 @@ def schema(
     if out is None:
         typer.echo(text)
     else:
-        from wargame import files
-        from wargame.outputs import check_target, wrote
+        from wargame.outputs import check_target, write_text, wrote
 
         replaced = check_target(out)
-        files.write_text(out, text + "\n")
+        write_text(out, text + "\n")
         stderr_console().print(terminal(wrote(out, replaced)))
 
 

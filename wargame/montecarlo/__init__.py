@@ -9,6 +9,6 @@ chunk in a SQLite store (:mod:`~wargame.montecarlo.store`), and summarised with 
 estimates (:mod:`~wargame.montecarlo.stats`, :mod:`~wargame.montecarlo.summary`).
 :mod:`~wargame.montecarlo.sweep` and :mod:`~wargame.montecarlo.sensitivity` build parameter
 designs and say what moves each outcome; :mod:`~wargame.montecarlo.jobs` ties it together for
-the commands and :mod:`~wargame.montecarlo.render` lays results out as tables, CSV, JSON and
-Parquet.
+the commands. The results lay themselves out as JSON and tidy tables (Parquet); the Rich tables
+and CSV rows of them are drawn by :mod:`wargame.report.tables`.
 """

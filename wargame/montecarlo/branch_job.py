@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from wargame.arguments import path, text, texts, whole
 from wargame.display import plural
 from wargame.errors import UsageError, WargameError
-from wargame.montecarlo import state_file, sweep
+from wargame.montecarlo import state_file
 from wargame.montecarlo.branch_result import BranchResult
 from wargame.montecarlo.branching import BranchPlan, play_branch, play_to
 from wargame.montecarlo.jobs import (
@@ -43,6 +43,7 @@ from wargame.montecarlo.tally import Tally
 from wargame.outputs import check_target
 from wargame.scenario import Loaded
 from wargame.scenario.limits import check_memory, shape
+from wargame.scenario.overrides import apply_overrides
 from wargame.textsafe import excerpt
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _variant(br: Branch, base: Loaded) -> tuple[str | None, Loaded]:
     if br.variant is not None:
         name, loaded = resolve(br.variant, list(br.changes))
         return name, loaded
-    return None, sweep.apply_point(base, list(br.changes))
+    return None, apply_overrides(base, list(br.changes))
 
 
 def _change(br: Branch, variant: str | None) -> str:
@@ -218,8 +219,7 @@ def _save(spec: BatchSpec, plan: BranchPlan, opts: Options, sink: Sink, work: Wo
           where: Path, replaced: bool, notes: _Notes) -> dict[int, Snapshot]:
     """Play every chunk to the turn of the branch and write the games to ``where`` (a file
     there is ``replaced``)."""
-    from wargame import files
-    from wargame.outputs import wrote
+    from wargame.outputs import write_bytes, wrote
 
     tasks = (ChunkTask(0, i, spec.plan.games(i), spec.seed, None, False)
              for i in range(spec.plan.n_chunks))
@@ -227,7 +227,7 @@ def _save(spec: BatchSpec, plan: BranchPlan, opts: Options, sink: Sink, work: Wo
         chunks = dict(executor.imap(play_to, plan, tasks))
     saved = state_file.SavedState(spec.scenario, spec.digest, spec.seed, spec.runs,
                                   spec.chunk_size, plan.at, chunks)
-    files.write_bytes(where, state_file.to_bytes(saved))
+    write_bytes(where, state_file.to_bytes(saved))
     notes.note(wrote(where, replaced) + f" (the games at turn {plan.at}; branch again from "
                "them with --from-state)")
     return dict(chunks)

@@ -41,9 +41,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wargame.errors import UsageError, WargameError
-from wargame.files import Replacement, cannot_write, is_special, not_a_file
 from wargame.montecarlo.tidy import need
-from wargame.outputs import check_target
+from wargame.outputs import Replacement, cannot_write, check_target, is_special, not_a_file
 
 if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult

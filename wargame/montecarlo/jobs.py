@@ -181,9 +181,9 @@ def resolve(scenario: ScenarioArg, overrides: Sequence[str]) -> tuple[str, Loade
     """
     overrides = texts("overrides", overrides)
     if isinstance(scenario, Loaded):
-        from wargame.montecarlo import sweep
+        from wargame.scenario.overrides import apply_overrides
 
-        loaded = sweep.apply_point(scenario, list(overrides)) if overrides else scenario
+        loaded = apply_overrides(scenario, list(overrides)) if overrides else scenario
         return scenario.path, loaded
     if not isinstance(scenario, (str, Path)) or not str(scenario):
         raise UsageError("the scenario must be a file name or a scenario from wargame.load "

@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from wargame.errors import EXIT_INVALID, UsageError, WargameError
-from wargame.files import is_special
 from wargame.montecarlo import store_check
 from wargame.montecarlo.spec import BatchSpec
 from wargame.montecarlo.summary import Labels
 from wargame.montecarlo.tally import Arrays, from_bytes, to_bytes
+from wargame.outputs import is_special
 from wargame.textsafe import excerpt
 
 APPLICATION_ID = 0x57415247

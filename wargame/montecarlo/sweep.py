@@ -24,7 +24,8 @@ from wargame.montecarlo.seeds import design_rng
 from wargame.montecarlo.spec import MAX_POINTS, Point
 from wargame.scenario import Loaded, load
 from wargame.scenario.limits import shape
-from wargame.scenario.load import apply_set, parse_set, validate_document
+from wargame.scenario.load import apply_set, parse_set
+from wargame.scenario.overrides import apply_overrides
 from wargame.scenario.schema import Scenario
 from wargame.scenario.yamlio import Document
 
@@ -183,20 +184,6 @@ def point_specs(values: list[dict[str, Any]]) -> list[list[str]]:
     return [[f"{path}={json.dumps(v)}" for path, v in pv.items()] for pv in values]
 
 
-def apply_point(base: Loaded, extra: list[str], option: str = "--set") -> Loaded:
-    """The base scenario with a point's ``--set`` overrides applied, validated.
-
-    Equivalent to ``load(path, [*overrides, *extra])`` (same data, same digest) without
-    reading the YAML again, which is most of the cost of loading: a 400-point sweep of a large
-    scenario loads in seconds. Problems are located at the ``--set`` (or, for a sweep's point,
-    the ``--vary``: ``option``) that caused them.
-    """
-    doc = Document(copy.deepcopy(base.data), {}, base.path)
-    for expr in extra:
-        apply_set(doc, expr, option)
-    return Loaded(validate_document(doc), doc.data, base.path, (*base.overrides, *extra))
-
-
 Shape = tuple[int, int, int, int]
 
 
@@ -257,7 +244,7 @@ def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
     shapes: list[Shape] = []
     for k, (pv, extra) in enumerate(zip(values, point_specs(values), strict=True)):
         try:
-            one = apply_point(base, extra, "--vary")
+            one = apply_overrides(base, extra, "--vary")
         except InvalidInput as exc:
             bad += 1
             where = ", ".join(f"{p}={json.dumps(v)}" for p, v in pv.items())

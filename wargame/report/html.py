@@ -142,7 +142,7 @@ def faction_section(summary: BatchResult, sc: Scenario) -> str:
     A mean outside its 90% range (a faction that loses men in fewer than 5% of the games) is
     marked, and a note under the table says how far the few other games go.
     """
-    from wargame.montecarlo.render import spread
+    from wargame.report.tables import spread
 
     rows, notes = [], []
     for f in summary.factions:

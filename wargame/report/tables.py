@@ -2,9 +2,9 @@
 
 The results are the typed results of :mod:`wargame.montecarlo.results`,
 :mod:`wargame.montecarlo.sweep_result` and :mod:`wargame.montecarlo.compare_result`; this
-module only lays them out. (Batch results have their own layout here rather than in
-``wargame.report``, which renders single scenarios and games.) :func:`to_csv` is the one CSV
-writer: the commands' CSV and ``wargame results export`` both go through it.
+module only lays them out (the Monte Carlo layer computes, the report layer presents).
+:func:`to_csv` is the one CSV writer: the commands' CSV and ``wargame results export`` both
+go through it.
 
 Batch CSV columns (long format, one number per row): ``kind, id, faction, turn, start_date,
 end_date, statistic, value``. ``kind`` is ``meta``, ``outcome``, ``control``, ``faction``,
