@@ -150,7 +150,7 @@ def test_the_command_line_default_equals_one_worker() -> None:
 
 
 def test_the_progress_bar_says_how_many_workers_play() -> None:
-    from wargame.cli.batch_cmds import Reporter
+    from wargame.cli.progress import Reporter
 
     rep = Reporter(quiet=True)
     rep.workers(2)
