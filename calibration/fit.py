@@ -18,26 +18,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from wargame.calibration import OPEN_TERRAINS, Calibration
-from wargame.calibration.attrition import (
+from calibration.attrition import (
     Breakpoints,
     Lanchester,
     breakpoints,
     casualty_rate_slopes,
     lanchester,
 )
-from wargame.calibration.cdb90 import BattleSet, load_battles
-from wargame.calibration.logistic import LogisticFit, fit_logistic
-from wargame.calibration.multipliers import MIN_TRAIN_BATTLES, PRIOR_SD, Multipliers
-from wargame.calibration.multipliers import derive_multipliers as _derive
-from wargame.calibration.space import (
+from calibration.cdb90 import BattleSet, load_battles
+from calibration.logistic import LogisticFit, fit_logistic
+from calibration.multipliers import MIN_TRAIN_BATTLES, PRIOR_SD, Multipliers
+from calibration.multipliers import derive_multipliers as _derive
+from calibration.space import (
     MIN_ADVANCE_BATTLES,
     Advance,
     FrontageLaw,
     advance_rates,
     frontage_law,
 )
-from wargame.calibration.success import (
+from calibration.success import (
     RIDGE,
     baseline_forecasts,
     design_matrix,
@@ -47,6 +46,7 @@ from wargame.calibration.success import (
     skill_table,
     terrain_columns,
 )
+from wargame.calibration import OPEN_TERRAINS, Calibration
 
 __all__ = [
     "ENGINE_MODEL",
@@ -127,7 +127,7 @@ class FitResult:
 
 
 def derive_rounded(fit: LogisticFit, train: BattleSet) -> Multipliers:
-    """:func:`~wargame.calibration.multipliers.derive_multipliers`, values rounded."""
+    """:func:`~calibration.multipliers.derive_multipliers`, values rounded."""
     m = _derive(fit, train)
     return Multipliers(
         posture={k: _round(v) for k, v in m.posture.items()},

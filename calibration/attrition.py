@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from wargame.calibration.cdb90 import BattleSet
-from wargame.calibration.multipliers import Multipliers
+from calibration.cdb90 import BattleSet
+from calibration.multipliers import Multipliers
 
 __all__ = [
     "Breakpoints",

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calibration.cdb90 import BattleSet
+from calibration.logistic import LogisticFit
 from wargame.calibration import POSTURES, TERRAINS
-from wargame.calibration.cdb90 import BattleSet
-from wargame.calibration.logistic import LogisticFit
 
 __all__ = [
     "DEFENDER_ADVANTAGES",

@@ -2,7 +2,7 @@
 
 Stage 1 (the data model): ``logit P(wina == 1) = b0 + b1 ln(A/D) + b_prepared + b_fortified +
 b_terrain + b_air * air`` with hasty defence and rural terrain as the baseline and ``air`` in
-{-1, 0, +1}. Its terms become power multipliers in :mod:`wargame.calibration.multipliers`.
+{-1, 0, +1}. Its terms become power multipliers in :mod:`calibration.multipliers`.
 
 Stage 2 (the engine model): with those multipliers fixed, ``b0`` and ``b1`` are refitted on the
 effective log power ratio, so the engine's ``Calibration.p_success`` is itself a fitted model.
@@ -15,10 +15,10 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from calibration.cdb90 import BattleSet
+from calibration.logistic import LogisticFit, brier_score, fit_logistic, log_loss
+from calibration.multipliers import Multipliers
 from wargame.calibration import POSTURES, TERRAINS
-from wargame.calibration.cdb90 import BattleSet
-from wargame.calibration.logistic import LogisticFit, brier_score, fit_logistic, log_loss
-from wargame.calibration.multipliers import Multipliers
 
 __all__ = [
     "RIDGE",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wargame.calibration.cdb90 import BattleSet
+from calibration.cdb90 import BattleSet
 
 __all__ = [
     "MIN_ADVANCE_BATTLES",
