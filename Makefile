@@ -66,7 +66,7 @@ demo: $(STAMP_RUN) ## Install, then run a 2,000-game batch of the built-in Alepp
 	$(BIN)/wargame batch scenarios/aleppo_2015.yaml --runs 2000 --seed 2015
 
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check wargame tests benchmarks validation
+	$(BIN)/ruff check wargame calibration tests benchmarks validation
 	$(BIN)/mypy
 
 # The tests run on every core (pytest-xdist), except those that time a signal against a
@@ -89,7 +89,7 @@ test-latest: ## Run the suite against the newest versions pyproject.toml allows 
 	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/versions.txt
 	@echo "Testing against:"; cat $(LATEST)/versions.txt | tr '\n' ' '; echo
-	$(LATEST)/bin/ruff check wargame tests benchmarks validation
+	$(LATEST)/bin/ruff check wargame calibration tests benchmarks validation
 	$(LATEST)/bin/mypy
 	HYPOTHESIS_PROFILE=ci $(LATEST)/bin/python -m pytest -q -p no:cacheprovider
 

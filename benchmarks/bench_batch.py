@@ -44,7 +44,7 @@ def _child(kind: str, games: int, workers: int, size: int,
            scenario: Path = SCENARIO) -> dict[str, float]:
     """Run one measurement in this process (called in a subprocess) and return numbers."""
     import wargame
-    from wargame.batch.executors import make_executor
+    from wargame.montecarlo.executors import make_executor
 
     make_executor(workers, None)  # fail early on bad options
     start = time.perf_counter()

@@ -105,12 +105,12 @@ def _phases_child() -> None:
     import numba  # noqa: F401 - every module the batch command loads, timed together
     import numpy  # noqa: F401
 
-    import wargame.batch.jobs
-    import wargame.batch.render
     import wargame.cli.batch_cmds
     import wargame.engine
+    import wargame.montecarlo.jobs
     import wargame.report.overview
     import wargame.report.regions
+    import wargame.report.tables
     import wargame.scenario.load
     import wargame.scenario.yamlio
     spent["imports"] = time.perf_counter() - start

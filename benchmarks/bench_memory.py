@@ -50,7 +50,7 @@ import json, resource, sys
 import numpy as np
 from wargame.scenario import load
 from wargame.engine import compile_scenario, simulate
-from wargame.batch.tally import chunk_stats
+from wargame.montecarlo.tally import chunk_stats
 path, games, rec = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 c = compile_scenario(load(path).scenario)
 simulate(c, np.random.default_rng(1), 1, record_turns=rec)

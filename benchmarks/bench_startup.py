@@ -49,7 +49,7 @@ STEPS = textwrap.dedent("""
     def lap():
         t.append(time.perf_counter())
     import wargame.cli.app; lap()
-    import wargame.api, wargame.batch.jobs; lap()
+    import wargame.api, wargame.montecarlo.jobs; lap()
     from wargame.scenario import load
     loaded = load(Path("scenarios/aleppo_2015.yaml"), []); lap()
     import numba; lap()

@@ -8,7 +8,7 @@ Measures, on ``scenarios/aleppo_2015.yaml``:
 
 1. the engine's cost in this process, after a warm-up: a chunk of one game and a chunk of
    1,000 games (best of ``--repeats``), which give ``TURN_SECONDS`` (a turn's fixed cost) and
-   ``PLACE_TURN_SECONDS`` (each game's place and turn) of :mod:`wargame.batch.workers`;
+   ``PLACE_TURN_SECONDS`` (each game's place and turn) of :mod:`wargame.montecarlo.workers`;
 2. a pool's start in a fresh process: two workers each playing a one-game chunk, less one
    such chunk in this process (``POOL_START_SECONDS``);
 3. whole ``wargame batch --format json`` commands at each of ``--runs`` with ``--workers 1``
@@ -65,9 +65,9 @@ def _pool_child() -> None:
     """In a fresh process: the start of a pool of two, printed in seconds."""
     import numpy as np
 
-    from wargame.batch.executors import ProcessExecutor
-    from wargame.batch.run import ChunkTask, play_chunk
     from wargame.engine import compile_scenario, simulate
+    from wargame.montecarlo.executors import ProcessExecutor
+    from wargame.montecarlo.run import ChunkTask, play_chunk
     from wargame.scenario import load
 
     c = compile_scenario(load(ROOT / SCENARIO).scenario)
@@ -108,7 +108,7 @@ def main() -> None:
         _pool_child()
         return
     sys.path.insert(0, str(ROOT))
-    from wargame.batch import workers
+    from wargame.montecarlo import workers
 
     one, thousand, places, turns = _engine(args.repeats)
     turn_s = one / turns

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 import wargame
-from wargame.batch.seeds import chunk_rng
 from wargame.cli.app import app
 from wargame.engine import compile_scenario, simulate
+from wargame.montecarlo.seeds import chunk_rng
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEPPO = "scenarios/aleppo_2015.yaml"

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from wargame.batch.executors import ProcessExecutor
-from wargame.batch.run import collect, play_chunk
-from wargame.batch.spec import BatchSpec
 from wargame.cli.app import app
 from wargame.engine import compile_scenario
+from wargame.montecarlo.executors import ProcessExecutor
+from wargame.montecarlo.run import collect, play_chunk
+from wargame.montecarlo.spec import BatchSpec
 from wargame.scenario import load
 
 TOY = str(Path(__file__).parent / "data" / "valid" / "toy.yaml")
@@ -82,7 +82,7 @@ def test_completion_order_does_not_matter(precision: float | None) -> None:
     loaded = load(TOY)
     spec = BatchSpec("batch", TOY, loaded.digest, [], 5, 4000, 250, 6, precision=precision)
     shared = {0: compile_scenario(loaded.scenario)}
-    from wargame.batch.executors import SerialExecutor
+    from wargame.montecarlo.executors import SerialExecutor
 
     ref = collect(spec, play_chunk, shared, SerialExecutor())[0]
     for seed in range(3):

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from wargame.batch.executors import SerialExecutor
-from wargame.batch.run import collect, play_chunk
-from wargame.batch.spec import BatchSpec
-from wargame.batch.summary import Labels, Quantiles, outcome_stats
-from wargame.batch.tally import Tally
 from wargame.engine import compile_scenario
+from wargame.montecarlo.executors import SerialExecutor
+from wargame.montecarlo.run import collect, play_chunk
+from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.summary import Labels, Quantiles, outcome_stats
+from wargame.montecarlo.tally import Tally
 from wargame.scenario import load
 
 Q, T = 0.2, 4

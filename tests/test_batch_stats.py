@@ -1,4 +1,4 @@
-"""Statistics helpers of wargame.batch against known values and as properties."""
+"""Statistics helpers of wargame.montecarlo against known values and as properties."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from wargame.batch.seeds import ChunkPlan, chunk_rng
-from wargame.batch.stats import (
+from wargame.montecarlo.seeds import ChunkPlan, chunk_rng
+from wargame.montecarlo.stats import (
     LogBins,
     binned_quantile,
     count_quantile,
     paired_difference,
     wilson,
 )
-from wargame.batch.tally import Tally, from_bytes, to_bytes
+from wargame.montecarlo.tally import Tally, from_bytes, to_bytes
 
 
 def test_wilson_7_of_100_textbook() -> None:

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import wargame
-from wargame.batch.branching import BranchPlan, branch_stats, reach
-from wargame.batch.seeds import branch_rng, chunk_rng
 from wargame.cli.app import app
 from wargame.engine import Snapshot, compile_scenario, finish, play_on, simulate, start
 from wargame.engine.branch import branch_params, changed_params, map_differences
 from wargame.engine.state import State
+from wargame.montecarlo.branching import BranchPlan, branch_stats, reach
+from wargame.montecarlo.seeds import branch_rng, chunk_rng
 from wargame.scenario import load
 from wargame.scenario.params import param_sample
 

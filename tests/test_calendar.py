@@ -38,7 +38,7 @@ def test_turns_tile_the_calendar() -> None:
 
 
 def test_stores_made_before_start_and_end_dates_still_read() -> None:
-    from wargame.batch.summary import Labels
+    from wargame.montecarlo.summary import Labels
 
     old = {"factions": ["red"], "faction_names": ["Red"], "settlements": ["a"],
            "settlement_names": ["A"], "outcomes": [], "outcome_names": [],

@@ -1,4 +1,5 @@
-"""Tests of the CDB90 calibration (wargame.calibration) and of calibration.json."""
+"""Tests of the CDB90 calibration (the fit in calibration/, the values wargame.calibration reads)
+and of calibration.json."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import numpy as np
 import pytest
 from same import assert_same
 
+from calibration.cdb90 import load_battles, map_posture, map_terrain
+from calibration.fit import ENGINE_MODEL, FitResult, build_document, fold_skill
+from calibration.logistic import brier_score, fit_logistic, log_loss
 from wargame.calibration import POSTURES, TERRAINS, Calibration, load_calibration
-from wargame.calibration.cdb90 import load_battles, map_posture, map_terrain
-from wargame.calibration.fit import ENGINE_MODEL, FitResult, build_document, fold_skill
-from wargame.calibration.logistic import brier_score, fit_logistic, log_loss
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "validation" / "data" / "cdb90"
@@ -169,6 +170,7 @@ def test_code_mappings() -> None:
 
 def test_calibration_code_reads_no_shared_data() -> None:
     forbidden = "/work/" + "shared"
-    files = [*(ROOT / "wargame" / "calibration").glob("*.py"), ROOT / "validation" / "cdb90_fit.py"]
+    files = [*(ROOT / "wargame" / "calibration").glob("*.py"), *(ROOT / "calibration").glob("*.py"),
+             ROOT / "validation" / "cdb90_fit.py"]
     for path in files:
         assert forbidden not in path.read_text(encoding="utf-8"), path

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import wargame
-from wargame.batch.discovery import fit
 from wargame.cli.app import app
+from wargame.montecarlo.discovery import fit
 
 pytest.importorskip("sklearn")
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from wargame.batch.render import spread
-from wargame.batch.summary import ControlShare, Spread
 from wargame.display import interval, pct, plural, points, share
+from wargame.montecarlo.summary import ControlShare, Spread
 from wargame.report.regions import control_by_region
+from wargame.report.tables import spread
 
 
 @pytest.mark.parametrize(("p", "digits", "text"), [

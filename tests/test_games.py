@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import wargame
-from wargame.batch import games as gm
 from wargame.cli.app import app
+from wargame.montecarlo import games as gm
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = str(ROOT / "tests" / "data" / "valid" / "toy.yaml")

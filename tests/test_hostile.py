@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from wargame.batch import store_check
 from wargame.cli.app import app
+from wargame.montecarlo import store_check
 from wargame.scenario import yamlio
 from wargame.scenario.limits import MAX_MAGNITUDE, MAX_TURNS
 from wargame.textsafe import FORMULA_STARTS, printable
@@ -584,7 +584,7 @@ def test_a_blob_that_would_expand_is_refused(store: Path) -> None:
 
 def test_stores_on_a_read_only_file_system_are_read(store: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from wargame.batch import store as store_module
+    from wargame.montecarlo import store as store_module
 
     real = sqlite3.connect
     opened: list[str] = []

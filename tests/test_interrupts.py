@@ -268,7 +268,7 @@ def test_an_interrupted_store_resumes_to_the_uninterrupted_result(tmp_path: Path
 @pytest.mark.slow
 def test_killing_the_main_process_ends_its_workers() -> None:
     """SIGKILL to the main process alone (the out-of-memory killer): its fork server and
-    workers end with it (wargame/batch/lifeline.py), instead of idling on for minutes."""
+    workers end with it (wargame/montecarlo/lifeline.py), instead of idling on for minutes."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "wargame", *COMMANDS["batch-workers"], "-q"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT,
@@ -360,7 +360,7 @@ def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
     from multiprocessing import forkserver
 
     from wargame import interrupts
-    from wargame.batch import executors
+    from wargame.montecarlo import executors
 
     def starting() -> None:   # Ctrl-C while the server starts, which takes a moment
         os.kill(os.getpid(), signal.SIGINT)
@@ -387,7 +387,7 @@ def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
 FORK_SERVER_MASK = """
 import os, subprocess, time
 from wargame import interrupts
-from wargame.batch.executors import _start_forkserver
+from wargame.montecarlo.executors import _start_forkserver
 interrupts.install()
 _start_forkserver()
 for pid in subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True,

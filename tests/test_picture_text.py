@@ -8,8 +8,8 @@ import pytest
 from text_boxes import drawn_texts, outside, overlapping
 
 from wargame.api import batch, compare, sweep
-from wargame.batch.stats import wilson
 from wargame.engine import compile_scenario
+from wargame.montecarlo.stats import wilson
 from wargame.report.comparisons import Swing, compare_chart, sweep_heatmap, tornado_chart
 from wargame.report.maps import batch_view, draw_map, initial_view, label_sets
 from wargame.report.plots import outcome_times, outcomes_chart, timing_chart, timing_overview

@@ -74,7 +74,7 @@ def test_strength_percentiles_are_exact_above_a_billion(tmp_path: Path) -> None:
 
 
 def test_strength_percentiles_at_the_largest_float() -> None:
-    from wargame.batch.stats import LogBins, sparse_histogram, sparse_quantile
+    from wargame.montecarlo.stats import LogBins, sparse_histogram, sparse_quantile
 
     bins = LogBins()
     v = np.array([[0.0, 0.3, 1.0, 1e9, 3.7e9, 2.2e10, 1e300, np.finfo(float).max]])
@@ -382,7 +382,7 @@ def test_records_are_never_renamed_over_a_device(tmp_path: Path) -> None:
         clean(code, out, err, 2)
         assert "is a device, a pipe or a socket, not a file" in err
         assert not stat.S_ISREG(os.stat(target).st_mode), f"{kind} was replaced by a file"
-    from wargame.files import Replacement
+    from wargame.outputs import Replacement
 
     for target in _specials(tmp_path / "again" if (tmp_path / "again").mkdir() is None
                             else tmp_path).values():
@@ -442,7 +442,7 @@ def test_a_sweep_over_the_budget_is_refused_before_any_game(
 
 
 def test_a_sweep_keeps_no_compiled_scenario_per_point() -> None:
-    from wargame.batch.sweep import PointScenarios
+    from wargame.montecarlo.sweep import PointScenarios
 
     res = wargame.sweep(TOY, ["factions.red.quality=0.5:1.5:5"], runs=20, seed=1)
     assert len(res.points) == 5
@@ -467,8 +467,8 @@ def test_memory_budgets_at_their_limits(monkeypatch: pytest.MonkeyPatch, budget:
 
 
 def test_a_store_begun_by_another_writer_at_the_same_moment(store: Path) -> None:
-    from wargame.batch import store as store_module
-    from wargame.batch.spec import BatchSpec
+    from wargame.montecarlo import store as store_module
+    from wargame.montecarlo.spec import BatchSpec
 
     spec = BatchSpec("batch", "x", "0" * 64, [], 1, 10, 10, 6)
     conn = sqlite3.connect(store, isolation_level=None)
@@ -480,7 +480,7 @@ def test_a_store_begun_by_another_writer_at_the_same_moment(store: Path) -> None
 
 
 def test_coverage_of_an_outcome_that_never_came_true_is_undefined() -> None:
-    from wargame.batch.discovery import fit
+    from wargame.montecarlo.discovery import fit
 
     rng = np.random.default_rng(1)
     found = fit(rng.random((200, 2)), ["a", "b"], np.zeros(200, dtype=bool), "never")

@@ -21,9 +21,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from wargame.batch.summary import ControlShare
 from wargame.cli.app import app
 from wargame.engine import compile_scenario
+from wargame.montecarlo.summary import ControlShare
 from wargame.report.figures import figure_bytes
 from wargame.report.maps import ControlView, batch_view, besieged_places, draw_map, initial_view
 from wargame.report.palette import OKABE_ITO, assign, rgb

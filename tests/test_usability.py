@@ -282,7 +282,7 @@ def test_batch_timing_has_dates_and_none_for_at_the_end_outcomes() -> None:
 
     from rich.console import Console
 
-    from wargame.batch.render import batch_tables
+    from wargame.report.tables import batch_tables
     console = Console(width=200, file=io.StringIO(), color_system=None)
     console.print(batch_tables(res))
     out = console.file.getvalue()  # type: ignore[attr-defined]

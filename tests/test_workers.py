@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import wargame
-from wargame.batch import jobs, workers
-from wargame.batch.workers import (
+from wargame.cli.app import app
+from wargame.montecarlo import jobs, workers
+from wargame.montecarlo.workers import (
     POOL_START_SECONDS,
     auto_workers,
     available_cores,
     estimated_seconds,
 )
-from wargame.cli.app import app
 
 TOY = str(Path(__file__).parent / "data" / "valid" / "toy.yaml")
 ALEPPO_PLACES, ALEPPO_TURNS = 45, 26
@@ -150,7 +150,7 @@ def test_the_command_line_default_equals_one_worker() -> None:
 
 
 def test_the_progress_bar_says_how_many_workers_play() -> None:
-    from wargame.cli.batch_cmds import Reporter
+    from wargame.cli.progress import Reporter
 
     rep = Reporter(quiet=True)
     rep.workers(2)

@@ -199,9 +199,9 @@ class Task:
 def play(shared: Any, task: Task) -> tuple[int, dict[str, Any], NDArray[np.int8], NDArray[
         np.int16]]:
     """Play a chunk (in a worker): batch statistics, controller by turn and outcome turns."""
-    from wargame.batch.seeds import chunk_rng
-    from wargame.batch.tally import chunk_stats
     from wargame.engine import simulate
+    from wargame.montecarlo.seeds import chunk_rng
+    from wargame.montecarlo.tally import chunk_stats
 
     res = simulate(shared, chunk_rng(task.seed, task.chunk), task.games, turns=task.turns,
                    record_turns=True)
@@ -226,13 +226,13 @@ class Games:
 
 def run_games(path: Path, overrides: list[str], runs: int, seed: int, workers: int) -> Games:
     """Play ``runs`` games in chunks of ``CHUNK`` exactly as ``wargame batch`` does."""
-    from wargame.batch.executors import make_executor
-    from wargame.batch.jobs import labels_for
-    from wargame.batch.results import BatchResult
-    from wargame.batch.seeds import ChunkPlan
-    from wargame.batch.spec import BatchSpec
-    from wargame.batch.tally import Tally
     from wargame.engine import compile_scenario
+    from wargame.montecarlo.executors import make_executor
+    from wargame.montecarlo.jobs import labels_for
+    from wargame.montecarlo.results import BatchResult
+    from wargame.montecarlo.seeds import ChunkPlan
+    from wargame.montecarlo.spec import BatchSpec
+    from wargame.montecarlo.tally import Tally
     from wargame.scenario import load
 
     loaded = load(path, overrides)

@@ -25,14 +25,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import NDArray
 
-from wargame.calibration import POSTURES
-from wargame.calibration.attrition import lanchester_sample
-from wargame.calibration.fit import (
+# The fit code is the top-level ``calibration`` package beside ``validation`` (not installed).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from calibration.attrition import lanchester_sample
+from calibration.fit import (
     ENGINE_MODEL,
     FitResult,
     build_document,
     render_document,
 )
+from wargame.calibration import POSTURES
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "validation" / "data" / "cdb90"

@@ -1,7 +1,7 @@
 """wargame: scenario wargaming from the command line and from Python.
 
 The package is a one-way pipeline: ``wargame.scenario`` (load and validate YAML) ->
-``wargame.engine`` (vectorised turn resolution) -> the batch layer (replicates, sweeps,
+``wargame.engine`` (vectorised turn resolution) -> ``wargame.montecarlo`` (replicates, sweeps,
 stores) -> ``wargame.report`` (tables, narrative, pictures) -> ``wargame.cli`` (commands).
 
 The public API (docs/api.md) is the functions below, from :mod:`wargame.api`::
@@ -15,10 +15,6 @@ Importing the package is cheap: numpy, the engine and pandas load when first use
 
 from typing import Any
 
-# The batch layer's package is also called ``wargame.batch``; import it first so that the name
-# ``wargame.batch`` below is the API function (its submodules import as usual, e.g.
-# ``from wargame.batch.results import BatchResult``).
-import wargame.batch as _batch_layer  # noqa: F401
 from wargame.api import batch, branch, compare, discover, load, play, read_store, sweep
 
 __all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "play",
@@ -26,15 +22,13 @@ __all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "pla
 
 
 def __getattr__(name: str) -> Any:
-    # ``__version__`` is looked up on first use: reading the installed metadata costs 30 ms,
-    # which every command would pay before it could even take charge of Ctrl-C.
+    # ``__version__`` is looked up on first use (see :mod:`wargame.version`): reading the
+    # installed metadata costs 30 ms, which every command would pay before it could even take
+    # charge of Ctrl-C.
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from wargame.version import version
 
-        try:
-            value = version("wargame")
-        except PackageNotFoundError:  # pragma: no cover - a source tree without install
-            value = "0.0.0+unknown"
+        value = version()
         globals()["__version__"] = value
         return value
     raise AttributeError(f"module 'wargame' has no attribute {name!r}")

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wargame.batch.branch_result import BranchResult
-    from wargame.batch.compare_result import CompareResult
-    from wargame.batch.discovery import Discovery
-    from wargame.batch.executors import Executor
-    from wargame.batch.jobs import Sink
-    from wargame.batch.results import BatchResult
-    from wargame.batch.sweep_result import SweepResult
+    from wargame.montecarlo.branch_result import BranchResult
+    from wargame.montecarlo.compare_result import CompareResult
+    from wargame.montecarlo.discovery import Discovery
+    from wargame.montecarlo.executors import Executor
+    from wargame.montecarlo.jobs import Sink
+    from wargame.montecarlo.results import BatchResult
+    from wargame.montecarlo.sweep_result import SweepResult
     from wargame.report.record import Game
     from wargame.scenario import Loaded
 
@@ -53,7 +53,7 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     same game, now with its story.
     """
     from wargame import arguments
-    from wargame.batch.jobs import resolve
+    from wargame.montecarlo.jobs import resolve
     from wargame.scenario.limits import check_turns
 
     arguments.whole("--seed", seed, 0)
@@ -66,7 +66,7 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     if game is not None:
         return _replay(loaded, seed, game, runs, chunk_size, turns)
     if seed is None:
-        from wargame.batch.seeds import fresh_seed
+        from wargame.montecarlo.seeds import fresh_seed
 
         seed = fresh_seed()
     import numpy as np
@@ -84,9 +84,9 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
 
 def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
             chunk_size: int | None, turns: int | None) -> Game:
-    from wargame.batch.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, chunk_rng
     from wargame.engine import compile_scenario, simulate
     from wargame.errors import UsageError
+    from wargame.montecarlo.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, chunk_rng
     from wargame.report.record import Replay, game_record
 
     if seed is None or runs is None:
@@ -122,10 +122,10 @@ def batch(scenario: str | Path | Loaded, *, runs: int | None = None, seed: int |
 
     ``games``: a ``.parquet`` file to stream one record per game to (``--games``), or
     ``True`` to keep them in memory; either way they are in ``result.records``. ``reporter``
-    receives notes and progress (see :class:`wargame.batch.jobs.Sink`); notes are also in
+    receives notes and progress (see :class:`wargame.montecarlo.jobs.Sink`); notes are also in
     ``result.notes``. Without ``seed`` a fresh one is drawn: ``result.seed``.
     """
-    from wargame.batch.jobs import Options, Quiet, batch_job
+    from wargame.montecarlo.jobs import Options, Quiet, batch_job
 
     opts = Options(runs, seed, chunk_size, workers, scheduler, turns,
                    _store(store), resume, executor)
@@ -146,7 +146,7 @@ def sweep(scenario: str | Path | Loaded, vary: Sequence[str], *, design: str = "
     ``design`` is ``grid``, ``lhs`` or ``sobol`` (these two with ``points``).
     """
     from wargame import arguments
-    from wargame.batch.jobs import Options, Quiet, sweep_job
+    from wargame.montecarlo.jobs import Options, Quiet, sweep_job
 
     arguments.text("design", design, optional=False)
     arguments.whole("--points", points, 1)
@@ -164,7 +164,7 @@ def compare(a: str | Path | Loaded, b: str | Path | Loaded, *, runs: int | None 
             overrides: Sequence[str] = (), reporter: Sink | None = None) -> CompareResult:
     """Two scenarios on common random numbers, with B - A and its paired interval
     (``wargame compare``)."""
-    from wargame.batch.jobs import Options, Quiet, compare_job
+    from wargame.montecarlo.jobs import Options, Quiet, compare_job
 
     opts = Options(runs, seed, chunk_size, workers, scheduler, turns, executor=executor)
     return compare_job(a, b, overrides, opts, reporter or Quiet())
@@ -187,8 +187,8 @@ def branch(scenario: str | Path | Loaded, *, at: int | None = None, given: str |
     ``save_state`` writes every game at turn ``at`` to a file; ``from_state`` branches from
     such a file without playing the first turns again (its seed, runs and turn are used).
     """
-    from wargame.batch.branch_job import Branch, branch_job
-    from wargame.batch.jobs import Options, Quiet
+    from wargame.montecarlo.branch_job import Branch, branch_job
+    from wargame.montecarlo.jobs import Options, Quiet
 
     opts = Options(runs, seed, chunk_size, workers, scheduler, None, _store(store), resume,
                    executor)
@@ -212,7 +212,7 @@ def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
     parameters; the result lists the tree's boxes with their share of games and of the
     outcome. Needs ``wargame[discover]``.
     """
-    from wargame.batch.discovery import discover_job
+    from wargame.montecarlo.discovery import discover_job
 
     return discover_job(scenario, outcome, games, runs, seed, chunk_size, workers,
                         list(overrides), depth, min_share, reporter)
@@ -221,7 +221,7 @@ def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
 def read_store(path: str | Path) -> BatchResult | SweepResult | BranchResult:
     """The result a ``--store`` file holds (``wargame results show``); an unfinished run has
     ``complete=False``."""
-    from wargame.batch.jobs import read_store as _read
+    from wargame.montecarlo.jobs import read_store as _read
 
     return _read(_required_store(path)).result
 

@@ -20,7 +20,7 @@ on the way up handles as usual: stores commit or roll back whole chunks, worker 
 down. The command line maps it to exit code 130 (143 for SIGTERM) and one line on stderr.
 
 A process started with SIGINT ignored (``nohup``, a background job of a script) keeps ignoring
-it. Worker processes ignore SIGINT from birth (see :mod:`wargame.batch.executors`): the parent
+it. Worker processes ignore SIGINT from birth (see :mod:`wargame.montecarlo.executors`): the parent
 stops them.
 """
 

@@ -1,8 +1,9 @@
 """Combat parameters calibrated on CDB90, as the engine uses them.
 
 The numbers live in ``wargame/data/calibration.json``, which is written by the fit code
-(``validation/cdb90_fit.py`` -> :mod:`wargame.calibration.fit`), never by hand; a test reruns the
-fit and compares. This module only reads the file, so importing it needs numpy and nothing else.
+(``validation/cdb90_fit.py`` -> :mod:`calibration.fit`, in the repository's top-level
+``calibration`` package, which is not installed), never by hand; a test reruns the fit and
+compares. This module only reads the file, so importing it needs numpy and nothing else.
 
 Conventions the engine relies on:
 

@@ -6,10 +6,17 @@ from typing import Annotated
 
 import typer
 
-import wargame
-from wargame.cli import batch_cmds, discover_cmd, picture_cmds, run_cmd, scenario_cmds
+from wargame.cli import (
+    batch_cmds,
+    discover_cmd,
+    picture_cmds,
+    plot_cmds,
+    run_cmd,
+    scenario_cmds,
+)
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Group, examples
+from wargame.version import version as wargame_version
 
 app = typer.Typer(
     name="wargame",
@@ -28,7 +35,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"wargame {wargame.__version__}")  # read when asked (30 ms)
+        typer.echo(f"wargame {wargame_version()}")  # read when asked (30 ms)
         raise typer.Exit()
 
 
@@ -51,3 +58,4 @@ run_cmd.register(app)
 batch_cmds.register(app)
 discover_cmd.register(app)
 picture_cmds.register(app)
+plot_cmds.register(app)

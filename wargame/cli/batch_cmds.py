@@ -19,22 +19,35 @@ from wargame.cli.common import (
     stderr_console,
     stdout_console,
 )
+from wargame.cli.options import (
+    BranchRunsOpt,
+    ChangeOpt,
+    ChunkOpt,
+    Format,
+    FormatOpt,
+    GamesOpt,
+    QuietOpt,
+    ResumeOpt,
+    RunsOpt,
+    ScenarioAArg,
+    ScenarioArg,
+    ScenarioBArg,
+    SchedulerOpt,
+    SeedOpt,
+    SetOpt,
+    StoreArg,
+    StoreOpt,
+    TurnsOpt,
+    VaryOpt,
+    WorkersOpt,
+)
+from wargame.cli.progress import Reporter
 from wargame.display import plural
 from wargame.errors import UsageError
 from wargame.textsafe import terminal
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from wargame.scenario import Scenario
-
-
-class Format(StrEnum):
-    """Output formats of batch, sweep, compare and branch."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 class ExportFormat(StrEnum):
@@ -45,97 +58,8 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
-FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
-SetOpt = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override a value: path=value (YAML). Repeatable.", show_default=False)]
-RunsOpt = Annotated[int | None, typer.Option(
-    "--runs", "-n", help="Games (per point). Default 1000; with --precision, the cap "
-    "(default 100000).", show_default=False)]
-SeedOpt = Annotated[int | None, typer.Option(
-    "--seed", help="Root seed. Without it a fresh one is drawn and printed on stderr.",
-    show_default=False)]
-WorkersOpt = Annotated[int | None, typer.Option(
-    "--workers", "-w", help="Worker processes on this machine. Default: from the cores "
-    "available and the size of the run (one process for a small run).", show_default=False)]
-ChunkOpt = Annotated[int | None, typer.Option(
-    "--chunk-size", help="Games per chunk (default 1000). Part of the result: changing it "
-    "changes the games played.", show_default=False)]
-TurnsOpt = Annotated[int | None, typer.Option(
-    "--turns", help="Play this many turns instead of the scenario's.", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.",
-                                           case_sensitive=False)]
-StoreOpt = Annotated[Path | None, typer.Option(
-    "--store", help="Keep every finished chunk in this SQLite file.", show_default=False)]
-ResumeOpt = Annotated[bool, typer.Option(
-    "--resume", help="Continue the interrupted run kept in --store.")]
-SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help="Run chunks on the Dask cluster at this address (needs "
-    "wargame[dask]).", show_default=False)]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-
-
-class Reporter:
-    """Notes and a progress bar on stderr; the bar only on a terminal and without --quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.err = stderr_console()
-        self.show_bar = not quiet and self.err.is_terminal
-        self.bar: Progress | None = None
-        self.task: Any = None
-        self.label = "games"
-
-    def workers(self, count: int) -> None:
-        """How many worker processes play: shown with the bar (it says "games" alone for
-        one)."""
-        self.label = "games" if count == 1 else f"games, {count} workers"
-
-    def note(self, message: str) -> None:
-        """A message on stderr."""
-        self.err.print(terminal(message))
-
-    def start(self, total: int) -> None:
-        """Start the bar."""
-        if not self.show_bar:
-            return
-        # Rich's progress module is loaded only for a bar (40 ms a command otherwise).
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            ProgressColumn,
-            Task,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-        from rich.text import Text
-
-        class Speed(ProgressColumn):
-            """Games per second."""
-
-            def render(self, task: Task) -> Text:
-                speed = task.finished_speed or task.speed
-                return Text("" if speed is None else f"{speed:,.0f} games/s")
-
-        self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), Speed(),
-                            TimeRemainingColumn(), console=self.err, transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("games", total=total)
-
-    def advance(self, games: int) -> None:
-        """Count finished games."""
-        if self.bar is not None:
-            self.bar.update(self.task, advance=games)
-
-    def __enter__(self) -> Reporter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None) -> None:
-    from wargame.batch import render
+    from wargame.report.tables import batch_tables, branch_tables, compare_tables, sweep_tables
 
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
@@ -148,34 +72,36 @@ def _emit(fmt: Format, result: Any, kind: str, scenario: Scenario | None = None)
             title = "Final control (share of games), by region"
             return control_by_region(rows, scenario, title=title)
 
-        stdout_console().print(render.batch_tables(result, control=regions))
+        stdout_console().print(batch_tables(result, control=regions))
     else:
-        tables: Any = {"batch": render.batch_tables, "sweep": render.sweep_tables,
-                       "compare": render.compare_tables, "branch": render.branch_tables}[kind]
-        stdout_console().print(tables(result))
+        draw: Any = {"batch": batch_tables, "sweep": sweep_tables,
+                     "compare": compare_tables, "branch": branch_tables}[kind]
+        stdout_console().print(draw(result))
 
 
 def _csv(result: Any, kind: str) -> str:
-    from wargame.batch import render
+    from wargame.report.tables import (
+        BATCH_COLUMNS,
+        COMPARE_COLUMNS,
+        batch_rows,
+        compare_rows,
+        sweep_rows,
+        to_csv,
+    )
 
     if kind == "batch":
-        return render.to_csv(render.BATCH_COLUMNS, render.batch_rows(result))
+        return to_csv(BATCH_COLUMNS, batch_rows(result))
     if kind == "sweep":
-        return render.to_csv(*render.sweep_rows(result))
+        return to_csv(*sweep_rows(result))
     if kind == "branch":
         result = result.comparison
-    return render.to_csv(render.COMPARE_COLUMNS, render.compare_rows(result))
-
-
-GamesOpt = Annotated[Path | None, typer.Option(
-    "--games", help="Also write one record per game to this Parquet file (needs "
-    "wargame[data]): outcomes' first turns, final control, strengths, sampled parameters.",
-    show_default=False)]
+    return to_csv(COMPARE_COLUMNS, compare_rows(result))
 
 
 @handle_errors
 def batch(
-    scenario: FileArg, runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
+    scenario: ScenarioArg, runs: RunsOpt = None, seed: SeedOpt = None,
+    workers: WorkersOpt = None,
     chunk_size: ChunkOpt = None, set_: SetOpt = None, turns: TurnsOpt = None,
     fmt: FormatOpt = Format.table,
     per_turn: Annotated[bool, typer.Option(
@@ -201,10 +127,8 @@ def batch(
 
 @handle_errors
 def sweep(
-    scenario: FileArg,
-    vary: Annotated[list[str], typer.Option(
-        "--vary", help="path=start:stop:steps (numbers) or path=a,b,c (values). Repeatable.",
-        show_default=False)],
+    scenario: ScenarioArg,
+    vary: VaryOpt,
     design: Annotated[str, typer.Option(
         "--design", help="grid (every combination), lhs (Latin hypercube) or sobol "
         "(Saltelli); lhs and sobol need wargame[sensitivity].")] = "grid",
@@ -228,8 +152,7 @@ def sweep(
 
 @handle_errors
 def compare(
-    a: Annotated[Path, typer.Argument(help="Scenario A.", show_default=False)],
-    b: Annotated[Path, typer.Argument(help="Scenario B.", show_default=False)],
+    a: ScenarioAArg, b: ScenarioBArg,
     runs: RunsOpt = None, seed: SeedOpt = None, workers: WorkersOpt = None,
     chunk_size: ChunkOpt = None, set_: SetOpt = None, turns: TurnsOpt = None,
     fmt: FormatOpt = Format.table, scheduler: SchedulerOpt = None, quiet: QuietOpt = False,
@@ -246,7 +169,7 @@ def compare(
 
 @handle_errors
 def branch(
-    scenario: FileArg,
+    scenario: ScenarioArg,
     at: Annotated[int | None, typer.Option(
         "--at", help="Branch after this turn (0: before the first). Needed unless "
         "--from-state gives it.", show_default=False)] = None,
@@ -254,15 +177,11 @@ def branch(
         "--given", help="Keep only the games where this outcome (an id of the scenario's "
         "outcomes:) holds at that turn. Without it every game branches.",
         show_default=False)] = None,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="The change: path=value (YAML), applied from the branch on. "
-        "Repeatable.", show_default=False)] = None,
+    set_: ChangeOpt = None,
     variant: Annotated[Path | None, typer.Option(
         "--variant", help="The change as a scenario file (a version of SCENARIO, usually "
         "extends: it); --set goes on top.", show_default=False)] = None,
-    runs: Annotated[int | None, typer.Option(
-        "--runs", "-n", help="Games played to the turn of the branch (default 1000).",
-        show_default=False)] = None,
+    runs: BranchRunsOpt = None,
     seed: SeedOpt = None, workers: WorkersOpt = None,
     chunk_size: ChunkOpt = None, fmt: FormatOpt = Format.table, store: StoreOpt = None,
     resume: ResumeOpt = False,
@@ -291,12 +210,8 @@ results_app = typer.Typer(help="Show or export the results kept in a --store fil
                               "wargame results show aleppo.db",
                               "wargame results export aleppo.db --table outcomes --out "
                               "outcomes.csv"))
-StoreArg = Annotated[Path, typer.Argument(help="Store file (from --store).",
-                                          show_default=False)]
-
-
 def _read(path: Path) -> Any:
-    from wargame.batch.jobs import read_store
+    from wargame.montecarlo.jobs import read_store
 
     got = read_store(path)
     for line in got.notes:
@@ -335,7 +250,7 @@ def results_export(
         metavar="FILE|DIR", show_default=False)] = None,
 ) -> None:
     """Export a stored batch or sweep: typed tables as CSV or Parquet, or the JSON."""
-    from wargame.batch import render
+    from wargame.report.tables import table_csv
 
     got = _read(file)
     if fmt is ExportFormat.json:
@@ -363,7 +278,7 @@ def results_export(
     if out is None:
         if fmt is ExportFormat.parquet:
             raise UsageError("--format parquet needs --out FILE")
-        sys.stdout.write(render.table_csv(tables[table]))
+        sys.stdout.write(table_csv(tables[table]))
         return
     _write_table(out, tables[table], fmt)
 
@@ -379,13 +294,13 @@ def _mkdir(path: Path) -> None:
 
 
 def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
-    from wargame.batch import render
+    from wargame.report.tables import table_csv
 
     if fmt is ExportFormat.csv:
-        text = render.table_csv(table)
+        text = table_csv(table)
         _write(path, lambda f: f.write(text.encode()))
         return
-    from wargame.batch.tidy import need
+    from wargame.montecarlo.tidy import need
 
     arrow = table.to_arrow()
     pq = need("pyarrow.parquet")
@@ -393,11 +308,10 @@ def _write_table(path: Path, table: Any, fmt: ExportFormat) -> None:
 
 
 def _write(out: Path, write: Any) -> None:
-    from wargame import files
-    from wargame.outputs import check_target, wrote
+    from wargame.outputs import check_target, write_with, wrote
 
     replaced = check_target(out)
-    files.write_with(out, write)
+    write_with(out, write)
     stderr_console().print(terminal(wrote(out, replaced)))
 
 

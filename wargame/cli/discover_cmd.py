@@ -3,39 +3,33 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.text import Text
 
-from wargame.cli.batch_cmds import (
+from wargame.cli.common import EXAMPLE_SCENARIO as A
+from wargame.cli.common import Command, examples, handle_errors, stdout_console
+from wargame.cli.options import (
     ChunkOpt,
+    OutcomeOpt,
     QuietOpt,
-    Reporter,
     RunsOpt,
     SeedOpt,
     SetOpt,
+    TableOrJson,
+    TableOrJsonOpt,
     WorkersOpt,
 )
-from wargame.cli.common import EXAMPLE_SCENARIO as A
-from wargame.cli.common import Command, examples, handle_errors, stdout_console
+from wargame.cli.progress import Reporter
 from wargame.display import Col, fitted, pct, plural
 from wargame.textsafe import printable
 
 
-class Format(StrEnum):
-    """Output formats of ``discover``."""
-
-    table = "table"
-    json = "json"
-
-
 @handle_errors
 def discover(
-    outcome: Annotated[str, typer.Option("--outcome", help="Outcome id to explain.",
-                                         show_default=False)],
+    outcome: OutcomeOpt,
     scenario: Annotated[Path | None, typer.Argument(
         help="Scenario YAML file (or --games FILE instead).", show_default=False)] = None,
     games: Annotated[Path | None, typer.Option(
@@ -47,8 +41,7 @@ def discover(
                                        "boxes).")] = 3,
     min_share: Annotated[float, typer.Option(
         "--min-share", help="Smallest box, as a share of the games.")] = 0.05,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.",
-                                        case_sensitive=False)] = Format.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     quiet: QuietOpt = False,
 ) -> None:
     """Find the ranges of the sampled parameters in which an outcome comes true most often.
@@ -62,7 +55,7 @@ def discover(
         found = run_discover(scenario, outcome, games=games, runs=runs, seed=seed,
                              chunk_size=chunk_size, workers=workers, overrides=set_ or [],
                              depth=depth, min_share=min_share, reporter=rep)
-    if fmt is Format.json:
+    if fmt is TableOrJson.json:
         typer.echo(json.dumps(found.to_dict(), indent=2))
         return
     out = stdout_console()

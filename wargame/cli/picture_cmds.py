@@ -1,6 +1,7 @@
-"""Pictures: ``wargame map``, ``wargame report`` and the ``wargame plot`` charts.
+"""Pictures: ``wargame map`` and ``wargame report``, and how every picture gets its games.
 
-Every command writes one file (``--out``) and says so on stderr; stdout stays empty. Games are
+Every picture command (these and the ``wargame plot`` charts of :mod:`wargame.cli.plot_cmds`)
+writes one file (``--out``) and says so on stderr; stdout stays empty. Games are
 played exactly as ``wargame batch`` plays them (same seed, same chunks), or read back from a
 ``--store`` file that ``wargame batch --store`` wrote.
 """
@@ -13,17 +14,30 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-import wargame
-from wargame import files
-from wargame.cli.batch_cmds import Reporter, WorkersOpt
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors
+from wargame.cli.options import (
+    HeightOpt,
+    PictureOpt,
+    PictureRunsOpt,
+    QuietOpt,
+    ReportRunsOpt,
+    ScenarioOrStoreArg,
+    SeedOpt,
+    SetOpt,
+    SizeOpt,
+    StoredGamesOpt,
+    WidthOpt,
+    WorkersOpt,
+)
+from wargame.cli.progress import Reporter
 from wargame.display import plural
 from wargame.errors import UsageError
-from wargame.outputs import wrote
+from wargame.outputs import write_text, wrote
+from wargame.version import version
 
 if TYPE_CHECKING:
-    from wargame.batch.results import BatchResult
+    from wargame.montecarlo.results import BatchResult
 
 class Labels(StrEnum):
     """``map --labels``: which places are named (:func:`wargame.report.maps.label_sets`)."""
@@ -33,36 +47,12 @@ class Labels(StrEnum):
     none = "none"
 
 
-OptScenario = Annotated[Path | None, typer.Argument(
-    help="Scenario YAML file (with --store: optional, the store's own by default).",
-    show_default=False)]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output file (.png or .svg).",
-                                      show_default=False)]
-RunsOpt = Annotated[int | None, typer.Option(
-    "--runs", "-n", help="Play this many games (as wargame batch does).", show_default=False)]
-StoreOpt = Annotated[Path | None, typer.Option(
-    "--store", help="Draw the games kept by `wargame batch --store FILE` instead.",
-    show_default=False)]
-SeedOpt = Annotated[int | None, typer.Option(
-    "--seed", help="Root seed; drawn and printed on stderr if omitted.", show_default=False)]
-SetOpt = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override a value: path=value (YAML). Repeatable.", show_default=False)]
-SizeOpt = Annotated[str | None, typer.Option(
-    "--size", help="Image size in pixels, WIDTHxHEIGHT (default 1600x1200).",
-    show_default=False)]
-WidthOpt = Annotated[int | None, typer.Option("--width", help="Image width in pixels.",
-                                              show_default=False)]
-HeightOpt = Annotated[int | None, typer.Option("--height", help="Image height in pixels.",
-                                               show_default=False)]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-
-
 def footnote(games: int, seed: int | None, digest: str, extra: str = "") -> str:
     """The small print under a picture: enough to find the run again."""
     bits = [plural(games, "game") if games else "no games played"]
     if seed is not None:
         bits.append(f"seed {seed}")
-    bits += [f"scenario sha256 {digest[:12]}", f"wargame {wargame.__version__}"]
+    bits += [f"scenario sha256 {digest[:12]}", f"wargame {version()}"]
     return " · ".join(bits) + (f" · {extra}" if extra else "")
 
 
@@ -77,7 +67,7 @@ def games_for(scenario: Path | None, runs: int | None, store: Path | None, seed:
     if runs is not None and store is not None:
         raise UsageError("give --runs or --store, not both")
     if store is not None:
-        from wargame.batch.jobs import read_batch
+        from wargame.montecarlo.jobs import read_batch
 
         if seed is not None:
             raise UsageError("--seed cannot be combined with --store (the store has its own)")
@@ -110,8 +100,8 @@ def replay_hint(p: BatchResult, command: str) -> str:
 
 @handle_errors
 def map_(
-    out: OutOpt, scenario: OptScenario = None, runs: RunsOpt = None,
-    store: StoreOpt = None,
+    out: PictureOpt, scenario: ScenarioOrStoreArg = None, runs: PictureRunsOpt = None,
+    store: StoredGamesOpt = None,
     turn: Annotated[int | None, typer.Option(
         "--turn", help="Show control at the end of this turn (default: the last; needs games).",
         show_default=False)] = None,
@@ -134,10 +124,10 @@ def map_(
 
     import numpy as np
 
+    from wargame.api import load
     from wargame.engine import compile_scenario
     from wargame.report.figures import check_output, parse_size, save
     from wargame.report.maps import batch_view, draw_map, initial_view
-    from wargame.scenario import load
 
     check_output(out)
     w, h = parse_size(size, width, height)
@@ -204,10 +194,8 @@ def map_(
 def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.html).",
                                       show_default=False)],
-    scenario: OptScenario = None,
-    runs: Annotated[int | None, typer.Option(
-        "--runs", "-n", help="Games to play (default 1000).", show_default=False)] = None,
-    store: StoreOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
+    scenario: ScenarioOrStoreArg = None, runs: ReportRunsOpt = None,
+    store: StoredGamesOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
     workers: WorkersOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """Write one self-contained HTML report: outcomes, map, charts, sources, replay data."""
@@ -252,10 +240,10 @@ def report(
                                                                 sc.scenario.name, note=note),
                                                 "png")),
         }
-        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {wargame.__version__}."
+        stamp = f"Made {dt.date.today():%d %b %Y} with wargame {version()}."
         page = html.report_html(sc, played, pics, replay_hint(played, "report"), stamp)
         replaced = out.is_file()
-        files.write_text(out, page)
+        write_text(out, page)
         rep.note(wrote(out, replaced, f"{len(page.encode()) // 1024:,} KiB, self-contained"))
 
 
@@ -269,9 +257,7 @@ def _say_outline(sc: Any, rep: Reporter) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``map``, ``report`` and the ``plot`` group to the app."""
-    from wargame.cli import plot_cmds  # it imports this module's options
-
+    """Add ``map`` and ``report`` to the app."""
     app.command("map", cls=Command, epilog=examples(
         f"wargame map {A} --out map_start.png",
         f"wargame map {A} --runs 500 --seed 7 --out map.png",
@@ -279,4 +265,3 @@ def register(app: typer.Typer) -> None:
         "wargame map --store aleppo.db --turn 10 --labels all --out map_turn10.svg"))(map_)
     app.command("report", cls=Command, epilog=examples(
         f"wargame report {A} --runs 500 --seed 7 --out report.html"))(report)
-    app.add_typer(plot_cmds.plot_app, name="plot")

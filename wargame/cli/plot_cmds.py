@@ -8,24 +8,27 @@ from typing import Annotated, Any
 
 import typer
 
-from wargame.cli.batch_cmds import Reporter
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, Group, examples, handle_errors
-from wargame.cli.picture_cmds import (
+from wargame.cli.options import (
     HeightOpt,
-    OptScenario,
-    OutOpt,
+    OutcomeOpt,
+    PictureOpt,
+    PlotRunsOpt,
     QuietOpt,
+    ScenarioAArg,
+    ScenarioBArg,
+    ScenarioOrStoreArg,
     SeedOpt,
     SetOpt,
     SizeOpt,
-    StoreOpt,
+    StoredGamesOpt,
+    VaryOpt,
     WidthOpt,
     WorkersOpt,
-    footnote,
-    games_for,
-    scenario_of,
 )
+from wargame.cli.picture_cmds import footnote, games_for, scenario_of
+from wargame.cli.progress import Reporter
 from wargame.errors import UsageError
 from wargame.outputs import wrote
 
@@ -34,11 +37,6 @@ plot_app = typer.Typer(help="Charts as PNG or SVG: outcomes by date, timing, swe
                        cls=Group, epilog=examples(
                            f"wargame plot outcomes {A} --runs 2000 --seed 7 --out outcomes.png"))
 
-RunsOpt = Annotated[int | None, typer.Option(
-    "--runs", "-n", help="Games to play (per variant; default 1000).", show_default=False)]
-OutcomeOpt = Annotated[str, typer.Option("--outcome", help="Outcome id.", show_default=False)]
-VaryOpt = Annotated[list[str], typer.Option(
-    "--vary", help="path=start:stop:steps or path=a,b,c. Repeatable.", show_default=False)]
 DEFAULT_RUNS = 1000
 
 
@@ -70,7 +68,8 @@ def _save(fig: Any, out: Path, rep: Reporter) -> None:
     "wargame plot outcomes --store aleppo.db --outcome kuweires_falls --out kuweires.svg"))
 @handle_errors
 def outcomes(
-    out: OutOpt, scenario: OptScenario = None, runs: RunsOpt = None, store: StoreOpt = None,
+    out: PictureOpt, scenario: ScenarioOrStoreArg = None, runs: PlotRunsOpt = None,
+    store: StoredGamesOpt = None,
     outcome: Annotated[list[str] | None, typer.Option(
         "--outcome", help="Only these outcomes (repeatable; default all).",
         show_default=False)] = None,
@@ -96,14 +95,15 @@ def outcomes(
     "--out timing.png"))
 @handle_errors
 def timing(
-    out: OutOpt, outcome: OutcomeOpt, scenario: OptScenario = None, runs: RunsOpt = None,
-    store: StoreOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
+    out: PictureOpt, outcome: OutcomeOpt, scenario: ScenarioOrStoreArg = None,
+    runs: PlotRunsOpt = None,
+    store: StoredGamesOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
     workers: WorkersOpt = None, size: SizeOpt = None, width: WidthOpt = None,
     height: HeightOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """When one outcome came true: the share of games by the turn it first held, with dates."""
+    from wargame.api import load
     from wargame.report.plots import outcome_times, timing_chart
-    from wargame.scenario import load
 
     w, h = _outputs(out, size, width, height)
     if store is None and scenario is not None:   # a typo in --outcome fails before any game
@@ -123,9 +123,9 @@ def timing(
     "--runs 500 --seed 7 --out sweep.png"))
 @handle_errors
 def sweep_(
-    out: OutOpt, outcome: OutcomeOpt, scenario: OptScenario = None,
+    out: PictureOpt, outcome: OutcomeOpt, scenario: ScenarioOrStoreArg = None,
     vary: VaryOpt = [],  # noqa: B006 (typer reads the default; it is never mutated)
-    runs: RunsOpt = None,
+    runs: PlotRunsOpt = None,
     store: Annotated[Path | None, typer.Option(
         "--store", help="Draw a grid kept by `wargame sweep --store FILE` instead.",
         show_default=False)] = None,
@@ -134,9 +134,9 @@ def sweep_(
     quiet: QuietOpt = False,
 ) -> None:
     """Heatmap of an outcome's probability over a grid of one or two parameters."""
-    from wargame.batch.sweep_result import SweepResult
+    from wargame.api import load, read_store, sweep
+    from wargame.montecarlo.sweep_result import SweepResult
     from wargame.report.comparisons import sweep_heatmap
-    from wargame.scenario import load
 
     w, h = _outputs(out, size, width, height)
     with Reporter(quiet) as rep:
@@ -144,14 +144,12 @@ def sweep_(
             if vary or runs is not None or seed is not None or set_:
                 raise UsageError("--store draws a stored sweep: leave out --vary, --runs, "
                                  "--seed and --set")
-            from wargame.batch.jobs import read_store
-
-            got = read_store(store)
-            if not isinstance(got.result, SweepResult):
-                raise UsageError(f"{store} holds a {got.kind}, not a sweep")
-            if got.result.design != "grid":
+            stored = read_store(store)
+            if not isinstance(stored, SweepResult):
+                raise UsageError(f"{store} holds a {stored.spec.kind}, not a sweep")
+            if stored.design != "grid":
                 raise UsageError(f"{store} holds a sampled design; a heatmap needs a grid")
-            result = got.result
+            result = stored
             title = scenario.stem if scenario is not None else Path(
                 result.spec.scenario).stem
         else:
@@ -162,8 +160,6 @@ def sweep_(
             loaded = load(scenario, set_ or [])
             _known([outcome], list(loaded.scenario.outcomes))
             title = loaded.scenario.scenario.name
-            from wargame.api import sweep
-
             result = sweep(loaded, vary, runs=runs or DEFAULT_RUNS, seed=seed,
                            workers=workers, reporter=rep)
         _known([outcome], result.labels.outcomes)
@@ -175,7 +171,7 @@ def sweep_(
 
 def _ends(expr: str) -> tuple[str, Any, Any]:
     """``path=lo:hi`` or ``path=a,b`` -> the path and its low and high values."""
-    from wargame.batch.sweep import parse_vary
+    from wargame.montecarlo.sweep import parse_vary
 
     v = parse_vary(expr)
     if v.values is not None:
@@ -194,16 +190,16 @@ def _ends(expr: str) -> tuple[str, Any, Any]:
     "--runs 1000 --seed 7 --out tornado.png"))
 @handle_errors
 def tornado(
-    out: OutOpt, outcome: OutcomeOpt, vary: VaryOpt, scenario: OptScenario = None,
-    runs: RunsOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
+    out: PictureOpt, outcome: OutcomeOpt, vary: VaryOpt, scenario: ScenarioOrStoreArg = None,
+    runs: PlotRunsOpt = None, seed: SeedOpt = None, set_: SetOpt = None,
     workers: WorkersOpt = None, size: SizeOpt = None, width: WidthOpt = None,
     height: HeightOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """How much each parameter moves an outcome between its low and high value, sorted."""
-    from wargame.batch.jobs import Options, points_job
-    from wargame.batch.stats import wilson
+    from wargame.api import load
+    from wargame.montecarlo.jobs import Options, points_job
+    from wargame.montecarlo.stats import wilson
     from wargame.report.comparisons import Swing, tornado_chart
-    from wargame.scenario import load
 
     w, h = _outputs(out, size, width, height)
     if scenario is None:
@@ -240,9 +236,8 @@ def tornado(
     "--out compare.png"))
 @handle_errors
 def compare(
-    a: Annotated[Path, typer.Argument(help="Scenario A.", show_default=False)],
-    b: Annotated[Path, typer.Argument(help="Scenario B.", show_default=False)],
-    out: OutOpt, runs: RunsOpt = None,
+    a: ScenarioAArg, b: ScenarioBArg,
+    out: PictureOpt, runs: PlotRunsOpt = None,
     outcome: Annotated[list[str] | None, typer.Option(
         "--outcome", help="Only these outcomes (repeatable; default all they share).",
         show_default=False)] = None,
@@ -267,3 +262,8 @@ def compare(
                             footnote(result.games, result.seed, result.a.digest,
                                      f"B sha256 {result.b.digest[:12]}"))
         _save(fig, out, rep)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plot`` group to the app."""
+    app.add_typer(plot_app, name="plot")

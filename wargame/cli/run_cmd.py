@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors, stderr_console, stdout_console
+from wargame.cli.options import GameSeedOpt, ScenarioArg, SetOpt, TableOrJson, TurnsOpt
 from wargame.textsafe import terminal
-
-
-class Format(StrEnum):
-    """Output formats of ``run``."""
-
-    table = "table"
-    json = "json"
 
 
 @handle_errors
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)],
-    seed: Annotated[int | None, typer.Option(help="Random seed; drawn and printed if omitted.",
-                                             show_default=False)] = None,
-    turns: Annotated[int | None, typer.Option(help="Number of turns (default: the scenario's).",
-                                              show_default=False)] = None,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Override a value: path=value. Repeatable.", show_default=False)] = None,
+    scenario: ScenarioArg, seed: GameSeedOpt = None, turns: TurnsOpt = None,
+    set_: SetOpt = None,
     deterministic: Annotated[bool, typer.Option(
         help="Parameter means and expected casualties, no dice.")] = False,
-    fmt: Annotated[Format, typer.Option(
+    fmt: Annotated[TableOrJson, typer.Option(
         "--format", "-f", help="Output format: the story (table), or the turn-by-turn record with "
-        "the story (json).")] = Format.table,
+        "the story (json).")] = TableOrJson.table,
     game_: Annotated[int | None, typer.Option(
         "--game", help="Replay game K (counted from 0) of the batch with this --seed and "
         "--runs: the game column of its per-game records.", show_default=False)] = None,
@@ -64,7 +51,7 @@ def run(
                 runs=runs, chunk_size=chunk_size)
     if drawn:
         stderr_console().print(f"seed {game.seed} (replay with --seed {game.seed})")
-    if fmt is Format.json:
+    if fmt is TableOrJson.json:
         typer.echo(json.dumps(game.to_dict(), indent=2))
     else:
         out = stdout_console()

@@ -10,15 +10,9 @@ import typer
 
 from wargame.cli.common import EXAMPLE_SCENARIO as A
 from wargame.cli.common import Command, examples, handle_errors, stderr_console, stdout_console
+from wargame.cli.options import ScenarioArg, SetOpt
 from wargame.errors import EXIT_INVALID, InvalidInput, WargameError
 from wargame.textsafe import printable, terminal
-
-FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="Override a value: path=value (YAML), e.g. "
-                 "support.russian_air.sorties_per_turn=0. Repeatable.", show_default=False),
-]
 
 
 @handle_errors
@@ -28,7 +22,7 @@ def validate(
     set_: SetOpt = None,
 ) -> None:
     """Check scenario files; print every problem as file:line:col: path: message."""
-    from wargame.scenario import load
+    from wargame.api import load
 
     out = stdout_console()
     err = stderr_console()
@@ -58,10 +52,10 @@ def validate(
 
 
 @handle_errors
-def show(file: FileArg, set_: SetOpt = None) -> None:
+def show(file: ScenarioArg, set_: SetOpt = None) -> None:
     """Show a scenario: factions, relations, settlements, support, events, outcomes, sources."""
+    from wargame.api import load
     from wargame.report.overview import overview, sources
-    from wargame.scenario import load
 
     loaded = load(file, set_ or [])
     out = stdout_console()
@@ -81,11 +75,10 @@ def schema(
     if out is None:
         typer.echo(text)
     else:
-        from wargame import files
-        from wargame.outputs import check_target, wrote
+        from wargame.outputs import check_target, write_text, wrote
 
         replaced = check_target(out)
-        files.write_text(out, text + "\n")
+        write_text(out, text + "\n")
         stderr_console().print(terminal(wrote(out, replaced)))
 
 

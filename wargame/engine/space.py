@@ -15,7 +15,7 @@ faces, is its diameter, and so is the depth to clear:
 **Frontage.** At most ``cap_att = (width / a_att)^(1 / b_att)`` attackers and
 ``cap_def = (width / a_def)^(1 / b_def)`` defenders fight on an engagement day: the CDB90 front
 widths of attackers and defenders against their strengths (``width = a x strength^b``, fitted
-in :mod:`wargame.calibration.space`). Several attacking factions share ``cap_att`` in proportion
+in :mod:`calibration.space`). Several attacking factions share ``cap_att`` in proportion
 to their strength. A garrison thinner than its front (``strength < cap_def``) is also harder to
 hit: the fire it receives is scaled by ``strength / cap_def``, Lanchester's area-fire (linear)
 law for a defender dispersed in cover, which equals the calibrated square law at the density

@@ -2,8 +2,8 @@
 
 Every variant is played on the same random numbers (common random numbers: the same seed and
 chunk streams), so what differs between two bars comes from the scenario, not the dice. The
-inputs are the batch layer's typed results (:class:`~wargame.batch.sweep_result.SweepResult`,
-:class:`~wargame.batch.compare_result.CompareResult`), so a chart shows exactly the numbers
+inputs are the batch layer's typed results (:class:`~wargame.montecarlo.sweep_result.SweepResult`,
+:class:`~wargame.montecarlo.compare_result.CompareResult`), so a chart shows exactly the numbers
 ``wargame sweep`` and ``wargame compare`` print.
 """
 
@@ -17,16 +17,16 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from wargame.batch.stats import Interval
 from wargame.display import plural, points
+from wargame.montecarlo.stats import Interval
 from wargame.report.figures import new_figure
 from wargame.report.palette import hex_colour, luminance
 from wargame.report.plots import FONT, header, pct, style
 from wargame.textsafe import plot_text
 
 if TYPE_CHECKING:
-    from wargame.batch.compare_result import CompareResult
-    from wargame.batch.sweep_result import PointOutcome, SweepResult
+    from wargame.montecarlo.compare_result import CompareResult
+    from wargame.montecarlo.sweep_result import PointOutcome, SweepResult
 
 LOW, HIGH = "#56B4E9", "#E69F00"   # Okabe-Ito sky blue and orange
 A_COLOUR, B_COLOUR, DIFF = "#555555", "#0072B2", "#D55E00"

@@ -180,10 +180,10 @@ def _svg_pixel_size(svg: bytes, width: int, height: int) -> bytes:
 
 def save(fig: Figure, path: Path) -> bool:
     """Write the figure to ``path`` (format from the extension; whole or not at all, see
-    :mod:`wargame.files`); return whether it replaced a file that was there."""
-    from wargame import files
+    :mod:`wargame.outputs`); return whether it replaced a file that was there."""
+    from wargame.outputs import write_bytes
 
     fmt = picture_format(path)
     replaced = path.is_file()
-    files.write_bytes(path, figure_bytes(fig, fmt))
+    write_bytes(path, figure_bytes(fig, fmt))
     return replaced

@@ -27,7 +27,7 @@ from wargame.scenario.schema import Scenario
 from wargame.textsafe import html_text, without_controls
 
 if TYPE_CHECKING:
-    from wargame.batch.results import BatchResult
+    from wargame.montecarlo.results import BatchResult
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;
@@ -142,7 +142,7 @@ def faction_section(summary: BatchResult, sc: Scenario) -> str:
     A mean outside its 90% range (a faction that loses men in fewer than 5% of the games) is
     marked, and a note under the table says how far the few other games go.
     """
-    from wargame.batch.render import spread
+    from wargame.report.tables import spread
 
     rows, notes = [], []
     for f in summary.factions:

@@ -1,8 +1,8 @@
 """Charts of a batch: each outcome's probability by date, and when outcomes come true.
 
-The numbers come from a batch's summed chunk statistics (:class:`wargame.batch.tally.Tally`),
+The numbers come from a batch's summed chunk statistics (:class:`wargame.montecarlo.tally.Tally`),
 so a chart drawn from a ``--store`` file and one drawn from a fresh run with the same seed are
-the same. Intervals are 95% Wilson score intervals (:func:`wargame.batch.stats.wilson`), the
+the same. Intervals are 95% Wilson score intervals (:func:`wargame.montecarlo.stats.wilson`), the
 same the batch tables print.
 
 * An outcome judged whenever it first holds (``when: ever``) is drawn as the share of games in
@@ -26,15 +26,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from wargame.batch.stats import count_quantile, wilson
 from wargame.display import interval, plural
 from wargame.display import pct as share_pct
+from wargame.montecarlo.stats import count_quantile, wilson
 from wargame.report.figures import constrained, new_figure, wrap_to
 from wargame.textsafe import plot_text
 
 if TYPE_CHECKING:
-    from wargame.batch.summary import Labels
-    from wargame.batch.tally import Tally
+    from wargame.montecarlo.summary import Labels
+    from wargame.montecarlo.tally import Tally
     from wargame.scenario.schema import Scenario
 
 LINE, BAND, MARK = "#0072B2", "#A6CEE3", "#D55E00"

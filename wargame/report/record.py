@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wargame.batch.tidy import Table, need, table
+from wargame.montecarlo.tidy import Table, need, table
 from wargame.scenario.calendar import turn_end, turn_start
 from wargame.textsafe import terminal
 
@@ -374,7 +374,7 @@ class Game:
 
     def to_pandas(self, table: str = "control") -> Any:
         """One table of :meth:`tables` as a :class:`pandas.DataFrame`."""
-        from wargame.batch.results import pick
+        from wargame.montecarlo.results import pick
 
         return pick(self.tables(), table).to_pandas()
 

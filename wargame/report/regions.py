@@ -1,7 +1,7 @@
 """Final control of every place, grouped by the scenario's regions (terminal and HTML).
 
 Input is the batch's control rows (``BatchResult.control``: one
-:class:`~wargame.batch.summary.ControlShare` per settlement and faction with the share of games
+:class:`~wargame.montecarlo.summary.ControlShare` per settlement and faction with the share of games
 it holds the place), so the terminal table and the HTML report show the batch's own numbers.
 """
 
@@ -15,14 +15,14 @@ import numpy as np
 from rich.console import Console, Group
 from rich.text import Text
 
-from wargame.batch.summary import NOBODY as NOBODY_ID  # the batch's id for "nobody"
 from wargame.display import Col, Fit, abbreviations, colour, share, table
+from wargame.montecarlo.summary import NOBODY as NOBODY_ID  # the batch's id for "nobody"
 from wargame.report.palette import NOBODY_COLOUR, assign, terminal_colour
 from wargame.scenario.schema import Scenario
 from wargame.textsafe import printable
 
 if TYPE_CHECKING:
-    from wargame.batch.summary import ControlShare
+    from wargame.montecarlo.summary import ControlShare
 
 OTHER_REGION = "Other"
 

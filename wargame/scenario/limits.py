@@ -28,7 +28,7 @@ weights, values, populations, distribution parameters): a billion, some forty ti
 world's men under arms. The engine squares strengths (Lanchester's square law), multiplies
 them by qualities and multipliers and sums them over places and turns, which stays far below
 the float64 limit (about 1.8e308) from here. A batch's strength percentiles are binned at 1%
-over every finite value (``wargame.batch.stats.LogBins``), so strengths that grow far past
+over every finite value (``wargame.montecarlo.stats.LogBins``), so strengths that grow far past
 this bound over a game (a billion men of reinforcements a turn) are still reported exactly."""
 
 MAX_LOGNORMAL_SIGMA = 5.0
@@ -166,7 +166,7 @@ def check_memory(shapes: list[tuple[int, int, int, int]], games: int, records: b
                      "format reference)")
 
 
-# What a sweep keeps for each point until it ends (wargame/batch/tally.py, sweep_result.py):
+# What a sweep keeps for each point until it ends (wargame/montecarlo/tally.py, sweep_result.py):
 # the point's totals (outcome counts and turns [O, T+1], final control [N, F+1], exact sums as
 # fractions, extremes, and the occupied strength bins, at most two per faction and game,
 # 24 bytes a row), its values and digest, and its rows of the result. Measured at about
