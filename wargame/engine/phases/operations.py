@@ -144,10 +144,10 @@ def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
 
     Over an operation of ``push_days`` a place under attack is exposed for ``push_days``
     calendar days; the garrison collapses over them with the chance of phase 5
-    (:func:`collapse_chance`, from ``collapse_rate`` and the controller's morale). A planner counts on that: a low-morale
-    garrison invites an attack by a weaker enemy (Mosul 2014, Kunduz 2015). Only the places at
-    either end of a link between factions at war are worked out (:func:`brittle`): no attacker
-    plans against the others.
+    (:func:`collapse_chance`, from ``collapse_rate`` and the controller's morale). A planner
+    counts on that: a low-morale garrison invites an attack by a weaker enemy (Mosul 2014,
+    Kunduz 2015). Only the places at either end of a link between factions at war are worked
+    out (:func:`brittle`): no attacker plans against the others.
     """
     m = c.scenario.model
     if not m.campaign:
