@@ -400,6 +400,7 @@ class ModelSettings(Entry):
     # Breaks, routs and collapse (phases/engagement.py).
     rout_ratio: Ratio = 3.0
     rout_loss: float = Field(0.15, ge=0, le=1)
+    max_engaged_ratio: float | None = Field(3.0, ge=1, le=1000)
     breakout_loss: float = Field(0.35, ge=0, le=1)
     hold_threshold: float = Field(10.0, ge=0)
     min_hold_share: float = Field(0.05, ge=0, le=1)

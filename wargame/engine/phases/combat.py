@@ -23,6 +23,7 @@ uniform per battle for the collapse test. A deterministic game never collapses.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +101,9 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
                       float(m.hold_threshold), float(m.min_hold_share),
                       bool(m.engagement_model),
                       float(m.collapse_morale_slope),
-                      float(c.scenario.scenario.days_per_turn))
+                      float(c.scenario.scenario.days_per_turn),
+                      float(m.max_engaged_ratio) if m.max_engaged_ratio is not None
+                      else math.inf)
     sp = c.space
     # A garrison of a faction that fights to the end (doctrine.last_stand) never gives its
     # place up from wear.
