@@ -80,7 +80,7 @@ POPULATION_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 """An unknown population is played at these quantiles of its prior, equally weighted."""
 GRID: dict[str, tuple[float, ...]] = {
     "model.engagement_rate": (1 / 7, 2 / 7, 3 / 7, 5 / 7, 0.999),
-    "model.urban_advance": (0.03, 0.07, 0.15, 0.35, 0.8),
+    "model.urban_advance_km_per_day": (0.03, 0.07, 0.15, 0.35, 0.8),
     "model.garrison_break": (0.2, 0.4, 0.8, 1.6, 3.2),
 }
 """The fitted parameters and the values tried (geometric steps)."""
@@ -88,9 +88,9 @@ SPREAD = 0.0
 """``engagement_spread`` during the fit: a first search on a three-dimensional grid (spread 0,
 0.75, 1.5 and 2.25) found no spread that scored better than none beyond the Monte Carlo noise
 (docs/validation.md), so the fit keeps none."""
-TEMPO_NAMES = {"model.engagement_rate": "engagement_rate",
-               "model.urban_advance": "urban_advance_km_per_day",
-               "model.garrison_break": "garrison_break"}
+TEMPO_NAMES = {k: k.removeprefix("model.") for k in GRID}
+"""The ``tempo.json`` key of each fitted parameter: the setting's own name (one name for the
+scenario, the engine and the fit; ``wargame/scenario/settings.py``)."""
 
 
 # --- The standard scenario ------------------------------------------------------------------
