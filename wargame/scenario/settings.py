@@ -246,29 +246,26 @@ BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 """The settings by name."""
 
 
-def model_fields() -> dict[str, Any]:
+def model_fields() -> dict[str, tuple[Any, Any]]:
     """The pydantic field definitions of ``ModelSettings`` (for ``pydantic.create_model``),
     in registry order: ``{name: (type, FieldInfo)}``."""
     from wargame.scenario.params import POSITIVE_FLOOR, bounded
 
-    fields: dict[str, Any] = {}
+    fields: dict[str, tuple[Any, Any]] = {}
     for s in SETTINGS:
         typ: Any
+        info: Any = Field(s.default)
         if s.kind == "switch":
-            fields[s.name] = (bool, s.default)
-            continue
-        if s.kind == "choice":
-            fields[s.name] = (Literal[s.choices], s.default)
-            continue
-        if s.sampled:
-            low = POSITIVE_FLOOR if s.above_low and s.low == 0 else s.low
-            typ = bounded(low, s.high)
-            info = Field(s.default)
+            typ = bool
+        elif s.kind == "choice":
+            typ = Literal[s.choices]
+        elif s.sampled:
+            typ = bounded(POSITIVE_FLOOR if s.above_low and s.low == 0 else s.low, s.high)
         else:
             typ = int if s.kind == "whole" else float
-            bounds: dict[str, Any] = {"gt" if s.above_low else "ge": _whole(s, s.low),
-                                      "le": _whole(s, s.high)}
-            info = Field(s.default, **{k: v for k, v in bounds.items() if v is not None})
+            low, high = _whole(s, s.low), _whole(s, s.high)
+            info = Field(s.default, gt=low if s.above_low else None,
+                         ge=None if s.above_low else low, le=high)
         fields[s.name] = (typ | None if s.default is None else typ, info)
     return fields
 
