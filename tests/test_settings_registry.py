@@ -20,7 +20,7 @@ from wargame.engine import compile_scenario
 from wargame.scenario import load
 from wargame.scenario.schema import ModelSettings
 from wargame.scenario.settings import BY_NAME, CDB90, MODERN_BATTLES, SETTINGS, Setting
-from wargame.scenario.settings_doc import default_text, markdown, table_in, type_text
+from wargame.scenario.settings_doc import _main, default_text, markdown, table_in, type_text
 
 ROOT = Path(__file__).parent.parent
 DOC = ROOT / "docs" / "scenario-format.md"
@@ -56,6 +56,23 @@ def test_the_docs_table_is_the_generated_one() -> None:
     assert table == markdown(), ("docs/scenario-format.md is out of date: run "
                                  "python -m wargame.scenario.settings_doc --update "
                                  "docs/scenario-format.md")
+
+
+def test_the_command_prints_and_rewrites_the_table(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert _main(["--markdown"]) == 0
+    assert capsys.readouterr().out == markdown() + "\n"
+    text = DOC.read_text(encoding="utf-8")
+    stale = text.replace("| `rout_ratio` | optional | number 1–100",
+                         "| `rout_ratio` | optional | number 1–50")
+    assert stale != text
+    doc = tmp_path / "scenario-format.md"
+    doc.write_text(stale, encoding="utf-8")
+    assert disagreements(table_in(stale), SETTINGS) == [
+        "rout_ratio: docs say 'number 1–50 or distribution', registry "
+        "'number 1–100 or distribution'"]
+    assert _main(["--update", str(doc)]) == 0
+    assert doc.read_text(encoding="utf-8") == text
 
 
 @pytest.mark.parametrize("change", [

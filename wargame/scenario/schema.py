@@ -371,7 +371,7 @@ class Event(Entry):
 
 
 class ModelSettingsBase(Entry):
-    """Engine settings, one field per entry of :data:`wargame.scenario.settings.SETTINGS`.
+    """Engine settings: one field per setting of the registry, ``wargame/scenario/settings.py``.
 
     ``docs/model.md`` gives every formula and ``docs/scenario-format.md`` every default with its
     source. Settings left out (``None``) take the calibrated values: CDB90
