@@ -20,7 +20,14 @@ from wargame.engine import compile_scenario
 from wargame.scenario import load
 from wargame.scenario.schema import ModelSettings
 from wargame.scenario.settings import BY_NAME, CDB90, MODERN_BATTLES, SETTINGS, Setting
-from wargame.scenario.settings_doc import _main, default_text, markdown, table_in, type_text
+from wargame.scenario.settings_doc import (
+    _main,
+    calibrated_values,
+    default_text,
+    markdown,
+    table_in,
+    type_text,
+)
 
 ROOT = Path(__file__).parent.parent
 DOC = ROOT / "docs" / "scenario-format.md"
@@ -164,6 +171,13 @@ def test_compiled_parameters_are_the_sampled_settings_by_their_one_name() -> Non
             assert c.params[s.key] == getattr(tempo, s.name)
     given = compile_scenario(load(SCENARIO, ["model.urban_advance_km_per_day=0.3"]).scenario)
     assert given.params["model.urban_advance_km_per_day"] == 0.3
+
+
+def test_the_docs_show_the_values_the_engine_falls_back_on() -> None:
+    cal, tempo = load_calibration(), load_tempo()
+    assert calibrated_values() == {
+        s.name: getattr(cal if s.calibrated == "CDB90" else tempo, s.name)
+        for s in SETTINGS if s.calibrated}
 
 
 def test_every_calibrated_setting_can_fall_back_on_a_fit() -> None:

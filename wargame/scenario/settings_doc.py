@@ -43,14 +43,19 @@ def default_text(s: Setting) -> str:
     return f"`{s.default}`"
 
 
-def calibrated_values() -> dict[str, float]:
-    """The value each calibrated setting takes when unset, from the packaged fits."""
-    from wargame.calibration import load_calibration
-    from wargame.calibration.tempo import load_tempo
+FIT_FILES = {"CDB90": "calibration.json", "modern battles": "tempo.json"}
+"""The file of ``wargame/data`` that holds each fit's ``parameters``."""
 
-    cal, tempo = load_calibration(), load_tempo()
-    return {s.name: float(getattr(cal if s.calibrated == "CDB90" else tempo, s.name))
-            for s in SETTINGS if s.calibrated}
+
+def calibrated_values() -> dict[str, float]:
+    """The value each calibrated setting takes when unset, read from the packaged fits (the
+    files themselves: the scenario layer does not import the calibration package)."""
+    import json
+    from importlib.resources import files
+
+    fits = {fit: json.loads(files("wargame").joinpath("data", name).read_text(encoding="utf-8"))
+            ["parameters"] for fit, name in FIT_FILES.items()}
+    return {s.name: float(fits[s.calibrated][s.name]) for s in SETTINGS if s.calibrated}
 
 
 def markdown(settings: Sequence[Setting] = SETTINGS,
