@@ -80,20 +80,22 @@ POPULATION_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 """An unknown population is played at these quantiles of its prior, equally weighted."""
 GRID: dict[str, tuple[float, ...]] = {
     "model.engagement_rate": (1 / 7, 2 / 7, 3 / 7, 5 / 7, 0.999),
-    "model.urban_advance": (0.03, 0.07, 0.15, 0.35, 0.8),
+    "model.urban_advance_km_per_day": (0.03, 0.07, 0.15, 0.35, 0.8),
     "model.garrison_break": (0.2, 0.4, 0.8, 1.6, 3.2),
 }
 """The fitted parameters and the values tried (geometric steps)."""
-ENGAGED_RATIOS: tuple[float | None, ...] = (2.0, 3.0, 6.0, None)
-"""Values of ``model.max_engaged_ratio`` tried by ``--scan-engaged-ratio`` (``None``: no
-cap). The engine's default is the best of them (docs/validation.md)."""
+NO_CAP = 1e6
+"""``model.max_engaged_ratio`` that caps nothing."""
+ENGAGED_RATIOS: tuple[float, ...] = (2.0, 3.0, 6.0, NO_CAP)
+"""Values of ``model.max_engaged_ratio`` tried by ``--scan-engaged-ratio``. The engine's
+default is the best of them (docs/validation.md)."""
 SPREAD = 0.0
 """``engagement_spread`` during the fit: a first search on a three-dimensional grid (spread 0,
 0.75, 1.5 and 2.25) found no spread that scored better than none beyond the Monte Carlo noise
 (docs/validation.md), so the fit keeps none."""
-TEMPO_NAMES = {"model.engagement_rate": "engagement_rate",
-               "model.urban_advance": "urban_advance_km_per_day",
-               "model.garrison_break": "garrison_break"}
+TEMPO_NAMES = {k: k.removeprefix("model.") for k in GRID}
+"""The ``tempo.json`` key of each fitted parameter: the setting's own name (one name for the
+scenario, the engine and the fit; ``wargame/scenario/settings.py``)."""
 
 
 # --- The standard scenario ------------------------------------------------------------------
@@ -169,12 +171,12 @@ def populations(b: mt.Battle, priors: Priors) -> list[int]:
 
 
 def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
-                  campaign: bool = False, engaged_ratio: float | str | None = "default"
+                  campaign: bool = False, engaged_ratio: float | str = "default"
                   ) -> str:
     """The standard scenario of a battle, as YAML text (see the module's docstring).
 
-    ``engaged_ratio`` sets ``model.max_engaged_ratio`` (``None``: no cap); by default the
-    scenario leaves it at the engine's default (``--scan-engaged-ratio`` tries others)."""
+    ``engaged_ratio`` sets ``model.max_engaged_ratio``; by default the scenario leaves it at
+    the engine's default (``--scan-engaged-ratio`` tries others)."""
     support: dict[str, Any] = {}
     if b.attacker_air:
         support["attacker_air"] = {"kind": "air_strikes", "provider": "air support",
@@ -226,7 +228,7 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
 
 def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64]],
               games: int, seed: int, keep: Path | None = None,
-              campaign: bool = False, engaged_ratio: float | str | None = "default"
+              campaign: bool = False, engaged_ratio: float | str = "default"
               ) -> NDArray[np.float64]:
     """Days until the city falls (``inf``: not within ``TURNS``) -> [points, games].
 
@@ -258,7 +260,7 @@ def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64
 
 
 def _durations(job: tuple[mt.Battle, Priors, dict[str, NDArray[np.float64]], int, int,
-                          float | str | None]) -> NDArray[np.float64]:
+                          float | str]) -> NDArray[np.float64]:
     """:func:`durations` of one battle of the fit (a picklable job for a worker process)."""
     b, priors, values, games, seed, engaged_ratio = job
     return durations(b, priors, values, games, seed, engaged_ratio=engaged_ratio)
@@ -416,7 +418,7 @@ def default_workers() -> int:
 
 def run_fit(path: Path = DATA, games: int = GAMES, seed: int = SEED,
             progress: bool = False, workers: int | None = None,
-            engaged_ratio: float | str | None = "default") -> Fit:
+            engaged_ratio: float | str = "default") -> Fit:
     """Play every battle at every grid point and fit (see the module's docstring).
 
     The battles are independent (battle ``i`` plays on seed ``seed + i``), so ``workers``
@@ -647,10 +649,10 @@ def scan_engaged_ratio(games: int, seed: int, workers: int | None) -> str:
         n = len(fit.battles)
         loo = sum(fit.scores[i, fit.loo_best[i]] for i in range(n)) / n
         m = metrics(fit.battles, fit.forecasts(True))
-        rows.append(f"| {'none' if ratio is None else f'{ratio:g}'} "
+        rows.append(f"| {'none' if ratio >= NO_CAP else f'{ratio:g}'} "
                     f"| {fit.scores.sum(axis=0)[fit.best] / n:.3f} | {loo:.3f} "
                     f"| {fit.value('model.engagement_rate'):.3g} "
-                    f"| {fit.value('model.urban_advance'):.3g} "
+                    f"| {fit.value('model.urban_advance_km_per_day'):.3g} "
                     f"| {fit.value('model.garrison_break'):.3g} "
                     f"| {m['median_abs_log2']:.2f} |")
     return "\n".join(rows)
