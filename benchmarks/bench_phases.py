@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # times an older checkout too (``PYTHONPATH=../prev``).
 PHASES: list[tuple[str, str, str]] = [
     ("events", "events", "run_events"),
+    ("war links", "run", "find_war_links"),
+    ("war links", "run", "refresh_war_links"),
     ("reinforcements", "support", "reinforce"),
     ("external support (air strikes...)", "support", "external_support"),
     ("supply, sieges, surrenders", "run", "supply_phase"),
@@ -127,7 +129,7 @@ def count_work(timers: Timers, counting: bool) -> Callable[[], None]:
             timers.work["attacks ordered"] += od.rep.size
             timers.work["places attacked"] += np.unique(od.rep * c.n_settlements
                                                         + c.dst[od.edge]).size
-            pl = args[-1]
+            pl = next(a for a in args if hasattr(a, "ready"))      # the Plan
             timers.work["games with a faction planning"] += pl.ready.any(axis=1).sum()
             if isinstance(cand, np.ndarray):                     # [R, F, N]
                 score, ready = cand, pl.ready

@@ -33,6 +33,7 @@ from numba import njit
 
 from wargame.engine.common import WAR, sum_by_owner
 from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.links import WarLinks
 from wargame.engine.state import State
 
 
@@ -49,23 +50,20 @@ def near_objective(op_target: np.ndarray, r: int, f: int, hops: np.ndarray, radi
 
 
 @njit(cache=True)
-def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
+def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, links: WarLinks,
            objective: np.ndarray, objective_places: np.ndarray, need: np.ndarray,
            floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Which places touch an enemy at war (``front`` [R, N] bool), and what each place keeps
-    (``hold`` [R, N]): ``need`` at the front and where a faction at war with the holder has
-    the place among its objectives (only ``objective_places`` can be), ``floor``
-    elsewhere."""
+    """Which places touch an enemy at war (``front`` [R, N] bool: the source of a link at
+    war, ``links``), and what each place keeps (``hold`` [R, N]): ``need`` at the front and
+    where a faction at war with the holder has the place among its objectives (only
+    ``objective_places`` can be), ``floor`` elsewhere."""
     R, N = ctrl.shape
     F = relation.shape[1]
     front = np.zeros((R, N), dtype=np.bool_)
     hold = np.empty((R, N))
     for r in range(R):
-        for e in range(src.shape[0]):
-            a = ctrl[r, src[e]]
-            b = ctrl[r, dst[e]]
-            if a >= 0 and b >= 0 and a != b and relation[r, a, b] == WAR:
-                front[r, src[e]] = True
+        for i in range(links.n_links[r]):
+            front[r, src[links.edges[r, i]]] = True
         for n in range(N):
             hold[r, n] = need[n] if front[r, n] else floor
         for i in range(objective_places.shape[0]):
@@ -80,23 +78,23 @@ def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndar
     return front, hold
 
 
-def front_places(c: Compiled, st: State) -> tuple[np.ndarray, np.ndarray]:
+def front_places(c: Compiled, st: State, links: WarLinks) -> tuple[np.ndarray, np.ndarray]:
     """Places facing an enemy, and what each place keeps -> two [R, N] arrays, in the state as
-    it is: ``max(min_garrison, hold_share x cap_def)`` where it faces an enemy or an enemy
-    wants it, ``min_garrison`` elsewhere (see :func:`fronts`)."""
+    it is (``links``: its links at war): ``max(min_garrison, hold_share x cap_def)`` where it
+    faces an enemy or an enemy wants it, ``min_garrison`` elsewhere (see :func:`fronts`)."""
     m = c.scenario.model
     floor = float(m.min_garrison)
     cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
     need = np.maximum(floor, m.hold_share * cap)
-    return fronts(st.control, st.relation, c.src, c.dst, st.objective, c.objective_places,
+    return fronts(st.control, st.relation, c.src, links, st.objective, c.objective_places,
                   need, floor)
 
 
-def hold_need(c: Compiled, st: State) -> np.ndarray:
+def hold_need(c: Compiled, st: State, links: WarLinks) -> np.ndarray:
     """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
     if not c.scenario.model.campaign:
         return np.full(st.control.shape, float(c.scenario.model.min_garrison))
-    return front_places(c, st)[1]
+    return front_places(c, st, links)[1]
 
 
 @njit(cache=True)

@@ -1,0 +1,103 @@
+"""The links between factions at war, found once and shared by the phases that scan them.
+
+A directed link ``m -> n`` is *at war* when its two ends are held by different factions at war
+(``control[m] != control[n]`` and ``relation[control[m], control[n]] == WAR``). Fronts, brittle
+defences, orders, air strikes and redeployment each look at these links only, about a third of
+all links in a war of several factions. :class:`WarLinks` lists them game by game, in edge
+order (hence grouped by source, as the phases' own scans were), and :func:`refresh` makes the
+list again in the games, and only the games, where control or a relation changed since it was
+last made. The turn loop (:mod:`wargame.engine.run`) refreshes it after every step that can
+change them: the events (relations), the surrenders of the supply phase and the battles
+(control).
+
+Each game's list is a row of a padded array (``edges[r, :n_links[r]]``) rather than one
+compressed list of all games, so that a game's list is made again in place.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from wargame.engine.common import WAR
+
+
+class WarLinks(NamedTuple):
+    """The directed links at war in each game, and the state they were found in."""
+
+    edges: np.ndarray      # [R, E] int32: game r's links at war, edges[r, :n_links[r]], in order
+    n_links: np.ndarray    # [R] int32: how many
+    control: np.ndarray    # [R, N] control when each game's list was made
+    relation: np.ndarray   # [R, F, F] relations then
+
+
+@njit(cache=True)
+def _find(r: int, ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
+          links: WarLinks) -> None:
+    """Make game ``r``'s list, and remember the control and relations it was made from."""
+    W = 0
+    for e in range(src.shape[0]):
+        a = ctrl[r, src[e]]
+        b = ctrl[r, dst[e]]
+        if a != b and relation[r, a, b] == WAR:
+            links.edges[r, W] = e
+            W += 1
+    links.n_links[r] = W
+    links.control[r, :] = ctrl[r, :]
+    links.relation[r, :, :] = relation[r, :, :]
+
+
+@njit(cache=True)
+def _changed(r: int, ctrl: np.ndarray, relation: np.ndarray, links: WarLinks) -> bool:
+    """Whether control or a relation of game ``r`` differs from those its list was made from."""
+    N = ctrl.shape[1]
+    F = relation.shape[1]
+    for n in range(N):
+        if ctrl[r, n] != links.control[r, n]:
+            return True
+    for a in range(F):
+        for b in range(F):
+            if relation[r, a, b] != links.relation[r, a, b]:
+                return True
+    return False
+
+
+@njit(cache=True)
+def refresh_kernel(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
+                   links: WarLinks) -> int:
+    """Make the list again in every game whose control or relations changed -> how many."""
+    made = 0
+    for r in range(ctrl.shape[0]):
+        if _changed(r, ctrl, relation, links):
+            _find(r, ctrl, relation, src, dst, links)
+            made += 1
+    return made
+
+
+@njit(cache=True)
+def find_kernel(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
+                links: WarLinks) -> None:
+    """Make every game's list."""
+    for r in range(ctrl.shape[0]):
+        _find(r, ctrl, relation, src, dst, links)
+
+
+def find_war_links(control: np.ndarray, relation: np.ndarray, src: np.ndarray,
+                   dst: np.ndarray) -> WarLinks:
+    """The links at war of every game, with ``control`` [R, N] and ``relation`` [R, F, F]
+    as they are (``src``, ``dst`` [E]: the directed links)."""
+    R = control.shape[0]
+    links = WarLinks(edges=np.empty((R, src.shape[0]), dtype=np.int32),
+                     n_links=np.zeros(R, dtype=np.int32), control=np.empty_like(control),
+                     relation=np.empty_like(relation))
+    find_kernel(control, relation, src, dst, links)
+    return links
+
+
+def refresh_war_links(links: WarLinks, control: np.ndarray, relation: np.ndarray,
+                      src: np.ndarray, dst: np.ndarray) -> int:
+    """Bring ``links`` up to date with ``control`` and ``relation``, in place, in the games
+    where they changed -> the number of games whose list was made again."""
+    return int(refresh_kernel(control, relation, src, dst, links))
