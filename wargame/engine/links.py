@@ -31,6 +31,7 @@ class WarLinks(NamedTuple):
     n_links: np.ndarray    # [R] int32: how many
     control: np.ndarray    # [R, N] control when each game's list was made
     relation: np.ndarray   # [R, F, F] relations then
+    made: np.ndarray       # [R] bool: the game's list was made again at the last refresh
 
 
 @njit(cache=True)
@@ -50,27 +51,31 @@ def _find(r: int, ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: 
 
 
 @njit(cache=True)
-def _changed(r: int, ctrl: np.ndarray, relation: np.ndarray, links: WarLinks) -> bool:
-    """Whether control or a relation of game ``r`` differs from those its list was made from."""
+def _changed(r: int, ctrl: np.ndarray, relation: np.ndarray, links: WarLinks, control: bool,
+             relations: bool) -> bool:
+    """Whether control (if ``control``) or a relation (if ``relations``) of game ``r``
+    differs from those its list was made from. No early exit: the loops vectorise."""
     N = ctrl.shape[1]
     F = relation.shape[1]
-    for n in range(N):
-        if ctrl[r, n] != links.control[r, n]:
-            return True
-    for a in range(F):
-        for b in range(F):
-            if relation[r, a, b] != links.relation[r, a, b]:
-                return True
-    return False
+    diff = False
+    if control:
+        for n in range(N):
+            diff |= ctrl[r, n] != links.control[r, n]
+    if relations:
+        for a in range(F):
+            for b in range(F):
+                diff |= relation[r, a, b] != links.relation[r, a, b]
+    return diff
 
 
 @njit(cache=True)
 def refresh_kernel(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
-                   links: WarLinks) -> int:
+                   links: WarLinks, control: bool, relations: bool) -> int:
     """Make the list again in every game whose control or relations changed -> how many."""
     made = 0
     for r in range(ctrl.shape[0]):
-        if _changed(r, ctrl, relation, links):
+        links.made[r] = _changed(r, ctrl, relation, links, control, relations)
+        if links.made[r]:
             _find(r, ctrl, relation, src, dst, links)
             made += 1
     return made
@@ -91,13 +96,17 @@ def find_war_links(control: np.ndarray, relation: np.ndarray, src: np.ndarray,
     R = control.shape[0]
     links = WarLinks(edges=np.empty((R, src.shape[0]), dtype=np.int32),
                      n_links=np.zeros(R, dtype=np.int32), control=np.empty_like(control),
-                     relation=np.empty_like(relation))
+                     relation=np.empty_like(relation), made=np.ones(R, dtype=np.bool_))
     find_kernel(control, relation, src, dst, links)
     return links
 
 
 def refresh_war_links(links: WarLinks, control: np.ndarray, relation: np.ndarray,
-                      src: np.ndarray, dst: np.ndarray) -> int:
+                      src: np.ndarray, dst: np.ndarray, control_changed: bool = True,
+                      relations_changed: bool = True) -> int:
     """Bring ``links`` up to date with ``control`` and ``relation``, in place, in the games
-    where they changed -> the number of games whose list was made again."""
-    return int(refresh_kernel(control, relation, src, dst, links))
+    where they changed -> the number of games whose list was made again (``links.made``
+    marks them). ``control_changed=False`` (``relations_changed=False``) says that control
+    (the relations) cannot have changed since the last refresh, and saves comparing them."""
+    return int(refresh_kernel(control, relation, src, dst, links, control_changed,
+                              relations_changed))

@@ -112,12 +112,12 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
         casualties_before = st.casualties.copy()
         control_before = st.control.copy()
         events.run_events(c, st, p, t, rng, records)
-        refresh_war_links(links, st.control, st.relation, c.src, c.dst)
+        refresh_war_links(links, st.control, st.relation, c.src, c.dst, control_changed=False)
         support.reinforce(c, st, p, t)
         sup = support.external_support(c, st, p, t, records, links)
         supply_mult, captured, lost = supply_phase(c, st, sup, p, rng, deterministic,
                                                    records, t)
-        refresh_war_links(links, st.control, st.relation, c.src, c.dst)
+        refresh_war_links(links, st.control, st.relation, c.src, c.dst, relations_changed=False)
         unit, def_unit, def_power = unit_power(c, st, sup, supply_mult)
         plan = operations.plan(c, st, links)
         planned = operations.planned_defence(c, st, p, def_power, links)
@@ -132,13 +132,15 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
             captured += won
             lost += gone
             attack_loss, attacked = combat.attack_losses(bt, R, F)
-            refresh_war_links(links, st.control, st.relation, c.src, c.dst)
+            refresh_war_links(links, st.control, st.relation, c.src, c.dst,
+                              relations_changed=False)
         morale.morale_phase(c, st, captured, lost, before, p)
         morale.recover(c, st, fought)
         if c.scenario.model.campaign:
             operations.launch(c, st, plan, candidates, t, records)
             operations.advance(c, st, attack_loss, attacked, t, records)
-            front, hold = garrisons.front_places(c, st, links)
+            # Only the battles have changed control since the plan found the fronts.
+            front, hold = garrisons.front_places(c, st, links, (plan.front, plan.hold))
             garrisons.quiet_front(c, st, fought, front)
             garrisons.regenerate(c, st, p, st.casualties - casualties_before, hold)
             garrisons.mass(c, st, hold)

@@ -40,7 +40,7 @@ from wargame.engine.common import WAR
 from wargame.engine.compile import Compiled
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.engagement import REFERENCE_MORALE
-from wargame.engine.phases.garrisons import hold_need, near_objective
+from wargame.engine.phases.garrisons import front_places, near_objective
 from wargame.engine.state import State
 
 OBJECTIVE_TIE = 1e-3
@@ -58,6 +58,7 @@ class Plan:
     ready: np.ndarray      # [R, F] plans a new operation this turn (scores its candidates)
     allowed: np.ndarray    # [R, F, N] may attack the place this turn
     hold: np.ndarray       # [R, N] fighters each place keeps before it sends or attacks
+    front: np.ndarray      # [R, N] faces an enemy (campaign layer; all false without it)
     mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
 
 
@@ -93,11 +94,12 @@ def plan(c: Compiled, st: State, links: WarLinks) -> Plan:
     state's links at war)."""
     m = c.scenario.model
     R, F, N = st.replicates, c.n_factions, c.n_settlements
-    hold = hold_need(c, st, links)
     if not m.campaign:
         return Plan(idle=st.collapsed | (st.rest > 0), ready=np.zeros((R, F), bool),
-                    allowed=np.ones((R, F, N), bool), hold=hold,
-                    mass_first=np.zeros((R, F), bool))
+                    allowed=np.ones((R, F, N), bool),
+                    hold=np.full((R, N), float(m.min_garrison)),
+                    front=np.zeros((R, N), bool), mass_first=np.zeros((R, F), bool))
+    front, hold = front_places(c, st, links)
     ready = ((st.op_stage == 0) & (st.rest == 0) & ~st.collapsed
              & (c.operations[None, :] > 0) & (st.aggression > 0))
     fighting = (st.op_stage == FIGHTING) & ~st.collapsed
@@ -105,7 +107,7 @@ def plan(c: Compiled, st: State, links: WarLinks) -> Plan:
     allowed = allowed_places(st.op_target, fighting, ready & ~mass_first, c.hops,
                              int(m.operation_radius))
     return Plan(idle=st.collapsed | ~(fighting | ready), ready=ready, allowed=allowed,
-                hold=hold, mass_first=mass_first)
+                hold=hold, front=front, mass_first=mass_first)
 
 
 @njit(cache=True)
