@@ -105,30 +105,6 @@ def front_places(c: Compiled, st: State, links: WarLinks,
 
 
 @njit(cache=True)
-def sector_kernel(op_target: np.ndarray, op_stage: np.ndarray, hops: np.ndarray, radius: int,
-                  f: int) -> np.ndarray:
-    """[R, N] bool: the places within ``radius`` links of faction ``f``'s objectives in the
-    games where its operation masses or fights."""
-    R = op_target.shape[0]
-    N = hops.shape[0]
-    out = np.zeros((R, N), dtype=np.bool_)
-    for r in range(R):
-        if op_stage[r, f] > 0:
-            for n in range(N):
-                out[r, n] = near_objective(op_target, r, f, hops, radius, n)
-    return out
-
-
-def sector(c: Compiled, st: State, f: int) -> np.ndarray:
-    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
-    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
-    if not c.scenario.model.campaign:
-        return np.zeros(st.control.shape, dtype=bool)
-    return sector_kernel(st.op_target, st.op_stage, c.hops, int(c.scenario.model.operation_radius),
-                         f)
-
-
-@njit(cache=True)
 def mass_kernel(strength: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, siege: np.ndarray,
                 relation: np.ndarray, op_stage: np.ndarray, op_target: np.ndarray,
                 hops: np.ndarray, radius: int, share: float) -> None:

@@ -23,7 +23,6 @@ import numpy as np
 from wargame.engine.compile import Compiled
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.air import air_strikes
-from wargame.engine.phases.garrisons import sector
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
@@ -110,7 +109,8 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
                 float(m.air_kill_cap), float(m.air_saturation_sorties), c.src, c.dst, links,
                 st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
-                alloc, kills, sector(c, st, b), float(m.air_focus))
+                alloc, kills, st.op_target, st.op_stage, c.hops,
+                int(m.operation_radius) if m.campaign else -1, float(m.air_focus))
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,
