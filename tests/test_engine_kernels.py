@@ -129,10 +129,13 @@ def test_war_links_are_the_links_between_factions_at_war_in_edge_order() -> None
     pairs = [[(int(src[e]), int(dst[e])) for e in links.edges[r, :links.n_links[r]]]
              for r in range(2)]
     assert pairs == [[(1, 2), (2, 1)], [(0, 1), (1, 0)]]
-    # Only the games whose control or relations changed are made again, and then as new.
+    # Only the games whose control changed or where a relation was set are made again, and
+    # then as new.
     ctrl[1, 3] = 0
     rel[0, 1, 2] = rel[0, 2, 1] = STANCE["war"]
-    assert refresh_war_links(links, ctrl, rel, src, dst) == 2
+    assert refresh_war_links(links, ctrl, rel, src, dst) == 1
+    assert links.made.tolist() == [False, True]
+    assert refresh_war_links(links, ctrl, rel, src, dst, np.array([True, False])) == 1
     fresh = find_war_links(ctrl, rel, src, dst)
     for r in range(2):
         k = links.n_links[r]

@@ -111,13 +111,13 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
         before = st.faction_strength(F)
         casualties_before = st.casualties.copy()
         control_before = st.control.copy()
-        events.run_events(c, st, p, t, rng, records)
-        refresh_war_links(links, st.control, st.relation, c.src, c.dst, control_changed=False)
+        relations_set = events.run_events(c, st, p, t, rng, records)
+        refresh_war_links(links, st.control, st.relation, c.src, c.dst, relations_set)
         support.reinforce(c, st, p, t)
         sup = support.external_support(c, st, p, t, records, links)
         supply_mult, captured, lost = supply_phase(c, st, sup, p, rng, deterministic,
                                                    records, t)
-        refresh_war_links(links, st.control, st.relation, c.src, c.dst, relations_changed=False)
+        refresh_war_links(links, st.control, st.relation, c.src, c.dst)
         unit, def_unit, def_power = unit_power(c, st, sup, supply_mult)
         plan = operations.plan(c, st, links)
         planned = operations.planned_defence(c, st, p, def_power, links)
@@ -132,8 +132,7 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
             captured += won
             lost += gone
             attack_loss, attacked = combat.attack_losses(bt, R, F)
-            refresh_war_links(links, st.control, st.relation, c.src, c.dst,
-                              relations_changed=False)
+            refresh_war_links(links, st.control, st.relation, c.src, c.dst)
         morale.morale_phase(c, st, captured, lost, before, p)
         morale.recover(c, st, fought)
         if c.scenario.model.campaign:
