@@ -237,7 +237,7 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
                cleared: float = 0.0, breakpoint: float = 0.1, k_att: float = 0.03,
                k_def: float = 0.02, collapse_u: float = 1.0, collapse_rate: float = 0.0,
                garrison_break: float = 100.0, wear: float = 0.0,
-               rule: EngageRule = RULE) -> dict[str, object]:
+               rule: EngageRule = RULE, defender_power: float = 1.0) -> dict[str, object]:
     """A garrison (faction 0, slot 0) attacked by faction 1 at place 0 of one replicate; by
     default its front holds exactly the garrison (no frontage limit, no thin-garrison
     scaling)."""
@@ -249,7 +249,8 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
     wr = np.array([[wear]])
     cas = np.zeros((1, 2))
     end, routed, winner, how, fought, breaks, before = engage(
-        np.array([0], np.intp), np.array([0], np.intp), fac, S, np.ones((1, 2)),
+        np.array([0], np.intp), np.array([0], np.intp), fac, S,
+        np.array([[defender_power, 1.0]]),
         np.array([[k_def, k_att]]), H, np.array([days]), np.array([cap_att]),
         np.array([cap_def]), np.array([depth]), np.array([[advance]]), cl,
         np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
@@ -371,6 +372,10 @@ def test_attackers_beyond_the_engaged_ratio_wait() -> None:
     free = one_battle(10000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0)
     assert big["casualties"] == pytest.approx(three["casualties"], rel=1e-12)
     assert free["casualties"][0] > 2 * big["casualties"][0]
+    # A defence without power (out of supply with unsupplied_power 0) is not a cap.
+    powerless = one_battle(3000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0, rule=capped,
+                           defender_power=0.0)
+    assert powerless["casualties"][0] > 0
     # Classic battles (every fighter engages) are not capped.
     classic = one_battle(10000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0,
                          rule=capped._replace(engagement_model=False))

@@ -265,10 +265,11 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
                 live = not stopped[s] and x[s] > rule.hold_threshold
                 e[s] = x[s] * share if live else 0.0
                 att_power += e[s] * mult[b, s]
-            # In a city the attackers cannot bring more than ``max_engaged_ratio`` times the
-            # defenders' power in contact to bear; the rest wait.
-            if rule.engagement_model and att_power > rule.max_engaged_ratio * e[0] * mult[b, 0]:
-                cut = rule.max_engaged_ratio * e[0] * mult[b, 0] / att_power
+            # The attackers cannot bring more than ``max_engaged_ratio`` times the defenders'
+            # power in contact to bear; the rest wait (no cap against a powerless defence).
+            held = e[0] * mult[b, 0]
+            if rule.engagement_model and held > 0.0 and att_power > rule.max_engaged_ratio * held:
+                cut = rule.max_engaged_ratio * held / att_power
                 for s in range(1, K):
                     e[s] *= cut
             for s in range(K):
