@@ -60,12 +60,20 @@ def play(python: str, checkout: Path, out: Path, scenarios: list[str], replicate
                    cwd=checkout, env=env, check=True)
 
 
-def compare(a: Path, b: Path) -> list[str]:
-    """Keys whose arrays differ between the two saved files (or exist in one only)."""
+def compare(a: Path, b: Path, renamed: dict[str, str] | None = None) -> list[str]:
+    """Keys whose arrays differ between the two saved files (or exist in one only);
+    ``renamed`` maps a parameter's name in ``b`` to its name in ``a``."""
     x, y = np.load(a), np.load(b)
-    diff = sorted(set(x.files) ^ set(y.files))
-    for k in sorted(set(x.files) & set(y.files)):
-        u, v = x[k], y[k]
+    names = renamed or {}
+
+    def ours(key: str) -> str:
+        head, sep, name = key.partition("/params/")
+        return f"{head}{sep}{names.get(name, name)}" if sep else key
+
+    theirs = {ours(k): k for k in y.files}
+    diff = sorted(set(x.files) ^ set(theirs))
+    for k in sorted(set(x.files) & set(theirs)):
+        u, v = x[k], y[theirs[k]]
         if u.shape != v.shape or u.dtype != v.dtype or u.tobytes() != v.tobytes():
             diff.append(k)
     return diff
@@ -79,7 +87,11 @@ def main() -> None:
                     help="interpreter for the other checkout (default: its .venv, else this one)")
     ap.add_argument("--replicates", type=int, default=300)
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
+                    help="a parameter named OLD in the other checkout and NEW in this one "
+                         "(repeatable); their arrays are compared with each other")
     args = ap.parse_args()
+    renamed = dict(r.split("=", 1) for r in args.renamed)
     other = args.against.resolve()
     py = args.python or (str(other / ".venv" / "bin" / "python")
                          if (other / ".venv").exists() else sys.executable)
@@ -88,13 +100,15 @@ def main() -> None:
         mine, theirs = Path(tmp) / "this.npz", Path(tmp) / "other.npz"
         play(sys.executable, ROOT, mine, names, args.replicates)
         play(py, other, theirs, names, args.replicates)
-        diff = compare(mine, theirs)
+        diff = compare(mine, theirs, renamed)
         n = len(np.load(mine).files)
     if diff:
         print(f"{len(diff)} of {n} arrays differ:")
         for k in diff[:40]:
             print(f"  {k}")
         sys.exit(1)
+    if renamed:
+        print("renamed parameters: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items()))
     print(f"identical: {n} arrays ({len(names)} scenarios x campaign on/off x seeds 1-3 x "
           f"luck/deterministic, {args.replicates} replicates, every turn and the narrative)")
 

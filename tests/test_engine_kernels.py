@@ -202,7 +202,7 @@ def test_assemble_groups_attacks_into_battles() -> None:
 
 RULE = EngageRule(steps_per_day=4, square=True, rout_loss=0.15, hold_threshold=10.0,
                   min_hold_share=0.0, engagement_model=True, collapse_slope=9.6,
-                  turn_days=7.0)
+                  turn_days=7.0, max_engaged_ratio=math.inf)
 
 
 def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float = 1e9,
@@ -333,6 +333,24 @@ def test_exhaustion_and_collapse() -> None:
     assert quiet["how"] == COLLAPSED and quiet["fought"] == 0.0
     held = one_battle(1000.0, 1000.0, 0.0, collapse_rate=rate, collapse_u=0.51)
     assert held["how"] == HOLD
+
+
+def test_attackers_beyond_the_engaged_ratio_wait() -> None:
+    """With ``max_engaged_ratio`` 3, ten attackers to one fight as three to one: the same
+    losses on both sides; without the cap the garrison loses more."""
+    capped = RULE._replace(max_engaged_ratio=3.0)
+    big = one_battle(10000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0, rule=capped)
+    three = one_battle(3000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0)
+    free = one_battle(10000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0)
+    assert big["casualties"] == pytest.approx(three["casualties"], rel=1e-12)
+    assert free["casualties"][0] > 2 * big["casualties"][0]
+    # Classic battles (every fighter engages) are not capped.
+    classic = one_battle(10000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0,
+                         rule=capped._replace(engagement_model=False))
+    uncapped = one_battle(10000.0, 1000.0, 1.0, breakpoint=1.0, advance=0.0,
+                          rule=RULE._replace(engagement_model=False))
+    assert classic["casualties"] == uncapped["casualties"]
+    assert classic["casualties"][0] > 2 * big["casualties"][0]
 
 
 def test_classic_battles_lose_the_place_on_the_first_break() -> None:

@@ -80,17 +80,22 @@ POPULATION_QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 """An unknown population is played at these quantiles of its prior, equally weighted."""
 GRID: dict[str, tuple[float, ...]] = {
     "model.engagement_rate": (1 / 7, 2 / 7, 3 / 7, 5 / 7, 0.999),
-    "model.urban_advance": (0.03, 0.07, 0.15, 0.35, 0.8),
+    "model.urban_advance_km_per_day": (0.03, 0.07, 0.15, 0.35, 0.8),
     "model.garrison_break": (0.2, 0.4, 0.8, 1.6, 3.2),
 }
 """The fitted parameters and the values tried (geometric steps)."""
+NO_CAP = 1e6
+"""``model.max_engaged_ratio`` that caps nothing."""
+ENGAGED_RATIOS: tuple[float, ...] = (2.0, 3.0, 6.0, NO_CAP)
+"""Values of ``model.max_engaged_ratio`` tried by ``--scan-engaged-ratio``. The engine's
+default is the best of them (docs/validation.md)."""
 SPREAD = 0.0
 """``engagement_spread`` during the fit: a first search on a three-dimensional grid (spread 0,
 0.75, 1.5 and 2.25) found no spread that scored better than none beyond the Monte Carlo noise
 (docs/validation.md), so the fit keeps none."""
-TEMPO_NAMES = {"model.engagement_rate": "engagement_rate",
-               "model.urban_advance": "urban_advance_km_per_day",
-               "model.garrison_break": "garrison_break"}
+TEMPO_NAMES = {k: k.removeprefix("model.") for k in GRID}
+"""The ``tempo.json`` key of each fitted parameter: the setting's own name (one name for the
+scenario, the engine and the fit; ``wargame/scenario/settings.py``)."""
 
 
 # --- The standard scenario ------------------------------------------------------------------
@@ -166,8 +171,12 @@ def populations(b: mt.Battle, priors: Priors) -> list[int]:
 
 
 def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
-                  campaign: bool = False) -> str:
-    """The standard scenario of a battle, as YAML text (see the module's docstring)."""
+                  campaign: bool = False, engaged_ratio: float | str = "default"
+                  ) -> str:
+    """The standard scenario of a battle, as YAML text (see the module's docstring).
+
+    ``engaged_ratio`` sets ``model.max_engaged_ratio``; by default the scenario leaves it at
+    the engine's default (``--scan-engaged-ratio`` tries others)."""
     support: dict[str, Any] = {}
     if b.attacker_air:
         support["attacker_air"] = {"kind": "air_strikes", "provider": "air support",
@@ -205,7 +214,9 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
         # on whole theatres). ``--campaign`` plays the same battles with it.
         # A culminated assault pauses as the table's battles did (Tikrit, 17 days in March
         # 2015; Mosul, about four weeks in 2017), not as whole theatres regroup.
-        "model": {"campaign": campaign, "massing_days": 0, "pause_days": 21},
+        "model": {"campaign": campaign, "massing_days": 0, "pause_days": 21,
+                  **({} if engaged_ratio == "default"
+                     else {"max_engaged_ratio": engaged_ratio})},
         "outcomes": {"taken": {"name": "The attacker takes the city",
                                "controls": {"faction": "attacker", "settlements": ["city"]}}},
     }
@@ -217,7 +228,8 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
 
 def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64]],
               games: int, seed: int, keep: Path | None = None,
-              campaign: bool = False) -> NDArray[np.float64]:
+              campaign: bool = False, engaged_ratio: float | str = "default"
+              ) -> NDArray[np.float64]:
     """Days until the city falls (``inf``: not within ``TURNS``) -> [points, games].
 
     ``values`` gives each parameter's value at every point [points]; the points are played
@@ -235,7 +247,8 @@ def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64
             continue
         with tempfile.TemporaryDirectory() as tmp:
             path = (keep or Path(tmp)) / f"{_slug(b.name)}_{i}.yaml"
-            path.write_text(scenario_yaml(b, priors, pop, campaign), encoding="utf-8")
+            path.write_text(scenario_yaml(b, priors, pop, campaign, engaged_ratio),
+                            encoding="utf-8")
             compiled = compile_scenario(load(path).scenario)
         rep = {k: np.repeat(v, g) for k, v in values.items()}
         res = simulate(compiled, np.random.default_rng([seed, i]), points * g, values=rep)
@@ -246,10 +259,11 @@ def durations(b: mt.Battle, priors: Priors, values: dict[str, NDArray[np.float64
     return np.concatenate(out, axis=1)
 
 
-def _durations(job: tuple[mt.Battle, Priors, dict[str, NDArray[np.float64]], int, int]
-               ) -> NDArray[np.float64]:
+def _durations(job: tuple[mt.Battle, Priors, dict[str, NDArray[np.float64]], int, int,
+                          float | str]) -> NDArray[np.float64]:
     """:func:`durations` of one battle of the fit (a picklable job for a worker process)."""
-    return durations(*job)
+    b, priors, values, games, seed, engaged_ratio = job
+    return durations(b, priors, values, games, seed, engaged_ratio=engaged_ratio)
 
 
 def _slug(name: str) -> str:
@@ -403,7 +417,8 @@ def default_workers() -> int:
 
 
 def run_fit(path: Path = DATA, games: int = GAMES, seed: int = SEED,
-            progress: bool = False, workers: int | None = None) -> Fit:
+            progress: bool = False, workers: int | None = None,
+            engaged_ratio: float | str = "default") -> Fit:
     """Play every battle at every grid point and fit (see the module's docstring).
 
     The battles are independent (battle ``i`` plays on seed ``seed + i``), so ``workers``
@@ -416,7 +431,8 @@ def run_fit(path: Path = DATA, games: int = GAMES, seed: int = SEED,
     n = len(next(iter(pts.values())))
     values = {**pts, **fixed_values(rates, n)}
     workers = min(workers or default_workers(), len(battles))
-    jobs = [(b, priors, values, games, seed + i) for i, b in enumerate(battles)]
+    jobs = [(b, priors, values, games, seed + i, engaged_ratio)
+            for i, b in enumerate(battles)]
     days, scores = [], []
     with contextlib.ExitStack() as stack:
         if workers > 1:
@@ -620,6 +636,28 @@ def predict(path: Path, games: int, seed: int, campaign: bool = False
     return battles, fc
 
 
+def scan_engaged_ratio(games: int, seed: int, workers: int | None) -> str:
+    """The fit at each value of ``ENGAGED_RATIOS`` (``model.max_engaged_ratio``): its
+    objective (the mean weighted interval score, in-sample at the best point and
+    leave-one-out), the best point and the median error, as a markdown table."""
+    rows = ["| max_engaged_ratio | score in-sample | score leave-one-out | engagement_rate "
+            "| urban_advance_km_per_day | garrison_break | median abs(log2) leave-one-out |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for ratio in ENGAGED_RATIOS:
+        fit = run_fit(games=games, seed=seed, workers=workers, engaged_ratio=ratio,
+                      progress=True)
+        n = len(fit.battles)
+        loo = sum(fit.scores[i, fit.loo_best[i]] for i in range(n)) / n
+        m = metrics(fit.battles, fit.forecasts(True))
+        rows.append(f"| {'none' if ratio >= NO_CAP else f'{ratio:g}'} "
+                    f"| {fit.scores.sum(axis=0)[fit.best] / n:.3f} | {loo:.3f} "
+                    f"| {fit.value('model.engagement_rate'):.3g} "
+                    f"| {fit.value('model.urban_advance_km_per_day'):.3g} "
+                    f"| {fit.value('model.garrison_break'):.3g} "
+                    f"| {m['median_abs_log2']:.2f} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -633,7 +671,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --predict: play the battles with the campaign layer on")
     ap.add_argument("--write-scenarios", type=Path, default=None,
                     help="also write each battle's standard scenario into this folder")
+    ap.add_argument("--scan-engaged-ratio", action="store_true",
+                    help="refit at each value of ENGAGED_RATIOS and print the scores "
+                         "(writes nothing)")
     args = ap.parse_args(argv)
+    if args.scan_engaged_ratio:
+        print(scan_engaged_ratio(args.games or GAMES, args.seed, args.workers))
+        return 0
     if args.write_scenarios is not None:
         args.write_scenarios.mkdir(parents=True, exist_ok=True)
         battles = mt.read(args.predict or DATA)

@@ -10,31 +10,29 @@ the fit and compares. See ``docs/validation.md``, "Modern city battles".
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["TEMPO_FILE", "Tempo", "load_tempo"]
+from wargame.scenario.settings import SETTINGS, Setting
+
+__all__ = ["TEMPO_FILE", "TEMPO_SETTINGS", "Tempo", "load_tempo"]
 
 TEMPO_FILE = "tempo.json"
 """File name of the fitted tempo inside the ``wargame/data`` directory."""
 
-_FIELDS: tuple[str, ...] = (
-    "engagement_rate",
-    "engagement_spread",
-    "urban_advance_km_per_day",
-    "garrison_break",
-    "collapse_rate",
-    "surrender_rate",
-)
+TEMPO_SETTINGS: tuple[Setting, ...] = tuple(
+    s for s in SETTINGS if s.calibrated == "modern battles")
+"""The settings ``tempo.json`` gives (``wargame/scenario/settings.py``, "calibrated: modern
+battles"), in registry order; a value is checked against the setting's own bounds."""
 
 
 @dataclass(frozen=True)
 class Tempo:
-    """Fitted and counted tempo parameters (see ``docs/model.md``, "Time" and "Space").
+    """Fitted and counted tempo parameters (see ``docs/model.md``, "Time" and "Space"), read
+    as attributes by their setting names (``tempo.engagement_rate``):
 
     * ``engagement_rate``: chance that a given day of a turn sees a CDB90-type engagement at a
       contested place (the median over places and games).
@@ -49,39 +47,37 @@ class Tempo:
     * ``surrender_rate``: daily hazard that a besieged place ends its siege by a deal.
     """
 
-    engagement_rate: float
-    engagement_spread: float
-    urban_advance_km_per_day: float
-    garrison_break: float
-    collapse_rate: float
-    surrender_rate: float
+    values: Mapping[str, float]
     sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        problems = []
-        if not 0.0 < self.engagement_rate <= 1.0:
-            problems.append("engagement_rate must lie in (0, 1]")
-        if not (math.isfinite(self.engagement_spread) and self.engagement_spread >= 0):
-            problems.append("engagement_spread must be >= 0")
-        if not (math.isfinite(self.garrison_break) and self.garrison_break > 0):
-            problems.append("garrison_break must be > 0")
-        if not (math.isfinite(self.urban_advance_km_per_day)
-                and self.urban_advance_km_per_day > 0):
-            problems.append("urban_advance_km_per_day must be > 0")
-        for name in ("collapse_rate", "surrender_rate"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                problems.append(f"{name} must lie in [0, 1)")
+        names = [s.name for s in TEMPO_SETTINGS]
+        problems = [f"{name} is missing" for name in names if name not in self.values]
+        problems += [f"{name} is not a tempo setting" for name in self.values
+                     if name not in names]
+        problems += [p for s in TEMPO_SETTINGS if s.name in self.values
+                     if (p := s.problem(self.values[s.name])) is not None]
         if problems:
             raise ValueError("invalid tempo: " + "; ".join(problems))
 
+    def __getattr__(self, name: str) -> float:
+        values = self.__dict__.get("values")  # absent while a pickle is being restored
+        if values is None or name not in values:
+            raise AttributeError(name)
+        return float(values[name])
+
     def to_dict(self) -> dict[str, Any]:
         """The parameters as a JSON-ready dict (the ``parameters`` of ``tempo.json``)."""
-        return {**{name: getattr(self, name) for name in _FIELDS}, "sources": dict(self.sources)}
+        return {**{s.name: self.values[s.name] for s in TEMPO_SETTINGS},
+                "sources": dict(self.sources)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tempo:
         """Build from the ``parameters`` mapping of ``tempo.json`` (extra keys ignored)."""
-        return cls(**{name: float(data[name]) for name in _FIELDS},
+        missing = [s.name for s in TEMPO_SETTINGS if s.name not in data]
+        if missing:
+            raise ValueError("invalid tempo: " + "; ".join(f"{n} is missing" for n in missing))
+        return cls({s.name: float(data[s.name]) for s in TEMPO_SETTINGS},
                    sources={str(k): str(v) for k, v in data.get("sources", {}).items()})
 
 

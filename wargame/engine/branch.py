@@ -119,11 +119,11 @@ def carry_over(a: Compiled, b: Compiled, st: State, old: dict[str, np.ndarray],
       takes ``b``'s stance, whatever the game had come to;
     * a faction's ``quality``, ``aggression``, ``reserve_share`` and objective weights take
       their new value, and its ``morale`` moves by the change of its base morale;
-    * ``model.rout_ratio`` takes its new value; ``model.urban_advance`` gives each place its new
-      advance; ``model.engagement_rate`` and ``model.engagement_spread`` give each place its new
-      chance of an engagement from the place's own intensity (the normal draw ``z`` of the
-      game, recovered from the old chance; with no spread before there is none to recover, and
-      the place keeps the median intensity).
+    * ``model.rout_ratio`` takes its new value; ``model.urban_advance_km_per_day`` gives each
+      place its new advance; ``model.engagement_rate`` and ``model.engagement_spread`` give each
+      place its new chance of an engagement from the place's own intensity (the normal draw
+      ``z`` of the game, recovered from the old chance; with no spread before there is none to
+      recover, and the place keeps the median intensity).
 
     ``old`` are the games' parameters under ``a``, ``params`` the branch's for the same games
     (:func:`branch_params`), ``[R]`` each.
@@ -151,10 +151,11 @@ def carry_over(a: Compiled, b: Compiled, st: State, old: dict[str, np.ndarray],
     if "model.rout_ratio" in changed:
         st.rout_ratio[:] = params["model.rout_ratio"]
         applied.add("model.rout_ratio")
-    if "model.urban_advance" in changed:
+    advance = "model.urban_advance_km_per_day"
+    if advance in changed:
         st.advance[:] = space.advance(b.space, b.calibration.advance_km_per_day["rural"],
-                                      params["model.urban_advance"])
-        applied.add("model.urban_advance")
+                                      params[advance])
+        applied.add(advance)
     rate, spread = "model.engagement_rate", "model.engagement_spread"
     if rate in changed or spread in changed:
         p0 = np.clip(st.engage_p, 1e-12, 1.0 - 1e-12)

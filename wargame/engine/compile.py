@@ -22,6 +22,7 @@ from wargame.scenario.schema import (
     Scenario,
     Supply,
 )
+from wargame.scenario.settings import SETTINGS, Setting
 
 STANCE = {"war": 0, "neutral": 1, "allied": 2}
 SELF = 3
@@ -130,23 +131,10 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
 
     params: dict[str, Param] = {}
     m = sc.model
-    params["model.attacker_k"] = m.attacker_k_per_day or cal.attacker_k_per_day
-    params["model.defender_k"] = m.defender_k_per_day or cal.defender_k_per_day
-    params["model.luck_sigma"] = m.luck_sigma if m.luck_sigma is not None else cal.luck_sigma
-    params["model.rout_ratio"] = m.rout_ratio
-    params["model.engagement_rate"] = (m.engagement_rate if m.engagement_rate is not None
-                                       else tmp.engagement_rate)
-    params["model.engagement_spread"] = (m.engagement_spread if m.engagement_spread is not None
-                                         else tmp.engagement_spread)
-    params["model.urban_advance"] = (m.urban_advance_km_per_day
-                                     if m.urban_advance_km_per_day is not None
-                                     else tmp.urban_advance_km_per_day)
-    params["model.garrison_break"] = (m.garrison_break if m.garrison_break is not None
-                                      else tmp.garrison_break)
-    params["model.collapse_rate"] = (m.collapse_rate if m.collapse_rate is not None
-                                     else tmp.collapse_rate)
-    params["model.surrender_rate"] = (m.surrender_rate if m.surrender_rate is not None
-                                      else tmp.surrender_rate)
+    for setting in SETTINGS:  # every setting that may be a distribution, by its one name
+        if setting.sampled:
+            given = getattr(m, setting.name)
+            params[setting.key] = given if given is not None else calibrated(setting, cal, tmp)
     for f, fac in sc.factions.items():
         params[f"{f}.strength"] = fac.strength
         params[f"{f}.quality"] = fac.quality
@@ -228,6 +216,13 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
                if eff.doctrine is not None for s in (eff.doctrine.objectives or {})}),
             dtype=np.intp),
     )
+
+
+def calibrated(s: Setting, cal: Calibration, tempo: Tempo) -> float:
+    """The value of a setting left unset: its CDB90 or modern-battles fit."""
+    if s.calibrated is None:
+        raise ValueError(f"model.{s.name} has no calibrated value to fall back on")
+    return float(getattr(cal if s.calibrated == "CDB90" else tempo, s.name))
 
 
 UNREACHABLE = 10_000

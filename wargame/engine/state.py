@@ -158,7 +158,7 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
                                    np.zeros((R, N)) if deterministic
                                    else rng.standard_normal((R, N))),
         advance=space.advance(c.space, c.calibration.advance_km_per_day["rural"],
-                              p["model.urban_advance"]),
+                              p["model.urban_advance_km_per_day"]),
         offensive_loss=np.zeros((R, F)), offensive_base=np.zeros((R, F)),
         offensive_days=np.zeros((R, F)), rest=np.zeros((R, F), np.int16),
         op_target=np.full((R, F, max(1, int(c.operations.max(initial=0)))), -1, np.intp),

@@ -8,7 +8,7 @@ generated from these models. Cross-references (ids that must exist, graph checks
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    create_model,
     model_validator,
 )
 
@@ -26,6 +27,7 @@ from wargame.scenario.limits import (
     MAX_TURNS,
 )
 from wargame.scenario.params import POSITIVE_FLOOR, STRICT, Param, bounded
+from wargame.scenario.settings import model_fields
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
@@ -36,15 +38,11 @@ if TYPE_CHECKING:  # to the type checker every bounded parameter is a Param
     Fraction: TypeAlias = Param
     Positive: TypeAlias = Param
     Multiplier: TypeAlias = Param
-    Sigma: TypeAlias = Param
-    Ratio: TypeAlias = Param
 else:
     Count = bounded(0.0, None)
     Fraction = bounded(0.0, 1.0)
     Positive = bounded(POSITIVE_FLOOR, None)
     Multiplier = bounded(1.0, 10.0)
-    Sigma = bounded(0.0, 3.0)
-    Ratio = bounded(1.0, 100.0)
 
 
 Terrain = Literal["urban", "suburban", "rural", "mountain", "desert", "forest"]
@@ -372,8 +370,8 @@ class Event(Entry):
     once: bool = True
 
 
-class ModelSettings(Entry):
-    """Engine settings, grouped by the phase of a turn that reads them.
+class ModelSettingsBase(Entry):
+    """Engine settings: one field per setting of the registry, ``wargame/scenario/settings.py``.
 
     ``docs/model.md`` gives every formula and ``docs/scenario-format.md`` every default with its
     source. Settings left out (``None``) take the calibrated values: CDB90
@@ -382,69 +380,16 @@ class ModelSettings(Entry):
     once per game; the others are plain numbers.
     """
 
-    # Combat: the Lanchester law of an engagement day (phases/engagement.py).
-    law: Literal["square", "linear"] = "square"
-    steps_per_day: int = Field(1, ge=1, le=48)
-    attacker_k_per_day: Positive | None = None
-    defender_k_per_day: Positive | None = None
-    luck_sigma: Sigma | None = None
-    # Time: how many days of a turn a contested place is fought over (phases/combat.py).
-    battle_days: float | None = Field(None, gt=0, le=366)
-    engagement_rate: Fraction | None = None
-    engagement_spread: Sigma | None = None
-    # Space: frontage and ground (wargame/engine/space.py); false: classic decisive battles.
-    engagement_model: bool = True
-    urban_density: float = Field(9200.0, gt=0, le=1e6)
-    min_area_km2: float = Field(1.0, gt=0, le=1e5)
-    urban_advance_km_per_day: Positive | None = None
-    # Breaks, routs and collapse (phases/engagement.py).
-    rout_ratio: Ratio = 3.0
-    rout_loss: float = Field(0.15, ge=0, le=1)
-    breakout_loss: float = Field(0.35, ge=0, le=1)
-    hold_threshold: float = Field(10.0, ge=0)
-    min_hold_share: float = Field(0.05, ge=0, le=1)
-    garrison_break: Positive | None = None
-    collapse_rate: Fraction | None = None
-    collapse_morale_slope: float = Field(9.6, ge=0, le=100)
-    # Operations, culmination and pauses (phases/operations.py); false: every faction attacks
-    # wherever the 3:1 rule lets it, every turn, and nothing regenerates.
-    campaign: bool = True
-    culmination_loss: float = Field(0.25, gt=0, le=1)
-    push_days: int = Field(91, ge=1, le=100_000)
-    pause_days: int = Field(126, ge=0, le=10_000)
-    massing_days: int = Field(14, ge=0, le=10_000)
-    operation_radius: int = Field(2, ge=0, le=100)
-    hold_share: float = Field(0.25, ge=0, le=10)
-    # Quiet fronts and regeneration (phases/garrisons.py).
-    quiet_loss_per_day: float = Field(0.0002, ge=0, le=0.1)
-    wounded_return: float = Field(0.3, ge=0, le=1)
-    return_days: float = Field(20.0, gt=0, le=10_000)
-    # Supply and sieges (phases/supply.py).
-    siege_attrition: float = Field(0.01, ge=0, le=1)
-    unsupplied_power: float = Field(0.6, ge=0, le=1)
-    surrender_rate: Fraction | None = None
-    # Orders (phases/orders.py).
-    planning_ratio: float = Field(3.0, ge=1, le=100)
-    min_garrison: float = Field(50.0, ge=0)
-    # Morale (phases/morale.py).
-    morale_recovery: float = Field(0.2, ge=0, le=1)
-    morale_per_place: float = Field(0.05, ge=0, le=1)
-    morale_per_casualty_rate: float = Field(0.5, ge=0, le=10)
-    collapsed_power: float = Field(0.5, ge=0, le=1)
-    # Air strikes (phases/air.py).
-    air_kill_cap: float = Field(0.3, ge=0, le=1)
-    air_saturation_sorties: float = Field(20.0, gt=0)
-    air_focus: float = Field(0.75, ge=0, le=1)
-    # Redeployment (phases/redeploy.py) and initial deployment (state.py).
-    redeploy_share: float = Field(0.5, ge=0, le=1)
-    front_deployment_weight: float = Field(2.0, ge=1, le=100)
-    # Civilians (phases/civilians.py): deaths and flight; false (or every rate 0): none.
-    civilians: bool = True
-    civilian_fighting_deaths: float = Field(6.1e-5, ge=0, le=1)
-    civilian_air_deaths: float = Field(2.5, ge=0, le=1000)
-    civilian_siege_deaths: float = Field(5e-5, ge=0, le=1)
-    civilian_flight_rate: float = Field(0.0095, ge=0, le=1)
-    civilian_fall_flight: float = Field(0.36, ge=0, le=1)
+    if TYPE_CHECKING:  # the fields come from the registry, so the type checker sees Any
+        def __getattr__(self, name: str) -> Any: ...
+
+
+if TYPE_CHECKING:
+    ModelSettings: TypeAlias = ModelSettingsBase
+else:
+    ModelSettings = create_model("ModelSettings", __base__=ModelSettingsBase,
+                                 __module__=__name__, **model_fields())
+    ModelSettings.__doc__ = ModelSettingsBase.__doc__
 
 
 class Scenario(Entry):

@@ -83,8 +83,8 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
         float(c.calibration.air_superiority_multiplier), st.relation, F)
     B, K = S.shape
     days = engagement_days(c, st, br, bn, rng, deterministic)
-    k = np.where(np.arange(K) == 0, p["model.defender_k"][br][:, None],
-                 p["model.attacker_k"][br][:, None])
+    k = np.where(np.arange(K) == 0, p["model.defender_k_per_day"][br][:, None],
+                 p["model.attacker_k_per_day"][br][:, None])
     collapse_u: np.ndarray
     if deterministic:
         collapse_u = np.ones(B)
@@ -100,7 +100,8 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
                       float(m.hold_threshold), float(m.min_hold_share),
                       bool(m.engagement_model),
                       float(m.collapse_morale_slope),
-                      float(c.scenario.scenario.days_per_turn))
+                      float(c.scenario.scenario.days_per_turn),
+                      float(m.max_engaged_ratio))
     sp = c.space
     # A garrison of a faction that fights to the end (doctrine.last_stand) never gives its
     # place up from wear.

@@ -79,6 +79,7 @@ class EngageRule(NamedTuple):
     engagement_model: bool  # frontage, ground and CDB90 daily outcomes (False: classic)
     collapse_slope: float
     turn_days: float        # calendar days of a turn: a place attacked is exposed to collapse
+    max_engaged_ratio: float   # attackers' power in contact over the defenders' at most
 
 
 @njit(cache=True)
@@ -259,9 +260,17 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
             e[0] = min(x[0], cap_def[n])
             scale[0] = (min(1.0, x[0] / cap_def[n]) if rule.engagement_model and rule.square
                         else 1.0)
+            att_power = 0.0
             for s in range(1, K):
                 live = not stopped[s] and x[s] > rule.hold_threshold
                 e[s] = x[s] * share if live else 0.0
+                att_power += e[s] * mult[b, s]
+            # In a city the attackers cannot bring more than ``max_engaged_ratio`` times the
+            # defenders' power in contact to bear; the rest wait.
+            if rule.engagement_model and att_power > rule.max_engaged_ratio * e[0] * mult[b, 0]:
+                cut = rule.max_engaged_ratio * e[0] * mult[b, 0] / att_power
+                for s in range(1, K):
+                    e[s] *= cut
             for s in range(K):
                 e0[s] = e[s]
             heun(e, mult[b], k[b], H[b], dl, max(1, round(dl * rule.steps_per_day)),
