@@ -115,12 +115,13 @@ print(elapsed, war.sum() / (300 * ctl.shape[0]))
 
 
 def side_by_side(other: Path, sizes: list[int], repeats: int = 5) -> None:
-    """Time this checkout and ``other`` (its ``.venv``) on the Aleppo scenario, each on its own
-    version of the file, alternating runs so that both see the same load on a shared
-    machine."""
+    """Time this checkout and ``other`` (its ``.venv``, else this interpreter) on the Aleppo
+    scenario, each on its own version of the file and its own package, alternating runs so
+    that both see the same load on a shared machine."""
     scenario = "scenarios/aleppo_2015.yaml"     # each checkout plays its own version of it
-    runs = {"this checkout": (sys.executable, ROOT), f"{other}": (str(other / ".venv" / "bin" /
-                                                                      "python"), other)}
+    venv = other / ".venv" / "bin" / "python"    # its own environment, else this one
+    runs = {"this checkout": (sys.executable, ROOT),
+            f"{other}": (str(venv) if venv.exists() else sys.executable, other)}
     print("| checkout | replicates | best s | median s | games/s (best) | war links per "
           "game-turn |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -129,7 +130,8 @@ def side_by_side(other: Path, sizes: list[int], repeats: int = 5) -> None:
         links: dict[str, float] = {}
         for _ in range(repeats):
             for name, (py, cwd) in runs.items():
-                env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+                env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                       "PYTHONPATH": str(cwd)}
                 out = subprocess.run([py, "-c", _ONE, scenario, str(r)], cwd=cwd, env=env,
                                      capture_output=True, text=True, check=True)
                 elapsed, war = out.stdout.strip().splitlines()[-1].split()
@@ -146,9 +148,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     ap.add_argument("--against", type=Path, default=None,
                     help="another checkout (with its .venv) to time side by side, alternating")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="timed runs of each checkout with --against (alternating)")
     args = ap.parse_args()
     if args.against is not None:
-        side_by_side(args.against.resolve(), [1000, 10000] if not args.quick else [1000])
+        side_by_side(args.against.resolve(), [1000, 10000] if not args.quick else [1000],
+                     args.repeat)
         return
     aleppo = compile_scenario(load(ROOT / "scenarios" / "aleppo_2015.yaml").scenario)
     sizes = [100, 1000, 10000, 30000] if not args.quick else [100, 1000]

@@ -10,6 +10,7 @@ import pytest
 
 from wargame.engine.common import pairwise_sum, sum_by_owner
 from wargame.engine.compile import SELF, STANCE
+from wargame.engine.links import find_war_links, refresh_war_links
 from wargame.engine.phases.combat import assemble
 from wargame.engine.phases.engagement import (
     BROKEN,
@@ -122,12 +123,36 @@ def test_a_surrender_hands_the_place_to_the_besieger_and_evacuates_the_garrison(
     assert casualties.sum() == 0.0
 
 
+def test_war_links_are_the_links_between_factions_at_war_in_edge_order() -> None:
+    src, dst, _ = PATH                                       # 0 - 1 - 2 - 3
+    ctrl = np.array([[0, 0, 1, 2], [0, 1, 1, 1]], dtype=np.int16)
+    rel = relations({(1, 2): NEUTRAL}, 3, R=2)
+    links = find_war_links(ctrl, rel, src, dst)
+    pairs = [[(int(src[e]), int(dst[e])) for e in links.edges[r, :links.n_links[r]]]
+             for r in range(2)]
+    assert pairs == [[(1, 2), (2, 1)], [(0, 1), (1, 0)]]
+    # Only the games whose control changed or where a relation was set are made again, and
+    # then as new.
+    ctrl[1, 3] = 0
+    rel[0, 1, 2] = rel[0, 2, 1] = STANCE["war"]
+    assert refresh_war_links(links, ctrl, rel, src, dst) == 1
+    assert links.made.tolist() == [False, True]
+    assert refresh_war_links(links, ctrl, rel, src, dst, np.array([True, False])) == 1
+    fresh = find_war_links(ctrl, rel, src, dst)
+    for r in range(2):
+        k = links.n_links[r]
+        assert k == fresh.n_links[r]
+        assert links.edges[r, :k].tolist() == fresh.edges[r, :k].tolist()
+    assert links.n_links.tolist() == [4, 4]
+    assert refresh_war_links(links, ctrl, rel, src, dst) == 0
+
+
 def test_redeploy_moves_surplus_one_link_toward_the_front() -> None:
     src, dst, out_start = PATH
     ctrl = np.array([[0, 0, 0, 1]], dtype=np.int16)          # the front is 2 | 3
     strength = np.array([[110.0, 110.0, 110.0, 50.0]])
-    redeploy(ctrl, relations({}, 2), strength, src, dst, out_start,
-             np.full(ctrl.shape, 10.0), 0.5)
+    links = find_war_links(ctrl, relations({}, 2), src, dst)
+    redeploy(ctrl, strength, dst, out_start, links, np.full(ctrl.shape, 10.0), 0.5)
     # 0 (distance 2) sends half of 100 to 1; 1 (distance 1) half of its own 100 to 2.
     assert strength[0].tolist() == pytest.approx([60.0, 110.0, 160.0, 50.0])
 
@@ -136,8 +161,9 @@ def test_redeploy_does_nothing_without_a_front() -> None:
     src, dst, out_start = PATH
     ctrl = np.array([[0, 0, 1, 1]], dtype=np.int16)
     strength = np.array([[110.0, 110.0, 110.0, 50.0]])
-    redeploy(ctrl, relations({(0, 1): NEUTRAL}, 2), strength, src, dst, out_start,
-             np.full(ctrl.shape, 10.0), 0.5)
+    links = find_war_links(ctrl, relations({(0, 1): NEUTRAL}, 2), src, dst)
+    assert links.n_links.tolist() == [0]
+    redeploy(ctrl, strength, dst, out_start, links, np.full(ctrl.shape, 10.0), 0.5)
     assert strength[0].tolist() == [110.0, 110.0, 110.0, 50.0]
 
 
@@ -148,11 +174,12 @@ def star_orders(max_offensives: int, objective: list[float]) -> tuple[np.ndarray
     strength = np.array([[1000.0, 10.0, 10.0, 10.0]])
     obj = np.zeros((1, 2, 4))
     obj[0, 0, 1:] = objective
+    links = find_war_links(ctrl, relations({}, 2), src, dst)
     return orders(
-        ctrl, relations({}, 2), strength, np.zeros((1, 2)), np.zeros((1, 2), bool),
+        ctrl, strength, np.zeros((1, 2)), np.zeros((1, 2), bool),
         np.full((1, 2), 0.5), np.array([2.0]), obj, np.zeros((1, 4)), np.ones((1, 4)),
         strength.copy(), -np.ones((1, 4), np.int16), np.zeros(4),
-        np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst,
+        np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst, links,
         OrdersRule(1.0, 1.0, 0.0, 1.0), np.ones((1, 4)), np.ones((1, 2, 4), bool),
         np.zeros((1, 2), bool), np.zeros((1, 2), bool), np.zeros((0, 2, 4)),
         np.full(1, -1, np.intp))

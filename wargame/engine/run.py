@@ -21,6 +21,7 @@ import numpy as np
 
 from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
+from wargame.engine.links import find_war_links, refresh_war_links
 from wargame.engine.phases import (
     civilians,
     combat,
@@ -103,19 +104,24 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
     deterministic = game.deterministic
     R, F = st.replicates, c.n_factions
     civ = civilians.rates(c)
+    # The links at war, made again wherever control or a relation has changed: after the
+    # events (relations), the surrenders (control) and the battles (control).
+    links = find_war_links(st.control, st.relation, c.src, c.dst)
     for t in range(game.turn + 1, until + 1):
         before = st.faction_strength(F)
         casualties_before = st.casualties.copy()
         control_before = st.control.copy()
-        events.run_events(c, st, p, t, rng, records)
+        relations_set = events.run_events(c, st, p, t, rng, records)
+        refresh_war_links(links, st.control, st.relation, c.src, c.dst, relations_set)
         support.reinforce(c, st, p, t)
-        sup = support.external_support(c, st, p, t, records)
+        sup = support.external_support(c, st, p, t, records, links)
         supply_mult, captured, lost = supply_phase(c, st, sup, p, rng, deterministic,
                                                    records, t)
+        refresh_war_links(links, st.control, st.relation, c.src, c.dst)
         unit, def_unit, def_power = unit_power(c, st, sup, supply_mult)
-        plan = operations.plan(c, st)
-        planned = operations.planned_defence(c, st, p, def_power)
-        od, candidates = orders.choose(c, st, unit, planned, sup.air_side, plan)
+        plan = operations.plan(c, st, links)
+        planned = operations.planned_defence(c, st, p, def_power, links)
+        od, candidates = orders.choose(c, st, unit, planned, sup.air_side, plan, links)
         bt = combat.fight(c, st, od, p, def_unit, sup.air_side, rng, deterministic)
         attack_loss = np.zeros((R, F))
         attacked = np.zeros((R, F), dtype=bool)
@@ -126,12 +132,14 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
             captured += won
             lost += gone
             attack_loss, attacked = combat.attack_losses(bt, R, F)
+            refresh_war_links(links, st.control, st.relation, c.src, c.dst)
         morale.morale_phase(c, st, captured, lost, before, p)
         morale.recover(c, st, fought)
         if c.scenario.model.campaign:
             operations.launch(c, st, plan, candidates, t, records)
             operations.advance(c, st, attack_loss, attacked, t, records)
-            front, hold = garrisons.front_places(c, st)
+            # Only the battles have changed control since the plan found the fronts.
+            front, hold = garrisons.front_places(c, st, links, (plan.front, plan.hold))
             garrisons.quiet_front(c, st, fought, front)
             garrisons.regenerate(c, st, p, st.casualties - casualties_before, hold)
             garrisons.mass(c, st, hold)
@@ -142,8 +150,8 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
                 for r, f in zip(*np.nonzero(culminated), strict=True):
                     records.append({"turn": t, "replicate": int(r), "kind": "culminated",
                                     "faction": int(f), "pause_turns": int(st.rest[r, f])})
-        redeploy(st.control, st.relation, st.strength, c.src, c.dst, c.out_start,
-                 hold, float(c.scenario.model.redeploy_share))
+        redeploy(st.control, st.strength, c.dst, c.out_start, links, hold,
+                 float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)
         civilians.civilians_phase(c, st, civ, civilians.attacked(bt, st.control.shape),
                                   sup.sorties, control_before)

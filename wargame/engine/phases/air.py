@@ -23,54 +23,59 @@ import math
 import numpy as np
 from numba import njit
 
-from wargame.engine.common import WAR
+from wargame.engine.links import WarLinks
+from wargame.engine.phases.garrisons import near_objective
 
 
 @njit(cache=True)
-def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, side: int,
+def air_strikes(ctrl: np.ndarray, strength: np.ndarray, side: int,
                 prio: np.ndarray, sorties: np.ndarray, kills_per_sortie: np.ndarray,
                 suppression: np.ndarray, kill_cap: float, saturation: float,
-                out_start: np.ndarray, dst: np.ndarray, casualties: np.ndarray,
+                src: np.ndarray, dst: np.ndarray, links: WarLinks, casualties: np.ndarray,
                 suppress: np.ndarray, air_side: np.ndarray, best: np.ndarray,
                 total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray,
-                focus: np.ndarray, focus_share: float) -> None:
+                op_target: np.ndarray, op_stage: np.ndarray, hops: np.ndarray, radius: int,
+                focus_share: float) -> None:
     """One air-strike line for all replicates; updates the state and the turn's support in
     place and, if ``alloc`` and ``kills`` are [R, N] (not [0, 0]), fills them with the sorties
     and kills at each place (for the narrative).
 
     Sorties go to places of factions the beneficiary ``side`` is at war with that touch its
-    own land, in proportion to ``prio`` [R, F] x the garrison's strength. Kills at a place
-    saturate at ``kill_cap`` x its strength: ``cap (1 - exp(-kills_per_sortie x sorties /
-    cap))``; suppression of its power ``1 - suppression (1 - exp(-sorties / saturation))``.
-    The place's air side is the line that flew the most sorties over it. ``alloc`` and
-    ``kills`` must come in zeroed. Where some candidates are marked in ``focus`` [R, N] (the
-    sector of the beneficiary's operation), ``focus_share`` of the sorties go to them and the
-    rest to the others, each part in proportion to the same weights.
+    own land (the targets of the links at war, ``links``, that leave it), in proportion to
+    ``prio`` [R, F] x the garrison's strength. Kills at a place saturate at ``kill_cap`` x
+    its strength: ``cap (1 - exp(-kills_per_sortie x sorties / cap))``; suppression of its
+    power ``1 - suppression (1 - exp(-sorties / saturation))``. The place's air side is the
+    line that flew the most sorties over it. ``alloc`` and ``kills`` must come in zeroed.
+    Where some candidates lie in the sector of the beneficiary's operation (within ``radius``
+    links, ``hops``, of its objectives ``op_target`` while it masses or fights, ``op_stage``
+    > 0; ``radius`` < 0: no sectors), ``focus_share`` of the sorties go to them and the rest
+    to the others, each part in proportion to the same weights.
     """
     R, N = ctrl.shape
     record = alloc.shape[0] > 0
     w = np.empty(N)
     seen = np.zeros(N, dtype=np.bool_)
     cand = np.empty(N, dtype=np.intp)
+    focus = np.empty(N, dtype=np.bool_)
     for r in range(R):
         # Enemy places touching the beneficiary's land.
         nc = 0
-        for m in range(N):
-            if ctrl[r, m] != side:
-                continue
-            for e in range(out_start[m], out_start[m + 1]):
-                n = dst[e]
-                if not seen[n] and relation[r, side, ctrl[r, n]] == WAR:
-                    seen[n] = True
-                    cand[nc] = n
-                    nc += 1
+        for i in range(links.n_links[r]):
+            e = links.edges[r, i]
+            n = dst[e]
+            if ctrl[r, src[e]] == side and not seen[n]:
+                seen[n] = True
+                cand[nc] = n
+                nc += 1
         total = 0.0
         total_in = 0.0
+        in_op = radius >= 0 and op_stage[r, side] > 0
         for i in range(nc):
             n = cand[i]
             seen[n] = False
             w[i] = prio[r, ctrl[r, n]] * strength[r, n]
-            if focus[r, n]:
+            focus[i] = in_op and near_objective(op_target, r, side, hops, radius, n)
+            if focus[i]:
                 total_in += w[i]
             else:
                 total += w[i]
@@ -80,7 +85,7 @@ def air_strikes(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, si
         scale = sorties[r] * (1.0 - share_in) / max(total, 1e-12)
         scale_in = sorties[r] * share_in / max(total_in, 1e-12)
         for i in range(nc):
-            a = w[i] * (scale_in if focus[r, cand[i]] else scale)
+            a = w[i] * (scale_in if focus[i] else scale)
             if a <= 0.0:
                 continue
             n = cand[i]

@@ -19,9 +19,11 @@ from wargame.engine.state import State
 
 
 def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
-               rng: np.random.Generator, log: list[dict[str, Any]] | None) -> None:
-    """Evaluate every event's trigger for all replicates and apply its effects where it fires."""
+               rng: np.random.Generator, log: list[dict[str, Any]] | None) -> np.ndarray:
+    """Evaluate every event's trigger for all replicates and apply its effects where it fires
+    -> [R] bool, the games where an event set a relation."""
     R = st.replicates
+    relations_set = np.zeros(R, dtype=bool)
     fi = {f: i for i, f in enumerate(c.factions)}
     si = {s: i for i, s in enumerate(c.settlements)}
     oi = {o: i for i, o in enumerate(c.outcomes)}
@@ -51,6 +53,7 @@ def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
             if eff.set_relation is not None:
                 a, b = (fi[x] for x in eff.set_relation.between)
                 st.relation[m, a, b] = st.relation[m, b, a] = STANCE[eff.set_relation.stance]
+                relations_set |= m
             elif eff.scale_support is not None:
                 s = c.support_ids.index(eff.scale_support.support)
                 st.support_scale[m, s] = p[f"event.{eid}.{j}.factor"][m]
@@ -76,3 +79,4 @@ def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
             for r in np.flatnonzero(m):
                 log.append({"turn": t, "replicate": int(r), "kind": "event", "event": eid,
                             "name": ev.name or eid})
+    return relations_set

@@ -33,6 +33,7 @@ from numba import njit
 
 from wargame.engine.common import WAR, sum_by_owner
 from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.links import WarLinks
 from wargame.engine.state import State
 
 
@@ -49,23 +50,24 @@ def near_objective(op_target: np.ndarray, r: int, f: int, hops: np.ndarray, radi
 
 
 @njit(cache=True)
-def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           objective: np.ndarray, objective_places: np.ndarray, need: np.ndarray,
-           floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Which places touch an enemy at war (``front`` [R, N] bool), and what each place keeps
-    (``hold`` [R, N]): ``need`` at the front and where a faction at war with the holder has
-    the place among its objectives (only ``objective_places`` can be), ``floor``
-    elsewhere."""
+def fronts(front: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, relation: np.ndarray,
+           src: np.ndarray, links: WarLinks, every: bool, objective: np.ndarray,
+           objective_places: np.ndarray, need: np.ndarray, floor: float) -> None:
+    """Which places touch an enemy at war (``front`` [R, N] bool: the source of a link at
+    war, ``links``), and what each place keeps (``hold`` [R, N]): ``need`` at the front and
+    where a faction at war with the holder has the place among its objectives (only
+    ``objective_places`` can be), ``floor`` elsewhere. Written in every game if ``every``,
+    else only in the games whose links were made again at their last refresh
+    (``links.made``)."""
     R, N = ctrl.shape
     F = relation.shape[1]
-    front = np.zeros((R, N), dtype=np.bool_)
-    hold = np.empty((R, N))
     for r in range(R):
-        for e in range(src.shape[0]):
-            a = ctrl[r, src[e]]
-            b = ctrl[r, dst[e]]
-            if a >= 0 and b >= 0 and a != b and relation[r, a, b] == WAR:
-                front[r, src[e]] = True
+        if not every and not links.made[r]:
+            continue
+        for n in range(N):
+            front[r, n] = False
+        for i in range(links.n_links[r]):
+            front[r, src[links.edges[r, i]]] = True
         for n in range(N):
             hold[r, n] = need[n] if front[r, n] else floor
         for i in range(objective_places.shape[0]):
@@ -74,53 +76,32 @@ def fronts(ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray, dst: np.ndar
             if front[r, n] or a < 0:
                 continue
             for f in range(F):
-                if f != a and objective[r, f, n] > 0 and relation[r, f, a] == WAR:
+                if f != a and relation[r, f, a] == WAR and objective[r, f, n] > 0:
                     hold[r, n] = need[n]
                     break
-    return front, hold
 
 
-def front_places(c: Compiled, st: State) -> tuple[np.ndarray, np.ndarray]:
+def front_places(c: Compiled, st: State, links: WarLinks,
+                 since: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Places facing an enemy, and what each place keeps -> two [R, N] arrays, in the state as
-    it is: ``max(min_garrison, hold_share x cap_def)`` where it faces an enemy or an enemy
-    wants it, ``min_garrison`` elsewhere (see :func:`fronts`)."""
+    it is (``links``: its links at war): ``max(min_garrison, hold_share x cap_def)`` where it
+    faces an enemy or an enemy wants it, ``min_garrison`` elsewhere (see :func:`fronts`).
+
+    ``since``: the two arrays as they were found at an earlier point of the turn, when the
+    objectives were what they are now; they are brought up to date, in place, in the games
+    whose control or relations have changed since (``links.made``), and returned."""
     m = c.scenario.model
     floor = float(m.min_garrison)
     cap = np.where(np.isfinite(c.space.cap_def), c.space.cap_def, 0.0)
     need = np.maximum(floor, m.hold_share * cap)
-    return fronts(st.control, st.relation, c.src, c.dst, st.objective, c.objective_places,
-                  need, floor)
-
-
-def hold_need(c: Compiled, st: State) -> np.ndarray:
-    """Fighters each place keeps before it sends any away or attacks from it -> [R, N]."""
-    if not c.scenario.model.campaign:
-        return np.full(st.control.shape, float(c.scenario.model.min_garrison))
-    return front_places(c, st)[1]
-
-
-@njit(cache=True)
-def sector_kernel(op_target: np.ndarray, op_stage: np.ndarray, hops: np.ndarray, radius: int,
-                  f: int) -> np.ndarray:
-    """[R, N] bool: the places within ``radius`` links of faction ``f``'s objectives in the
-    games where its operation masses or fights."""
-    R = op_target.shape[0]
-    N = hops.shape[0]
-    out = np.zeros((R, N), dtype=np.bool_)
-    for r in range(R):
-        if op_stage[r, f] > 0:
-            for n in range(N):
-                out[r, n] = near_objective(op_target, r, f, hops, radius, n)
-    return out
-
-
-def sector(c: Compiled, st: State, f: int) -> np.ndarray:
-    """Places within ``operation_radius`` links of faction ``f``'s operation objectives while
-    it masses or fights -> [R, N] bool (all false without the campaign layer)."""
-    if not c.scenario.model.campaign:
-        return np.zeros(st.control.shape, dtype=bool)
-    return sector_kernel(st.op_target, st.op_stage, c.hops, int(c.scenario.model.operation_radius),
-                         f)
+    if since is None:
+        front, hold = np.empty(st.control.shape, dtype=bool), np.empty(st.control.shape)
+    else:
+        front, hold = since
+    fronts(front, hold, st.control, st.relation, c.src, links, since is None, st.objective,
+           c.objective_places, need, floor)
+    return front, hold
 
 
 @njit(cache=True)

@@ -38,8 +38,9 @@ from numba import njit
 
 from wargame.engine.common import WAR
 from wargame.engine.compile import Compiled
+from wargame.engine.links import WarLinks
 from wargame.engine.phases.engagement import REFERENCE_MORALE
-from wargame.engine.phases.garrisons import hold_need, near_objective
+from wargame.engine.phases.garrisons import front_places, near_objective
 from wargame.engine.state import State
 
 OBJECTIVE_TIE = 1e-3
@@ -57,6 +58,7 @@ class Plan:
     ready: np.ndarray      # [R, F] plans a new operation this turn (scores its candidates)
     allowed: np.ndarray    # [R, F, N] may attack the place this turn
     hold: np.ndarray       # [R, N] fighters each place keeps before it sends or attacks
+    front: np.ndarray      # [R, N] faces an enemy (campaign layer; all false without it)
     mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
 
 
@@ -87,15 +89,17 @@ def allowed_places(op_target: np.ndarray, fighting: np.ndarray, open_now: np.nda
     return allowed
 
 
-def plan(c: Compiled, st: State) -> Plan:
-    """Which factions attack where this turn, and which plan a new operation."""
+def plan(c: Compiled, st: State, links: WarLinks) -> Plan:
+    """Which factions attack where this turn, and which plan a new operation (``links``: the
+    state's links at war)."""
     m = c.scenario.model
     R, F, N = st.replicates, c.n_factions, c.n_settlements
-    hold = hold_need(c, st)
     if not m.campaign:
         return Plan(idle=st.collapsed | (st.rest > 0), ready=np.zeros((R, F), bool),
-                    allowed=np.ones((R, F, N), bool), hold=hold,
-                    mass_first=np.zeros((R, F), bool))
+                    allowed=np.ones((R, F, N), bool),
+                    hold=np.full((R, N), float(m.min_garrison)),
+                    front=np.zeros((R, N), bool), mass_first=np.zeros((R, F), bool))
+    front, hold = front_places(c, st, links)
     ready = ((st.op_stage == 0) & (st.rest == 0) & ~st.collapsed
              & (c.operations[None, :] > 0) & (st.aggression > 0))
     fighting = (st.op_stage == FIGHTING) & ~st.collapsed
@@ -103,29 +107,27 @@ def plan(c: Compiled, st: State) -> Plan:
     allowed = allowed_places(st.op_target, fighting, ready & ~mass_first, c.hops,
                              int(m.operation_radius))
     return Plan(idle=st.collapsed | ~(fighting | ready), ready=ready, allowed=allowed,
-                hold=hold, mass_first=mass_first)
+                hold=hold, front=front, mass_first=mass_first)
 
 
 @njit(cache=True)
-def brittle(def_power: np.ndarray, ctrl: np.ndarray, relation: np.ndarray, src: np.ndarray,
-            dst: np.ndarray, morale: np.ndarray, rate: np.ndarray, push_days: float,
+def brittle(def_power: np.ndarray, ctrl: np.ndarray, src: np.ndarray, dst: np.ndarray,
+            links: WarLinks, morale: np.ndarray, rate: np.ndarray, push_days: float,
             slope: float) -> np.ndarray:
-    """``def_power`` [R, N] times ``exp(-hazard)`` at each end of a link between factions at
-    war (the places orders look at; elsewhere the power as it is), ``hazard = rate x
-    push_days x exp(-slope (morale - REFERENCE_MORALE))`` with the holder's
-    morale (faction 0's for a place held by nobody)."""
+    """``def_power`` [R, N] times ``exp(-hazard)`` at each end of a link at war (``links``:
+    the places orders look at; elsewhere the power as it is), ``hazard = rate x push_days x
+    exp(-slope (morale - REFERENCE_MORALE))`` with the holder's morale (faction 0's for a
+    place held by nobody)."""
     R, N = ctrl.shape
     F = morale.shape[1]
     out = def_power.copy()
     mark = np.zeros(N, dtype=np.bool_)
     steady = np.empty(F)
     for r in range(R):
-        for e in range(src.shape[0]):
-            a = ctrl[r, src[e]]
-            b = ctrl[r, dst[e]]
-            if a != b and relation[r, a, b] == WAR:   # as the orders read it
-                mark[src[e]] = True
-                mark[dst[e]] = True
+        for i in range(links.n_links[r]):
+            e = links.edges[r, i]
+            mark[src[e]] = True
+            mark[dst[e]] = True
         for f in range(F):
             steady[f] = math.exp(-slope * (morale[r, f] - REFERENCE_MORALE))
         for n in range(N):
@@ -138,7 +140,7 @@ def brittle(def_power: np.ndarray, ctrl: np.ndarray, relation: np.ndarray, src: 
 
 
 def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
-                    def_power: np.ndarray) -> np.ndarray:
+                    def_power: np.ndarray, links: WarLinks) -> np.ndarray:
     """The defending power an attacker plans against -> [R, N]: each place's power times the
     chance that its garrison does not collapse over an operation (brittle defences).
 
@@ -152,7 +154,7 @@ def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
     m = c.scenario.model
     if not m.campaign:
         return def_power
-    return brittle(def_power, st.control, st.relation, c.src, c.dst, st.morale,
+    return brittle(def_power, st.control, c.src, c.dst, links, st.morale,
                    p["model.collapse_rate"], float(m.push_days),
                    float(m.collapse_morale_slope))
 

@@ -18,8 +18,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from wargame.engine.common import WAR, expit, kth_largest
+from wargame.engine.common import expit, kth_largest
 from wargame.engine.compile import Compiled
+from wargame.engine.links import WarLinks
 from wargame.engine.phases.operations import Candidates, Plan
 from wargame.engine.state import State
 
@@ -45,11 +46,12 @@ class Orders:
 
 
 def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
-           air_side: np.ndarray, pl: Plan) -> tuple[Orders, Candidates]:
+           air_side: np.ndarray, pl: Plan, links: WarLinks) -> tuple[Orders, Candidates]:
     """Score hostile neighbours, pick targets and commit forces.
 
     ``unit_att`` [R, N] is the power per fighter of the forces at each place if they attack;
-    ``def_power`` [R, N] the total power of the forces defending each place.
+    ``def_power`` [R, N] the total power of the forces defending each place; ``links`` the
+    links at war (:mod:`wargame.engine.links`), the only ones that can carry an attack.
 
     The rules, for each replicate:
 
@@ -91,9 +93,9 @@ def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
     cand_row[rows] = np.arange(rows.size)
     cand = np.zeros((rows.size, *pl.allowed.shape[1:]))
     r, e, amount = orders(
-        st.control, st.relation, st.strength, st.reserve, pl.idle, st.aggression,
+        st.control, st.strength, st.reserve, pl.idle, st.aggression,
         st.rout_ratio, st.objective, st.cleared, unit_att, def_power, air_side, c.value,
-        c.max_offensives, need, c.src, c.dst, rule, pl.hold, pl.allowed, pl.ready,
+        c.max_offensives, need, c.src, c.dst, links, rule, pl.hold, pl.allowed, pl.ready,
         pl.mass_first, cand, cand_row)
     src = c.src[e]
     return Orders(rep=r, edge=e, amount=amount, unit_power=unit_att[r, src],
@@ -101,13 +103,13 @@ def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
 
 
 @njit(cache=True)
-def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve: np.ndarray,
+def orders(ctrl: np.ndarray, strength: np.ndarray, reserve: np.ndarray,
            idle: np.ndarray, aggression: np.ndarray, rout_ratio: np.ndarray,
            objective: np.ndarray, cleared: np.ndarray, unit_att: np.ndarray,
            def_power: np.ndarray, air_side: np.ndarray, value: np.ndarray,
            max_offensives: np.ndarray, need: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           rule: OrdersRule, hold: np.ndarray, allowed: np.ndarray, ready: np.ndarray,
-           mass_first: np.ndarray, cand: np.ndarray, cand_row: np.ndarray
+           links: WarLinks, rule: OrdersRule, hold: np.ndarray, allowed: np.ndarray,
+           ready: np.ndarray, mass_first: np.ndarray, cand: np.ndarray, cand_row: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
     committed attack, in replicate then edge order. The rules are in :func:`choose`;
@@ -115,9 +117,9 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
     do not attack this turn (collapsed or pausing); ``cand`` [Rc, F, N] gathers the scores
     of planning factions in the games ``cand_row`` [R] points to (-1: none plans).
 
-    Only the links from a faction that attacks at all to one it is at war with matter, so each
-    replicate first lists them (in edge order, hence grouped by source) and every later step
-    runs over that list.
+    Only the links at war (``links``, in edge order, hence grouped by source) from a faction
+    that attacks at all matter, so each replicate first lists those and every later step runs
+    over that list.
     """
     R, N = ctrl.shape
     F = reserve.shape[1]
@@ -148,13 +150,12 @@ def orders(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, reserve
         for n in range(N):
             cr[n] = ctrl[r, n]
         W = 0
-        for e in range(E):
+        for i in range(links.n_links[r]):
+            e = links.edges[r, i]
             a = cr[src[e]]
-            b = cr[dst[e]]
             # Only a faction that attacks at all can use a link: an idle one, or one with no
             # aggression, adds no threat and sends nothing.
-            if (a != b and relation[r, a, b] == WAR and not idle[r, a]
-                    and aggression[r, a] > 0):
+            if not idle[r, a] and aggression[r, a] > 0:
                 le[W] = e
                 lm[W] = src[e]
                 ln[W] = dst[e]

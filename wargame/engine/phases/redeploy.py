@@ -12,24 +12,22 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from wargame.engine.common import WAR
+from wargame.engine.links import WarLinks
 
 
 @njit(cache=True)
-def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: np.ndarray,
-             dst: np.ndarray, out_start: np.ndarray, hold: np.ndarray, share: float) -> None:
+def redeploy(ctrl: np.ndarray, strength: np.ndarray, dst: np.ndarray, out_start: np.ndarray,
+             links: WarLinks, hold: np.ndarray, share: float) -> None:
     """Move part of every rear garrison's surplus one link toward the front (in place).
 
-    Distance to the front, in links through the controller's own places: 0 for a place with an
-    enemy neighbour, then 1, 2, and 3 for anything further. A place at distance > 0 with own
-    neighbours nearer the front sends ``share`` of its strength above what it holds (``hold``
-    [R, N]: ``min_garrison``, or more where the campaign layer keeps a garrison), split evenly
-    between them.
+    Distance to the front, in links through the controller's own places: 0 for the target of
+    a link at war (``links``), then 1, 2, and 3 for anything further. A place at distance > 0
+    with own neighbours nearer the front sends ``share`` of its strength above what it holds
+    (``hold`` [R, N]: ``min_garrison``, or more where the campaign layer keeps a garrison),
+    split evenly between them.
     """
     R, N = ctrl.shape
-    E = dst.shape[0]
     cr = np.empty(N, dtype=np.intp)
-    same = np.empty(E, dtype=np.bool_)
     dist = np.empty(N, dtype=np.int8)
     level = np.empty(2 * N, dtype=np.intp)
     n_toward = np.empty(N, dtype=np.int64)
@@ -39,13 +37,11 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
             cr[n] = ctrl[r, n]
             dist[n] = 3
         n_level = 0                        # places at the current distance
-        for e in range(E):
-            a = cr[src[e]]
-            b = cr[dst[e]]
-            same[e] = a == b
-            if not same[e] and dist[dst[e]] != 0 and relation[r, a, b] == WAR:
-                dist[dst[e]] = 0
-                level[n_level] = dst[e]
+        for i in range(links.n_links[r]):
+            n = dst[links.edges[r, i]]
+            if dist[n] != 0:
+                dist[n] = 0
+                level[n_level] = n
                 n_level += 1
         if n_level == 0:
             continue                       # no front, nowhere to send anything
@@ -55,7 +51,7 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
                 m = level[i]
                 for e in range(out_start[m], out_start[m + 1]):
                     n = dst[e]
-                    if same[e] and dist[n] > d:
+                    if cr[n] == cr[m] and dist[n] > d:
                         dist[n] = d
                         level[n_level + n_next] = n
                         n_next += 1
@@ -68,7 +64,7 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
                 continue
             k = 0
             for e in range(out_start[m], out_start[m + 1]):
-                if same[e] and dist[dst[e]] < dist[m]:
+                if cr[dst[e]] == cr[m] and dist[dst[e]] < dist[m]:
                     k += 1
             n_toward[m] = k
             if k > 0:
@@ -78,5 +74,5 @@ def redeploy(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray, src: 
                 strength[r, m] -= surplus[m]
                 part = surplus[m] / n_toward[m]
                 for e in range(out_start[m], out_start[m + 1]):
-                    if same[e] and dist[dst[e]] < dist[m]:
+                    if cr[dst[e]] == cr[m] and dist[dst[e]] < dist[m]:
                         strength[r, dst[e]] += part

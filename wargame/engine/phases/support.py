@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from wargame.engine.compile import Compiled
+from wargame.engine.links import WarLinks
 from wargame.engine.phases.air import air_strikes
-from wargame.engine.phases.garrisons import sector
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
@@ -71,8 +71,9 @@ def reinforce(c: Compiled, st: State, p: dict[str, np.ndarray], t: int) -> None:
 
 
 def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
-                     log: list[dict[str, Any]] | None) -> TurnSupport:
-    """Air strikes (attrition and suppression), airlift, cross-border supply and artillery."""
+                     log: list[dict[str, Any]] | None, links: WarLinks) -> TurnSupport:
+    """Air strikes (attrition and suppression), airlift, cross-border supply and artillery
+    (``links``: the state's links at war, where air strikes look for targets)."""
     R, N, F = st.replicates, c.n_settlements, c.n_factions
     T = c.turns
     m = c.scenario.model
@@ -104,11 +105,12 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
             alloc = np.zeros(shape)
             kills = np.zeros(shape)
             air_strikes(
-                st.control, st.relation, st.strength, b, prio, sorties,
+                st.control, st.strength, b, prio, sorties,
                 p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
-                float(m.air_kill_cap), float(m.air_saturation_sorties), c.out_start, c.dst,
+                float(m.air_kill_cap), float(m.air_saturation_sorties), c.src, c.dst, links,
                 st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
-                alloc, kills, sector(c, st, b), float(m.air_focus))
+                alloc, kills, st.op_target, st.op_stage, c.hops,
+                int(m.operation_radius) if m.campaign else -1, float(m.air_focus))
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,
