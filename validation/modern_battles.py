@@ -87,8 +87,9 @@ GRID: dict[str, tuple[float, ...]] = {
 NO_CAP = 1e6
 """``model.max_engaged_ratio`` that caps nothing."""
 ENGAGED_RATIOS: tuple[float, ...] = (2.0, 3.0, 6.0, NO_CAP)
-"""Values of ``model.max_engaged_ratio`` tried by ``--scan-engaged-ratio``. The engine's
-default is the best of them (docs/validation.md)."""
+"""Values of ``model.max_engaged_ratio`` tried by ``--scan-engaged-ratio``. The battles
+score best at 3; the engine's default stays ``NO_CAP`` because the theatres of
+``validation/campaigns.py`` score worse with it (docs/validation.md)."""
 SPREAD = 0.0
 """``engagement_spread`` during the fit: a first search on a three-dimensional grid (spread 0,
 0.75, 1.5 and 2.25) found no spread that scored better than none beyond the Monte Carlo noise

@@ -136,8 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
     # Breaks, routs and collapse (phases/engagement.py).
     _fraction("rout_loss", 0.15, _JUDGEMENT, "phases/combat.py",
               "Extra loss of a repulsed attacker, or of a garrison that retreats.", "0.1"),
-    Setting("max_engaged_ratio", "number", 3.0,
-            "CDB90 (loss by force ratio) and the modern battles (--scan-engaged-ratio)",
+    Setting("max_engaged_ratio", "number", 1e6,
+            "no cap: the modern battles favour 3, the theatres do not (docs/validation.md)",
             "phases/combat.py",
             "The attackers engaged on a day bring at most this many times the power of the "
             "defenders engaged; the rest wait (1,000,000: no cap).", "6", low=1.0, high=1e6),
