@@ -29,7 +29,7 @@ LAYERS = ("base", "scenario", "engine", "montecarlo", "report", "api", "cli")
 PLACES = {
     "errors": "base", "textsafe": "base", "version": "base", "display": "base",
     "interrupts": "base", "arguments": "base", "extras": "base", "outputs": "base",
-    "calibration": "base",
+    "calibration": "scenario",   # the packaged fits, checked against the settings registry
     "scenario": "scenario", "engine": "engine", "montecarlo": "montecarlo",
     "report": "report", "api": "api", "cli": "cli",
     # The package root re-exports the API; ``python -m wargame`` runs the command line.

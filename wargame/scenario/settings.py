@@ -171,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("push_days", "whole", 91, "judgement: the Mosul eastern offensive, 2016–17",
             "phases/operations.py", "Longest offensive before the faction pauses.", "60", low=1,
             high=100_000),
-    Setting("pause_days", "whole", 126, "fitted on four theatres (validation/campaigns.py)",
+    Setting("pause_days", "whole", 42, "fitted on four theatres (validation/campaigns.py)",
             "phases/morale.py",
             "Pause after an operation culminates or stalls (none after one that took its "
             "objectives).", "28", low=0, high=10_000),
