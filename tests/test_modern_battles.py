@@ -116,3 +116,15 @@ def test_rerunning_the_fit_reproduces_tempo_json(mb: ModuleType) -> None:
     assert loo["median_abs_log2"] <= 1.0
     assert loo["coverage_10_90"] >= 0.7
     assert all(p < 0.5 for p in loo["failed"].values())
+
+
+def test_the_engine_collapses_about_as_often_as_the_table_counts(mb: ModuleType) -> None:
+    """``collapse_rate`` is counted per calendar day of battle and applied per day a place is
+    under attack: played to their actual durations, the table's assaults collapse about once
+    a playing (3 counted). Applied per day of engagement, as earlier, they collapsed a tenth
+    as often (0.10)."""
+    table = mb.collapses(games=100, seed=1)
+    row = table.splitlines()[-1].split("|")
+    model, counted = float(row[2]), float(row[3])
+    assert counted == 3
+    assert 0.4 < model < 3.0

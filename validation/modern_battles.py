@@ -618,6 +618,42 @@ def plot(path: Path, battles: list[mt.Battle], fc: list[Forecast], title: str) -
     plt.close(fig)
 
 
+def collapses(games: int, seed: int) -> str:
+    """How often the packaged tempo makes a garrison collapse in the table's battles, against
+    the count of :func:`counted_rates` (a markdown table).
+
+    Every battle that is not a siege is played ``games`` times (its middle population) with
+    the engine's log, each game up to the battle's actual duration; a fall by collapse counts.
+    The sum over battles of the share of games ending in a collapse is the number of
+    collapses the model expects in one playing of the table, to set against the table's own.
+    """
+    from wargame.engine import compile_scenario, simulate
+    from wargame.scenario import load
+
+    battles = mt.read(DATA)
+    priors = Priors.of(battles)
+    expected = 0.0
+    for i, b in enumerate(battles):
+        if b.siege:
+            continue
+        pops = populations(b, priors)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "battle.yaml"
+            path.write_text(scenario_yaml(b, priors, pops[len(pops) // 2]), encoding="utf-8")
+            compiled = compile_scenario(load(path).scenario)
+        turns = max(1, math.ceil(b.duration_days / DAYS_PER_TURN))
+        res = simulate(compiled, np.random.default_rng([seed, i]), games, turns=turns,
+                       log=True)
+        hit = sum(1 for r in res.log or [] if r["kind"] == "capture" and r["settlement"] == 1
+                  and r["how"] == "collapsed")
+        expected += hit / games
+    counted = counted_rates(battles)["collapse_rate"]["events"]
+    return ("| collapses in one playing of the table's battles | model | table |\n"
+            "|---|---:|---:|\n"
+            f"| battles that are not sieges, each to its actual duration | {expected:.2f} "
+            f"| {counted:g} |")
+
+
 def predict(path: Path, games: int, seed: int, campaign: bool = False
             ) -> tuple[list[mt.Battle], list[Forecast]]:
     """Play every row of ``path`` with the packaged tempo and priors (``campaign``: with the
@@ -672,10 +708,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --predict: play the battles with the campaign layer on")
     ap.add_argument("--write-scenarios", type=Path, default=None,
                     help="also write each battle's standard scenario into this folder")
+    ap.add_argument("--collapses", action="store_true",
+                    help="count the collapses the packaged tempo gives in the table's battles "
+                         "(writes nothing)")
     ap.add_argument("--scan-engaged-ratio", action="store_true",
                     help="refit at each value of ENGAGED_RATIOS and print the scores "
                          "(writes nothing)")
     args = ap.parse_args(argv)
+    if args.collapses:
+        print(collapses(args.games or GAMES, args.seed))
+        return 0
     if args.scan_engaged_ratio:
         print(scan_engaged_ratio(args.games or GAMES, args.seed, args.workers))
         return 0
