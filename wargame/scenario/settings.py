@@ -153,8 +153,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Summed daily losses at which a garrison (times 0.5 + morale) gives its place up.",
             "0.8", low=0.0, above_low=True, sampled=True),
     _fraction("collapse_rate", None, MODERN_BATTLES, "phases/combat.py",
-              "Daily hazard that a garrison under attack collapses, at morale 0.6 (0 switches "
-              "collapse off).", "0", sampled=True),
+              "Hazard per calendar day under attack that a garrison collapses, at morale 0.6 (0 "
+              "switches collapse off).", "0", sampled=True),
     Setting("collapse_morale_slope", "number", 9.6, "judgement: Mosul 2014",
             "phases/combat.py",
             "How fast the collapse hazard grows as morale falls: ten times per 0.24 of morale.",
@@ -169,7 +169,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Share of its strength an offensive may lose before the faction pauses (1: never).",
             "0.4", low=0.0, high=1.0, above_low=True),
     Setting("push_days", "whole", 91, "judgement: the Mosul eastern offensive, 2016–17",
-            "phases/operations.py", "Longest offensive before the faction pauses.", "60", low=1,
+            "phases/operations.py", "Longest offensive before the faction pauses; also the days "
+            "of attack a planner counts a brittle garrison exposed to collapse.", "60", low=1,
             high=100_000),
     Setting("pause_days", "whole", 42, "fitted on four theatres (validation/campaigns.py)",
             "phases/morale.py",
