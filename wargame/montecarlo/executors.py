@@ -136,6 +136,7 @@ class ProcessExecutor:
         """Run the tasks with at most two per worker in flight."""
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+        others = multiprocessing.active_children()
         pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
                                    initializer=_init_worker, initargs=(shared,))
         it = iter(tasks)
@@ -158,21 +159,26 @@ class ProcessExecutor:
             if clean:
                 pool.shutdown(wait=True)
             else:
-                _stop(pool)
+                _stop(pool, others)
 
 
 WORKER_STOP_SECONDS = 5.0
 """How long a stopped pool waits for each ended worker to be gone."""
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _stop(pool: ProcessPoolExecutor, others: list[Any]) -> None:
     """End the workers now (interrupted, or failed): their chunks are dropped, not waited for.
 
     Without this the pool would let each worker finish its chunk first (minutes, with large
     chunks), and a SIGTERM'd parent could exit before its workers. The workers, then the
     pool's manager thread, are waited for, at most WORKER_STOP_SECONDS each.
     """
+    # A Ctrl-C that lands while the pool starts a worker can leave that worker running but not
+    # yet in the pool's table; it is still among this process's children started since the
+    # pool was made (``others``: the children there were before, left alone), so end it too.
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    procs += [p for p in multiprocessing.active_children()
+              if p not in others and p not in procs]
     results = getattr(pool, "_result_queue", None)
     manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets both
     # Shut down first, then end the workers: once its workers are gone the pool's manager
