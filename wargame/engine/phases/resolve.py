@@ -49,12 +49,22 @@ def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
     return captured, lost_places
 
 
-def breakout_places(hops: np.ndarray, place: int, held: np.ndarray) -> np.ndarray:
-    """The places a cut-off garrison at ``place`` breaks out to: those ``held`` [N] by its
-    faction at the fewest links (none if it holds no place it can reach)."""
-    d = np.where(held, hops[place], UNREACHABLE)
-    best = d.min() if d.size else UNREACHABLE
-    return np.nonzero(d == best)[0] if best < UNREACHABLE else np.zeros(0, np.intp)
+@njit(cache=True)
+def breakout_places(hops: np.ndarray, place: int, ctrl: np.ndarray, f: int) -> np.ndarray:
+    """The places a cut-off garrison of faction ``f`` at ``place`` breaks out to: those it
+    holds (``ctrl`` [N]) at the fewest links, none if it holds no place it can reach."""
+    best = UNREACHABLE
+    for m in range(ctrl.shape[0]):
+        if ctrl[m] == f and hops[place, m] < best:
+            best = hops[place, m]
+    out = np.empty(ctrl.shape[0], dtype=np.intp)
+    k = 0
+    if best < UNREACHABLE:
+        for m in range(ctrl.shape[0]):
+            if ctrl[m] == f and hops[place, m] == best:
+                out[k] = m
+                k += 1
+    return out[:k]
 
 
 def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.ndarray,
@@ -84,7 +94,7 @@ def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.n
             rec["retreat_to"] = [int(x) for x in nb[b][nb_ok[b]]]
             old = int(bt.faction[b, 0])
             if not rec["retreat_to"] and old >= 0 and not last_stand[old]:
-                out = breakout_places(hops, int(bt.place[b]), control[bt.rep[b]] == old)
+                out = breakout_places(hops, int(bt.place[b]), control[bt.rep[b]], old)
                 rec["breakout_to"] = [int(x) for x in out]
             rec["survivors"] = float(survivors[b])
         else:
@@ -142,22 +152,14 @@ def resolve_kernel(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarra
                 k += 1
         if k == 0:
             # Cut off: break out to the nearest places the faction holds, or surrender.
-            best = UNREACHABLE
-            if not last_stand[old]:
-                for m in range(control.shape[1]):
-                    if control[r, m] == old and hops[bn[b], m] < best:
-                        best = hops[bn[b], m]
-            if best == UNREACHABLE:
+            to = (breakout_places(hops, bn[b], control[r], old) if not last_stand[old]
+                  else np.zeros(0, dtype=np.intp))
+            if to.size == 0:
                 casualties[r, old] += survivors[b]
                 continue
-            k = 0
-            for m in range(control.shape[1]):
-                if control[r, m] == old and hops[bn[b], m] == best:
-                    k += 1
             out = survivors[b] * (1 - breakout_loss)
-            for m in range(control.shape[1]):
-                if control[r, m] == old and hops[bn[b], m] == best:
-                    strength[r, m] += out / k
+            for m in to:
+                strength[r, m] += out / to.size
             casualties[r, old] += survivors[b] - out
             continue
         flee = survivors[b] * (1 - rout_loss)
