@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from wargame.engine.common import pairwise_sum, sum_by_owner
-from wargame.engine.compile import SELF, STANCE
+from wargame.engine.compile import SELF, STANCE, Graph, hop_counts
 from wargame.engine.links import find_war_links, refresh_war_links
 from wargame.engine.phases.combat import assemble
 from wargame.engine.phases.engagement import (
@@ -18,15 +18,21 @@ from wargame.engine.phases.engagement import (
     COLLAPSED,
     EXHAUSTED,
     HOLD,
+    Assault,
+    Engagements,
     EngageRule,
+    Will,
     collapse_chance,
     engage,
     side_breaks,
 )
-from wargame.engine.phases.orders import OrdersRule, orders
+from wargame.engine.phases.operations import Candidates, Plan
+from wargame.engine.phases.orders import Odds, Orders, OrdersRule, orders
 from wargame.engine.phases.outcomes import connected
 from wargame.engine.phases.redeploy import redeploy
 from wargame.engine.phases.supply import SiegeRule, besiege, supplied, surrender
+from wargame.engine.space import Places
+from wargame.engine.state import Factions, Forces
 
 WAR, NEUTRAL, ALLIED = STANCE["war"], STANCE["neutral"], STANCE["allied"]
 
@@ -38,6 +44,12 @@ def graph(n: int, links: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray,
     dst = np.array([b for _, b in directed], dtype=np.intp)
     out_start = np.append(np.searchsorted(src, np.arange(n)), len(src)).astype(np.intp)
     return src, dst, out_start
+
+
+def graph_of(n: int, edges: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Graph:
+    """The kernels' map of ``n`` places from :func:`graph`'s edges (no neighbour lists)."""
+    src, dst, out_start = edges
+    return Graph(src, dst, out_start, -np.ones((n, 1), np.intp), hop_counts(n, src, dst))
 
 
 def relations(stance: dict[tuple[int, int], int], n_factions: int, R: int = 1) -> np.ndarray:
@@ -105,16 +117,15 @@ def test_supply_flows_through_allies_and_inactive_sources_do_not_count() -> None
 
 
 def test_a_surrender_hands_the_place_to_the_besieger_and_evacuates_the_garrison() -> None:
-    _, dst, out_start = PATH
     # Faction 0 holds 0 (in supply) and 2 (cut off by faction 1 at 1 and 3).
     ctrl = np.array([[0, 1, 0, 1]], dtype=np.int16)
     reach = np.array([[True, True, False, True]])
     strength = np.array([[500.0, 300.0, 200.0, 40.0]])
     casualties = np.zeros((1, 2))
     siege = np.array([[0, 0, 5, 0]], dtype=np.int16)
-    taker, evacuated = surrender(np.array([0], np.intp), np.array([2], np.intp), ctrl,
-                                 relations({}, 2), reach, strength, out_start, dst, 50.0,
-                                 casualties, siege)
+    taker, evacuated = surrender(np.array([0], np.intp), np.array([2], np.intp),
+                                 Forces(ctrl, strength, casualties), siege, relations({}, 2),
+                                 reach, graph_of(4, PATH), 50.0)
     assert taker.tolist() == [1] and evacuated.tolist() == [200.0]
     assert ctrl.tolist() == [[0, 1, 1, 1]] and siege[0, 2] == 0
     # The garrison joins faction 0's place in supply; the strongest besieger (at 1) sends
@@ -169,20 +180,26 @@ def test_redeploy_does_nothing_without_a_front() -> None:
 
 def star_orders(max_offensives: int, objective: list[float]) -> tuple[np.ndarray, ...]:
     """Faction 0 holds the hub 0 with 1,000 fighters; faction 1 holds leaves 1-3 with 10."""
-    src, dst, _ = graph(4, [(0, 1), (0, 2), (0, 3)])
+    edges = graph(4, [(0, 1), (0, 2), (0, 3)])
+    src, dst, _ = edges
     ctrl = np.array([[0, 1, 1, 1]], dtype=np.int16)
     strength = np.array([[1000.0, 10.0, 10.0, 10.0]])
     obj = np.zeros((1, 2, 4))
     obj[0, 0, 1:] = objective
-    links = find_war_links(ctrl, relations({}, 2), src, dst)
+    rel = relations({}, 2)
+    links = find_war_links(ctrl, rel, src, dst)
+    no = np.zeros((1, 2), bool)
     return orders(
-        ctrl, strength, np.zeros((1, 2)), np.zeros((1, 2), bool),
-        np.full((1, 2), 0.5), np.array([2.0]), obj, np.zeros((1, 4)), np.ones((1, 4)),
-        strength.copy(), -np.ones((1, 4), np.int16), np.zeros(4),
-        np.array([max_offensives, 0]), np.full((1, 2), 3.0 ** 0.5), src, dst, links,
-        OrdersRule(1.0, 1.0, 0.0, 1.0), np.ones((1, 4)), np.ones((1, 2, 4), bool),
-        np.zeros((1, 2), bool), np.zeros((1, 2), bool), np.zeros((0, 2, 4)),
-        np.full(1, -1, np.intp))
+        Forces(ctrl, strength, np.zeros((1, 2))),
+        Factions(rel, np.full((1, 2), 0.5), np.full((1, 2), 0.5), np.zeros((1, 2)), obj),
+        Odds(np.ones((1, 4)), strength.copy(), -np.ones((1, 4), np.int16), np.zeros((1, 4)),
+             np.zeros(4)),
+        graph_of(4, edges), links,
+        OrdersRule(1.0, 1.0, 0.0, 1.0, np.full((1, 2), 3.0 ** 0.5),
+                   np.array([max_offensives, 0]), np.array([2.0])),
+        Plan(idle=no, ready=no, allowed=np.ones((1, 2, 4), bool), hold=np.ones((1, 4)),
+             front=np.zeros((1, 4), bool), mass_first=no),
+        Candidates(np.zeros(0, np.intp), np.zeros((0, 2, 4)), np.full(1, -1, np.intp)))
 
 
 def test_orders_respect_the_offensive_cap_and_pick_the_best_target() -> None:
@@ -205,16 +222,17 @@ def test_orders_split_ties_and_leaves_never_attack_the_hub() -> None:
 
 def test_assemble_groups_attacks_into_battles() -> None:
     # 0 (faction 0) and 2 (faction 2) both attack 1 (faction 1); 3 (faction 0) attacks 4.
-    src, dst, _ = graph(5, [(0, 1), (1, 2), (3, 4)])
+    src, dst, out_start = graph(5, [(0, 1), (1, 2), (3, 4)])
     edge = {(a, b): k for k, (a, b) in enumerate(zip(src, dst, strict=True))}
     ctrl = np.array([[0, 1, 2, 0, 1]], dtype=np.int16)
     strength = np.array([[100.0, 50.0, 80.0, 40.0, 20.0]])
     order_edges = np.array([edge[0, 1], edge[2, 1], edge[3, 4]], dtype=np.intp)
     br, bn, fac, S, mult, H, b_of, slot = assemble(
-        np.zeros(3, np.intp), order_edges, np.array([60.0, 70.0, 30.0]),
-        np.array([1.0, 2.0, 1.0]), np.array([0, 2, 0], np.intp), src, dst, strength, ctrl,
-        np.full((1, 5), 1.5), -np.ones((1, 5), np.int16), 1.4,
-        relations({(0, 2): ALLIED}, 3), 3)
+        Orders(np.zeros(3, np.intp), order_edges, np.array([60.0, 70.0, 30.0]),
+               np.array([1.0, 2.0, 1.0]), np.array([0, 2, 0], np.intp)),
+        Forces(ctrl, strength, np.zeros((1, 3))), relations({(0, 2): ALLIED}, 3),
+        graph_of(5, (src, dst, out_start)), np.full((1, 5), 1.5), -np.ones((1, 5), np.int16),
+        1.4)
     assert br.tolist() == [0, 0] and bn.tolist() == [1, 4]
     assert fac.tolist() == [[1, 0, 2], [1, 0, -1]]
     assert S.tolist() == [[50.0, 60.0, 70.0], [20.0, 30.0, 0.0]]
@@ -248,13 +266,16 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
     cl = np.array([[cleared]])
     wr = np.array([[wear]])
     cas = np.zeros((1, 2))
+    no = np.zeros(1)
     end, routed, winner, how, fought, breaks, before = engage(
-        np.array([0], np.intp), np.array([0], np.intp), fac, S,
-        np.array([[defender_power, 1.0]]),
-        np.array([[k_def, k_att]]), H, np.array([days]), np.array([cap_att]),
-        np.array([cap_def]), np.array([depth]), np.array([[advance]]), cl,
-        np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
-        np.array([collapse_rate]), np.array([collapse_u]), np.full((1, 2), garrison_break), wr,
+        Engagements(np.array([0], np.intp), np.array([0], np.intp), fac, S,
+                    np.array([[defender_power, 1.0]]), np.array([[k_def, k_att]]), H,
+                    np.array([days]), np.array([collapse_u])),
+        Places(no, np.array([depth]), np.array([cap_att]), np.array([cap_def]), no,
+               np.zeros(1, bool), np.zeros(1, bool)),
+        Assault(np.array([[advance]]), cl, wr),
+        Will(np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
+             np.array([collapse_rate]), np.full((1, 2), garrison_break)),
         rule, cas)
     return {"end": end[0].tolist(), "routed": routed[0].tolist(), "winner": int(winner[0]),
             "how": int(how[0]), "fought": float(fought[0]), "breaks": int(breaks[0]),

@@ -7,6 +7,8 @@ so batches can ship it to worker processes. Sampling happens in :mod:`wargame.en
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,6 +42,16 @@ class Stream:
     last: int
     quality: str | None      # parameter name of their quality, None = the faction's
     support: int | None      # support-line index (scaled by events), None = own
+
+
+class Graph(NamedTuple):
+    """The map as the compiled kernels take it: the links and the distances between places."""
+
+    src: np.ndarray         # [E] intp: directed edge sources (both directions of every link)
+    dst: np.ndarray         # [E] intp: directed edge targets
+    out_start: np.ndarray   # [N + 1] intp: edges leaving n are out_start[n]:out_start[n + 1]
+    neighbours: np.ndarray  # [N, D] intp: padded neighbour lists (-1 = none)
+    hops: np.ndarray        # [N, N] int16: links on the shortest path (UNREACHABLE: none)
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,11 @@ class Compiled:
     population: np.ndarray = field(default_factory=lambda: np.zeros(0))           # [N]
     # [M] the places some faction may ever have among its objectives (doctrine or event)
     objective_places: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The map's arrays as one kernel argument, made once per compiled scenario."""
+        return Graph(self.src, self.dst, self.out_start, self.neighbours, self.hops)
 
     @property
     def n_factions(self) -> int:

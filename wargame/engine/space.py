@@ -35,7 +35,7 @@ geometric mean in suburban terrain (as for the terrain multipliers).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,17 +45,16 @@ from wargame.scenario.schema import Scenario
 OPEN_TERRAIN_ADVANCE = ("rural", "mountain", "desert", "forest")
 
 
-@dataclass(frozen=True)
-class Places:
-    """Static geometry of every place [N]."""
+class Places(NamedTuple):
+    """Static geometry of every place [N]; the engagement kernel takes it as one argument."""
 
-    area_km2: np.ndarray
-    depth_km: np.ndarray        # = front width
-    cap_att: np.ndarray         # attackers that can fight there on a day (inf: no limit)
-    cap_def: np.ndarray         # defenders that can fight there on a day (inf: no limit)
-    open_advance: np.ndarray    # km per won day in open terrain; NaN for urban/suburban
-    urban: np.ndarray           # bool: urban terrain (advance = the urban rate)
-    suburban: np.ndarray        # bool: suburban terrain (geometric mean of urban and rural)
+    area_km2: np.ndarray        # [N] float64
+    depth_km: np.ndarray        # [N] float64: = front width
+    cap_att: np.ndarray         # [N] float64: attackers fighting there on a day (inf: no cap)
+    cap_def: np.ndarray         # [N] float64: defenders fighting there on a day (inf: no cap)
+    open_advance: np.ndarray    # [N] float64: km per won day in open terrain; NaN in towns
+    urban: np.ndarray           # [N] bool: urban terrain (advance = the urban rate)
+    suburban: np.ndarray        # [N] bool: suburban terrain (geometric mean of urban and rural)
 
 
 def places(sc: Scenario, cal: Calibration) -> Places:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -10,6 +11,37 @@ from wargame.engine import space
 from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
 from wargame.scenario.params import param_mean, param_sample
+
+
+class Forces(NamedTuple):
+    """Who holds each place with how many fighters, and what each faction has lost: the
+    state most kernels read and change, as one argument (:meth:`State.forces`)."""
+
+    control: np.ndarray     # [R, N] int16: controller of each place (-1: nobody)
+    strength: np.ndarray    # [R, N] float64: fighters at each place
+    casualties: np.ndarray  # [R, F] float64: each faction's losses so far
+
+
+class Factions(NamedTuple):
+    """Each faction's stance, morale and doctrine in each game (:meth:`State.factions`)."""
+
+    relation: np.ndarray    # [R, F, F] int8: STANCE codes, SELF on the diagonal
+    morale: np.ndarray      # [R, F] float64
+    aggression: np.ndarray  # [R, F] float64
+    reserve: np.ndarray     # [R, F] float64: share of a garrison kept back
+    objective: np.ndarray   # [R, F, N] float64: weight of each place among its objectives
+
+
+class Campaign(NamedTuple):
+    """Each faction's operation in each game (:meth:`State.campaign`)."""
+
+    target: np.ndarray      # [R, F, K] intp: objectives (-1: none)
+    stage: np.ndarray       # [R, F] int8: 0 none, 1 massing, 2 fighting
+    turns: np.ndarray       # [R, F] int16: turns in the current stage
+    massed: np.ndarray      # [R, F] bool: the next operation attacks without massing
+    base: np.ndarray        # [R, F] float64: strength when the offensive began
+    loss: np.ndarray        # [R, F] float64: losses of its attacks in the offensive
+    days: np.ndarray        # [R, F] float64: days the offensive has run
 
 
 @dataclass
@@ -60,6 +92,23 @@ class State:
     def replicates(self) -> int:
         """``R``."""
         return int(self.control.shape[0])
+
+    # The bundles are made on each call, from the arrays the state holds at that moment: a
+    # phase may replace an array (``st.offensive_loss = ...``), so a bundle is not kept.
+
+    def forces(self) -> Forces:
+        """Control, strength and casualties as one kernel argument."""
+        return Forces(self.control, self.strength, self.casualties)
+
+    def factions(self) -> Factions:
+        """Relations, morale and doctrine as one kernel argument."""
+        return Factions(self.relation, self.morale, self.aggression, self.reserve,
+                        self.objective)
+
+    def campaign(self) -> Campaign:
+        """The operations' state as one kernel argument."""
+        return Campaign(self.op_target, self.op_stage, self.op_turns, self.massed,
+                        self.offensive_base, self.offensive_loss, self.offensive_days)
 
     def faction_strength(self, n_factions: int) -> np.ndarray:
         """Total strength per faction [R, F]."""

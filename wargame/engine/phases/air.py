@@ -19,26 +19,53 @@ Settings (``model:``): ``air_kill_cap``, ``air_saturation_sorties``; per line:
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from wargame.engine.compile import Graph
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.garrisons import near_objective
+from wargame.engine.state import Campaign, Forces
+
+
+class AirLine(NamedTuple):
+    """One air-strike line this turn, and what it did at each place (for the narrative)."""
+
+    side: int                     # the beneficiary
+    prio: np.ndarray              # [R, F] float64: priority of each target faction
+    sorties: np.ndarray           # [R] float64: sorties this turn
+    kills_per_sortie: np.ndarray  # [R] float64
+    suppression: np.ndarray       # [R] float64: power taken away by saturating strikes
+    alloc: np.ndarray             # [R, N] float64 sorties at each place, or [0, 0]: not kept
+    kills: np.ndarray             # [R, N] float64 kills at each place, or [0, 0]: not kept
+
+
+class AirRule(NamedTuple):
+    """The scenario's settings of air strikes."""
+
+    kill_cap: float               # air_kill_cap: kills at a place at most, per fighter there
+    saturation: float             # air_saturation_sorties
+    radius: int                   # operation_radius (-1: no sectors)
+    focus_share: float            # air_focus: share of sorties over an operation's sector
+
+
+class AirCover(NamedTuple):
+    """What every line's strikes did to the turn's combat, summed over the lines (in place)."""
+
+    suppress: np.ndarray          # [R, N] float64: power multiplier of the forces at each place
+    air_side: np.ndarray          # [R, N] int16: the line's beneficiary that flew the most there
+    best: np.ndarray              # [R, N] float64: the most sorties one line flew there
+    sorties: np.ndarray           # [R, N] float64: sorties flown against each place
 
 
 @njit(cache=True)
-def air_strikes(ctrl: np.ndarray, strength: np.ndarray, side: int,
-                prio: np.ndarray, sorties: np.ndarray, kills_per_sortie: np.ndarray,
-                suppression: np.ndarray, kill_cap: float, saturation: float,
-                src: np.ndarray, dst: np.ndarray, links: WarLinks, casualties: np.ndarray,
-                suppress: np.ndarray, air_side: np.ndarray, best: np.ndarray,
-                total_sorties: np.ndarray, alloc: np.ndarray, kills: np.ndarray,
-                op_target: np.ndarray, op_stage: np.ndarray, hops: np.ndarray, radius: int,
-                focus_share: float) -> None:
-    """One air-strike line for all replicates; updates the state and the turn's support in
-    place and, if ``alloc`` and ``kills`` are [R, N] (not [0, 0]), fills them with the sorties
-    and kills at each place (for the narrative).
+def air_strikes(line: AirLine, rule: AirRule, forces: Forces, cover: AirCover, graph: Graph,
+                links: WarLinks, campaign: Campaign) -> None:
+    """One air-strike line for all replicates; updates the state (``forces``) and the turn's
+    support (``cover``) in place and, if ``line.alloc`` and ``line.kills`` are [R, N] (not
+    [0, 0]), fills them with the sorties and kills at each place (for the narrative).
 
     Sorties go to places of factions the beneficiary ``side`` is at war with that touch its
     own land (the targets of the links at war, ``links``, that leave it), in proportion to
@@ -51,6 +78,16 @@ def air_strikes(ctrl: np.ndarray, strength: np.ndarray, side: int,
     > 0; ``radius`` < 0: no sectors), ``focus_share`` of the sorties go to them and the rest
     to the others, each part in proportion to the same weights.
     """
+    ctrl, strength, casualties = forces.control, forces.strength, forces.casualties
+    side, prio, sorties = line.side, line.prio, line.sorties
+    kills_per_sortie, suppression = line.kills_per_sortie, line.suppression
+    alloc, kills = line.alloc, line.kills
+    kill_cap, saturation = rule.kill_cap, rule.saturation
+    radius, focus_share = rule.radius, rule.focus_share
+    suppress, air_side, best = cover.suppress, cover.air_side, cover.best
+    total_sorties = cover.sorties
+    src, dst, hops = graph.src, graph.dst, graph.hops
+    op_target, op_stage = campaign.target, campaign.stage
     R, N = ctrl.shape
     record = alloc.shape[0] > 0
     w = np.empty(N)

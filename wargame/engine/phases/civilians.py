@@ -40,10 +40,10 @@ import numpy as np
 from numba import njit
 
 from wargame.engine.common import WAR
-from wargame.engine.compile import Compiled
+from wargame.engine.compile import Compiled, Graph
 from wargame.engine.phases.combat import Battles
 from wargame.engine.phases.operations import FIGHTING
-from wargame.engine.state import State
+from wargame.engine.state import Campaign, Forces, State
 
 
 class CivilianRates(NamedTuple):
@@ -87,7 +87,7 @@ def threatened(c: Compiled, st: State, attacked: np.ndarray) -> np.ndarray:
 
 
 class CivilianStep(NamedTuple):
-    """The turn's share of the people each step takes, and the air rule's scalars."""
+    """The turn's share of the people each step takes, and the air rule's settings."""
 
     fighting: float   # share killed in a turn the place is attacked
     air: float        # deaths per sortie over a place at capacity
@@ -95,6 +95,24 @@ class CivilianStep(NamedTuple):
     flight: float     # share fleeing in a turn of threat
     fall: float       # share fleeing when the place changes hands
     campaign: bool    # operations exist (threat from a fighting operation next door)
+    capacity: np.ndarray  # [N] float64: people each place's built-up area holds
+
+
+class Exposure(NamedTuple):
+    """What the turn did at each place that touches its civilians."""
+
+    attacked: np.ndarray        # [R, N] bool: one of the turn's battles was there
+    sorties: np.ndarray         # [R, N] float64: sorties flown over it
+    siege: np.ndarray           # [R, N] int16: turns out of supply (0: in supply)
+    control_before: np.ndarray  # [R, N] int16: its holder when the turn began
+
+
+class People(NamedTuple):
+    """The civilians of each place, game by game (changed in place)."""
+
+    people: np.ndarray      # [R, N] float64: still there
+    killed: np.ndarray      # [R, N] float64: killed so far
+    displaced: np.ndarray   # [R, N] float64: fled so far
 
 
 def civilians_phase(c: Compiled, st: State, rule: CivilianRates, attacked: np.ndarray,
@@ -111,10 +129,10 @@ def civilians_phase(c: Compiled, st: State, rule: CivilianRates, attacked: np.nd
     step = CivilianStep(float(-np.expm1(-rule.fighting * days)), rule.air,
                         float(-np.expm1(-rule.siege * days)),
                         float(-np.expm1(-rule.flight * days)), rule.fall,
-                        bool(c.scenario.model.campaign))
-    _civilians(step, attacked, sorties, st.siege, st.control, control_before, st.relation,
-               st.op_target, st.op_stage, c.neighbours, capacity(c), st.people,
-               st.civilians_killed, st.displaced)
+                        bool(c.scenario.model.campaign), capacity(c))
+    _civilians(step, Exposure(attacked, sorties, st.siege, control_before), st.forces(),
+               st.relation, st.campaign(), c.graph,
+               People(st.people, st.civilians_killed, st.displaced))
 
 
 @njit(cache=True)
@@ -147,12 +165,14 @@ def _threat(attacked: np.ndarray, control: np.ndarray, relation: np.ndarray,
 
 
 @njit(cache=True)
-def _civilians(step: CivilianStep, attacked: np.ndarray, sorties: np.ndarray,
-               siege: np.ndarray, control: np.ndarray, control_before: np.ndarray,
-               relation: np.ndarray, op_target: np.ndarray, op_stage: np.ndarray,
-               neighbours: np.ndarray, cap: np.ndarray, people: np.ndarray,
-               killed: np.ndarray, displaced: np.ndarray) -> None:
+def _civilians(step: CivilianStep, exposure: Exposure, forces: Forces, relation: np.ndarray,
+               campaign: Campaign, graph: Graph, civilians: People) -> None:
     """The turn's deaths and flight, place by place, in the order of the module's docstring."""
+    attacked, sorties = exposure.attacked, exposure.sorties
+    siege, control_before = exposure.siege, exposure.control_before
+    control, op_target, op_stage = forces.control, campaign.target, campaign.stage
+    neighbours, cap = graph.neighbours, step.capacity
+    people, killed, displaced = civilians.people, civilians.killed, civilians.displaced
     R, N = people.shape
     threat = np.empty((1, N), dtype=np.bool_)
     for r in range(R):

@@ -29,10 +29,10 @@ import numpy as np
 from numba import njit
 
 from wargame.engine.common import WAR, find_sorted
-from wargame.engine.compile import Compiled
-from wargame.engine.phases.engagement import EngageRule, engage
+from wargame.engine.compile import Compiled, Graph
+from wargame.engine.phases.engagement import Assault, Engagements, EngageRule, Will, engage
 from wargame.engine.phases.orders import Orders
-from wargame.engine.state import State
+from wargame.engine.state import Forces, State
 
 
 @dataclass
@@ -75,12 +75,10 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
     """Assemble the turn's battles and fight their engagement days."""
     if orders.rep.size == 0:
         return None
-    F = c.n_factions
     m = c.scenario.model
     br, bn, fac, S, mult, H, b_of, slot = assemble(
-        orders.rep, orders.edge, orders.amount, orders.unit_power, orders.faction, c.src,
-        c.dst, st.strength, st.control, def_unit, air_side,
-        float(c.calibration.air_superiority_multiplier), st.relation, F)
+        orders, st.forces(), st.relation, c.graph, def_unit, air_side,
+        float(c.calibration.air_superiority_multiplier))
     B, K = S.shape
     days = engagement_days(c, st, br, bn, rng, deterministic)
     k = np.where(np.arange(K) == 0, p["model.defender_k_per_day"][br][:, None],
@@ -108,9 +106,9 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
     garrison_break = np.where(c.last_stand[None, :], np.inf,
                               p["model.garrison_break"][:, None])
     end, routed, winner, how, fought, breaks, before = engage(
-        br, bn, fac, S, mult, np.ascontiguousarray(k), H, days, sp.cap_att, sp.cap_def,
-        sp.depth_km, st.advance, st.cleared, bp, st.morale, st.rout_ratio,
-        p["model.collapse_rate"], collapse_u, garrison_break, st.wear, rule,
+        Engagements(br, bn, fac, S, mult, np.ascontiguousarray(k), H, days, collapse_u),
+        sp, Assault(st.advance, st.cleared, st.wear),
+        Will(bp, st.morale, st.rout_ratio, p["model.collapse_rate"], garrison_break), rule,
         st.casualties)
     return Battles(rep=br, place=bn, faction=fac, start=S, end=end, power0=S * mult,
                    routed=routed, winner=winner, how=how, days=days, fought=fought,
@@ -142,21 +140,25 @@ def _attack_losses(rep: np.ndarray, fac: np.ndarray, start: np.ndarray, end: np.
 
 
 @njit(cache=True)
-def assemble(rep: np.ndarray, edge: np.ndarray, amount: np.ndarray, per_fighter: np.ndarray,
-             faction: np.ndarray, src: np.ndarray, dst: np.ndarray, strength: np.ndarray,
-             control: np.ndarray, def_unit: np.ndarray, air_side: np.ndarray, air_mult: float,
-             relation: np.ndarray, n_factions: int
+def assemble(orders: Orders, forces: Forces, relation: np.ndarray, graph: Graph,
+             def_unit: np.ndarray, air_side: np.ndarray, air_mult: float
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                         np.ndarray, np.ndarray]:
-    """Group the turn's attacks (sorted by replicate) into battles.
+    """Group the turn's attacks (``orders``, sorted by replicate) into battles.
 
-    Committed forces leave their origins first (``strength`` is updated in place), so a place
-    that attacks defends with what stayed. Battles are ordered by (replicate, place); slot 0
-    is the defender, then one slot per attacking faction in faction order. Returns
-    ``rep [B], place [B], faction [B, K] (-1 empty), strength [B, K], power per fighter
-    [B, K]`` (x ``air_mult`` for the side whose air support is over the place),
-    ``hostile [B, K, K]``, and for each attack its battle and slot.
+    Committed forces leave their origins first (``forces.strength`` is updated in place), so
+    a place that attacks defends with what stayed. Battles are ordered by (replicate, place);
+    slot 0 is the defender (``def_unit`` [R, N]: its power per fighter), then one slot per
+    attacking faction in faction order. Returns ``rep [B], place [B], faction [B, K] (-1
+    empty), strength [B, K], power per fighter [B, K]`` (x ``air_mult`` for the side whose
+    air support, ``air_side`` [R, N], is over the place), ``hostile [B, K, K]`` (from
+    ``relation`` [R, F, F]), and for each attack its battle and slot.
     """
+    rep, edge, amount = orders.rep, orders.edge, orders.amount
+    per_fighter, faction = orders.unit_power, orders.faction
+    strength, control = forces.strength, forces.control
+    src, dst = graph.src, graph.dst
+    n_factions = relation.shape[1]
     M = rep.shape[0]
     F = n_factions
     br = np.empty(M, dtype=np.intp)

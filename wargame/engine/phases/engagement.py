@@ -57,6 +57,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from wargame.engine.space import Places
+
 REFERENCE_MORALE = 0.6
 """The morale at which ``collapse_rate`` holds: the default morale of a faction."""
 
@@ -82,6 +84,67 @@ class EngageRule(NamedTuple):
     max_engaged_ratio: float   # attackers' power in contact over the defenders' at most
 
 
+class Engagements(NamedTuple):
+    """The turn's battles as :func:`engage` fights them (B battles, K side slots)."""
+
+    rep: np.ndarray         # [B] intp: replicate
+    place: np.ndarray       # [B] intp: settlement
+    faction: np.ndarray     # [B, K] intp: faction of each side (-1 empty slot)
+    start: np.ndarray       # [B, K] float64: strength at the start (slot 0 the garrison)
+    mult: np.ndarray        # [B, K] float64: power per fighter
+    k: np.ndarray           # [B, K] float64: fire coefficients per day, luck included
+    hostile: np.ndarray     # [B, K, K] bool: who fires at whom
+    days: np.ndarray        # [B] float64: engagement days drawn for the turn
+    collapse_u: np.ndarray  # [B] float64: the uniform of the collapse test
+
+
+class Will(NamedTuple):
+    """What it takes to break each faction's sides and garrisons, game by game."""
+
+    breakpoint: np.ndarray      # [R, F] float64: loss share of an engaged side that breaks it
+    morale: np.ndarray          # [R, F] float64
+    rout_ratio: np.ndarray      # [R] float64: enemy power over its own that routs a side
+    collapse_rate: np.ndarray   # [R] float64: daily collapse hazard at the reference morale
+    garrison_break: np.ndarray  # [R, F] float64: wear that makes a garrison give up (inf: never)
+
+
+class Assault(NamedTuple):
+    """The fight for each place, carried over from turn to turn (changed in place)."""
+
+    advance: np.ndarray     # [R, N] float64: km cleared on a day the defending line breaks
+    cleared: np.ndarray     # [R, N] float64: share of the place cleared
+    wear: np.ndarray        # [R, N] float64: summed daily loss shares of the garrison
+
+
+class Fire(NamedTuple):
+    """One battle's Lanchester coefficients (K side slots)."""
+
+    mult: np.ndarray        # [K] float64: power per fighter
+    k: np.ndarray           # [K] float64: fire coefficient per day
+    hostile: np.ndarray     # [K, K] bool: who fires at whom
+    scale: np.ndarray       # [K] float64: share of the fire aimed at a side that reaches it
+
+
+class Day(NamedTuple):
+    """Work space of one engagement day of one battle (K side slots)."""
+
+    e0: np.ndarray          # [K] float64: engaged strength in the morning
+    e: np.ndarray           # [K] float64: and in the evening
+    loss: np.ndarray        # [K] float64: loss share of the engaged
+    power: np.ndarray       # [K] float64: engaged power in the evening
+    stopped: np.ndarray     # [K] bool: the side fights no more this turn
+    flags: np.ndarray       # [2, K] bool: work space of :func:`_decide_day`
+
+
+class Books(NamedTuple):
+    """What the days of engagement record, in place."""
+
+    routed: np.ndarray      # [B, K] bool: the side broke on some day of the turn
+    breaks: np.ndarray      # [B] int64: days on which the defending line broke
+    casualties: np.ndarray  # [R, F] float64
+    cleared: np.ndarray     # [R, N] float64: share of each place cleared
+
+
 @njit(cache=True)
 def side_breaks(loss: float, enemy_loss: float, power: float, enemy_power: float,
                 breakpoint: float, morale: float, rout_ratio: float) -> bool:
@@ -100,18 +163,19 @@ def collapse_chance(rate: float, days: float, morale: float, slope: float) -> fl
 
 
 @njit(cache=True)
-def _decide_day(b: int, r: int, e0: np.ndarray, e: np.ndarray, mult: np.ndarray,
-                H: np.ndarray, fac: np.ndarray, loss: np.ndarray, power: np.ndarray,
-                breakpoint: np.ndarray, morale: np.ndarray, rout_ratio: float,
-                rule: EngageRule, x: np.ndarray, stopped: np.ndarray, routed: np.ndarray,
-                breaks: np.ndarray, casualties: np.ndarray, cleared: np.ndarray, n: int,
-                step: float, flags: np.ndarray) -> None:
-    """Who broke at the end of a day (:func:`side_breaks` on the engaged forces), and what
-    follows: a broken attacker loses ``rout_loss`` and stops; a broken defending line gives up
-    ``step`` of the place (all of it in classic battles)."""
+def _decide_day(b: int, day: Day, x: np.ndarray, battles: Engagements, will: Will,
+                rule: EngageRule, books: Books, step: float) -> None:
+    """Who broke at the end of a day of battle ``b`` (:func:`side_breaks` on the engaged
+    forces, ``day``), and what follows: a broken attacker loses ``rout_loss`` of ``x`` and
+    stops; a broken defending line gives up ``step`` of the place (all of it in classic
+    battles)."""
+    e0, e, loss, power, stopped = day.e0, day.e, day.loss, day.power, day.stopped
+    r, n = battles.rep[b], battles.place[b]
+    fac = battles.faction[b]
+    H = battles.hostile[b]
     K = e.shape[0]
-    broke = flags[0]
-    standing = flags[1]
+    broke = day.flags[0]
+    standing = day.flags[1]
     for i in range(K):
         broke[i] = False
         if e0[i] <= 0:
@@ -126,8 +190,8 @@ def _decide_day(b: int, r: int, e0: np.ndarray, e: np.ndarray, mult: np.ndarray,
             continue
         f = max(fac[i], 0)
         broke[i] = e[i] <= 1e-9 or side_breaks(
-            loss[i], loss[strongest], power[i], enemy, breakpoint[r, f], morale[r, f],
-            rout_ratio)
+            loss[i], loss[strongest], power[i], enemy, will.breakpoint[r, f],
+            will.morale[r, f], will.rout_ratio[r])
     for i in range(K):
         standing[i] = e0[i] > 0 and not broke[i]
     attackers_left = False
@@ -138,41 +202,42 @@ def _decide_day(b: int, r: int, e0: np.ndarray, e: np.ndarray, mult: np.ndarray,
                 stands = True
         if e0[s] > 0 and broke[s] and stands:
             stopped[s] = True
-            routed[b, s] = True
+            books.routed[b, s] = True
             cost = rule.rout_loss * e[s]
             x[s] -= cost
-            casualties[r, fac[s]] += cost
+            books.casualties[r, fac[s]] += cost
         elif e0[s] > 0 and not broke[s]:
             attackers_left = True
     if broke[0] and attackers_left:
-        breaks[b] += 1
-        routed[b, 0] = True
-        cleared[r, n] = min(1.0, cleared[r, n] + step)
+        books.breaks[b] += 1
+        books.routed[b, 0] = True
+        books.cleared[r, n] = min(1.0, books.cleared[r, n] + step)
 
 
 @njit(cache=True)
-def _rate(x: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, square: bool,
-          scale: np.ndarray, fire: np.ndarray, out: np.ndarray) -> None:
+def _rate(x: np.ndarray, fire: Fire, square: bool, shot: np.ndarray, out: np.ndarray) -> None:
+    """The rates of loss ``out`` of strengths ``x`` (``shot`` [K] is work space)."""
     K = x.shape[0]
+    H = fire.hostile
     for i in range(K):
-        fire[i] = k[i] * x[i] * mult[i]
+        shot[i] = fire.k[i] * x[i] * fire.mult[i]
         if square:
             T = 0.0
             for h in range(K):
                 if H[i, h]:
                     T += x[h]
-            fire[i] = fire[i] / T if T > 0 else 0.0
+            shot[i] = shot[i] / T if T > 0 else 0.0
     for j in range(K):
         hit = 0.0
         for i in range(K):
             if H[i, j]:
-                hit += fire[i]
-        out[j] = -x[j] * hit * scale[j]
+                hit += shot[i]
+        out[j] = -x[j] * hit * fire.scale[j]
 
 
 @njit(cache=True)
-def heun(x: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, days: float,
-         n_steps: int, square: bool, scale: np.ndarray, scratch: np.ndarray) -> None:
+def heun(x: np.ndarray, fire: Fire, days: float, n_steps: int, square: bool,
+         scratch: np.ndarray) -> None:
     """Integrate Lanchester attrition of one battle over ``days`` in place (Heun's method);
     ``scratch`` is a [4, K] work array."""
     K = x.shape[0]
@@ -180,12 +245,12 @@ def heun(x: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, days: fl
     k1 = scratch[0]
     k2 = scratch[1]
     guess = scratch[2]
-    fire = scratch[3]
+    shot = scratch[3]
     for _ in range(n_steps):
-        _rate(x, mult, k, H, square, scale, fire, k1)
+        _rate(x, fire, square, shot, k1)
         for i in range(K):
             guess[i] = max(x[i] + dt * k1[i], 0.0)
-        _rate(guess, mult, k, H, square, scale, fire, k2)
+        _rate(guess, fire, square, shot, k2)
         for i in range(K):
             x[i] = max(x[i] + 0.5 * dt * (k1[i] + k2[i]), 0.0)
 
@@ -199,31 +264,30 @@ def lanchester(S: np.ndarray, mult: np.ndarray, k: np.ndarray, H: np.ndarray, da
     scale = np.ones(K)
     scratch = np.empty((4, K))
     for b in range(B):
-        heun(x[b], mult[b], k[b], H[b], days, n_steps, square, scale, scratch)
+        heun(x[b], Fire(mult[b], k[b], H[b], scale), days, n_steps, square, scratch)
     return x
 
 
 @njit(cache=True)
-def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult: np.ndarray,
-           k: np.ndarray, H: np.ndarray, days: np.ndarray, cap_att: np.ndarray,
-           cap_def: np.ndarray, depth: np.ndarray, advance: np.ndarray, cleared: np.ndarray,
-           breakpoint: np.ndarray, morale: np.ndarray, rout_ratio: np.ndarray,
-           collapse_rate: np.ndarray, collapse_u: np.ndarray,
-           garrison_break: np.ndarray, wear: np.ndarray, rule: EngageRule,
-           casualties: np.ndarray
+def engage(battles: Engagements, places: Places, assault: Assault, will: Will,
+           rule: EngageRule, casualties: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                       np.ndarray]:
     """Fight every battle's engagement days -> (strength at the end [B, K], routed [B, K],
     winner slot [B] (0: the garrison held), how it ended [B] (``HOLD``...), days fought [B],
     days the defending line broke [B], cleared share before the turn [B]).
 
-    ``S`` [B, K] are the strengths at the start (slot 0 the garrison, then one slot per
-    attacking faction), ``mult`` the power per fighter, ``k`` the fire coefficients per day
-    (luck included), ``H`` [B, K, K] who fires at whom. Books every loss in ``casualties``
-    [R, F] and updates ``cleared`` [R, N] in place.
+    ``battles.start`` [B, K] are the strengths at the start (slot 0 the garrison, then one
+    slot per attacking faction), ``mult`` the power per fighter, ``k`` the fire coefficients
+    per day (luck included), ``hostile`` [B, K, K] who fires at whom; ``places`` the
+    frontage and depth of each place. Books every loss in ``casualties`` [R, F] and updates
+    ``assault.cleared`` and ``assault.wear`` [R, N] in place.
     """
-    B, K = S.shape
-    end = S.copy()
+    fac, mult, days = battles.faction, battles.mult, battles.days
+    cap_att, cap_def, depth = places.cap_att, places.cap_def, places.depth_km
+    cleared, wear = assault.cleared, assault.wear
+    B, K = battles.start.shape
+    end = battles.start.copy()
     routed = np.zeros((B, K), dtype=np.bool_)
     winner = np.zeros(B, dtype=np.intp)
     how = np.zeros(B, dtype=np.int8)
@@ -238,9 +302,12 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
     stopped = np.empty(K, dtype=np.bool_)
     scratch = np.empty((4, K))
     flags = np.empty((2, K), dtype=np.bool_)
+    day = Day(e0, e, loss, power, stopped, flags)
+    books = Books(routed, breaks, casualties, cleared)
     for b in range(B):
-        r, n = br[b], bn[b]
+        r, n = battles.rep[b], battles.place[b]
         x = end[b]
+        fire = Fire(mult[b], battles.k[b], battles.hostile[b], scale)
         before[b] = cleared[r, n]
         hold = rule.hold_threshold
         if rule.engagement_model:
@@ -274,8 +341,7 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
                     e[s] *= cut
             for s in range(K):
                 e0[s] = e[s]
-            heun(e, mult[b], k[b], H[b], dl, max(1, round(dl * rule.steps_per_day)),
-                 rule.square, scale, scratch)
+            heun(e, fire, dl, max(1, round(dl * rule.steps_per_day)), rule.square, scratch)
             if x[0] > 0:
                 wear[r, n] += (e0[0] - e[0]) / x[0]
             for s in range(K):
@@ -286,10 +352,8 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
                 loss[s] = lost / e0[s] if e0[s] > 0 else 0.0
                 power[s] = e[s] * mult[b, s]
             fought[b] += dl
-            step = advance[r, n] * dl / depth[n] if rule.engagement_model else 1.0
-            _decide_day(b, r, e0, e, mult[b], H[b], fac[b], loss, power, breakpoint, morale,
-                        rout_ratio[r], rule, x, stopped, routed, breaks, casualties, cleared,
-                        n, step, flags)
+            step = assault.advance[r, n] * dl / depth[n] if rule.engagement_model else 1.0
+            _decide_day(b, day, x, battles, will, rule, books, step)
             if cleared[r, n] >= 1.0:
                 break
         # How the turn ended at this place.
@@ -303,11 +367,11 @@ def engage(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray, mult:
             elif x[0] <= rule.hold_threshold or (days[b] > 0 and x[0] <= hold):
                 how[b] = EXHAUSTED
             elif (rule.engagement_model and fac[b, 0] >= 0
-                  and wear[r, n] >= (garrison_break[r, fac[b, 0]]
-                                     * (0.5 + morale[r, fac[b, 0]]))):
+                  and wear[r, n] >= (will.garrison_break[r, fac[b, 0]]
+                                     * (0.5 + will.morale[r, fac[b, 0]]))):
                 how[b] = BROKEN
-            elif fac[b, 0] >= 0 and collapse_u[b] < collapse_chance(
-                    collapse_rate[r], rule.turn_days, morale[r, fac[b, 0]],
+            elif fac[b, 0] >= 0 and battles.collapse_u[b] < collapse_chance(
+                    will.collapse_rate[r], rule.turn_days, will.morale[r, fac[b, 0]],
                     rule.collapse_slope):
                 how[b] = COLLAPSED
         if how[b] != HOLD:

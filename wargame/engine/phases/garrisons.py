@@ -28,13 +28,47 @@ the numpy rules they replaced.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from wargame.engine.common import WAR, sum_by_owner
-from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.compile import UNREACHABLE, Compiled, Graph
 from wargame.engine.links import WarLinks
-from wargame.engine.state import State
+from wargame.engine.state import Campaign, Factions, Forces, State
+
+
+class Holding(NamedTuple):
+    """What a place keeps before it sends fighters away (:func:`fronts`)."""
+
+    need: np.ndarray              # [N] float64: kept at the front or where an enemy wants it
+    floor: float                  # min_garrison: kept elsewhere
+    objective_places: np.ndarray  # [M] intp: the places some faction may ever want
+
+
+class Massing(NamedTuple):
+    """The settings of massing (:func:`mass_kernel`)."""
+
+    radius: int                   # operation_radius: links from an objective to its sector's edge
+    share: float                  # redeploy_share: share of a surplus sent a turn
+
+
+class Manpower(NamedTuple):
+    """Each faction's fighters on the way back or already arrived, game by game."""
+
+    wounded: np.ndarray           # [R, F] float64: wounded who will return to duty
+    arrived: np.ndarray           # [R, F] float64: reinforcements, recruits and returns so far
+
+
+class Regeneration(NamedTuple):
+    """The settings of recruitment and returning wounded (:func:`regenerate_kernel`)."""
+
+    population: np.ndarray        # [N] float64: people at each place
+    rate: np.ndarray              # [R, F] float64: recruits a year per 1,000 people held
+    wounded_return: float         # share of casualties who return to duty
+    days: float                   # calendar days of a turn
+    back_share: float             # share of the wounded who return this turn
 
 
 @njit(cache=True)
@@ -50,15 +84,17 @@ def near_objective(op_target: np.ndarray, r: int, f: int, hops: np.ndarray, radi
 
 
 @njit(cache=True)
-def fronts(front: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, relation: np.ndarray,
-           src: np.ndarray, links: WarLinks, every: bool, objective: np.ndarray,
-           objective_places: np.ndarray, need: np.ndarray, floor: float) -> None:
+def fronts(front: np.ndarray, hold: np.ndarray, forces: Forces, factions: Factions,
+           graph: Graph, links: WarLinks, every: bool, rule: Holding) -> None:
     """Which places touch an enemy at war (``front`` [R, N] bool: the source of a link at
     war, ``links``), and what each place keeps (``hold`` [R, N]): ``need`` at the front and
     where a faction at war with the holder has the place among its objectives (only
     ``objective_places`` can be), ``floor`` elsewhere. Written in every game if ``every``,
     else only in the games whose links were made again at their last refresh
     (``links.made``)."""
+    ctrl, relation, objective = forces.control, factions.relation, factions.objective
+    src = graph.src
+    need, floor, objective_places = rule.need, rule.floor, rule.objective_places
     R, N = ctrl.shape
     F = relation.shape[1]
     for r in range(R):
@@ -99,17 +135,19 @@ def front_places(c: Compiled, st: State, links: WarLinks,
         front, hold = np.empty(st.control.shape, dtype=bool), np.empty(st.control.shape)
     else:
         front, hold = since
-    fronts(front, hold, st.control, st.relation, c.src, links, since is None, st.objective,
-           c.objective_places, need, floor)
+    fronts(front, hold, st.forces(), st.factions(), c.graph, links, since is None,
+           Holding(need, floor, c.objective_places))
     return front, hold
 
 
 @njit(cache=True)
-def mass_kernel(strength: np.ndarray, hold: np.ndarray, ctrl: np.ndarray, siege: np.ndarray,
-                relation: np.ndarray, op_stage: np.ndarray, op_target: np.ndarray,
-                hops: np.ndarray, radius: int, share: float) -> None:
-    """The flows of :func:`mass`, game by game, in ``strength`` [R, N]: only the games with an
-    operation on, and in them the factions with a staging place."""
+def mass_kernel(forces: Forces, hold: np.ndarray, siege: np.ndarray, relation: np.ndarray,
+                campaign: Campaign, graph: Graph, rule: Massing) -> None:
+    """The flows of :func:`mass`, game by game, in ``forces.strength`` [R, N]: only the games
+    with an operation on, and in them the factions with a staging place."""
+    strength, ctrl = forces.strength, forces.control
+    op_stage, op_target = campaign.stage, campaign.target
+    hops, radius, share = graph.hops, rule.radius, rule.share
     R, N = ctrl.shape
     F = op_stage.shape[1]
     K = op_target.shape[2]
@@ -185,8 +223,8 @@ def mass(c: Compiled, st: State, hold: np.ndarray) -> None:
     share = float(m.redeploy_share)
     if share == 0:
         return
-    mass_kernel(st.strength, hold, st.control, st.siege, st.relation, st.op_stage,
-                st.op_target, c.hops, int(m.operation_radius), share)
+    mass_kernel(st.forces(), hold, st.siege, st.relation, st.campaign(), c.graph,
+                Massing(int(m.operation_radius), share))
 
 
 @njit(cache=True)
@@ -225,11 +263,14 @@ def quiet_front(c: Compiled, st: State, attacked_place: np.ndarray, front: np.nd
 
 
 @njit(cache=True)
-def regenerate_kernel(strength: np.ndarray, wounded: np.ndarray, arrived: np.ndarray,
-                      ctrl: np.ndarray, siege: np.ndarray, hold: np.ndarray,
-                      population: np.ndarray, rate: np.ndarray, turn_casualties: np.ndarray,
-                      wounded_return: float, days: float, back_share: float) -> None:
-    """The recruits and returning wounded of :func:`regenerate`, game by game."""
+def regenerate_kernel(forces: Forces, manpower: Manpower, siege: np.ndarray, hold: np.ndarray,
+                      turn_casualties: np.ndarray, rule: Regeneration) -> None:
+    """The recruits and returning wounded of :func:`regenerate`, game by game
+    (``turn_casualties`` [R, F]: each faction's casualties of the turn)."""
+    strength, ctrl = forces.strength, forces.control
+    wounded, arrived = manpower.wounded, manpower.arrived
+    population, rate = rule.population, rule.rate
+    wounded_return, days, back_share = rule.wounded_return, rule.days, rule.back_share
     R, N = ctrl.shape
     F = wounded.shape[1]
     held = np.empty(N, dtype=np.bool_)
@@ -276,6 +317,7 @@ def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties
     m = c.scenario.model
     days = c.scenario.scenario.days_per_turn
     rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
-    regenerate_kernel(st.strength, st.wounded, st.arrived, st.control, st.siege, hold,
-                      c.population.astype(float), rate, turn_casualties,
-                      float(m.wounded_return), float(days), float(min(1.0, days / m.return_days)))
+    regenerate_kernel(st.forces(), Manpower(st.wounded, st.arrived), st.siege, hold,
+                      turn_casualties,
+                      Regeneration(c.population.astype(float), rate, float(m.wounded_return),
+                                   float(days), float(min(1.0, days / m.return_days))))

@@ -30,18 +30,17 @@ Garrisons that stay, massing, quiet fronts and regeneration are in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from wargame.engine.common import WAR
-from wargame.engine.compile import Compiled
+from wargame.engine.compile import Compiled, Graph
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.engagement import REFERENCE_MORALE
 from wargame.engine.phases.garrisons import front_places, near_objective
-from wargame.engine.state import State
+from wargame.engine.state import Campaign, Factions, Forces, State
 
 OBJECTIVE_TIE = 1e-3
 """Worth given up per link of distance when choosing an objective (the nearest of equals)."""
@@ -50,24 +49,40 @@ MASSING, FIGHTING = 1, 2
 """Stages of an operation (0: none, the faction holds or regroups)."""
 
 
-@dataclass
-class Plan:
-    """What the orders may do this turn."""
+class Plan(NamedTuple):
+    """What the orders may do this turn (the turn's plan, one kernel argument)."""
 
-    idle: np.ndarray       # [R, F] makes no attack and poses no threat (collapsed, pausing)
-    ready: np.ndarray      # [R, F] plans a new operation this turn (scores its candidates)
-    allowed: np.ndarray    # [R, F, N] may attack the place this turn
-    hold: np.ndarray       # [R, N] fighters each place keeps before it sends or attacks
-    front: np.ndarray      # [R, N] faces an enemy (campaign layer; all false without it)
-    mass_first: np.ndarray  # [R, F] a new operation masses before it attacks
+    idle: np.ndarray       # [R, F] bool: makes no attack and poses no threat (collapsed, pausing)
+    ready: np.ndarray      # [R, F] bool: plans a new operation this turn (scores its candidates)
+    allowed: np.ndarray    # [R, F, N] bool: may attack the place this turn
+    hold: np.ndarray       # [R, N] float64: fighters each place keeps before it sends or attacks
+    front: np.ndarray      # [R, N] bool: faces an enemy (campaign layer; all false without it)
+    mass_first: np.ndarray  # [R, F] bool: a new operation masses before it attacks
 
 
-@dataclass
-class Candidates:
+class Candidates(NamedTuple):
     """The targets that factions planning an operation found viable this turn."""
 
-    rows: np.ndarray       # [Rc] the games where some faction plans (``Plan.ready``)
-    score: np.ndarray      # [Rc, F, N] each ready faction's summed score of every target
+    rows: np.ndarray       # [Rc] intp: the games where some faction plans (``Plan.ready``)
+    score: np.ndarray      # [Rc, F, N] float64: each ready faction's summed score of every target
+    row: np.ndarray        # [R] intp: each game's row of ``score`` (-1: no faction plans)
+
+
+class OperationRule(NamedTuple):
+    """The settings with which factions open operations."""
+
+    radius: int            # operation_radius: links from an objective to its sector's edge
+    worth_scale: float     # puts stated objectives above every value
+    slots: np.ndarray      # [F] int: operations a faction runs at once (doctrine.operations)
+    value: np.ndarray      # [N] float64: each place's value
+
+
+class BrittleRule(NamedTuple):
+    """The settings of brittle defences (:func:`brittle`)."""
+
+    rate: np.ndarray       # [R] float64: collapse_rate, a daily hazard at the reference morale
+    push_days: float       # calendar days a place is exposed over an operation
+    slope: float           # collapse_morale_slope
 
 
 @njit(cache=True)
@@ -111,13 +126,14 @@ def plan(c: Compiled, st: State, links: WarLinks) -> Plan:
 
 
 @njit(cache=True)
-def brittle(def_power: np.ndarray, ctrl: np.ndarray, src: np.ndarray, dst: np.ndarray,
-            links: WarLinks, morale: np.ndarray, rate: np.ndarray, push_days: float,
-            slope: float) -> np.ndarray:
+def brittle(def_power: np.ndarray, forces: Forces, morale: np.ndarray, graph: Graph,
+            links: WarLinks, rule: BrittleRule) -> np.ndarray:
     """``def_power`` [R, N] times ``exp(-hazard)`` at each end of a link at war (``links``:
     the places orders look at; elsewhere the power as it is), ``hazard = rate x push_days x
     exp(-slope (morale - REFERENCE_MORALE))`` with the holder's morale (faction 0's for a
     place held by nobody)."""
+    ctrl, src, dst = forces.control, graph.src, graph.dst
+    rate, push_days, slope = rule.rate, rule.push_days, rule.slope
     R, N = ctrl.shape
     F = morale.shape[1]
     out = def_power.copy()
@@ -154,22 +170,26 @@ def planned_defence(c: Compiled, st: State, p: dict[str, np.ndarray],
     m = c.scenario.model
     if not m.campaign:
         return def_power
-    return brittle(def_power, st.control, c.src, c.dst, links, st.morale,
-                   p["model.collapse_rate"], float(m.push_days),
-                   float(m.collapse_morale_slope))
+    return brittle(def_power, st.forces(), st.morale, c.graph, links,
+                   BrittleRule(p["model.collapse_rate"], float(m.push_days),
+                               float(m.collapse_morale_slope)))
 
 
 @njit(cache=True)
-def open_operations(rows: np.ndarray, cand: np.ndarray, ready: np.ndarray,
-                    mass_first: np.ndarray, ctrl: np.ndarray, relation: np.ndarray,
-                    objective: np.ndarray, strength: np.ndarray, value: np.ndarray,
-                    slots: np.ndarray, hops: np.ndarray, radius: int, op_target: np.ndarray,
-                    op_stage: np.ndarray, massed: np.ndarray, op_turns: np.ndarray,
-                    offensive_base: np.ndarray, offensive_loss: np.ndarray,
-                    offensive_days: np.ndarray, worth_scale: float) -> np.ndarray:
-    """Open the operations of :func:`launch` in the games ``rows`` (``cand`` [Rc, F, N] their
-    candidates; ``worth_scale`` puts stated objectives above every value) -> [R, F] bool, the
-    factions that opened one."""
+def open_operations(candidates: Candidates, plan: Plan, forces: Forces, factions: Factions,
+                    graph: Graph, campaign: Campaign, rule: OperationRule) -> np.ndarray:
+    """Open the operations of :func:`launch` in the games ``candidates.rows`` (``score``
+    [Rc, F, N] their candidates), in place in ``campaign`` -> [R, F] bool, the factions that
+    opened one."""
+    rows, cand = candidates.rows, candidates.score
+    ready, mass_first = plan.ready, plan.mass_first
+    ctrl, strength = forces.control, forces.strength
+    relation, objective = factions.relation, factions.objective
+    hops = graph.hops
+    op_target, op_stage, op_turns = campaign.target, campaign.stage, campaign.turns
+    massed, offensive_base = campaign.massed, campaign.base
+    offensive_loss, offensive_days = campaign.loss, campaign.days
+    radius, worth_scale, slots, value = rule.radius, rule.worth_scale, rule.slots, rule.value
     R, N = ctrl.shape
     F = ready.shape[1]
     K = op_target.shape[2]
@@ -251,10 +271,9 @@ def launch(c: Compiled, st: State, pl: Plan, cand: Candidates, t: int,
     if cand.rows.size == 0:
         return
     opened = open_operations(
-        cand.rows, cand.score, pl.ready, pl.mass_first, st.control, st.relation,
-        st.objective, st.strength, c.value, c.operations, c.hops, int(m.operation_radius),
-        st.op_target, st.op_stage, st.massed, st.op_turns, st.offensive_base,
-        st.offensive_loss, st.offensive_days, 1.0 + float(c.value.max(initial=0.0)))
+        cand, pl, st.forces(), st.factions(), c.graph, st.campaign(),
+        OperationRule(int(m.operation_radius), 1.0 + float(c.value.max(initial=0.0)),
+                      c.operations, c.value))
     if log is not None:
         for r, f in zip(*np.nonzero(opened), strict=True):
             log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),

@@ -12,37 +12,48 @@ per faction: ``doctrine`` (aggression, reserve share, objectives, max offensives
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from wargame.engine.common import expit, kth_largest
-from wargame.engine.compile import Compiled
+from wargame.engine.compile import Compiled, Graph
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.operations import Candidates, Plan
-from wargame.engine.state import State
+from wargame.engine.state import Factions, Forces, State
 
 
 class OrdersRule(NamedTuple):
-    """The scalar settings of the orders."""
+    """The settings of the orders: CDB90's constants and each faction's thresholds."""
 
     min_garrison: float
     air_mult: float       # CDB90 air-superiority multiplier
     intercept: float      # CDB90 logistic P(success): b0
     slope: float          # and b1 on the log power ratio
+    need: np.ndarray            # [R, F] float64: the power ratio a faction plans an attack at
+    max_offensives: np.ndarray  # [F] int: targets a faction attacks at most in a turn
+    rout_ratio: np.ndarray      # [R] float64: the odds that rout a garrison
 
 
-@dataclass
-class Orders:
+class Odds(NamedTuple):
+    """What an attack from or on each place would bring, meet and gain this turn."""
+
+    unit_att: np.ndarray    # [R, N] float64: power per fighter of the forces there if they attack
+    def_power: np.ndarray   # [R, N] float64: power of the forces defending it
+    air_side: np.ndarray    # [R, N] int16: faction whose air strikes hit it (-1: none)
+    cleared: np.ndarray     # [R, N] float64: share of it its attackers have cleared
+    value: np.ndarray       # [N] float64
+
+
+class Orders(NamedTuple):
     """The attacks of this turn, one entry per directed link that carries one (M entries)."""
 
-    rep: np.ndarray         # [M] replicate
-    edge: np.ndarray        # [M] directed link (src -> dst)
-    amount: np.ndarray      # [M] fighters moving from src to attack dst
-    unit_power: np.ndarray  # [M] power per attacking fighter (before luck and air)
-    faction: np.ndarray     # [M] the attacking faction (controller of the source)
+    rep: np.ndarray         # [M] intp: replicate
+    edge: np.ndarray        # [M] intp: directed link (src -> dst)
+    amount: np.ndarray      # [M] float64: fighters moving from src to attack dst
+    unit_power: np.ndarray  # [M] float64: power per attacking fighter (before luck and air)
+    faction: np.ndarray     # [M] intp: the attacking faction (controller of the source)
 
 
 def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
@@ -87,40 +98,45 @@ def choose(c: Compiled, st: State, unit_att: np.ndarray, def_power: np.ndarray,
     m = c.scenario.model
     need = m.planning_ratio ** (1.0 - st.aggression)                    # [R, F]
     rule = OrdersRule(float(m.min_garrison), float(cal.air_superiority_multiplier),
-                      float(cal.success_intercept), float(cal.success_log_ratio))
+                      float(cal.success_intercept), float(cal.success_log_ratio), need,
+                      c.max_offensives, st.rout_ratio)
     rows = np.flatnonzero(pl.ready.any(axis=1))
     cand_row = np.full(pl.ready.shape[0], -1, dtype=np.intp)
     cand_row[rows] = np.arange(rows.size)
-    cand = np.zeros((rows.size, *pl.allowed.shape[1:]))
-    r, e, amount = orders(
-        st.control, st.strength, st.reserve, pl.idle, st.aggression,
-        st.rout_ratio, st.objective, st.cleared, unit_att, def_power, air_side, c.value,
-        c.max_offensives, need, c.src, c.dst, links, rule, pl.hold, pl.allowed, pl.ready,
-        pl.mass_first, cand, cand_row)
+    cand = Candidates(rows, np.zeros((rows.size, *pl.allowed.shape[1:])), cand_row)
+    r, e, amount = orders(st.forces(), st.factions(),
+                          Odds(unit_att, def_power, air_side, st.cleared, c.value), c.graph,
+                          links, rule, pl, cand)
     src = c.src[e]
     return Orders(rep=r, edge=e, amount=amount, unit_power=unit_att[r, src],
-                  faction=st.control[r, src].astype(np.intp)), Candidates(rows, cand)
+                  faction=st.control[r, src].astype(np.intp)), cand
 
 
 @njit(cache=True)
-def orders(ctrl: np.ndarray, strength: np.ndarray, reserve: np.ndarray,
-           idle: np.ndarray, aggression: np.ndarray, rout_ratio: np.ndarray,
-           objective: np.ndarray, cleared: np.ndarray, unit_att: np.ndarray,
-           def_power: np.ndarray, air_side: np.ndarray, value: np.ndarray,
-           max_offensives: np.ndarray, need: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           links: WarLinks, rule: OrdersRule, hold: np.ndarray, allowed: np.ndarray,
-           ready: np.ndarray, mass_first: np.ndarray, cand: np.ndarray, cand_row: np.ndarray
+def orders(forces: Forces, factions: Factions, odds: Odds, graph: Graph, links: WarLinks,
+           rule: OrdersRule, plan: Plan, cand: Candidates
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every faction's offensives, for all replicates -> (replicate, edge, fighters) of each
     committed attack, in replicate then edge order. The rules are in :func:`choose`;
-    ``need`` [R, F] is each faction's planning ratio and ``idle`` [R, F] marks factions that
-    do not attack this turn (collapsed or pausing); ``cand`` [Rc, F, N] gathers the scores
-    of planning factions in the games ``cand_row`` [R] points to (-1: none plans).
+    ``rule.need`` [R, F] is each faction's planning ratio and ``plan.idle`` [R, F] marks
+    factions that do not attack this turn (collapsed or pausing); ``cand.score`` [Rc, F, N]
+    gathers the scores of planning factions in the games ``cand.row`` [R] points to (-1:
+    none plans).
 
     Only the links at war (``links``, in edge order, hence grouped by source) from a faction
     that attacks at all matter, so each replicate first lists those and every later step runs
     over that list.
     """
+    ctrl, strength = forces.control, forces.strength
+    reserve, aggression, objective = factions.reserve, factions.aggression, factions.objective
+    unit_att, def_power, air_side = odds.unit_att, odds.def_power, odds.air_side
+    cleared, value = odds.cleared, odds.value
+    max_offensives, need, rout_ratio = rule.max_offensives, rule.need, rule.rout_ratio
+    src, dst = graph.src, graph.dst
+    idle, hold, allowed = plan.idle, plan.hold, plan.allowed
+    ready, mass_first = plan.ready, plan.mass_first
+    cand_row = cand.row
+    score_of = cand.score
     R, N = ctrl.shape
     F = reserve.shape[1]
     E = dst.shape[0]
@@ -220,7 +236,7 @@ def orders(ctrl: np.ndarray, strength: np.ndarray, reserve: np.ndarray,
                                           + cleared[r, n])
             score[q] = pair[f, n]
             if ready[r, f]:
-                cand[cand_row[r], f, n] += score[q]
+                score_of[cand_row[r], f, n] += score[q]
                 if mass_first[r, f]:
                     score[q] = 0.0
             elif not allowed[r, f, n]:

@@ -13,16 +13,38 @@ if its faction holds no place it can reach, or if its doctrine is to fight to th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from wargame.engine.compile import UNREACHABLE, Compiled
+from wargame.engine.compile import UNREACHABLE, Compiled, Graph
 from wargame.engine.phases.combat import Battles
 from wargame.engine.phases.engagement import FALL_KINDS
 from wargame.engine.phases.orders import Orders
-from wargame.engine.state import State
+from wargame.engine.state import Forces, State
+
+
+class BattleEnds(NamedTuple):
+    """How the turn's battles ended, as :func:`resolve_kernel` takes them (B battles, K side
+    slots, M attacks in the turn's orders)."""
+
+    rep: np.ndarray           # [B] intp: replicate
+    place: np.ndarray         # [B] intp: settlement
+    faction: np.ndarray       # [B, K] intp: faction of each side (-1 empty slot)
+    start: np.ndarray         # [B, K] float64: strength at the start
+    end: np.ndarray           # [B, K] float64: strength at the end
+    winner: np.ndarray        # [B] intp: slot that holds the place afterwards (0: the garrison)
+    order_battle: np.ndarray  # [M] intp: the battle of each attack
+    order_slot: np.ndarray    # [M] intp: its side slot in that battle
+
+
+class RetreatRule(NamedTuple):
+    """The settings of retreats and break-outs."""
+
+    rout_loss: float          # share of a beaten garrison lost as it retreats
+    breakout_loss: float      # share of a cut-off garrison lost as it breaks out
+    last_stand: np.ndarray    # [F] bool: the faction's garrisons never break out
 
 
 def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
@@ -36,11 +58,10 @@ def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
     captured = np.zeros((R, F))
     lost_places = np.zeros((R, F))
     survivors = resolve_kernel(
-        bt.rep, bt.place, bt.faction, bt.start, bt.end, bt.winner, orders.rep,
-        orders.edge, orders.amount, orders.faction, bt.order_battle, bt.order_slot, c.src,
-        c.neighbours, float(c.scenario.model.rout_loss), c.hops,
-        float(c.scenario.model.breakout_loss), c.last_stand, st.control, st.strength,
-        st.casualties, captured, lost_places)
+        BattleEnds(bt.rep, bt.place, bt.faction, bt.start, bt.end, bt.winner,
+                   bt.order_battle, bt.order_slot), orders, st.forces(), c.graph,
+        RetreatRule(float(c.scenario.model.rout_loss), float(c.scenario.model.breakout_loss),
+                    c.last_stand), captured, lost_places)
     if log is not None:
         nb = c.neighbours[bt.place]                               # [B, D]
         old = bt.faction[:, 0]
@@ -103,19 +124,21 @@ def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.n
 
 
 @njit(cache=True)
-def resolve_kernel(br: np.ndarray, bn: np.ndarray, fac: np.ndarray, S: np.ndarray,
-                   end: np.ndarray, winner: np.ndarray, rep: np.ndarray, edge: np.ndarray,
-                   amount: np.ndarray, faction: np.ndarray, b_of: np.ndarray,
-                   slot: np.ndarray, src: np.ndarray, neighbours: np.ndarray,
-                   rout_loss: float, hops: np.ndarray, breakout_loss: float,
-                   last_stand: np.ndarray, control: np.ndarray, strength: np.ndarray,
-                   casualties: np.ndarray, captured: np.ndarray, lost: np.ndarray
-                   ) -> np.ndarray:
-    """Control changes, the return of attackers and the retreat of beaten defenders, in place.
+def resolve_kernel(battles: BattleEnds, orders: Orders, forces: Forces, graph: Graph,
+                   rule: RetreatRule, captured: np.ndarray, lost: np.ndarray) -> np.ndarray:
+    """Control changes, the return of attackers and the retreat of beaten defenders, in place
+    in ``forces``; counts each faction's places ``captured`` and ``lost`` [R, F].
 
     Returns the strength of each beaten defender that survived the battle [B]. The rules are
     in :func:`resolve`.
     """
+    br, bn, fac = battles.rep, battles.place, battles.faction
+    S, end, winner = battles.start, battles.end, battles.winner
+    b_of, slot = battles.order_battle, battles.order_slot
+    rep, edge, amount, faction = orders.rep, orders.edge, orders.amount, orders.faction
+    control, strength, casualties = forces.control, forces.strength, forces.casualties
+    src, neighbours, hops = graph.src, graph.neighbours, graph.hops
+    rout_loss, breakout_loss, last_stand = rule.rout_loss, rule.breakout_loss, rule.last_stand
     B = br.shape[0]
     M = rep.shape[0]
     survivors = np.zeros(B)

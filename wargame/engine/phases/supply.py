@@ -28,9 +28,9 @@ import numpy as np
 from numba import njit
 
 from wargame.engine.common import ALLIED, WAR, flood_one
-from wargame.engine.compile import Compiled
+from wargame.engine.compile import Compiled, Graph
 from wargame.engine.phases.support import TurnSupport
-from wargame.engine.state import State
+from wargame.engine.state import Forces, State
 
 
 class SiegeRule(NamedTuple):
@@ -98,15 +98,17 @@ def besiege(reach: np.ndarray, ctrl: np.ndarray, airlift: np.ndarray, rule: Sieg
 
 
 @njit(cache=True)
-def surrender(rep: np.ndarray, place: np.ndarray, ctrl: np.ndarray, relation: np.ndarray,
-              reach: np.ndarray, strength: np.ndarray, out_start: np.ndarray, dst: np.ndarray,
-              min_garrison: float, casualties: np.ndarray, siege: np.ndarray
+def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndarray,
+              relation: np.ndarray, reach: np.ndarray, graph: Graph, min_garrison: float
               ) -> tuple[np.ndarray, np.ndarray]:
-    """Hand each besieged place in (``rep``, ``place``) to its besieger, in place.
+    """Hand each besieged place in (``rep``, ``place``) to its besieger, in place in
+    ``forces`` and ``siege``; ``reach`` [R, N] says which places are in supply.
 
     Returns, per place, the new controller (-1 if no hostile neighbour: nothing happens) and
     the fighters evacuated to a place of their faction in supply (0 if they surrendered).
     """
+    ctrl, strength, casualties = forces.control, forces.strength, forces.casualties
+    out_start, dst = graph.out_start, graph.dst
     M = rep.shape[0]
     N = ctrl.shape[1]
     taker = np.full(M, -1, dtype=np.intp)
@@ -179,9 +181,8 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
         return mult, captured, lost
     rep, place = rep[deal], place[deal]
     old = st.control[rep, place].astype(np.intp)
-    taker, evacuated = surrender(rep, place, st.control, st.relation, reach, st.strength,
-                                 c.out_start, c.dst, float(m.min_garrison), st.casualties,
-                                 st.siege)
+    taker, evacuated = surrender(rep, place, st.forces(), st.siege, st.relation, reach,
+                                 c.graph, float(m.min_garrison))
     done = taker >= 0
     st.cleared[rep[done], place[done]] = 0.0
     st.wear[rep[done], place[done]] = 0.0

@@ -22,7 +22,7 @@ import numpy as np
 
 from wargame.engine.compile import Compiled
 from wargame.engine.links import WarLinks
-from wargame.engine.phases.air import air_strikes
+from wargame.engine.phases.air import AirCover, AirLine, AirRule, air_strikes
 from wargame.engine.state import State
 from wargame.scenario.schema import Airlift, AirStrikes, Artillery, Supply
 
@@ -87,7 +87,11 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
     src_f: list[int] = [int(x) for x in base_f]
     src_n: list[int] = [int(x) for x in base_n]
     src_on = [np.ones(R, dtype=bool)] * len(src_f)
-    best_sorties = np.zeros((R, N))
+    # The kernel's arguments that are the same for every line, made once a turn.
+    cover = AirCover(sup.suppress, sup.air_side, np.zeros((R, N)), sup.sorties)
+    air_rule = AirRule(float(m.air_kill_cap), float(m.air_saturation_sorties),
+                       int(m.operation_radius) if m.campaign else -1, float(m.air_focus))
+    forces, campaign = st.forces(), st.campaign()
     for k, (lid, line) in enumerate(c.scenario.support.items()):
         if not _active(line.first_turn, line.last_turn, t, T):
             continue
@@ -105,12 +109,9 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
             alloc = np.zeros(shape)
             kills = np.zeros(shape)
             air_strikes(
-                st.control, st.strength, b, prio, sorties,
-                p[f"support.{lid}.kills_per_sortie"], p[f"support.{lid}.suppression"],
-                float(m.air_kill_cap), float(m.air_saturation_sorties), c.src, c.dst, links,
-                st.casualties, sup.suppress, sup.air_side, best_sorties, sup.sorties,
-                alloc, kills, st.op_target, st.op_stage, c.hops,
-                int(m.operation_radius) if m.campaign else -1, float(m.air_focus))
+                AirLine(b, prio, sorties, p[f"support.{lid}.kills_per_sortie"],
+                        p[f"support.{lid}.suppression"], alloc, kills),
+                air_rule, forces, cover, c.graph, links, campaign)
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
                     log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,
