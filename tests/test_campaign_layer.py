@@ -175,6 +175,8 @@ BAD = [
     ("model.massing_days", -3, "model.massing_days: must be at least 0"),
     ("model.operation_radius", 1.5, "model.operation_radius"),
     ("model.hold_share", -0.1, "model.hold_share: must be at least 0"),
+    ("model.hold_depth", -1, "model.hold_depth: must be at least 0"),
+    ("model.hold_depth", 1.5, "model.hold_depth"),
     ("model.quiet_loss_per_day", 0.5, "model.quiet_loss_per_day: must be at most 0.1"),
     ("model.wounded_return", 2, "model.wounded_return: must be at most 1"),
     ("model.return_days", 0, "model.return_days"),
@@ -193,3 +195,26 @@ def test_bad_values_of_the_campaign_keys_are_located_errors(tmp_path: Path, path
     assert message in result.stderr
     assert f"{f}:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("depth", "keeps"), [(0, {"v1"}), (1, {"v1", "v2"}),
+                                               (2, {"v1", "v2", "town"})])
+def test_the_second_line_keeps_its_garrison(depth: int, keeps: set[str]) -> None:
+    """East's places within ``hold_depth`` links behind its front (v1, facing West's base) keep
+    ``hold_share x cap_def``; the others keep ``min_garrison``."""
+    from wargame.engine.links import find_war_links
+    from wargame.engine.phases.garrisons import front_places
+    from wargame.engine.state import initial_state, sample_params
+
+    doc = with_(with_(BASE, "model", {"hold_depth": depth, "min_garrison": 50}),
+                "factions.west.doctrine.objectives", {})   # no place is kept as an objective
+    c = compile_scenario(validate_document(Document(doc, {}, "<test>")))
+    rng = np.random.default_rng(1)
+    st = initial_state(c, sample_params(c, rng, 2, True), 2, rng, True)
+    _, hold = front_places(c, st, find_war_links(st.control, st.relation, c.src, c.dst))
+    need = 0.25 * c.space.cap_def
+    for n, place in enumerate(c.settlements):
+        if place == "base":
+            continue
+        want = need[n] if place in keeps else 50.0
+        assert hold[:, n] == pytest.approx(want), place

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,13 @@ GRID = (21, 42, 63, 91, 126, 182)
 """Pauses searched (days): three weeks (Tikrit 2015) to half a year."""
 RUNS = 400
 SEED = 20240501
+VARIANT_SEEDS = 3
+"""Seeds over which ``--variant`` compares the engine with a changed setting (the mean skill
+moves by about 0.004 from seed to seed at 400 games)."""
+BURST_GAP_DAYS = 21
+"""Two captures by one faction more than this many days apart belong to different offensives
+(judgement: three weekly turns; the gaps between a faction's offensives in the four theatres'
+histories are 23 to 263 days, and captures within an offensive are days apart)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,9 @@ class Score:
     changes_per_month: float
     actual_per_month: float
     end_strength: dict[str, float]
+    gaps: list[int]          # every pause between offensives in the games (days)
+    actual_gaps: list[int]   # the same in history
+    runs: int
 
     @property
     def skill_uniform(self) -> float:
@@ -132,8 +143,53 @@ def play(th: Theatre, pause: int, runs: int, seed: int, sets: tuple[str, ...] = 
     moved = (ctl[1:cp[-1] + 1] != ctl[:cp[-1]]).sum(axis=(0, 2)).mean()
     real = int((truth[:, 1:cp[-1] + 1] != truth[:, :cp[-1]]).sum())
     strength = {f: float(res.strength[:, k].mean()) for k, f in enumerate(c.factions)}
+    gaps = [g for r in range(runs)
+            for g in offensive_gaps(capture_days(ctl[: cp[-1] + 1, r], days))]
+    actual = offensive_gaps_history(th, initial, end)
     return Score(float(model), float(pers), float(unif), float(moved / months),
-                 real / months, strength)
+                 real / months, strength, gaps, actual, runs)
+
+
+def _quartiles(x: list[int]) -> str:
+    """'q25 / median / q75' of a list of days, or a dash if it is empty."""
+    if not x:
+        return "–"
+    q = np.percentile(x, [25, 50, 75])
+    return " / ".join(f"{v:.0f}" for v in q)
+
+
+def offensive_gaps(captures: dict[int, list[int]]) -> list[int]:
+    """The pauses between one faction's offensives: the gaps (days) of more than
+    ``BURST_GAP_DAYS`` between its successive captures, over every faction
+    (``captures``: faction -> days of its captures, in order)."""
+    return [b - a for days in captures.values() for a, b in itertools.pairwise(days)
+            if b - a > BURST_GAP_DAYS]
+
+
+def capture_days(ctl: np.ndarray, days_per_turn: int) -> dict[int, list[int]]:
+    """Each faction's captures in one game (``ctl`` [T+1, N], the controller at the end of
+    each turn) -> faction -> the day each turn with a capture ended, in order."""
+    out: dict[int, list[int]] = {}
+    for t in range(1, ctl.shape[0]):
+        for f in np.unique(ctl[t][(ctl[t] != ctl[t - 1]) & (ctl[t] >= 0)]):
+            out.setdefault(int(f), []).append(t * days_per_turn)
+    return out
+
+
+def offensive_gaps_history(th: Theatre, initial: dict[str, str], end: dt.date) -> list[int]:
+    """:func:`offensive_gaps` of the theatre's history up to ``end``: a row is a capture by
+    its controller where the place changes hands (not a row that confirms the holder)."""
+    holder = dict(initial)
+    out: dict[int, list[int]] = {}
+    names: dict[str, int] = {}
+    first = min(ch.date for ch in th.history)
+    for ch in sorted(th.history, key=lambda c: c.date):
+        if ch.date > end or holder.get(ch.settlement) == ch.controller:
+            continue
+        holder[ch.settlement] = ch.controller
+        k = names.setdefault(ch.controller, len(names))
+        out.setdefault(k, []).append((ch.date - first).days)
+    return offensive_gaps(out)
 
 
 def published_end(th: Theatre) -> dict[str, str]:
@@ -170,6 +226,9 @@ def fit(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--runs", type=int, default=RUNS, help=f"games per point ({RUNS})")
     ap.add_argument("--seed", type=int, default=SEED, help=f"root seed ({SEED})")
+    ap.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
+                    help="also play every theatre at the chosen pause with this --set (may be "
+                         "repeated), over VARIANT_SEEDS seeds, against the engine as it is")
     args = ap.parse_args(argv)
     ths = theatres()
     if len(ths) < 2:
@@ -221,8 +280,38 @@ def fit(argv: list[str] | None = None) -> int:
         pub = published_end(th)
         for f, v in scores[th.name, chosen].end_strength.items():
             srows.append([th.name, f, f"{v:,.0f}", pub.get(f, "–")])
-    print(hind.md_table(["theatre", "faction", "model", "published"], srows))
+    print(hind.md_table(["theatre", "faction", "model", "published"], srows) + "\n")
+    print(f"## Pauses between offensives (gaps of more than {BURST_GAP_DAYS} days between one "
+          "faction's captures), at the chosen pause\n")
+    grows = []
+    for th in ths:
+        s = scores[th.name, chosen]
+        grows.append([th.name, f"{len(s.actual_gaps)}", _quartiles(s.actual_gaps),
+                      f"{len(s.gaps) / s.runs:.1f}", _quartiles(s.gaps)])
+    print(hind.md_table(["theatre", "pauses in history", "days (25/50/75%)",
+                         "pauses a game", "days (25/50/75%)"], grows))
+    if args.variant:
+        print("\n" + compare_variant(ths, chosen, tuple(args.variant), args.runs, args.seed))
     return 0
+
+
+def compare_variant(ths: list[Theatre], pause: int, sets: tuple[str, ...], runs: int,
+                    seed: int) -> str:
+    """Skill against uniform of every theatre at ``pause``, as the engine is and with ``sets``,
+    the mean over ``VARIANT_SEEDS`` seeds (``seed``, ``seed + 1``...), as a markdown table."""
+    rows = []
+    both: list[list[float]] = [[], []]
+    for th in ths:
+        print(f"{th.name}: {' '.join(sets)}", file=sys.stderr)
+        got = [float(np.mean([play(th, pause, runs, seed + k, v).skill_uniform
+                              for k in range(VARIANT_SEEDS)])) for v in ((), sets)]
+        for j in (0, 1):
+            both[j].append(got[j])
+        rows.append([th.name, f"{got[0]:+.3f}", f"{got[1]:+.3f}"])
+    rows.append(["mean", f"{np.mean(both[0]):+.3f}", f"{np.mean(both[1]):+.3f}"])
+    return (f"## Skill against uniform at the chosen pause ({pause} days), the mean of "
+            f"{VARIANT_SEEDS} seeds of {runs} games\n\n"
+            + hind.md_table(["theatre", "the engine", " ".join(sets)], rows))
 
 
 if __name__ == "__main__":

@@ -184,6 +184,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hold_share", "number", 0.25, _JUDGEMENT, "phases/garrisons.py",
             "Share of what its front holds (`cap_def`) a place facing an enemy, or wanted by one, "
             "keeps before sending or attacking.", "0.5", low=0.0, high=10.0),
+    Setting("hold_depth", "whole", 1, "judgement: a defence in depth keeps a second line",
+            "phases/garrisons.py",
+            "Links behind a place facing an enemy within which the holder's places keep their "
+            "hold too (0: the front line only).", "0", low=0, high=100),
     # Quiet fronts and regeneration (phases/garrisons.py).
     Setting("quiet_loss_per_day", "number", 0.0002, "judgement: Donbas 2019–20 and Syria 2016",
             "phases/garrisons.py",

@@ -4,9 +4,10 @@
 The rules (``docs/model.md``, "The campaign layer"), all switched off by ``model.campaign:
 false``:
 
-* **Garrisons that stay.** A place that touches an enemy, or that a hostile faction has as an
-  objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day, from
-  :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
+* **Garrisons that stay.** A place that touches an enemy, one of the same holder within
+  ``hold_depth`` links behind such a place (the second line), and one that a hostile faction
+  has as an objective, keeps ``hold_share x cap_def`` (the defenders its front holds on a day,
+  from :mod:`wargame.engine.space`) before anything is sent away or attacks from it; any other
   place keeps ``min_garrison``.
 * **Massing.** While a faction's operation masses or fights, each of its places in supply
   sends ``redeploy_share`` of its surplus above what it holds to the places nearest each
@@ -42,9 +43,12 @@ from wargame.engine.state import Campaign, Factions, Forces, State
 class Holding(NamedTuple):
     """What a place keeps before it sends fighters away (:func:`fronts`)."""
 
-    need: np.ndarray              # [N] float64: kept at the front or where an enemy wants it
+    need: np.ndarray              # [N] float64: kept at the front, in the second line, or
+    #                               where an enemy wants it
     floor: float                  # min_garrison: kept elsewhere
     objective_places: np.ndarray  # [M] intp: the places some faction may ever want
+    near_start: np.ndarray        # [N + 1] intp: place n's second line is
+    near: np.ndarray              # [L] intp: near[near_start[n]:near_start[n + 1]]
 
 
 class Massing(NamedTuple):
@@ -87,7 +91,8 @@ def near_objective(op_target: np.ndarray, r: int, f: int, hops: np.ndarray, radi
 def fronts(front: np.ndarray, hold: np.ndarray, forces: Forces, factions: Factions,
            graph: Graph, links: WarLinks, every: bool, rule: Holding) -> None:
     """Which places touch an enemy at war (``front`` [R, N] bool: the source of a link at
-    war, ``links``), and what each place keeps (``hold`` [R, N]): ``need`` at the front and
+    war, ``links``), and what each place keeps (``hold`` [R, N]): ``need`` at the front, at
+    the places of the same holder within ``hold_depth`` links behind it (``rule.near``), and
     where a faction at war with the holder has the place among its objectives (only
     ``objective_places`` can be), ``floor`` elsewhere. Written in every game if ``every``,
     else only in the games whose links were made again at their last refresh
@@ -95,6 +100,7 @@ def fronts(front: np.ndarray, hold: np.ndarray, forces: Forces, factions: Factio
     ctrl, relation, objective = forces.control, factions.relation, factions.objective
     src = graph.src
     need, floor, objective_places = rule.need, rule.floor, rule.objective_places
+    near_start, near = rule.near_start, rule.near
     R, N = ctrl.shape
     F = relation.shape[1]
     for r in range(R):
@@ -106,6 +112,12 @@ def fronts(front: np.ndarray, hold: np.ndarray, forces: Forces, factions: Factio
             front[r, src[links.edges[r, i]]] = True
         for n in range(N):
             hold[r, n] = need[n] if front[r, n] else floor
+        # The second line: the holder's places just behind its front keep their hold too.
+        for m in range(N):
+            if front[r, m]:
+                for j in range(near_start[m], near_start[m + 1]):
+                    if ctrl[r, near[j]] == ctrl[r, m]:
+                        hold[r, near[j]] = need[near[j]]
         for i in range(objective_places.shape[0]):
             n = objective_places[i]
             a = ctrl[r, n]
@@ -117,12 +129,22 @@ def fronts(front: np.ndarray, hold: np.ndarray, forces: Forces, factions: Factio
                     break
 
 
+def within(hops: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each place, the other places at most ``depth`` links away -> (offsets [N + 1],
+    places): those of place ``n`` are ``places[offsets[n]:offsets[n + 1]]``."""
+    near = (hops <= depth) & (hops > 0)
+    rows, cols = np.nonzero(near)
+    offsets = np.searchsorted(rows, np.arange(hops.shape[0] + 1)).astype(np.intp)
+    return offsets, cols.astype(np.intp)
+
+
 def front_places(c: Compiled, st: State, links: WarLinks,
                  since: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Places facing an enemy, and what each place keeps -> two [R, N] arrays, in the state as
     it is (``links``: its links at war): ``max(min_garrison, hold_share x cap_def)`` where it
-    faces an enemy or an enemy wants it, ``min_garrison`` elsewhere (see :func:`fronts`).
+    faces an enemy, lies within ``hold_depth`` links behind such a place of the same holder,
+    or an enemy wants it, ``min_garrison`` elsewhere (see :func:`fronts`).
 
     ``since``: the two arrays as they were found at an earlier point of the turn, when the
     objectives were what they are now; they are brought up to date, in place, in the games
@@ -135,8 +157,9 @@ def front_places(c: Compiled, st: State, links: WarLinks,
         front, hold = np.empty(st.control.shape, dtype=bool), np.empty(st.control.shape)
     else:
         front, hold = since
+    near_start, near = within(c.hops, int(m.hold_depth))
     fronts(front, hold, st.forces(), st.factions(), c.graph, links, since is None,
-           Holding(need, floor, c.objective_places))
+           Holding(need, floor, c.objective_places, near_start, near))
     return front, hold
 
 
