@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from wargame.jsontypes import JSONObject
+
 __all__ = [
     "CALIBRATION_FILE",
     "OPEN_TERRAINS",
@@ -162,7 +164,7 @@ class Calibration:
         out: NDArray[np.float64] = np.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The parameters as a JSON-ready dict (the layout of ``calibration.json``)."""
         return {
             "success_intercept": self.success_intercept,

@@ -16,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from wargame.jsontypes import JSONObject
 from wargame.scenario.settings import SETTINGS, Setting
 
 __all__ = ["TEMPO_FILE", "TEMPO_SETTINGS", "Tempo", "load_tempo"]
@@ -66,7 +67,7 @@ class Tempo:
             raise AttributeError(name)
         return float(values[name])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The parameters as a JSON-ready dict (the ``parameters`` of ``tempo.json``)."""
         return {**{s.name: self.values[s.name] for s in TEMPO_SETTINGS},
                 "sources": dict(self.sources)}
