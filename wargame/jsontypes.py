@@ -7,7 +7,8 @@ edge is a document untyped, and then it is one of these:
 * :data:`JSONObject`: a JSON object, after serialisation (what a ``to_dict()`` returns for
   ``--format json``, a record written to a store) or as parsed, before it is validated;
 * :data:`RawMapping`: a mapping read from a YAML file or a JSON text, before validation,
-  whose values may be anything the parser gives.
+  whose values may be anything the parser gives (a YAML date, say); :data:`RawDict` is a
+  writable copy of one.
 
 Their values are ``object``-like, never ``Any``: code that reads such a document has to check
 what it reads (``isinstance``, or validation into a typed model) before using it.
@@ -31,3 +32,21 @@ JSONObject: TypeAlias = dict[str, JSONValue]
 
 RawMapping: TypeAlias = Mapping[str, object]
 """An untyped mapping read from YAML or JSON, before validation: read it only by checking."""
+
+RawDict: TypeAlias = dict[str, object]
+"""A writable copy of a :data:`RawMapping` (a document being pruned or merged)."""
+
+
+def number(value: object, what: str) -> float:
+    """A number read from a raw document (``TypeError`` naming ``what`` if it is none)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"{what} is not a number")
+    return float(value)
+
+
+def mapping(value: object, what: str) -> RawMapping:
+    """A mapping read from a raw document (``TypeError`` naming ``what`` if it is none)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} is not a mapping")
+    return value
+

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from wargame.jsontypes import JSONObject
+from wargame.jsontypes import JSONObject, RawMapping, mapping, number
 
 __all__ = [
     "CALIBRATION_FILE",
@@ -187,14 +187,19 @@ class Calibration:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
-        """Build from the ``parameters`` mapping of ``calibration.json`` (extra keys ignored)."""
+    def from_dict(cls, data: RawMapping) -> Calibration:
+        """Build from the ``parameters`` mapping of ``calibration.json`` (extra keys ignored;
+        ``TypeError`` naming a value of the wrong type)."""
+        def table(key: str) -> dict[str, float]:
+            return {k: number(v, f"{key}.{k}") for k, v in mapping(data.get(key), key).items()}
+
         return cls(
-            **{name: float(data[name]) for name in _FLOAT_FIELDS},
-            posture_multiplier={k: float(v) for k, v in data["posture_multiplier"].items()},
-            terrain_multiplier={k: float(v) for k, v in data["terrain_multiplier"].items()},
-            advance_km_per_day={k: float(v) for k, v in data["advance_km_per_day"].items()},
-            sources={str(k): str(v) for k, v in data.get("sources", {}).items()},
+            **{name: number(data.get(name), name) for name in _FLOAT_FIELDS},
+            posture_multiplier=table("posture_multiplier"),
+            terrain_multiplier=table("terrain_multiplier"),
+            advance_km_per_day=table("advance_km_per_day"),
+            sources={str(k): str(v) for k, v in mapping(data.get("sources", {}),
+                                                        "sources").items()},
         )
 
 

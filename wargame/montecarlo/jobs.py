@@ -444,9 +444,10 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
 _NOT_THE_TEST = ("name", "note", "source", "description")
 
 
-def _question(loaded: Loaded, oid: str) -> Any:
+def _question(loaded: Loaded, oid: str) -> object:
     """What an outcome tests (its definition without its name and notes)."""
-    raw = loaded.data.get("outcomes", {}).get(oid, {})
+    outcomes = loaded.data.get("outcomes")
+    raw = outcomes.get(oid, {}) if isinstance(outcomes, dict) else {}
     return {k: v for k, v in raw.items() if k not in _NOT_THE_TEST} \
         if isinstance(raw, dict) else raw
 
