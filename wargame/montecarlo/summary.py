@@ -81,8 +81,12 @@ class Labels:
 
 @overload
 def _texts(d: RawMapping, key: str) -> list[str]: ...
+
+
 @overload
 def _texts(d: RawMapping, key: str, nullable: Literal[True]) -> list[str | None]: ...
+
+
 def _texts(d: RawMapping, key: str, nullable: bool = False) -> list[str] | list[str | None]:
     """``d[key]``, a list of text (and nulls, if ``nullable``), or ``TypeError``."""
     value = d.get(key)
