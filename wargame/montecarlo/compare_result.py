@@ -42,9 +42,9 @@ class Timing:
     among the games where it did), and the paired change of that turn, B's minus A's, in the
     ``both`` games where it came true in both."""
 
-    a: Quantiles
-    b: Quantiles
-    shift: Quantiles
+    a: Quantiles[int]
+    b: Quantiles[int]
+    shift: Quantiles[int]
     both: int
 
     def to_dict(self) -> JSONObject:
@@ -53,7 +53,7 @@ class Timing:
                 "shift_turns": asdict(self.shift), "both": self.both}
 
 
-def _quantiles(hist: np.ndarray, offset: int = 0) -> Quantiles:
+def _quantiles(hist: np.ndarray, offset: int = 0) -> Quantiles[int]:
     qs = [count_quantile(hist, q) for _, q in QUANTILES]
     return Quantiles(*(None if x is None else x - offset for x in qs))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, overload
+from typing import Generic, Literal, TypeVar, overload
 
 from wargame.jsontypes import JSONObject, RawMapping
 from wargame.montecarlo.stats import count_quantile, sparse_quantile, wilson
@@ -105,13 +105,16 @@ def _iso(d: dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
+Q = TypeVar("Q", int, dt.date)
+
+
 @dataclass(frozen=True)
-class Quantiles:
+class Quantiles(Generic[Q]):
     """The 10th, 50th and 90th percentile of a turn, or of its end date (``None``: no games)."""
 
-    p10: Any
-    median: Any
-    p90: Any
+    p10: Q | None
+    median: Q | None
+    p90: Q | None
 
     def to_dict(self) -> JSONObject:
         """JSON-ready (dates as ISO text)."""
@@ -129,8 +132,8 @@ class OutcomeStat:
     count: int
     probability: float | None
     ci95: tuple[float, float]
-    turn: Quantiles       # of the first turn it held, among the games where it came true
-    end_date: Quantiles   # the end dates of those turns
+    turn: Quantiles[int]           # of the first turn it held, among the games where it
+    end_date: Quantiles[dt.date]   # came true, and the end dates of those turns
 
     def to_dict(self) -> JSONObject:
         """The ``outcomes`` row of ``wargame batch --format json``."""
