@@ -189,7 +189,7 @@ def check_plan(runs: int, chunk_size: int, points: int = 1) -> ChunkPlan:
     return plan
 
 
-def spec_from(data: Any) -> BatchSpec:
+def spec_from(data: object) -> BatchSpec:
     """The spec a store records, checked field by field (:class:`BadStore` if it is not one)."""
     if not isinstance(data, dict):
         raise BadStore(f"its spec is {_kind(data)}, not a mapping")
@@ -213,7 +213,7 @@ def spec_from(data: Any) -> BatchSpec:
                      _design(d.kind, d.design), d.versions)
 
 
-def labels_from(data: Any) -> Labels:
+def labels_from(data: object) -> Labels:
     """The labels a store records, checked (:class:`BadStore` if they are not labels)."""
     if isinstance(data, dict) and "dates" in data and "end_dates" not in data:
         try:  # a store made before turns had a start and an end date
