@@ -27,7 +27,7 @@ LAYERS = ("base", "scenario", "engine", "montecarlo", "report", "api", "cli")
 """The layers, lowest first: a module may import its own layer and those below it."""
 
 PLACES = {
-    "errors": "base", "textsafe": "base", "version": "base", "display": "base",
+    "errors": "base", "textsafe": "base", "jsontypes": "base", "version": "base", "display": "base",
     "interrupts": "base", "arguments": "base", "extras": "base", "outputs": "base",
     "calibration": "scenario",   # the packaged fits, checked against the settings registry
     "scenario": "scenario", "engine": "engine", "montecarlo": "montecarlo",

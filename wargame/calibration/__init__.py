@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from wargame.jsontypes import JSONObject, RawMapping, mapping, number
+
 __all__ = [
     "CALIBRATION_FILE",
     "OPEN_TERRAINS",
@@ -162,7 +164,7 @@ class Calibration:
         out: NDArray[np.float64] = np.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The parameters as a JSON-ready dict (the layout of ``calibration.json``)."""
         return {
             "success_intercept": self.success_intercept,
@@ -185,14 +187,19 @@ class Calibration:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
-        """Build from the ``parameters`` mapping of ``calibration.json`` (extra keys ignored)."""
+    def from_dict(cls, data: RawMapping) -> Calibration:
+        """Build from the ``parameters`` mapping of ``calibration.json`` (extra keys ignored;
+        ``TypeError`` naming a value of the wrong type)."""
+        def table(key: str) -> dict[str, float]:
+            return {k: number(v, f"{key}.{k}") for k, v in mapping(data.get(key), key).items()}
+
         return cls(
-            **{name: float(data[name]) for name in _FLOAT_FIELDS},
-            posture_multiplier={k: float(v) for k, v in data["posture_multiplier"].items()},
-            terrain_multiplier={k: float(v) for k, v in data["terrain_multiplier"].items()},
-            advance_km_per_day={k: float(v) for k, v in data["advance_km_per_day"].items()},
-            sources={str(k): str(v) for k, v in data.get("sources", {}).items()},
+            **{name: number(data.get(name), name) for name in _FLOAT_FIELDS},
+            posture_multiplier=table("posture_multiplier"),
+            terrain_multiplier=table("terrain_multiplier"),
+            advance_km_per_day=table("advance_km_per_day"),
+            sources={str(k): str(v) for k, v in mapping(data.get("sources", {}),
+                                                        "sources").items()},
         )
 
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
+from wargame.jsontypes import JSONObject, RawMapping, mapping, number
 from wargame.scenario.settings import SETTINGS, Setting
 
 __all__ = ["TEMPO_FILE", "TEMPO_SETTINGS", "Tempo", "load_tempo"]
@@ -66,19 +66,21 @@ class Tempo:
             raise AttributeError(name)
         return float(values[name])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The parameters as a JSON-ready dict (the ``parameters`` of ``tempo.json``)."""
         return {**{s.name: self.values[s.name] for s in TEMPO_SETTINGS},
                 "sources": dict(self.sources)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Tempo:
-        """Build from the ``parameters`` mapping of ``tempo.json`` (extra keys ignored)."""
+    def from_dict(cls, data: RawMapping) -> Tempo:
+        """Build from the ``parameters`` mapping of ``tempo.json`` (extra keys ignored;
+        ``TypeError`` naming a value of the wrong type)."""
         missing = [s.name for s in TEMPO_SETTINGS if s.name not in data]
         if missing:
             raise ValueError("invalid tempo: " + "; ".join(f"{n} is missing" for n in missing))
-        return cls({s.name: float(data[s.name]) for s in TEMPO_SETTINGS},
-                   sources={str(k): str(v) for k, v in data.get("sources", {}).items()})
+        return cls({s.name: number(data[s.name], s.name) for s in TEMPO_SETTINGS},
+                   sources={str(k): str(v) for k, v in mapping(data.get("sources", {}),
+                                                               "sources").items()})
 
 
 @cache

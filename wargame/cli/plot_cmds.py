@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,6 +31,10 @@ from wargame.cli.picture_cmds import footnote, games_for, scenario_of
 from wargame.cli.progress import Reporter
 from wargame.errors import UsageError
 from wargame.outputs import wrote
+
+if TYPE_CHECKING:
+    from wargame.jsontypes import JSONValue
+    from wargame.montecarlo.spec import PointValues
 
 plot_app = typer.Typer(help="Charts as PNG or SVG: outcomes by date, timing, sweep heatmaps, "
                             "tornado charts and A/B comparisons.", no_args_is_help=True,
@@ -169,7 +173,7 @@ def sweep_(
         _save(fig, out, rep)
 
 
-def _ends(expr: str) -> tuple[str, Any, Any]:
+def _ends(expr: str) -> tuple[str, JSONValue, JSONValue]:
     """``path=lo:hi`` or ``path=a,b`` -> the path and its low and high values."""
     from wargame.montecarlo.sweep import parse_vary
 
@@ -210,7 +214,7 @@ def tornado(
         raise UsageError("each --vary path may be given once")
     loaded = load(scenario, set_ or [])
     _known([outcome], list(loaded.scenario.outcomes))
-    values: list[dict[str, Any]] = [{}]
+    values: list[PointValues] = [{}]
     for path, lo, hi in ends:
         values += [{path: lo}, {path: hi}]
     n = runs or DEFAULT_RUNS

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from wargame.engine.state import State
+from wargame.jsontypes import JSONObject
 
 HISTORIES = ("control", "outcome", "strength", "garrison", "killed", "displaced")
 """What ``record_turns`` keeps at every turn (``GameResult.<name>_by_turn``; ``killed`` is
@@ -83,7 +84,7 @@ class Snapshot:
     """
 
     game: Game
-    rng_state: dict[str, Any]
+    rng_state: JSONObject   # numpy's bit_generator.state, as saved in a state file
 
     @classmethod
     def of(cls, game: Game, rng: np.random.Generator) -> Snapshot:
@@ -109,9 +110,11 @@ class Snapshot:
         return Snapshot(self.game.take(index), copy.deepcopy(self.rng_state))
 
 
-def generator_at(state: dict[str, Any]) -> np.random.Generator:
+def generator_at(state: object) -> np.random.Generator:
     """A generator of the saved state's bit generator (``PCG64`` for the batch's), in that
-    state."""
+    state (``ValueError`` if ``state`` is not one numpy accepts)."""
+    if not isinstance(state, dict):
+        raise ValueError("a generator state is a mapping")
     name = state.get("bit_generator")
     bits = getattr(np.random, str(name), None)
     if not isinstance(name, str) or bits is None or \

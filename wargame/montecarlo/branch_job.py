@@ -38,7 +38,7 @@ from wargame.montecarlo.jobs import (
     resolve,
 )
 from wargame.montecarlo.run import ChunkTask
-from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.spec import BatchSpec, BranchDesign
 from wargame.montecarlo.tally import Tally
 from wargame.outputs import check_target
 from wargame.scenario import Loaded
@@ -164,10 +164,10 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
     replaced = None if br.save_state is None else check_target(br.save_state, "--save-state")
     opts = _settle(opts, notes, DEFAULT_RUNS)
     spec = BatchSpec("branch", name, la.digest, list(la.overrides), int(opts.seed or 0),
-                     int(opts.runs or 0), int(opts.chunk_size or 0), turns, design={
-                         "at": at, "given": br.given, "changes": list(br.changes),
-                         "variant": None if name_b is None else str(name_b),
-                         "variant_digest": lb.digest, "changed": changed_params(ca, cb)})
+                     int(opts.runs or 0), int(opts.chunk_size or 0), turns, design=BranchDesign(
+                         at, br.given, list(br.changes),
+                         None if name_b is None else str(name_b), lb.digest,
+                         changed_params(ca, cb)))
     labels = labels_for(la, turns)
     check_memory([shape(la.scenario, turns), shape(lb.scenario, turns)],
                  min(spec.runs, spec.chunk_size), False)
@@ -202,7 +202,7 @@ def branch_job(scenario: ScenarioArg, br: Branch, opts: Options, sink: Sink) -> 
 def _note_unread(spec: BatchSpec, tally: Tally, at: int, notes: _Notes) -> None:
     """Say which changed parameters no kept game read after the branch: the change did
     nothing there."""
-    changed = spec.design["changed"]
+    changed = spec.branch.changed
     read = tally.ints.get("changed_read")
     unread = [k for k, n in zip(changed, [] if read is None else read, strict=True) if n == 0]
     if unread:

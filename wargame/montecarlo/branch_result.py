@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.compare_result import CompareResult, Side
 from wargame.montecarlo.results import pick, to_json
 from wargame.montecarlo.spec import BatchSpec
@@ -39,15 +40,14 @@ class BranchResult:
                    final: list[bool], at_date: str | None, given_name: str | None,
                    complete: bool = True, notes: tuple[str, ...] = ()) -> BranchResult:
         """The result from the summed chunk statistics (:func:`branch_stats`)."""
-        b = spec.design
-        changes = tuple(b.get("changes", ()))
-        variant = b.get("variant")
-        what = ", ".join([*([f"variant {variant}"] if variant else []), *changes])
+        b = spec.branch
+        changes = tuple(b.changes)
+        what = ", ".join([*([f"variant {b.variant}"] if b.variant else []), *changes])
         kept = int(tally.ints["kept"]) if tally.has("kept") else 0
         comparison = CompareResult.from_tally(
-            spec, Side(f"as it was from turn {b['at']}", spec.digest),
-            Side(f"with {what}", str(b.get("variant_digest", ""))), ids, names, tally, final)
-        return cls(spec, int(b["at"]), at_date, b.get("given"), given_name, changes, variant,
+            spec, Side(f"as it was from turn {b.at}", spec.digest),
+            Side(f"with {what}", b.variant_digest or ""), ids, names, tally, final)
+        return cls(spec, b.at, at_date, b.given, given_name, changes, b.variant,
                    tally.games, kept, replace(comparison, games=kept), complete, notes)
 
     @property
@@ -60,19 +60,19 @@ class BranchResult:
         """The share of the games played to the branch that met the condition."""
         return self.kept / self.reached if self.reached else float("nan")
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> JSONObject:
         """The run's spec and the branch's counts (the JSON ``meta``)."""
         meta = self.spec.to_dict()
         for key in ("points", "design", "per_turn", "precision"):
             meta.pop(key)
         meta.update(at=self.at, at_date=self.at_date, given=self.given, changes=list(
             self.changes), variant=self.variant,
-            variant_digest=self.spec.design.get("variant_digest"),
-            changed=list(self.spec.design.get("changed", [])), reached=self.reached,
+            variant_digest=self.spec.branch.variant_digest,
+            changed=list(self.spec.branch.changed), reached=self.reached,
             kept=self.kept, complete=self.complete)
         return meta
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """Exactly what ``wargame branch --format json`` prints, as plain data."""
         return {"meta": self.meta(),
                 "outcomes": [r.to_dict() for r in self.comparison.outcomes]}

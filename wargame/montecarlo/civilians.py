@@ -20,10 +20,11 @@ bins, as for casualties) of the totals, and the mean at each place.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.stats import LogBins, sparse_histogram, sparse_quantile
 
 if TYPE_CHECKING:
@@ -98,9 +99,9 @@ class CivilianStats:
     places: list[CivilianPlace]
     by_turn: list[CivilianTurn] | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The ``civilians`` part of ``wargame batch --format json``."""
-        out: dict[str, Any] = {t.what: {k: v for k, v in asdict(t).items() if k != "what"}
+        out: JSONObject = {t.what: {k: v for k, v in asdict(t).items() if k != "what"}
                                for t in self.totals}
         out["places"] = [asdict(p) for p in self.places]
         if self.by_turn is not None:

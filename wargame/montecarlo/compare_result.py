@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.results import pick, to_json
 from wargame.montecarlo.spec import BatchSpec
 from wargame.montecarlo.stats import count_quantile, paired_difference, wilson
@@ -41,18 +42,18 @@ class Timing:
     among the games where it did), and the paired change of that turn, B's minus A's, in the
     ``both`` games where it came true in both."""
 
-    a: Quantiles
-    b: Quantiles
-    shift: Quantiles
+    a: Quantiles[int]
+    b: Quantiles[int]
+    shift: Quantiles[int]
     both: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready."""
         return {"a_turn": asdict(self.a), "b_turn": asdict(self.b),
                 "shift_turns": asdict(self.shift), "both": self.both}
 
 
-def _quantiles(hist: np.ndarray, offset: int = 0) -> Quantiles:
+def _quantiles(hist: np.ndarray, offset: int = 0) -> Quantiles[int]:
     qs = [count_quantile(hist, q) for _, q in QUANTILES]
     return Quantiles(*(None if x is None else x - offset for x in qs))
 
@@ -70,7 +71,7 @@ class CompareRow:
     pairs: Pairs
     timing: Timing | None = None   # None for outcomes judged at the end
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The ``outcomes`` row of ``wargame compare --format json``."""
         return {"id": self.id, "name": self.name, "games": self.games,
                 "a": {"probability": self.a.probability, "ci95": list(self.a.ci95)},
@@ -131,7 +132,7 @@ class CompareResult:
         """The root seed."""
         return self.spec.seed
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> JSONObject:
         """The run's spec, both scenarios and the games counted (the JSON ``meta``)."""
         meta = self.spec.to_dict()
         for key in ("points", "design", "per_turn", "precision", "scenario", "digest"):
@@ -139,7 +140,7 @@ class CompareResult:
         meta.update(a=vars(self.a).copy(), b=vars(self.b).copy(), games=self.games)
         return meta
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """Exactly what ``wargame compare --format json`` prints, as plain data."""
         return {"meta": self.meta(), "outcomes": [r.to_dict() for r in self.outcomes]}
 

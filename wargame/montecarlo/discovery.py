@@ -31,6 +31,7 @@ import numpy as np
 from wargame.arguments import path, share, text, whole
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.games import PARAM_PREFIX, GameRecords, read_games
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class Discovery:
     depth: int
     min_share: float
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready (``wargame discover --format json``)."""
         return {"outcome": self.outcome, "games": self.games, "hits": self.hits,
                 "base_rate": self.base_rate, "depth": self.depth, "min_share": self.min_share,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from wargame.arguments import whole
 from wargame.errors import UsageError, WargameError
 from wargame.extras import needs
+from wargame.jsontypes import RawMapping
 from wargame.montecarlo import lifeline
 from wargame.textsafe import excerpt
 
@@ -217,8 +218,10 @@ class DaskExecutor:
             self.client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)
         except (OSError, TimeoutError, ValueError, TypeError):
             raise _unreachable(address) from None
-        info: dict[str, Any] = self.client.scheduler_info() or {}
-        threads = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+        info: RawMapping = self.client.scheduler_info() or {}
+        workers = info.get("workers")
+        threads = sum(int(w.get("nthreads", 1)) if isinstance(w, dict) else 1
+                      for w in (workers.values() if isinstance(workers, dict) else ()))
         self.window = max(2, 2 * threads)
 
     def imap(self, fn: Fn, shared: Any, tasks: Iterable[Any]) -> Iterator[Any]:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wargame.errors import UsageError, WargameError
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.tidy import need
 from wargame.outputs import Replacement, cannot_write, check_target, is_special, not_a_file
 
@@ -126,7 +127,7 @@ def game_columns(res: GameResult, layout: GameLayout, chunk: int) -> Columns:
     return cols
 
 
-def to_arrow(cols: Columns, layout: GameLayout, meta: dict[str, Any] | None = None) -> Any:
+def to_arrow(cols: Columns, layout: GameLayout, meta: JSONObject | None = None) -> Any:
     """One chunk's columns as a :class:`pyarrow.Table` (nulls for "never" and "nobody")."""
     pa = need("pyarrow")
     factions = pa.array(layout.factions, pa.string())
@@ -173,7 +174,7 @@ class RecordSink:
     """Where the records of each chunk go, in chunk order: memory, or a Parquet file."""
 
     def __init__(self, layout: GameLayout, path: Path | None = None,
-                 meta: dict[str, Any] | None = None) -> None:
+                 meta: JSONObject | None = None) -> None:
         self.layout = layout
         self.path = path
         self.meta = meta or {}
@@ -244,7 +245,7 @@ class GameRecords:
     path: Path | None
     rows: int
     chunks: list[Columns] = field(default_factory=list, repr=False)
-    meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    meta: JSONObject = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return self.rows
@@ -287,13 +288,32 @@ def read_games(path: Path) -> GameRecords:
     if raw is None:
         raise WargameError(f"{path}: not a file of per-game records (written by "
                            "`wargame batch --games`)")
-    meta = json.loads(raw)
+    meta, seed, chunk_size = _records_meta(raw)
+    if meta is None:
+        raise WargameError(f"{path}: its metadata is damaged (no seed and chunk size)")
     names = schema.names
     layout = GameLayout(
-        int(meta["seed"]), int(meta["chunk_size"]),
+        seed, chunk_size,
         [n.split(".", 1)[1] for n in names if n.startswith("strength.")],
         [n.split(".", 1)[1] for n in names if n.startswith("controller.")],
         [n.split(".", 1)[1] for n in names if n.startswith("first_turn.")],
         [("", n) for n in names if n.startswith(PARAM_PREFIX)])
     rows = pq.ParquetFile(path).metadata.num_rows
     return GameRecords(layout, path, rows, [], meta)
+
+
+def _records_meta(raw: bytes) -> tuple[JSONObject | None, int, int]:
+    """The batch's spec kept in a records file, with its seed and chunk size (``None`` if it
+    is not one)."""
+    try:
+        meta = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None, 0, 0
+    if not isinstance(meta, dict):
+        return None, 0, 0
+    seed, chunk_size = meta.get("seed"), meta.get("chunk_size")
+    if isinstance(seed, str) and seed.isdigit():
+        seed = int(seed)   # batch_job writes it as text
+    if not isinstance(seed, int) or not isinstance(chunk_size, int):
+        return None, 0, 0
+    return meta, seed, chunk_size

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from wargame.arguments import flag, path, share, text, texts, whole
 from wargame.display import plural
 from wargame.errors import UsageError
+from wargame.jsontypes import JSONObject, JSONValue
 from wargame.montecarlo.executors import Executor, make_executor
 from wargame.montecarlo.results import BatchResult
 from wargame.montecarlo.run import collect, play_chunk, play_pair, tallies_from_store
 from wargame.montecarlo.seeds import DEFAULT_CHUNK_SIZE, fresh_seed
-from wargame.montecarlo.spec import BatchSpec, Point
+from wargame.montecarlo.spec import BatchSpec, Point, PointValues, SweepDesign
 from wargame.montecarlo.store import (
     SCHEMA_VERSION,
     UNSEALED_VERSION,
@@ -263,7 +264,7 @@ def _run(spec: BatchSpec, shared: Any, opts: Options, sink: Sink, notes: _Notes,
     with _executor(opts, sink, work) as executor:
         try:
             if opts.store is not None:
-                store = create_or_resume(opts.store, spec, labels.to_dict(), opts.resume,
+                store = create_or_resume(opts.store, spec, labels, opts.resume,
                                          None if scenario is None else scenario.data)
                 if opts.resume and store.done():
                     notes.note(f"resuming: {len(store.done())} chunk(s) already in "
@@ -352,12 +353,12 @@ def sweep_job(scenario: ScenarioArg, overrides: Sequence[str], varies: Sequence[
     if design != "grid":
         sensitivity.need_salib()
     varies_turns = any(v.path == "scenario.turns" for v in parsed)
-    design_info = {"design": design, "vary": list(varies), "points": points,
-                   "unit": None if unit is None else unit.tolist()}
+    design_info = SweepDesign(design, list(varies), points,
+                              None if unit is None else unit.tolist())
     return _points(scenario, overrides, values, opts, sink, notes, design_info, varies_turns)
 
 
-def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
+def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[PointValues],
                opts: Options, sink: Sink) -> SweepResult:
     """Every variant (``--set`` values on top of ``overrides``) on the same seed.
 
@@ -368,11 +369,11 @@ def points_job(scenario: ScenarioArg, overrides: Sequence[str], values: list[dic
     _check(opts)
     resolve(scenario, overrides)  # a bad file fails before a seed is drawn (loads are cached)
     opts = _settle(opts, notes, DEFAULT_RUNS)
-    return _points(scenario, overrides, values, opts, sink, notes, {}, False)
+    return _points(scenario, overrides, values, opts, sink, notes, None, False)
 
 
-def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[dict[str, Any]],
-            opts: Options, sink: Sink, notes: _Notes, design_info: dict[str, Any],
+def _points(scenario: ScenarioArg, overrides: Sequence[str], values: list[PointValues],
+            opts: Options, sink: Sink, notes: _Notes, design_info: SweepDesign | None,
             varies_turns: bool) -> SweepResult:
     from wargame.montecarlo import sweep
     from wargame.montecarlo.sweep_result import SweepResult
@@ -443,9 +444,10 @@ def compare_job(a: ScenarioArg, b: ScenarioArg, overrides: Sequence[str], opts: 
 _NOT_THE_TEST = ("name", "note", "source", "description")
 
 
-def _question(loaded: Loaded, oid: str) -> Any:
+def _question(loaded: Loaded, oid: str) -> object:
     """What an outcome tests (its definition without its name and notes)."""
-    raw = loaded.data.get("outcomes", {}).get(oid, {})
+    outcomes = loaded.data.get("outcomes")
+    raw = outcomes.get(oid, {}) if isinstance(outcomes, dict) else {}
     return {k: v for k, v in raw.items() if k not in _NOT_THE_TEST} \
         if isinstance(raw, dict) else raw
 
@@ -482,7 +484,7 @@ class Stored:
     complete: bool
     chunks: int
     expected: int
-    scenario: dict[str, Any] | None = None
+    scenario: JSONObject | None = None
     notes: tuple[str, ...] = ()
 
 
@@ -528,25 +530,29 @@ def read_store(path: Path) -> Stored:
 
 
 def _stored_branch(spec: BatchSpec, tally: Tally, labels: Labels,
-                   scenario: dict[str, Any] | None, complete: bool,
+                   scenario: JSONObject | None, complete: bool,
                    notes: tuple[str, ...]) -> BranchResult:
     """A stored branch (``wargame branch --store``): outcomes judged at the end (which have no
     timing) are read from the store's copy of the scenario."""
     from wargame.montecarlo.branch_result import BranchResult
 
-    outcomes = (scenario or {}).get("outcomes", {})
-    final = [isinstance(outcomes.get(o), dict) and outcomes[o].get("when") == "final"
+    outcomes = (scenario or {}).get("outcomes")
+    final = [isinstance(outcomes, dict) and _when(outcomes.get(o)) == "final"
              for o in labels.outcomes]
-    at = int(spec.design.get("at", 0))
-    given = spec.design.get("given")
+    at, given = spec.branch.at, spec.branch.given
     names = dict(zip(labels.outcomes, labels.outcome_names, strict=True))
     return BranchResult.from_tally(spec, tally, labels.outcomes, labels.outcome_names, final,
                                    labels.end_dates[at] if at < len(labels.end_dates) else None,
-                                   names.get(given) if isinstance(given, str) else None,
+                                   None if given is None else names.get(given),
                                    complete=complete, notes=notes)
 
 
-def embedded_scenario(store: Path, data: dict[str, Any], spec: BatchSpec) -> Loaded:
+def _when(outcome: JSONValue) -> JSONValue:
+    """An outcome's ``when`` in a stored scenario copy (``None`` if it has none)."""
+    return outcome.get("when") if isinstance(outcome, dict) else None
+
+
+def embedded_scenario(store: Path, data: JSONObject, spec: BatchSpec) -> Loaded:
     """The scenario a store keeps, validated as a scenario file is."""
     from wargame.scenario.load import from_data
 

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.civilians import CivilianStats, civilian_stats
 from wargame.montecarlo.spec import BatchSpec
 from wargame.montecarlo.stats import wilson
@@ -44,7 +45,7 @@ BATCH_TABLES = ("outcomes", "control", "factions", "timing", "civilians", "civil
                 "outcomes_by_turn", "control_by_turn", "civilians_by_turn")
 
 
-def to_json(result: dict[str, Any]) -> str:
+def to_json(result: JSONObject) -> str:
     """A result as one JSON object (stable key order, so equal results are equal bytes)."""
     return json.dumps(result, indent=2, sort_keys=True)
 
@@ -114,16 +115,16 @@ class BatchResult:
         raise KeyError(f"no outcome {oid!r}; the outcomes are "
                        f"{', '.join(o.id for o in self.outcomes)}")
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> JSONObject:
         """The run's spec with the games counted (the JSON ``meta``)."""
         meta = self.spec.to_dict()
         meta.pop("points", None)
         meta.pop("design", None)
         return {**meta, "games": self.games, "chunks_used": self.chunks_used}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """Exactly what ``wargame batch --format json`` prints, as plain data."""
-        out: dict[str, Any] = {
+        out: JSONObject = {
             "meta": self.meta(), "outcomes": [o.to_dict() for o in self.outcomes],
             "control": [vars(c).copy() for c in self.control],
             "factions": [f.to_dict() for f in self.factions]}
@@ -195,7 +196,7 @@ class BatchResult:
                   r.probability) for r in self.per_turn.control], meta)
         return out
 
-    def _timing(self, meta: dict[str, Any]) -> Table:
+    def _timing(self, meta: JSONObject) -> Table:
         """Share of games in which each outcome has come true by the close of each turn."""
         rows = []
         n = self.games
@@ -238,7 +239,7 @@ class BatchResult:
         n = max(self.games, 1)
         who = [*lab.factions, NOBODY]
         turns = np.arange(lab.turns + 1)
-        coords: dict[str, Any] = {
+        coords: dict[str, object] = {
             "settlement": lab.settlements, "controller": who, "outcome": lab.outcomes,
             "turn": turns,
             "start_date": ("turn", np.array([lab.start_date(int(t)) or np.datetime64("NaT")
@@ -247,7 +248,7 @@ class BatchResult:
                                           dtype="datetime64[D]")),
             "settlement_name": ("settlement", lab.settlement_names),
             "outcome_name": ("outcome", lab.outcome_names)}
-        data: dict[str, Any] = {}
+        data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
         t = self.tally
         if self.games:
             data["final_control"] = (("settlement", "controller"), t.ints["control"] / n)

@@ -28,15 +28,49 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from dataclasses import dataclass
+from typing import NotRequired, TypeAlias, TypedDict
 
 import numpy as np
 
 from wargame.errors import WargameError
 from wargame.extras import needs
+from wargame.montecarlo.spec import PointValues
 
 MIN_LHS_POINTS = 16  # RBD-FAST needs enough points for at least one harmonic
 NOISE_LEVEL = 0.05   # significance level of the "beyond the noise" test
+
+
+class SobolIndices(TypedDict):
+    """A parameter's Sobol' indices (``None`` where undefined): ``S1`` always, ``ST`` for a
+    ``sobol`` design only (so the JSON of an ``lhs`` sweep has no ``ST``)."""
+
+    S1: float | None
+    ST: NotRequired[float | None]
+
+
+Effects: TypeAlias = dict[str, float | None] | dict[str, SobolIndices]
+"""Each varied path's effect on an outcome: its main effect (grid, probability points) or its
+Sobol' indices (lhs, sobol)."""
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    """For one outcome: each parameter's effect, the one that moves it most, and whether it
+    moves it by more than the games' noise (:func:`beyond_noise`)."""
+
+    outcome: str
+    most: str | None
+    effects: Effects
+    beyond_noise: bool = True
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The sweep's sensitivity summary and its method."""
+
+    method: str
+    outcomes: list[SensitivityRow]
 
 
 def chi2_critical(df: int, level: float = NOISE_LEVEL) -> float:
@@ -67,7 +101,7 @@ def beyond_noise(counts: list[int], games: list[int], level: float = NOISE_LEVEL
     return x2 > chi2_critical(len(pairs) - 1, level)
 
 
-def _level_counts(values: list[dict[str, Any]], path: str, counts: list[int],
+def _level_counts(values: list[PointValues], path: str, counts: list[int],
                   games: list[int]) -> tuple[list[int], list[int]]:
     """Counts and games pooled by the levels of one parameter."""
     pooled: dict[str, list[int]] = {}
@@ -87,7 +121,15 @@ def need_salib() -> None:
                            + " for its sensitivity summary") from None
 
 
-def _problem(paths: list[str], bounds: list[list[float]]) -> dict[str, Any]:
+class _Problem(TypedDict):
+    """SALib's description of the parameters."""
+
+    num_vars: int
+    names: list[str]
+    bounds: list[list[float]]
+
+
+def _problem(paths: list[str], bounds: list[list[float]]) -> _Problem:
     return {"num_vars": len(paths), "names": paths, "bounds": bounds}
 
 
@@ -107,12 +149,12 @@ def saltelli_unit(d: int, k: int, seed: int) -> np.ndarray:
     return np.clip(np.asarray(x, dtype=float), 0.0, 1.0 - 1e-12)
 
 
-def _clean(x: Any) -> float | None:
+def _clean(x: float) -> float | None:
     v = float(x)
     return None if math.isnan(v) else v
 
 
-def main_effects(values: list[dict[str, Any]], paths: list[str],
+def main_effects(values: list[PointValues], paths: list[str],
                  y: np.ndarray) -> dict[str, float | None]:
     """Spread of the level means of ``y`` for each parameter (grid designs)."""
     out: dict[str, float | None] = {}
@@ -126,7 +168,7 @@ def main_effects(values: list[dict[str, Any]], paths: list[str],
 
 
 def sobol_indices(design: str, unit: np.ndarray, paths: list[str], y: np.ndarray,
-                  seed: int) -> dict[str, dict[str, float | None]]:
+                  seed: int) -> dict[str, SobolIndices]:
     """S1 (and ST for ``sobol``) per parameter from SALib; ``None`` where undefined."""
     need_salib()
     from SALib.analyze import rbd_fast, sobol
@@ -135,7 +177,8 @@ def sobol_indices(design: str, unit: np.ndarray, paths: list[str], y: np.ndarray
     y = np.asarray(y, dtype=float)
     if np.ptp(y) == 0 or (design == "lhs" and len(y) < MIN_LHS_POINTS):
         # Nothing moves, or too few points for RBD-FAST: undefined, not an error.
-        return {p: {"S1": None, **({"ST": None} if design == "sobol" else {})} for p in paths}
+        return {p: {"S1": None, "ST": None} if design == "sobol" else {"S1": None}
+                for p in paths}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if design == "lhs":
@@ -148,10 +191,10 @@ def sobol_indices(design: str, unit: np.ndarray, paths: list[str], y: np.ndarray
                 for i, p in enumerate(paths)}
 
 
-def summarise(design: str, values: list[dict[str, Any]], unit: np.ndarray | None,
+def summarise(design: str, values: list[PointValues], unit: np.ndarray | None,
               paths: list[str], probs: dict[str, np.ndarray], seed: int,
               counts: dict[str, list[int]] | None = None,
-              games: list[int] | None = None) -> dict[str, Any]:
+              games: list[int] | None = None) -> Sensitivity:
     """Per outcome: each parameter's effect, the one that moves it most, and whether that
     movement is beyond the noise (needs ``counts`` per outcome and ``games`` per point; without
     them every movement counts)."""
@@ -160,15 +203,15 @@ def summarise(design: str, values: list[dict[str, Any]], unit: np.ndarray | None
               "sobol": "Sobol' indices S1 and ST by Saltelli's method (SALib)"}[design]
     rows = []
     for oid, y in probs.items():
-        effects: dict[str, Any]
+        effects: Effects
+        scores: dict[str, float | None]
         if design == "grid":
-            effects = main_effects(values, paths, y)
-            scores = dict(effects)
+            effects = scores = main_effects(values, paths, y)
         else:
             assert unit is not None
-            effects = sobol_indices(design, unit, paths, y, seed)
-            which = "ST" if design == "sobol" else "S1"
-            scores = {p: e[which] for p, e in effects.items()}
+            effects = indices = sobol_indices(design, unit, paths, y, seed)
+            scores = {p: e.get("ST") if design == "sobol" else e["S1"]
+                      for p, e in indices.items()}
         key = {p: -1.0 if v is None else float(v) for p, v in scores.items()}
         best = max(paths, key=lambda p: key[p])
         clear = key[best] > 0
@@ -176,6 +219,5 @@ def summarise(design: str, values: list[dict[str, Any]], unit: np.ndarray | None
             k = counts[oid]
             clear = beyond_noise(*_level_counts(values, best, k, games)) if design == "grid" \
                 else beyond_noise(k, games)
-        rows.append({"outcome": oid, "most": best if key[best] > 0 else None,
-                     "beyond_noise": clear, "effects": effects})
-    return {"method": method, "outcomes": rows}
+        rows.append(SensitivityRow(oid, best if key[best] > 0 else None, effects, clear))
+    return Sensitivity(method, rows)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import platform
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TypeAlias
 
 import numpy as np
 
+from wargame.jsontypes import JSONObject, JSONValue
 from wargame.montecarlo.seeds import ChunkPlan
 from wargame.version import version
 
@@ -43,13 +44,46 @@ def versions() -> dict[str, str]:
             "python": platform.python_version()}
 
 
+PointValues: TypeAlias = dict[str, JSONValue]
+"""A sweep point's values: each varied path (``--vary``, ``--set`` syntax) and the value set
+there, a YAML scalar as ``--set`` takes it (a number for a numeric range)."""
+
+
 @dataclass(frozen=True)
 class Point:
     """One sweep point: the values set and the scenario digest they give."""
 
-    values: dict[str, Any]
+    values: PointValues
     overrides: list[str]
     digest: str
+
+
+@dataclass(frozen=True)
+class SweepDesign:
+    """How a sweep's points were made (``wargame sweep``): the design, the ``--vary``
+    expressions, the sample size of a sampled design and its points in the unit cube."""
+
+    design: str                      # grid, lhs or sobol
+    vary: list[str]                  # the --vary expressions, in order
+    points: int | None               # --points (sampled designs)
+    unit: list[list[float]] | None   # [points, len(vary)] in [0, 1) (sampled designs)
+
+
+@dataclass(frozen=True)
+class BranchDesign:
+    """Where and how a branch (``wargame branch``) leaves the war as it was."""
+
+    at: int                      # the turn of the branch
+    given: str | None            # the outcome a game must meet there to be kept
+    changes: list[str]           # the --set changes of the variant
+    variant: str | None          # the variant scenario file, if any
+    variant_digest: str | None   # its digest, with the changes
+    changed: list[str] = field(default_factory=list)   # model parameters redrawn
+
+
+Design: TypeAlias = SweepDesign | BranchDesign | None
+"""What a run adds to its spec by kind: a sweep's design, a branch's, or nothing (a batch, a
+comparison, a sweep of given variants); ``{}`` in the JSON for nothing."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +105,7 @@ class BatchSpec:
     per_turn: bool = False
     precision: float | None = None
     points: list[Point] = field(default_factory=list)
-    design: dict[str, Any] = field(default_factory=dict)
+    design: Design = None
     versions: dict[str, str] = field(default_factory=versions)
 
     @property
@@ -84,21 +118,21 @@ class BatchSpec:
         """Number of scenario variants run (1 for a batch)."""
         return max(1, len(self.points))
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def branch(self) -> BranchDesign:
+        """A branch's design (``ValueError`` for any other kind of run)."""
+        if not isinstance(self.design, BranchDesign):
+            raise ValueError(f"a {self.kind} has no branch")
+        return self.design
+
+    def to_dict(self) -> JSONObject:
         """The spec as JSON-ready data (with the derived number of chunks)."""
-        d = asdict(self)
+        d: JSONObject = asdict(self)
+        if self.design is None:
+            d["design"] = {}
         d["format"] = SPEC_FORMAT
         d["n_chunks"] = self.plan.n_chunks
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> BatchSpec:
-        """Read back :meth:`to_dict` (raises ``KeyError``/``TypeError`` on a malformed spec)."""
-        if d.get("format") != SPEC_FORMAT:
-            raise ValueError(f"unsupported spec format {d.get('format')!r}")
-        keys = {k: v for k, v in d.items() if k not in ("format", "n_chunks")}
-        keys["points"] = [Point(**p) for p in keys.get("points", [])]
-        return cls(**keys)
 
     def mismatches(self, other: BatchSpec) -> list[str]:
         """Human-readable differences in the fields a resume must keep."""

@@ -137,7 +137,8 @@ def _parse(data: dict[str, np.ndarray]) -> SavedState:
                 raise ValueError(f"chunk {i}: parameter {k} is not one number per game")
             params[k] = v
         rng_state = json.loads(str(data[f"{i}/rng"][()]))
-        generator_at(rng_state)  # a generator state numpy accepts
+        generator_at(rng_state)  # a generator state numpy accepts (so a mapping)
+        assert isinstance(rng_state, dict)
         chunks[i] = Snapshot(Game(State(**state), params, at), rng_state)
     return SavedState(str(meta["scenario"]), str(meta["digest"]), int(meta["seed"]),
                       plan.runs, plan.chunk_size, at, chunks)

@@ -35,12 +35,13 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wargame.errors import EXIT_INVALID, UsageError, WargameError
+from wargame.jsontypes import JSONObject, JSONValue, RawMapping
 from wargame.montecarlo import store_check
 from wargame.montecarlo.spec import BatchSpec
 from wargame.montecarlo.summary import Labels
@@ -49,6 +50,8 @@ from wargame.outputs import is_special
 from wargame.textsafe import excerpt
 
 APPLICATION_ID = 0x57415247
+_T = TypeVar("_T")
+
 SCHEMA_VERSION = 3
 UNSEALED_VERSION = 2
 """The store version before the seal and sparse histograms (still read)."""
@@ -101,8 +104,8 @@ class Store:
             raise BadStoreFile(f"{self.path}: damaged store ({key!r} is not text)")
         return row[0]
 
-    def meta(self, key: str) -> Any:
-        """A metadata value, decoded from JSON."""
+    def meta(self, key: str) -> JSONValue:
+        """A metadata value, decoded from JSON (unchecked: read it by checking)."""
         try:
             return json.loads(self.meta_text(key))
         except (ValueError, RecursionError):
@@ -121,7 +124,7 @@ class Store:
         """The stored labels, checked."""
         return self._checked(store_check.labels_from, self.meta("labels"))
 
-    def scenario(self) -> dict[str, Any] | None:
+    def scenario(self) -> JSONObject | None:
         """The resolved scenario the run played (``None`` in a store of version 1)."""
         if self._one("SELECT 1 FROM meta WHERE key = 'scenario'") is None:
             return None
@@ -130,18 +133,18 @@ class Store:
             raise BadStoreFile(f"{self.path}: damaged store (its scenario is not a mapping)")
         return data
 
-    def _checked(self, read: Any, data: Any) -> Any:
+    def _checked(self, read: Callable[[JSONValue], _T], data: JSONValue) -> _T:
         try:
             return read(data)
         except store_check.BadStore as exc:
             raise BadStoreFile(f"{self.path}: damaged or newer store: {exc}") from None
 
     @cached_property
-    def _plan(self) -> tuple[BatchSpec, dict[str, Any]]:
+    def _plan(self) -> tuple[BatchSpec, dict[str, tuple[store_check.Shape, str]]]:
         spec = self.spec()
         return spec, store_check.expected_arrays(self.labels(), spec.per_turn,
                                                  legacy=self.version < SCHEMA_VERSION,
-                                                 branch=len(spec.design.get("changed", []))
+                                                 branch=len(spec.branch.changed)
                                                  if spec.kind == "branch" else None)
 
     def _text_or_none(self, key: str) -> str | None:
@@ -155,10 +158,12 @@ class Store:
         if self.version < SCHEMA_VERSION:
             return self.spec_text
         seal = self.meta("seal")
-        if not isinstance(seal, dict) or set(seal) != set(store_check.SEALED) or \
-                not all(isinstance(v, str) for v in seal.values()):
+        texts = ({k: v for k, v in seal.items() if isinstance(v, str)}
+                 if isinstance(seal, dict) else {})
+        if set(texts) != set(store_check.SEALED) or not isinstance(seal, dict) or \
+                len(texts) != len(seal):
             raise BadStoreFile(f"{self.path}: damaged store (its seal is not a seal)")
-        return store_check.seal_key(seal)
+        return store_check.seal_key(texts)
 
     def check_seal(self) -> None:
         """A changed spec, labels or scenario copy is an error naming what changed."""
@@ -166,6 +171,7 @@ class Store:
             return
         seal = self.meta("seal")
         self.key  # noqa: B018  (checks the seal's shape)
+        assert isinstance(seal, dict)
         now = store_check.seal_of({k: self._text_or_none(k) for k in store_check.SEALED})
         changed = [k for k in store_check.SEALED if seal[k] != now[k]]
         if changed:
@@ -412,8 +418,8 @@ def open_existing(path: Path) -> Store:
     return store
 
 
-def create_or_resume(path: Path, spec: BatchSpec, labels: dict[str, Any],
-                     resume: bool, scenario: dict[str, Any] | None = None) -> Store:
+def create_or_resume(path: Path, spec: BatchSpec, labels: Labels,
+                     resume: bool, scenario: RawMapping | None = None) -> Store:
     """Open a store for writing: a new one, or (with ``resume``) one holding the same batch.
 
     A file that exists and holds chunks is never overwritten: without ``resume`` that is an
@@ -473,8 +479,8 @@ def _remove(path: Path) -> None:
             name.unlink(missing_ok=True)
 
 
-def _init(path: Path, conn: sqlite3.Connection, spec: BatchSpec, labels: dict[str, Any],
-          scenario: dict[str, Any] | None) -> None:
+def _init(path: Path, conn: sqlite3.Connection, spec: BatchSpec, labels: Labels,
+          scenario: RawMapping | None) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: a crash never corrupts
     conn.execute("BEGIN IMMEDIATE")
@@ -490,7 +496,7 @@ def _init(path: Path, conn: sqlite3.Connection, spec: BatchSpec, labels: dict[st
                      "games INTEGER NOT NULL, stats BLOB NOT NULL, digest TEXT NOT NULL, "
                      "PRIMARY KEY(point, chunk))")
         texts = {"spec": json.dumps(spec.to_dict(), sort_keys=True),
-                 "labels": json.dumps(labels, sort_keys=True),
+                 "labels": json.dumps(labels.to_dict(), sort_keys=True),
                  "scenario": None if scenario is None else json.dumps(scenario, sort_keys=True,
                                                                       default=str)}
         rows = [(k, v) for k, v in texts.items() if v is not None]

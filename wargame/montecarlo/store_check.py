@@ -34,11 +34,19 @@ import zipfile
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
 from wargame.montecarlo.civilians import ARRAYS as CIVILIAN_ARRAYS
 from wargame.montecarlo.seeds import ChunkPlan
-from wargame.montecarlo.spec import MAX_POINTS, SPEC_FORMAT, BatchSpec, Point
+from wargame.montecarlo.spec import (
+    MAX_POINTS,
+    SPEC_FORMAT,
+    BatchSpec,
+    BranchDesign,
+    Design,
+    Point,
+    SweepDesign,
+)
 from wargame.montecarlo.stats import LogBins, merge_sparse
 from wargame.montecarlo.summary import Labels
 from wargame.montecarlo.tally import BINS, HIST_FIELDS, SUM_FIELDS, Arrays
@@ -63,7 +71,7 @@ _HEX64 = r"^[0-9a-f]{64}$"
 
 class _PointData(BaseModel):
     model_config = _STRICT
-    values: dict[str, Any]
+    values: dict[str, JsonValue]
     overrides: list[str]
     digest: str = Field(pattern=_HEX64)
 
@@ -85,9 +93,52 @@ class _SpecData(BaseModel):
     per_turn: bool = False
     precision: float | None = Field(None, gt=0, lt=0.5)
     points: list[_PointData] = Field(default_factory=list, max_length=MAX_POINTS)
-    design: dict[str, Any] = Field(default_factory=dict)
+    design: dict[str, JsonValue] = Field(default_factory=dict)   # checked by kind: _design
     versions: dict[str, str] = Field(default_factory=dict)
     n_chunks: int
+
+
+class _SweepDesignData(BaseModel):
+    """A sweep's design (:class:`~wargame.montecarlo.spec.SweepDesign`)."""
+
+    model_config = _STRICT
+    design: Literal["grid", "lhs", "sobol"]
+    vary: list[str]
+    points: int | None = Field(ge=1)
+    unit: list[list[float]] | None = Field(max_length=MAX_POINTS)
+
+
+class _BranchDesignData(BaseModel):
+    """A branch's design (:class:`~wargame.montecarlo.spec.BranchDesign`); ``changed`` is
+    absent from stores made before it was recorded."""
+
+    model_config = _STRICT
+    at: int = Field(ge=0, le=MAX_TURNS)
+    given: str | None
+    changes: list[str]
+    variant: str | None
+    variant_digest: str | None = Field(pattern=_HEX64)
+    changed: list[str] = Field(default_factory=list)
+
+
+def _design(kind: str, data: dict[str, JsonValue]) -> Design:
+    """The design a stored spec of ``kind`` holds (:class:`BadStore` if it is not one)."""
+    if kind == "branch":
+        try:
+            b = _BranchDesignData.model_validate(data)
+        except ValidationError as exc:
+            raise BadStore(f"its spec is damaged: design.{_problem(exc)}") from None
+        return BranchDesign(**b.model_dump())
+    if not data:
+        return None
+    if kind != "sweep":
+        raise BadStore(f"its spec is damaged: a {kind} has no design (got "
+                       f"{excerpt(repr(sorted(data)))})")
+    try:
+        d = _SweepDesignData.model_validate(data)
+    except ValidationError as exc:
+        raise BadStore(f"its spec is damaged: design.{_problem(exc)}") from None
+    return SweepDesign(**d.model_dump())
 
 
 class _LabelsData(BaseModel):
@@ -138,7 +189,7 @@ def check_plan(runs: int, chunk_size: int, points: int = 1) -> ChunkPlan:
     return plan
 
 
-def spec_from(data: Any) -> BatchSpec:
+def spec_from(data: object) -> BatchSpec:
     """The spec a store records, checked field by field (:class:`BadStore` if it is not one)."""
     if not isinstance(data, dict):
         raise BadStore(f"its spec is {_kind(data)}, not a mapping")
@@ -156,12 +207,13 @@ def spec_from(data: Any) -> BatchSpec:
     if plan.n_chunks != d.n_chunks:
         raise BadStore(f"its spec is damaged: n_chunks is {d.n_chunks}, but {d.runs} runs in "
                        f"chunks of {d.chunk_size} make {plan.n_chunks}")
-    fields = d.model_dump(exclude={"format", "n_chunks", "points"})
-    return BatchSpec(**fields, points=[Point(p.values, p.overrides, p.digest)
-                                       for p in d.points])
+    return BatchSpec(d.kind, d.scenario, d.digest, d.overrides, d.seed, d.runs, d.chunk_size,
+                     d.turns, d.per_turn, d.precision,
+                     [Point(dict(p.values), p.overrides, p.digest) for p in d.points],
+                     _design(d.kind, d.design), d.versions)
 
 
-def labels_from(data: Any) -> Labels:
+def labels_from(data: object) -> Labels:
     """The labels a store records, checked (:class:`BadStore` if they are not labels)."""
     if isinstance(data, dict) and "dates" in data and "end_dates" not in data:
         try:  # a store made before turns had a start and an end date

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Generic, Literal, TypeVar, overload
 
+from wargame.jsontypes import JSONObject, RawMapping
 from wargame.montecarlo.stats import count_quantile, sparse_quantile, wilson
 from wargame.montecarlo.tally import BINS, HIST_FIELDS, Tally
 
@@ -39,20 +40,25 @@ class Labels:
     start_dates: list[str | None]  # ISO first day of each turn 0..T (None for turn 0)
     end_dates: list[str]           # ISO last day of each turn 0..T
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready form (stored in the store's metadata)."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Labels:
+    def from_dict(cls, d: RawMapping) -> Labels:
         """Read back :meth:`to_dict`, and the labels of stores made before turns had a start
-        and an end date (their ``dates`` were the day after each turn)."""
-        d = dict(d)
+        and an end date (their ``dates`` were the day after each turn); ``TypeError`` or
+        ``ValueError`` if ``d`` is not labels."""
         if "dates" in d and "end_dates" not in d:
-            after = [dt.date.fromisoformat(x) for x in d.pop("dates")]
-            d["end_dates"] = [(x - dt.timedelta(days=1)).isoformat() for x in after]
-            d["start_dates"] = [None, *(x.isoformat() for x in after[:-1])]
-        return cls(**d)
+            after = [dt.date.fromisoformat(x) for x in _texts(d, "dates")]
+            end_dates = [(x - dt.timedelta(days=1)).isoformat() for x in after]
+            start_dates: list[str | None] = [None, *(x.isoformat() for x in after[:-1])]
+        else:
+            end_dates = _texts(d, "end_dates")
+            start_dates = _texts(d, "start_dates", nullable=True)
+        return cls(_texts(d, "factions"), _texts(d, "faction_names"), _texts(d, "settlements"),
+                   _texts(d, "settlement_names"), _texts(d, "outcomes"),
+                   _texts(d, "outcome_names"), start_dates, end_dates)
 
     @property
     def turns(self) -> int:
@@ -73,6 +79,23 @@ class Labels:
         return dt.date.fromisoformat(self.end_dates[turn])
 
 
+@overload
+def _texts(d: RawMapping, key: str) -> list[str]: ...
+
+
+@overload
+def _texts(d: RawMapping, key: str, nullable: Literal[True]) -> list[str | None]: ...
+
+
+def _texts(d: RawMapping, key: str, nullable: bool = False) -> list[str] | list[str | None]:
+    """``d[key]``, a list of text (and nulls, if ``nullable``), or ``TypeError``."""
+    value = d.get(key)
+    if not isinstance(value, list) or not all(
+            isinstance(x, str) or (nullable and x is None) for x in value):
+        raise TypeError(f"{key} is not a list of text")
+    return [x if x is None else str(x) for x in value]
+
+
 def _num(x: float) -> float | None:
     """JSON has no NaN: an undefined number is ``None``."""
     return None if math.isnan(x) else x
@@ -82,15 +105,18 @@ def _iso(d: dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
+Q = TypeVar("Q", int, dt.date)
+
+
 @dataclass(frozen=True)
-class Quantiles:
+class Quantiles(Generic[Q]):
     """The 10th, 50th and 90th percentile of a turn, or of its end date (``None``: no games)."""
 
-    p10: Any
-    median: Any
-    p90: Any
+    p10: Q | None
+    median: Q | None
+    p90: Q | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready (dates as ISO text)."""
         return {k: (v.isoformat() if isinstance(v, dt.date) else v)
                 for k, v in asdict(self).items()}
@@ -106,10 +132,10 @@ class OutcomeStat:
     count: int
     probability: float | None
     ci95: tuple[float, float]
-    turn: Quantiles       # of the first turn it held, among the games where it came true
-    end_date: Quantiles   # the end dates of those turns
+    turn: Quantiles[int]           # of the first turn it held, among the games where it
+    end_date: Quantiles[dt.date]   # came true, and the end dates of those turns
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The ``outcomes`` row of ``wargame batch --format json``."""
         return {"id": self.id, "name": self.name, "games": self.games, "count": self.count,
                 "probability": self.probability, "ci95": list(self.ci95),
@@ -152,7 +178,7 @@ class FactionStat:
     strength: Spread
     casualties: Spread
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The ``factions`` row of ``wargame batch --format json``."""
         return asdict(self)
 
@@ -189,10 +215,10 @@ class PerTurn:
     outcomes: list[TurnOutcome]
     control: list[TurnControl]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """JSON-ready (dates as ISO text)."""
-        def row(r: Any) -> dict[str, Any]:
-            d = asdict(r)
+        def row(r: TurnOutcome | TurnControl) -> JSONObject:
+            d: JSONObject = asdict(r)
             d["start_date"], d["end_date"] = _iso(r.start_date), _iso(r.end_date)
             return d
         return {"outcomes": [row(r) for r in self.outcomes],

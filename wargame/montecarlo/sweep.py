@@ -15,13 +15,14 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from wargame.errors import InvalidInput, Location, Problem, UsageError
+from wargame.jsontypes import JSONValue
 from wargame.montecarlo.seeds import design_rng
-from wargame.montecarlo.spec import MAX_POINTS, Point
+from wargame.montecarlo.spec import MAX_POINTS, Point, PointValues
 from wargame.scenario import Loaded, load
 from wargame.scenario.limits import shape
 from wargame.scenario.load import apply_set, parse_set
@@ -38,7 +39,7 @@ class Vary:
     """One varied parameter: a list of values, or a numeric range ``low:high[:steps]``."""
 
     path: str
-    values: tuple[Any, ...] | None = None
+    values: tuple[JSONValue, ...] | None = None
     low: float = 0.0
     high: float = 0.0
     steps: int | None = None
@@ -57,14 +58,14 @@ class Vary:
             raise UsageError(f"--vary {self.path}: a grid needs start:stop:steps "
                              f"(got {_fmt(self.low)}:{_fmt(self.high)})")
 
-    def levels(self) -> list[Any]:
+    def levels(self) -> list[JSONValue]:
         """The values of a grid (the list, or ``steps`` evenly spaced values)."""
         if self.values is not None:
             return list(self.values)
         self._levels_needed()
         return [self._number(x) for x in np.linspace(self.low, self.high, self.steps or 0)]
 
-    def at(self, u: float) -> Any:
+    def at(self, u: float) -> JSONValue:
         """The value at ``u`` in ``[0, 1]`` (for sampled designs)."""
         if self.values is not None:
             return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
@@ -135,7 +136,7 @@ def _is_int(s: str) -> bool:
 
 
 def design_points(varies: list[Vary], design: str, points: int | None,
-                  seed: int) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+                  seed: int) -> tuple[list[PointValues], np.ndarray | None]:
     """The parameter values of every point of the design, in run order, and (for sampled
     designs) the points in the unit cube, which the sensitivity analysis uses."""
     if not varies:
@@ -179,12 +180,19 @@ def _unit_sample(varies: list[Vary], design: str, k: int, seed: int) -> np.ndarr
     return saltelli_unit(len(varies), k, seed)
 
 
-def point_specs(values: list[dict[str, Any]]) -> list[list[str]]:
+def point_specs(values: list[PointValues]) -> list[list[str]]:
     """``--set`` expressions for each point (JSON values are valid YAML)."""
     return [[f"{path}={json.dumps(v)}" for path, v in pv.items()] for pv in values]
 
 
 Shape = tuple[int, int, int, int]
+
+
+class _PointsState(TypedDict):
+    """What a :class:`PointScenarios` sends to a worker."""
+
+    base: Loaded
+    extras: list[list[str]]
 
 
 class PointScenarios:
@@ -220,15 +228,15 @@ class PointScenarios:
                 self._made.popitem(last=False)
         return made
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> _PointsState:
         return {"base": self.base, "extras": self.extras}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: _PointsState) -> None:
         self.base, self.extras = state["base"], state["extras"]
         self._made = OrderedDict()
 
 
-def load_points(path: Path, overrides: list[str], values: list[dict[str, Any]],
+def load_points(path: Path, overrides: list[str], values: list[PointValues],
                 base: Loaded | None = None) -> tuple[list[Point], list[Shape]]:
     """Build and validate every point; one error lists the problems of the bad points.
     Returns each point's spec and its shape (settlements, factions, outcomes, turns) for the

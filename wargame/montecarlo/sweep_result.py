@@ -6,9 +6,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo import sensitivity, sweep
 from wargame.montecarlo.results import pick, to_json
-from wargame.montecarlo.spec import BatchSpec
+from wargame.montecarlo.sensitivity import Sensitivity, SensitivityRow
+from wargame.montecarlo.spec import BatchSpec, PointValues, SweepDesign
 from wargame.montecarlo.stats import wilson
 from wargame.montecarlo.summary import Labels
 from wargame.montecarlo.tally import Tally
@@ -30,29 +32,13 @@ class SweepPoint:
     """One point of the design: the values set, the scenario digest, and each outcome."""
 
     point: int                 # 1-based, in run order
-    values: dict[str, Any]     # --vary path -> value
+    values: PointValues        # --vary path -> value
     digest: str
     games: int
     outcomes: list[PointOutcome]
 
 
-@dataclass(frozen=True)
-class SensitivityRow:
-    """For one outcome: each parameter's effect, the one that moves it most, and whether it
-    moves it by more than the games' noise (:func:`wargame.montecarlo.sensitivity.beyond_noise`)."""
-
-    outcome: str
-    most: str | None
-    effects: dict[str, Any]    # main effect (grid) or {S1[, ST]} (lhs, sobol) per parameter
-    beyond_noise: bool = True
-
-
-@dataclass(frozen=True)
-class Sensitivity:
-    """The sweep's sensitivity summary and its method."""
-
-    method: str
-    outcomes: list[SensitivityRow]
+__all__ = ["PointOutcome", "Sensitivity", "SensitivityRow", "SweepPoint", "SweepResult"]
 
 
 @dataclass(frozen=True)
@@ -82,20 +68,19 @@ class SweepResult:
                                          (ci.low, ci.high)))
             points.append(SweepPoint(k + 1, pt.values, pt.digest, n, outs))
         sens = None
-        if all(t.games for t in tallies) and labels.outcomes and spec.design.get("vary"):
+        d = spec.design
+        if (all(t.games for t in tallies) and labels.outcomes and isinstance(d, SweepDesign)
+                and d.vary):
             import numpy as np
 
-            design = spec.design.get("design", "grid")
-            unit = spec.design.get("unit")
             probs = {oid: np.array([p.outcomes[o].probability for p in points], dtype=float)
                      for o, oid in enumerate(labels.outcomes)}
             counts = {oid: [p.outcomes[o].count for p in points]
                       for o, oid in enumerate(labels.outcomes)}
-            raw = sensitivity.summarise(design, [p.values for p in points],
-                                        None if unit is None else np.asarray(unit),
-                                        cls.paths_of(spec), probs, spec.seed, counts,
-                                        [p.games for p in points])
-            sens = Sensitivity(raw["method"], [SensitivityRow(**r) for r in raw["outcomes"]])
+            sens = sensitivity.summarise(d.design, [p.values for p in points],
+                                         None if d.unit is None else np.asarray(d.unit),
+                                         cls.paths_of(spec), probs, spec.seed, counts,
+                                         [p.games for p in points])
         return cls(spec, labels, points, sens, tallies, **extra)
 
     @property
@@ -106,7 +91,8 @@ class SweepResult:
     @staticmethod
     def paths_of(spec: BatchSpec) -> list[str]:
         """The varied paths, in ``--vary`` order."""
-        return [sweep.parse_vary(v).path for v in spec.design.get("vary", [])]
+        d = spec.design
+        return [sweep.parse_vary(v).path for v in d.vary] if isinstance(d, SweepDesign) else []
 
     @property
     def paths(self) -> list[str]:
@@ -116,22 +102,25 @@ class SweepResult:
     @property
     def design(self) -> str:
         """``grid``, ``lhs`` or ``sobol``."""
-        return str(self.spec.design.get("design", "grid"))
+        d = self.spec.design
+        return d.design if isinstance(d, SweepDesign) else "grid"
 
     @property
     def games(self) -> int:
         """Games played, over every point."""
         return sum(p.games for p in self.points)
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> JSONObject:
         """The run's spec with the games counted (the JSON ``meta``)."""
         meta = self.spec.to_dict()
         meta.pop("points")
-        meta["design"] = {k: v for k, v in self.spec.design.items() if k != "unit"}
+        d = self.spec.design
+        meta["design"] = ({"design": d.design, "vary": d.vary, "points": d.points}
+                          if isinstance(d, SweepDesign) else {})
         meta["games"] = self.games
         return meta
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """Exactly what ``wargame sweep --format json`` prints, as plain data."""
         return {"meta": self.meta(),
                 "outcomes": [{"id": i, "name": n} for i, n in
@@ -161,7 +150,9 @@ class SweepResult:
         rows = []
         for r in self.sensitivity.outcomes if self.sensitivity is not None else []:
             for path, e in r.effects.items():
-                stats = e.items() if isinstance(e, dict) else [("main_effect", e)]
+                stats: list[tuple[str, float | None]] = (
+                    [("S1", e["S1"]), *([("ST", e["ST"])] if "ST" in e else [])]
+                    if isinstance(e, dict) else [("main_effect", e)])
                 rows += [(r.outcome, path, name, value, path == r.most)
                          for name, value in stats]
         sens = table("sensitivity", [("outcome", "str"), ("parameter", "str"),
@@ -191,7 +182,7 @@ class SweepResult:
         games = np.array([p.games for p in self.points])
         attrs = {"wargame": json.dumps(self.meta(), default=str)}
         dims = ("point", "outcome")
-        coords: dict[str, Any] = {"point": [p.point for p in self.points], "outcome": oids}
+        coords: dict[str, object] = {"point": [p.point for p in self.points], "outcome": oids}
         for path in self.paths:
             coords[path] = ("point", [p.values[path] for p in self.points])
         ds = xr.Dataset({"probability": (dims, prob), "ci95_low": (dims, low),

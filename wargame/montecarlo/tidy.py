@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from wargame.errors import WargameError
 from wargame.extras import needs
+from wargame.jsontypes import JSONObject
 
 Kind = Literal["str", "int", "float", "date", "bool"]
 
@@ -38,7 +39,7 @@ class Table:
 
     name: str
     columns: list[Column]
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: JSONObject = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         lengths = {len(c.values) for c in self.columns}
@@ -124,7 +125,7 @@ def as_kind(values: Sequence[Any], kind: Kind) -> list[Any]:
 
 
 def table(name: str, spec: Sequence[tuple[str, Kind]], rows: Sequence[Sequence[Any]],
-          meta: dict[str, Any] | None = None) -> Table:
+          meta: JSONObject | None = None) -> Table:
     """A table from rows and ``(column, type)`` pairs."""
     cols = [Column(n, k, as_kind([r[i] for r in rows], k)) for i, (n, k) in enumerate(spec)]
     return Table(name, cols, dict(meta or {}))

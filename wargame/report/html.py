@@ -226,27 +226,24 @@ def scenario_section(sc: Scenario, digest: str) -> str:
 
 def replay_section(summary: BatchResult, replay: str) -> str:
     """Seed, digest, overrides, chunking and versions: all it takes to get the same numbers."""
-    meta = summary.meta()
-    v = meta.get("versions", {})
+    spec = summary.spec
     rows = [["command", f"<code>{_e(replay)}</code>"],
-            ["seed", f"<code>{_e(meta.get('seed'))}</code>"],
-            ["games", f"{meta.get('games', 0):,} (asked {meta.get('runs', 0):,}; chunks of "
-                      f"{meta.get('chunk_size', 0):,})"],
-            ["scenario", f"<code>{_e(meta.get('scenario'))}</code>"],
-            ["scenario digest (SHA-256)", f"<code>{_e(meta.get('digest'))}</code>"],
-            ["overrides (--set)", _e(", ".join(meta.get("overrides") or []) or "none")],
-            ["versions", _e(", ".join(f"{k} {val}" for k, val in v.items()))]]
+            ["seed", f"<code>{_e(spec.seed)}</code>"],
+            ["games", f"{summary.games:,} (asked {spec.runs:,}; chunks of "
+                      f"{spec.chunk_size:,})"],
+            ["scenario", f"<code>{_e(spec.scenario)}</code>"],
+            ["scenario digest (SHA-256)", f"<code>{_e(spec.digest)}</code>"],
+            ["overrides (--set)", _e(", ".join(spec.overrides) or "none")],
+            ["versions", _e(", ".join(f"{k} {val}" for k, val in spec.versions.items()))]]
     return _table(["", ""], rows, raw=True)
 
 
 def report_html(sc: Scenario, summary: BatchResult, pictures: dict[str, Picture],
                 replay: str, generated: str = "") -> str:
     """The whole page. ``pictures`` may hold ``map``, ``outcomes`` and ``timing``."""
-    meta = summary.meta()
     name = sc.scenario.name
-    games = meta.get("games", 0)
-    lead = (f"{plural(games, 'game')} of this scenario, seed {meta.get('seed')}. Probabilities are "
-            "shares of games; intervals are 95% Wilson score intervals.")
+    lead = (f"{plural(summary.games, 'game')} of this scenario, seed {summary.seed}. "
+            "Probabilities are shares of games; intervals are 95% Wilson score intervals.")
     body = [f"<h1>{_e(name)}</h1>", f"<p class=muted>{_e(lead)} {_e(generated)}</p>",
             "<h2>Outcomes</h2>", outcome_section(summary, sc)]
     for key, heading in (("map", "Map"), ("outcomes", "Outcomes by date"),
@@ -256,7 +253,7 @@ def report_html(sc: Scenario, summary: BatchResult, pictures: dict[str, Picture]
     body += ["<h2>Who holds what at the end</h2>", control_section(summary, sc),
              "<h2>Forces</h2>", faction_section(summary, sc),
              "<h2>Civilians</h2>", civilian_section(summary, sc),
-             "<h2>The scenario</h2>", scenario_section(sc, str(meta.get("digest", ""))),
+             "<h2>The scenario</h2>", scenario_section(sc, summary.spec.digest),
              "<h2>Replay</h2>", replay_section(summary, replay)]
     page = ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
             '<meta name=viewport content="width=device-width, initial-scale=1">'

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeAlias
 
+from wargame.jsontypes import RawMapping
 from wargame.scenario.schema import Condition, Scenario
 from wargame.textsafe import quoted
 
@@ -42,19 +43,24 @@ def suggest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {quoted(close)}?)" if close else ""
 
 
-def _ref(path: tuple[str | int, ...], kind: str, name: str, known: dict[str, Any]) -> Iterator[
+Ids: TypeAlias = Mapping[str, object]
+"""The entries of a section by id: the raw document's (so an entry that failed validation is
+still a known id) or the validated scenario's; only the ids are read."""
+
+
+def _ref(path: tuple[str | int, ...], kind: str, name: str, known: Ids) -> Iterator[
     PathMsg
 ]:
     if name not in known:
         yield path, f"unknown {kind} {quoted(name)}{suggest(name, known)}"
 
 
-def _ids(raw: dict[str, Any] | None, key: str, fallback: dict[str, Any]) -> dict[str, Any]:
+def _ids(raw: RawMapping | None, key: str, fallback: Ids) -> Ids:
     section = (raw or {}).get(key)
     return section if isinstance(section, dict) else fallback
 
 
-def check(sc: Scenario, raw: dict[str, Any] | None = None, partial: bool = False) -> list[PathMsg]:
+def check(sc: Scenario, raw: RawMapping | None = None, partial: bool = False) -> list[PathMsg]:
     """All cross-reference problems of a scenario, in document order.
 
     ``raw`` is the unvalidated document: ids are looked up there, so that an entry which failed
@@ -146,8 +152,8 @@ def check(sc: Scenario, raw: dict[str, Any] | None = None, partial: bool = False
     return out
 
 
-def _check_condition(path: tuple[str | int, ...], c: Condition, F: dict[str, Any],
-                     S: dict[str, Any]) -> list[PathMsg]:
+def _check_condition(path: tuple[str | int, ...], c: Condition, F: Ids,
+                     S: Ids) -> list[PathMsg]:
     out: list[PathMsg] = []
     if c.controls is not None:
         out += _ref((*path, "controls", "faction"), "faction", c.controls.faction, F)
@@ -172,7 +178,7 @@ def _check_condition(path: tuple[str | int, ...], c: Condition, F: dict[str, Any
     return out
 
 
-def _check_links(sc: Scenario, S: dict[str, Any], partial: bool) -> list[PathMsg]:
+def _check_links(sc: Scenario, S: Ids, partial: bool) -> list[PathMsg]:
     out: list[PathMsg] = []
     seen: set[frozenset[str]] = set()
     adj: dict[str, set[str]] = {s: set() for s in sc.settlements}

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from wargame.jsontypes import JSONObject
 from wargame.scenario.params import Choice, Fixed, LogNormal, Normal, Triangular, Uniform
 from wargame.scenario.schema import CONDITION_FIELDS, Scenario
 
@@ -15,7 +16,7 @@ _EFFECT_KEYS = ("set_relation", "scale_support", "reinforce", "doctrine")
 _TRIGGER_KEYS = ("turn", "from_turn", "captured", "outcome", "chance")
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema() -> JSONObject:
     """The JSON Schema (draft 2020-12) of a scenario file."""
     schema = Scenario.model_json_schema(by_alias=True, mode="validation")
     defs = schema.setdefault("$defs", {})

@@ -11,6 +11,7 @@ import json
 import types
 import typing
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from wargame.errors import InvalidInput, Location, Problem
+from wargame.jsontypes import RawDict, RawMapping
 from wargame.scenario import messages, yamlio
 from wargame.scenario.checks import check, closest, suggest
 from wargame.scenario.frozen import freeze
@@ -40,7 +42,7 @@ class Loaded:
     applied to it (in order). Read-only all the way down (:mod:`wargame.scenario.frozen`)."""
 
     scenario: Scenario
-    data: dict[str, Any]
+    data: RawMapping   # the resolved document: extends followed, --set applied, validated
     path: str
     overrides: tuple[str, ...] = ()
 
@@ -206,15 +208,16 @@ def parse_set(expr: str, option: str = "--set") -> tuple[list[str], Any]:
     return parts, yamlio.parse(raw, f"{option} {key}").data
 
 
-def _no_such(path: list[str | int], part: str, node: dict[str, Any]) -> str:
-    """Why ``part`` is not a key at ``path``: an unknown id (with the ids, when few), or an
-    unknown key (with the closest of the keys written there and the keys the format has)."""
+def _no_such(path: list[str | int], part: str, written: Iterable[object]) -> str:
+    """Why ``part`` is not a key at ``path``, where the document has the keys ``written``: an
+    unknown id (with the ids, when few), or an unknown key (with the closest of the keys
+    written there and the keys the format has)."""
     if len(path) == 1 and path[0] in ID_KINDS:
-        kind, ids = ID_KINDS[str(path[0])], [str(k) for k in node]
+        kind, ids = ID_KINDS[str(path[0])], [str(k) for k in written]
         listed = (f"; the {kind}s are {', '.join(ids)}" if len(ids) <= MAX_LISTED_IDS
                   else "")
         return f"no {kind} {quoted(part)}{suggest(part, ids)}{listed}"
-    known = [*map(str, node), *(f for m in _models_at(path) for f in _field_names(m))]
+    known = [*map(str, written), *(f for m in _models_at(path) for f in _field_names(m))]
     return f"no such key{suggest(part, known)}"
 
 
@@ -279,8 +282,9 @@ def _delete(doc: Document, parts: list[str], where: Location) -> None:
             node = node[part]
 
 
-def _field_names(model: type[BaseModel]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _field_names(model: type[BaseModel]) -> dict[str, object]:
+    """Each field's name in a document (its alias) and its annotation."""
+    out: dict[str, object] = {}
     for name, f in model.model_fields.items():
         out[f.alias or name] = f.annotation
     return out
@@ -380,7 +384,7 @@ _ID_SECTIONS = ("factions", "settlements", "support", "events", "outcomes")
 _PLACEHOLDER_META = {"name": "-", "start_date": "2000-01-01"}
 
 
-def _prune_keys(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
+def _prune_keys(data: RawDict, paths: list[PathKey]) -> RawDict:
     """A copy of ``data`` without the keys that failed validation (an unknown key, a value of
     the wrong type), so the rest of their entry is still cross-checked: a faction with a
     misspelt key still has its objectives checked."""
@@ -394,7 +398,7 @@ def _prune_keys(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
     return out
 
 
-def _prune(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
+def _prune(data: RawDict, paths: list[PathKey]) -> RawDict:
     """A copy of ``data`` without the entries that failed validation, for the cross-checks."""
     out = copy.deepcopy(data)
     drop_links: set[int] = set()
@@ -409,8 +413,9 @@ def _prune(data: dict[str, Any], paths: list[PathKey]) -> dict[str, Any]:
             out["scenario"] = dict(_PLACEHOLDER_META)
         elif isinstance(top, str):
             out.pop(top, None)
-    if drop_links and isinstance(out.get("links"), list):
-        out["links"] = [x for i, x in enumerate(out["links"]) if i not in drop_links]
+    links = out.get("links")
+    if drop_links and isinstance(links, list):
+        out["links"] = [x for i, x in enumerate(links) if i not in drop_links]
     return out
 
 
@@ -544,7 +549,7 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Loaded:
     return _playable(loaded, doc.locate(()))
 
 
-def from_data(data: Any, name: str, path: str, overrides: tuple[str, ...] = ()) -> Loaded:
+def from_data(data: object, name: str, path: str, overrides: tuple[str, ...] = ()) -> Loaded:
     """Validate a scenario already resolved (``extends`` followed, ``--set`` applied), such
     as the copy a store keeps, exactly as :func:`load` validates a file; problems are located
     at ``name`` (there are no lines to point to)."""

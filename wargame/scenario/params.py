@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from wargame.jsontypes import JSONObject
 from wargame.scenario.limits import MAX_LOGNORMAL_SIGMA
 from wargame.scenario.messages import schema_problem
 
@@ -397,7 +398,7 @@ def bounded(lo: float | None = None, hi: float | None = None, integer: bool = Fa
             raise PydanticCustomError("param_int", "must be a whole number")
         return p
 
-    schema: dict[str, Any] = {
+    schema: JSONObject = {
         "anyOf": [
             {"type": "number", **({"minimum": lo} if lo is not None else {}),
              **({"maximum": hi} if hi is not None else {})},
@@ -416,10 +417,10 @@ def bounded(lo: float | None = None, hi: float | None = None, integer: bool = Fa
 class _JsonSchema:
     """Marker carrying the JSON Schema of a parameter (used by ``wargame schema``)."""
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    def __init__(self, schema: JSONObject) -> None:
         self.schema = schema
 
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> JSONObject:
         return dict(self.schema)
 
 
