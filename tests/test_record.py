@@ -3,6 +3,7 @@ every event the engine logs."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 from collections import Counter
@@ -16,8 +17,9 @@ from typer.testing import CliRunner
 import wargame
 from wargame.cli.app import app
 from wargame.engine import GameResult, compile_scenario, events, simulate
-from wargame.report import record
-from wargame.report.record import Game, game_record
+from wargame.report import narrative, record
+from wargame.report.game import Game
+from wargame.report.record import game_record
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = str(ROOT / "tests" / "data" / "valid" / "toy.yaml")
@@ -62,7 +64,7 @@ def _played(path: str, overrides: tuple[str, ...], seed: int) -> tuple[GameResul
     loaded = wargame.load(path, overrides)
     c = compile_scenario(loaded.scenario)
     res = simulate(c, np.random.default_rng(seed), 1, log=True, record_turns=True)
-    return res, game_record(c, res, seed, loaded.digest)
+    return res, Game.of(game_record(c, res, seed, loaded.digest))
 
 
 # Between them these games have every class of event: the history variant (campaign layer)
@@ -170,3 +172,27 @@ def test_game_tables() -> None:
     ds = game.to_xarray()
     assert ds["control"].dims == ("turn", "settlement")
     assert str(ds["control"].sel(turn=0, settlement="c").values) == "blue"
+
+
+def _imports(module: str) -> set[str]:
+    path = ROOT / (module.replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+    return out
+
+
+def test_the_record_the_story_and_the_game_import_one_way() -> None:
+    """record <- narrative <- game: the record knows nothing of how it is told, the story
+    nothing of the game that binds it, at module level or inside a function."""
+    story, game = "wargame.report.narrative", "wargame.report.game"
+    assert not {story, game} & _imports("wargame.report.record")
+    assert game not in _imports(story)
+    played = wargame.play(TOY, seed=2)
+    assert isinstance(played, Game)
+    assert played.story() == narrative.story(played)
+    assert played.narrative(width=100) == narrative.text(played, width=100)

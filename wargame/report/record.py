@@ -2,7 +2,7 @@
 
 The engine's log (``GameResult.log``, ``simulate(..., log=True)``) is a list of typed events
 (:mod:`wargame.engine.events`) with faction and settlement *indices*. :func:`game_record`
-turns it, with the per-turn arrays of ``record_turns=True``, into a :class:`Game`: for
+turns it, with the per-turn arrays of ``record_turns=True``, into a :class:`GameRecord`: for
 every turn its dates, who holds every place, each faction's strength, and the turn's events,
 air strikes, encirclements and battles (sides, force ratio, result), all with ids.
 
@@ -22,7 +22,6 @@ import numpy as np
 
 from wargame.montecarlo.tidy import Table, need, table
 from wargame.scenario.calendar import turn_end, turn_start
-from wargame.textsafe import terminal
 
 if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult
@@ -208,8 +207,11 @@ class Replay:
 
 
 @dataclass(frozen=True)
-class Game:
+class GameRecord:
     """One game: the seed, each turn's record (turn 0 is the starting position) and the end.
+
+    The data only: :class:`wargame.report.game.Game` (what :func:`wargame.play` returns) adds
+    the story told from it.
 
     A game replayed from a batch has its ``replay``: ``seed`` is then the batch's root seed,
     and ``wargame run --seed SEED`` alone is another game (see :attr:`label`).
@@ -244,40 +246,6 @@ class Game:
     def control(self) -> dict[str, str | None]:
         """Who holds each place at the end."""
         return self.final.control
-
-    def story(self) -> dict[int, list[str]]:
-        """The narrative's sentences, by turn."""
-        from wargame.report.narrative import turn_sentences
-
-        before = [None, *(t.control for t in self.turns)]
-        return {t.turn: turn_sentences(self.scenario, t, b)
-                for t, b in zip(self.turns, before, strict=False)}
-
-    def narrative(self, width: int = 80) -> str:
-        """The turn-by-turn story and final tables as plain text, ``width`` columns wide
-        (what ``wargame run`` prints)."""
-        import io
-
-        from rich.console import Console
-
-        from wargame.report.narrative import narrative
-
-        console = Console(width=width, record=True, file=io.StringIO(), color_system=None,
-                          force_jupyter=False, emoji=False)
-        console.print(f"{terminal(self.scenario_name)} — {self.label}")
-        console.print(narrative(self))
-        return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
-
-    def to_dict(self) -> dict[str, Any]:
-        """What ``wargame run --format json`` prints, as plain data."""
-        story = self.story()
-        return {"scenario": self.scenario_name, "scenario_digest": self.digest,
-                "seed": self.seed, "replay": None if self.replay is None else asdict(self.replay),
-                "label": self.label,
-                "turns": [{**t.to_dict(), "story": story.get(t.turn, [])} for t in self.turns],
-                "control": dict(self.control),
-                "outcomes": {k: asdict(v) for k, v in self.outcomes.items()},
-                "strength": {k: asdict(v) for k, v in self.factions.items()}}
 
     def tables(self) -> dict[str, Table]:
         """``control``, ``strength``, ``garrison`` (fighters at each place), ``battles``,
@@ -407,7 +375,7 @@ def _turn(t: int, log: Sequence[ev.EngineEvent], ids: _Ids, sc: Scenario,
 
 
 def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
-                replicate: int = 0, replay: Replay | None = None) -> Game:
+                replicate: int = 0, replay: Replay | None = None) -> GameRecord:
     """The structured record of one replicate (played with ``log=True, record_turns=True``);
     ``replay`` says which game of a batch it is."""
     if res.control_by_turn is None or res.strength_by_turn is None:
@@ -445,4 +413,4 @@ def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
                               float(res.casualties[replicate, i]),
                               float(res.strength[replicate, i]))
                 for i, f in enumerate(c.factions)}
-    return Game(sc.scenario.name, digest, seed, turns, outcomes, factions, sc, replay)
+    return GameRecord(sc.scenario.name, digest, seed, turns, outcomes, factions, sc, replay)
