@@ -26,12 +26,37 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SCENARIOS = ["aleppo_2015", "mosul_2016", "idlib_2019", "libya_2019", "afghanistan_2021"]
 
-# Plays every case in the checkout it runs in and saves the arrays to one .npz file.
+# Plays every case in the checkout it runs in and saves the arrays to one .npz file. The log is
+# saved as JSON, each event a dict of its fields and its class; a checkout from before the
+# typed events (wargame.engine.events), whose log was dicts with a "kind", has its records put
+# into that form first, so that the two can be compared.
 _PLAY = """
-import json, sys
+import dataclasses, json, sys
 import numpy as np
 from wargame.engine import compile_scenario, simulate
 from wargame.scenario import load
+
+KINDS = {"event": "EventFired", "strike": "Strike", "encircled": "Encircled",
+         "surrender": "Surrender", "operation": "OperationOpened", "capture": "Capture",
+         "repulse": "Repulse"}
+
+def event(rec):
+    if not isinstance(rec, dict):
+        return {"class": type(rec).__name__, **dataclasses.asdict(rec)}
+    d = {k: v for k, v in rec.items() if k != "kind"}
+    kind = rec["kind"]
+    if kind == "culminated":
+        name = "OperationEnded" if "why" in d else "OffensiveCulminated"
+    else:
+        name = KINDS[kind]
+    if kind in ("capture", "repulse"):
+        routed = d.pop("routed")
+        d["sides"] = [{"faction": f, "start": s0, "end": s1, "routed": f in routed}
+                      for f, (s0, s1) in d.pop("strength").items()]
+    if kind == "capture":
+        d.setdefault("breakout_to", [])
+    return {"class": name, **d}
+
 out = {}
 for name in sys.argv[2].split(","):
     for campaign in ("true", "false"):
@@ -48,7 +73,8 @@ for name in sys.argv[2].split(","):
                     elif field == "params":
                         for p, v in value.items():
                             out[f"{key}/params/{p}"] = v
-                out[f"{key}/log"] = np.array(json.dumps(res.log, sort_keys=True))
+                out[f"{key}/log"] = np.array(json.dumps([event(e) for e in res.log],
+                                                        sort_keys=True))
 np.savez(sys.argv[1], **out)
 """
 

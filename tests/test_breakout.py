@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from wargame.cli.app import app
 from wargame.engine import compile_scenario, simulate
+from wargame.engine.events import Capture, Repulse
 from wargame.scenario.load import validate_document
 from wargame.scenario.yamlio import Document
 
@@ -53,10 +54,16 @@ def play(doc: dict[str, Any], seed: int = 2) -> Any:
                     record_turns=True)
 
 
-def fall_of_the_pocket(res: Any) -> dict[str, Any]:
-    falls = [r for r in res.log if r["kind"] == "capture" and r["settlement"] == POCKET]
+def fall_of_the_pocket(res: Any) -> Capture:
+    falls = [e for e in res.log if isinstance(e, Capture) and e.settlement == POCKET]
     assert falls, "the pocket never fell"
     return falls[0]
+
+
+def garrison_left(fall: Capture) -> float:
+    """The pocket's garrison (East's) at the end of the battle."""
+    (side,) = [s for s in fall.sides if s.faction == 1]
+    return side.end
 
 
 def town_gain(res: Any, turn: int) -> float:
@@ -65,8 +72,8 @@ def town_gain(res: Any, turn: int) -> float:
 
 
 def quiet_town(res: Any, turn: int) -> bool:
-    return not any(r["settlement"] == TOWN for r in res.log
-                   if r["turn"] == turn and r["kind"] in ("capture", "repulse"))
+    return not any(e.settlement == TOWN for e in res.log
+                   if e.turn == turn and isinstance(e, Capture | Repulse))
 
 
 @pytest.mark.parametrize("loss", [0.35, 0.0, 0.8])
@@ -75,11 +82,11 @@ def test_a_cut_off_garrison_breaks_out_to_the_nearest_place_held(loss: float) ->
     doc["model"]["breakout_loss"] = loss
     res = play(doc)
     fall = fall_of_the_pocket(res)
-    assert fall["retreat_to"] == [] and fall["breakout_to"] == [TOWN]
-    assert quiet_town(res, fall["turn"])
-    survivors = fall["strength"][1][1]                 # the garrison's, at the end of battle
-    assert survivors > 0
-    assert town_gain(res, fall["turn"]) == pytest.approx(survivors * (1 - loss), rel=1e-9)
+    assert fall.retreat_to == () and fall.breakout_to == (TOWN,)
+    assert quiet_town(res, fall.turn)
+    survivors = garrison_left(fall)
+    assert survivors > 0 and fall.survivors == survivors
+    assert town_gain(res, fall.turn) == pytest.approx(survivors * (1 - loss), rel=1e-9)
 
 
 def test_a_garrison_that_fights_to_the_end_or_has_nowhere_to_go_surrenders() -> None:
@@ -87,8 +94,8 @@ def test_a_garrison_that_fights_to_the_end_or_has_nowhere_to_go_surrenders() -> 
     last["factions"]["east"]["doctrine"]["last_stand"] = True
     res = play(last)
     fall = fall_of_the_pocket(res)
-    assert "breakout_to" not in fall and fall["strength"][1][1] > 0
-    assert town_gain(res, fall["turn"]) == 0.0
+    assert fall.breakout_to == () and garrison_left(fall) > 0
+    assert town_gain(res, fall.turn) == 0.0
     # Without the town East holds nothing else: the garrison is lost.
     alone = copy.deepcopy(DOC)
     del alone["settlements"]["town"]
@@ -97,7 +104,7 @@ def test_a_garrison_that_fights_to_the_end_or_has_nowhere_to_go_surrenders() -> 
     alone["settlements"]["pocket"]["garrison"] = {"east": 3000}
     res = play(alone)
     fall = fall_of_the_pocket(res)
-    assert fall.get("breakout_to", []) == []
+    assert fall.breakout_to == ()
     assert res.strength[0, 1] == 0.0
 
 

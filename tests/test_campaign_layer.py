@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from wargame.cli.app import app
 from wargame.engine import compile_scenario, simulate
+from wargame.engine.events import OperationEnded, OperationOpened
 from wargame.scenario.load import validate_document
 from wargame.scenario.yamlio import Document
 
@@ -84,10 +85,8 @@ def test_an_operation_masses_before_it_attacks() -> None:
 def test_the_narrative_names_the_operation_and_its_end() -> None:
     doc = with_(BASE, "factions.west.doctrine.first_operation_turn", 1)
     res = play(doc, R=1, log=True, seed=1)
-    kinds = [r["kind"] for r in res.log]
-    assert "operation" in kinds
-    op = next(r for r in res.log if r["kind"] == "operation")
-    assert op["objectives"] == [3]                       # the town, weighted by doctrine
+    op = next(e for e in res.log if isinstance(e, OperationOpened))
+    assert op.objectives == (3,)                       # the town, weighted by doctrine
 
 
 
@@ -121,14 +120,13 @@ def test_a_faction_regroups_after_its_operation() -> None:
     doc = with_(BASE, "model", {"pause_days": 28, "culmination_loss": 0.02})
     doc = with_(doc, "scenario.turns", 30)
     res = play(doc, R=1, log=True, seed=2)
-    ends = [r for r in res.log if r["kind"] == "culminated" and r["why"] != "achieved"]
+    ends = [e for e in res.log if isinstance(e, OperationEnded) and e.why != "achieved"]
     assert ends
-    assert all(r["pause_turns"] >= 4 for r in ends)
-    for e in ends:
-        later = [r["turn"] for r in res.log if r["kind"] == "operation"
-                 and r["turn"] > e["turn"]]
+    assert all(e.pause_turns >= 4 for e in ends)
+    for end in ends:
+        later = [e.turn for e in res.log if isinstance(e, OperationOpened) and e.turn > end.turn]
         if later:
-            assert min(later) - e["turn"] >= e["pause_turns"]
+            assert min(later) - end.turn >= end.pause_turns
 
 
 def test_quiet_fronts_bleed_and_recruits_replace() -> None:

@@ -17,6 +17,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from wargame.engine import GameResult, compile_scenario, simulate
+from wargame.engine.events import Capture, Repulse
 from wargame.scenario import load
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "iwo_jima.yaml"
@@ -86,10 +87,11 @@ def days(game: GameResult) -> dict[int, Day]:
     us, japan = game.factions.index("us"), game.factions.index("japan")
     assert game.log is not None
     out: dict[int, Day] = {}
-    for rec in game.log:
-        s = rec["strength"]
-        out[rec["turn"]] = Day(us=(s[us][0], s[us][1]), japan=(s[japan][0], s[japan][1]),
-                               routed=japan in rec["routed"])
+    for e in game.log:
+        assert isinstance(e, Capture | Repulse)
+        s = {x.faction: x for x in e.sides}
+        out[e.turn] = Day(us=(s[us].start, s[us].end), japan=(s[japan].start, s[japan].end),
+                          routed=s[japan].routed)
     return out
 
 

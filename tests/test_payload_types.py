@@ -24,21 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DIGEST = "0" * 64
 
 UNTYPED = re.compile(r"dict\[str, Any\]")
-LOG_PATH = {
-    # The engine's narrative log records, which become typed events (engine/events.py).
-    "wargame/engine/phases/events.py", "wargame/engine/phases/operations.py",
-    "wargame/engine/phases/resolve.py", "wargame/engine/phases/supply.py",
-    "wargame/engine/phases/support.py", "wargame/engine/result.py",
-    "wargame/engine/run.py", "wargame/engine/snapshot.py", "wargame/report/record.py",
-    "wargame/report/narrative.py",
-}
-"""Files that may still hold ``dict[str, Any]``, until the log's records are typed events."""
 
 
 def test_no_untyped_dicts_between_the_stages() -> None:
     found = {str(p.relative_to(ROOT)) for p in (ROOT / "wargame").rglob("*.py")
              if UNTYPED.search(p.read_text(encoding="utf-8"))}
-    assert found <= LOG_PATH, sorted(found - LOG_PATH)
+    assert not found, sorted(found)
 
 
 def _spec(kind: str, design: SweepDesign | BranchDesign | None,

@@ -628,6 +628,7 @@ def collapses(games: int, seed: int) -> str:
     collapses the model expects in one playing of the table, to set against the table's own.
     """
     from wargame.engine import compile_scenario, simulate
+    from wargame.engine.events import Capture
     from wargame.scenario import load
 
     battles = mt.read(DATA)
@@ -644,8 +645,8 @@ def collapses(games: int, seed: int) -> str:
         turns = max(1, math.ceil(b.duration_days / DAYS_PER_TURN))
         res = simulate(compiled, np.random.default_rng([seed, i]), games, turns=turns,
                        log=True)
-        hit = sum(1 for r in res.log or [] if r["kind"] == "capture" and r["settlement"] == 1
-                  and r["how"] == "collapsed")
+        hit = sum(1 for e in res.log or [] if isinstance(e, Capture) and e.settlement == 1
+                  and e.how == "collapsed")
         expected += hit / games
     counted = counted_rates(battles)["collapse_rate"]["events"]
     return ("| collapses in one playing of the table's battles | model | table |\n"

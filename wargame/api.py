@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from wargame.montecarlo.jobs import Sink
     from wargame.montecarlo.results import BatchResult
     from wargame.montecarlo.sweep_result import SweepResult
-    from wargame.report.record import Game
+    from wargame.report.game import Game
     from wargame.scenario import Loaded
 
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Loaded:
@@ -72,6 +72,7 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     import numpy as np
 
     from wargame.engine import compile_scenario, simulate
+    from wargame.report.game import Game
     from wargame.report.record import game_record
     from wargame.scenario.limits import check_memory, shape
 
@@ -79,7 +80,7 @@ def play(scenario: str | Path | Loaded, *, seed: int | None = None, turns: int |
     compiled = compile_scenario(loaded.scenario)
     res = simulate(compiled, np.random.default_rng(seed), 1, turns=turns,
                    deterministic=deterministic, log=True, record_turns=True)
-    return game_record(compiled, res, seed, loaded.digest)
+    return Game.of(game_record(compiled, res, seed, loaded.digest))
 
 
 def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
@@ -87,6 +88,7 @@ def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
     from wargame.engine import compile_scenario, simulate
     from wargame.errors import UsageError
     from wargame.montecarlo.seeds import DEFAULT_CHUNK_SIZE, ChunkPlan, chunk_rng
+    from wargame.report.game import Game
     from wargame.report.record import Replay, game_record
 
     if seed is None or runs is None:
@@ -108,7 +110,7 @@ def _replay(loaded: Loaded, seed: int | None, game: int, runs: int | None,
     res = simulate(compiled, chunk_rng(seed, chunk), plan.games(chunk), turns=turns,
                    log=True, record_turns=True)
     replay = Replay(game, runs, plan.chunk_size, chunk_size is None)
-    return game_record(compiled, res, seed, loaded.digest, replicate, replay)
+    return Game.of(game_record(compiled, res, seed, loaded.digest, replicate, replay))
 
 
 def batch(scenario: str | Path | Loaded, *, runs: int | None = None, seed: int | None = None,

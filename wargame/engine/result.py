@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+
+from wargame.engine.events import EngineEvent
 
 
 @dataclass
@@ -38,7 +39,7 @@ class GameResult:
     civilians_killed_by_turn: np.ndarray | None = None  # [T+1, R, N] float, so far at the close
     displaced_by_turn: np.ndarray | None = None         # of each turn (record_turns=True)
     params: dict[str, np.ndarray] | None = None  # sampled value of each parameter, [R] each
-    log: list[dict[str, Any]] | None = field(default=None)  # narrative records (log=True)
+    log: list[EngineEvent] | None = field(default=None)  # what happened (log=True), in order
 
     @property
     def replicates(self) -> int:

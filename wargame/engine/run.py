@@ -21,6 +21,7 @@ import numpy as np
 
 from wargame.engine.common import by_faction
 from wargame.engine.compile import Compiled
+from wargame.engine.events import OffensiveCulminated
 from wargame.engine.links import find_war_links, refresh_war_links
 from wargame.engine.phases import (
     civilians,
@@ -148,8 +149,8 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
             culminated = morale.culmination(c, st, attack_loss, attacked)
             if records is not None:
                 for r, f in zip(*np.nonzero(culminated), strict=True):
-                    records.append({"turn": t, "replicate": int(r), "kind": "culminated",
-                                    "faction": int(f), "pause_turns": int(st.rest[r, f])})
+                    records.append(OffensiveCulminated(t, int(r), int(f),
+                                                       int(st.rest[r, f])))
         redeploy(st.control, st.strength, c.dst, c.out_start, links, hold,
                  float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)

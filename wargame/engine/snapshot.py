@@ -11,11 +11,12 @@ on that axis (:meth:`Snapshot.take`).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
+from wargame.engine.events import EngineEvent
 from wargame.engine.state import State
 from wargame.jsontypes import JSONObject
 
@@ -41,7 +42,7 @@ class Game:
     turn: int
     deterministic: bool = False
     history: dict[str, list[np.ndarray]] | None = None
-    log: list[dict[str, Any]] | None = field(default=None)
+    log: list[EngineEvent] | None = field(default=None)
 
     @property
     def replicates(self) -> int:
@@ -68,8 +69,8 @@ class Game:
         if self.log is not None:
             keep = np.arange(self.replicates)[index]
             new = {int(r): k for k, r in enumerate(np.atleast_1d(keep))}
-            log = [{**rec, "replicate": new[rec["replicate"]]} for rec in self.log
-                   if rec.get("replicate") in new]
+            log = [replace(ev, replicate=new[ev.replicate]) for ev in self.log
+                   if ev.replicate in new]
         return Game(copy_state(self.state, index),
                     {k: np.array(v[index], copy=True) for k, v in self.params.items()},
                     self.turn, self.deterministic, hist, log)

@@ -1,23 +1,26 @@
 """The story of one game: why each town changed hands, turn by turn.
 
-Rendered from the game's structured record (:mod:`wargame.report.record`), never from the
+A function of the game's structured record (:mod:`wargame.report.record`), never of the
 engine's log directly, so the sentences and ``wargame run --format json`` tell the same game.
+:class:`wargame.report.game.Game` gives these as the game's methods (``story``,
+``narrative``).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
 from wargame.display import Col, fitted, pct
 from wargame.report.effects import idle
-from wargame.report.record import Battle, EventFired, Game, Strike, TurnRecord
+from wargame.report.record import Battle, EventFired, GameRecord, Strike, TurnRecord
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
-from wargame.textsafe import printable
+from wargame.textsafe import printable, terminal
 
 RATIO_CAP = 100.0
 """Force ratios beyond this (either way) are told as "more than 100:1": the exact figure of a
@@ -180,6 +183,23 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
     return [x[:1].upper() + x[1:] for x in lines]
 
 
+def story(game: GameRecord) -> dict[int, list[str]]:
+    """The sentences of every turn of ``game`` (turn 0 has none), by turn."""
+    before = [None, *(t.control for t in game.turns)]
+    return {t.turn: turn_sentences(game.scenario, t, b)
+            for t, b in zip(game.turns, before, strict=False)}
+
+
+def text(game: GameRecord, width: int = 80) -> str:
+    """The turn-by-turn story and final tables as plain text, ``width`` columns wide, without
+    trailing spaces (what ``wargame run`` prints)."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None,
+                      force_jupyter=False, emoji=False)
+    console.print(f"{terminal(game.scenario_name)} — {game.label}")
+    console.print(narrative(game))
+    return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
+
+
 FORCES_MIN = 0.5
 """Fewer fighters than this at a place are not listed (they print as 0)."""
 
@@ -207,7 +227,7 @@ def _indented(lines: list[str], style: str = "") -> list[RenderableType]:
     return [Padding(Text(printable(line), style=style), (0, 0, 0, 2)) for line in lines]
 
 
-def narrative(game: Game, forces: bool = False) -> RenderableType:
+def narrative(game: GameRecord, forces: bool = False) -> RenderableType:
     """The turn-by-turn story, the final control table, outcomes and strengths; with
     ``forces``, the fighters of each faction at each place at the start and after every
     turn."""
@@ -235,7 +255,7 @@ def narrative(game: Game, forces: bool = False) -> RenderableType:
     return Group(*parts)
 
 
-def final_tables(game: Game) -> RenderableType:
+def final_tables(game: GameRecord) -> RenderableType:
     """Final control by faction, outcomes with the turn they came true, strengths."""
     sc = game.scenario
     last = game.final.turn

@@ -1,95 +1,46 @@
 """One game as a structured record, turn by turn: the one place that reads the engine's log.
 
-The engine's narrative log (``GameResult.log``, ``simulate(..., log=True)``) is a list of
-dicts with a ``kind`` (``event``, ``strike``, ``encircled``, ``capture``, ``repulse``,
-``surrender``, ``culminated``) and
-faction and settlement *indices*. :func:`game_record` turns it, with the per-turn arrays of
-``record_turns=True``, into a :class:`Game`: for every turn its dates, who holds every place,
-each faction's strength, and the turn's events, air strikes, encirclements and battles (sides,
-force ratio, result), all with ids. ``wargame run`` renders its narrative from this record and
-prints it with ``--format json``.
+The engine's log (``GameResult.log``, ``simulate(..., log=True)``) is a list of typed events
+(:mod:`wargame.engine.events`) with faction and settlement *indices*. :func:`game_record`
+turns it, with the per-turn arrays of ``record_turns=True``, into a :class:`GameRecord`: for
+every turn its dates, who holds every place, each faction's strength, and the turn's events,
+air strikes, encirclements and battles (sides, force ratio, result), all with ids.
 
-The reading is tolerant, so the engine can add to its log without breaking anything here:
-
-* keys this module does not know are kept, translated from indices to ids when they are named
-  in :data:`FACTION_KEYS` / :data:`PLACE_KEYS` (and their list forms), in each item's
-  ``extra``;
-* records of a kind this module does not know go, translated the same way, to the turn's
-  ``other`` list.
-
-To give a new kind or key its own field, add it here (and its sentence in
-:mod:`wargame.report.narrative`).
+The events are a closed union, matched here by class: a new kind of event fails the type
+check (``assert_never``) until it has its place in the record (and its sentence in
+:mod:`wargame.report.narrative`, which tells the game from this record alone).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 import numpy as np
 
+from wargame.jsontypes import JSONObject
 from wargame.montecarlo.tidy import Table, need, table
 from wargame.scenario.calendar import turn_end, turn_start
-from wargame.textsafe import terminal
 
 if TYPE_CHECKING:
     from wargame.engine import Compiled, GameResult
+    from wargame.engine import events as ev
     from wargame.scenario.schema import Scenario
 
-FACTION_KEYS = ("defender", "attacker", "faction", "target", "by", "holder", "taker")
-FACTION_LIST_KEYS = ("attackers", "routed", "factions")
-PLACE_KEYS = ("settlement", "place", "from", "to")
-PLACE_LIST_KEYS = ("retreat_to", "breakout_to", "settlements", "places", "objectives")
-BATTLE_RESULTS = {"capture": "captured", "repulse": "held"}
-_SKIP = ("turn", "replicate", "kind")
-
-
-def _plain(v: Any) -> Any:
-    """numpy scalars and arrays as plain JSON-ready values."""
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    return v
-
-
 class _Ids:
-    """Faction and settlement indices of the log as ids."""
+    """Faction and settlement indices of the log as ids (-1: none)."""
 
     def __init__(self, factions: list[str], settlements: list[str]) -> None:
         self.factions = factions
         self.settlements = settlements
 
-    def faction(self, i: Any) -> str | None:
-        return self.factions[int(i)] if 0 <= int(i) < len(self.factions) else None
+    def faction(self, i: int) -> str | None:
+        return self.factions[i] if 0 <= i < len(self.factions) else None
 
-    def place(self, i: Any) -> str | None:
-        return self.settlements[int(i)] if 0 <= int(i) < len(self.settlements) else None
-
-    def translate(self, rec: dict[str, Any]) -> dict[str, Any]:
-        """Every key but turn/replicate/kind, indices named by the key lists made ids."""
-        out: dict[str, Any] = {}
-        for k, v in rec.items():
-            if k in _SKIP:
-                continue
-            if k in FACTION_KEYS and isinstance(v, int | np.integer):
-                out[k] = self.faction(v)
-            elif k in FACTION_LIST_KEYS and isinstance(v, list | tuple):
-                out[k] = [self.faction(x) for x in v]
-            elif k in PLACE_KEYS and isinstance(v, int | np.integer):
-                out[k] = self.place(v)
-            elif k in PLACE_LIST_KEYS and isinstance(v, list | tuple):
-                out[k] = [self.place(x) for x in v]
-            elif k == "strength" and isinstance(v, dict):
-                out[k] = {self.faction(f): _plain(x) for f, x in v.items()}
-            else:
-                out[k] = _plain(v)
-        return out
+    def place(self, i: int) -> str | None:
+        return self.settlements[i] if 0 <= i < len(self.settlements) else None
 
 
 @dataclass(frozen=True)
@@ -113,7 +64,6 @@ class Strike:
     sorties: float
     kills: float
     target: str | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,7 +72,7 @@ class Battle:
 
     place: str
     result: str                # "captured" (the attacker took it) or "held"
-    defender: str
+    defender: str | None       # None: nobody held the place
     attacker: str              # the winner if captured, else the strongest attacker
     attackers: list[str]
     ratio: float               # the main attacker's power over the defender's, at the start
@@ -138,7 +88,6 @@ class Battle:
     cleared_after: float = 0.0    # and after the turn (0 once it fell)
     how: str = "held"          # held, cleared, broken (worn down), exhausted or collapsed
     breakout_to: list[str] = field(default_factory=list)   # captured, cut off: broke out to
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,7 +98,6 @@ class Surrender:
     faction: str | None       # the garrison's
     taker: str | None         # the besieger's
     evacuated: float          # fighters evacuated to a place of their faction (0: captured)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,7 +109,6 @@ class Culminated:
     why: str = "culminated"           # achieved, culminated, ran its course, stalled, collapsed
     objectives: list[str | None] = field(default_factory=list)
     lost: float = 0.0                 # losses of its attacking forces
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,7 +118,6 @@ class OperationOpened:
     faction: str | None
     objectives: list[str | None]
     massing_turns: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,7 +127,6 @@ class Encircled:
     place: str
     faction: str | None
     airlift: float
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,7 +135,6 @@ class EventFired:
 
     event: str
     name: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -209,16 +153,15 @@ class TurnRecord:
     surrenders: list[Surrender] = field(default_factory=list)
     culminated: list[Culminated] = field(default_factory=list)
     operations: list[OperationOpened] = field(default_factory=list)
-    other: list[dict[str, Any]] = field(default_factory=list)   # log kinds not known here
     garrison: dict[str, float] = field(default_factory=dict)    # place -> its holder's fighters
     killed: dict[str, float] = field(default_factory=dict)      # place -> civilians killed so far
     displaced: dict[str, float] = field(default_factory=dict)   # place -> civilians fled so far
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (dates as ISO text; each item's ``extra`` merged into it)."""
-        def item(x: Any) -> dict[str, Any]:
-            d = asdict(x)
-            return {**{k: v for k, v in d.items() if k != "extra"}, **d.get("extra", {})}
+    def to_dict(self) -> JSONObject:
+        """JSON-ready (dates as ISO text). ``other`` is always empty: it held the log records
+        of kinds the record did not know, before the engine's events were a closed union, and
+        stays so that the format does not change."""
+        item = asdict
         return {"turn": self.turn,
                 "start_date": None if self.start_date is None else self.start_date.isoformat(),
                 "end_date": self.end_date.isoformat(), "control": dict(self.control),
@@ -229,7 +172,7 @@ class TurnRecord:
                 "battles": [item(b) for b in self.battles],
                 "surrenders": [item(x) for x in self.surrenders],
                 "culminated": [item(x) for x in self.culminated],
-                "operations": [item(x) for x in self.operations], "other": list(self.other),
+                "operations": [item(x) for x in self.operations], "other": [],
                 "garrison": dict(self.garrison), "killed": dict(self.killed),
                 "displaced": dict(self.displaced)}
 
@@ -265,8 +208,11 @@ class Replay:
 
 
 @dataclass(frozen=True)
-class Game:
+class GameRecord:
     """One game: the seed, each turn's record (turn 0 is the starting position) and the end.
+
+    The data only: :class:`wargame.report.game.Game` (what :func:`wargame.play` returns) adds
+    the story told from it.
 
     A game replayed from a batch has its ``replay``: ``seed`` is then the batch's root seed,
     and ``wargame run --seed SEED`` alone is another game (see :attr:`label`).
@@ -301,40 +247,6 @@ class Game:
     def control(self) -> dict[str, str | None]:
         """Who holds each place at the end."""
         return self.final.control
-
-    def story(self) -> dict[int, list[str]]:
-        """The narrative's sentences, by turn."""
-        from wargame.report.narrative import turn_sentences
-
-        before = [None, *(t.control for t in self.turns)]
-        return {t.turn: turn_sentences(self.scenario, t, b)
-                for t, b in zip(self.turns, before, strict=False)}
-
-    def narrative(self, width: int = 80) -> str:
-        """The turn-by-turn story and final tables as plain text, ``width`` columns wide
-        (what ``wargame run`` prints)."""
-        import io
-
-        from rich.console import Console
-
-        from wargame.report.narrative import narrative
-
-        console = Console(width=width, record=True, file=io.StringIO(), color_system=None,
-                          force_jupyter=False, emoji=False)
-        console.print(f"{terminal(self.scenario_name)} — {self.label}")
-        console.print(narrative(self))
-        return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
-
-    def to_dict(self) -> dict[str, Any]:
-        """What ``wargame run --format json`` prints, as plain data."""
-        story = self.story()
-        return {"scenario": self.scenario_name, "scenario_digest": self.digest,
-                "seed": self.seed, "replay": None if self.replay is None else asdict(self.replay),
-                "label": self.label,
-                "turns": [{**t.to_dict(), "story": story.get(t.turn, [])} for t in self.turns],
-                "control": dict(self.control),
-                "outcomes": {k: asdict(v) for k, v in self.outcomes.items()},
-                "strength": {k: asdict(v) for k, v in self.factions.items()}}
 
     def tables(self) -> dict[str, Table]:
         """``control``, ``strength``, ``garrison`` (fighters at each place), ``battles``,
@@ -395,80 +307,86 @@ class Game:
                           attrs={"scenario": self.scenario_name, "seed": str(self.seed)})
 
 
-def _battle(d: dict[str, Any], result: str, strikes: list[Strike]) -> Battle:
-    d = dict(d)
-    place = d.pop("settlement")
-    defender = d.pop("defender")
-    strengths = d.pop("strength", {}) or {}
-    routed = set(d.pop("routed", []) or [])
-    sides = [Side(f, "defender" if f == defender else "attacker", float(s0), float(s1),
-                  f in routed) for f, (s0, s1) in strengths.items() if f is not None]
+def _battle(e: ev.Capture | ev.Repulse, ids: _Ids, strikes: list[Strike]) -> Battle:
+    from wargame.engine.events import Capture
+
+    place = ids.settlements[e.settlement]
     air = [s for s in strikes if s.place == place]
-    return Battle(place, result, defender, d.pop("attacker"), d.pop("attackers", []),
-                  float(d.pop("ratio")), sides, d.pop("retreat_to", []),
-                  d.pop("survivors", None), float(sum(s.sorties for s in air)),
-                  sorted({s.provider for s in air}), float(d.pop("days", 0.0)),
-                  float(d.pop("fought", 0.0)), int(d.pop("line_breaks", 0)),
-                  float(d.pop("cleared_before", 0.0)), float(d.pop("cleared_after", 0.0)),
-                  str(d.pop("how", "held")), d.pop("breakout_to", []), d)
+    return Battle(
+        place=place, result="captured" if isinstance(e, Capture) else "held",
+        defender=ids.faction(e.defender),
+        attacker=ids.factions[e.attacker], attackers=[ids.factions[f] for f in e.attackers],
+        ratio=e.ratio,
+        sides=[Side(ids.factions[x.faction],
+                    "defender" if x.faction == e.defender else "attacker", x.start, x.end,
+                    x.routed) for x in e.sides],
+        retreat_to=[ids.settlements[n] for n in e.retreat_to] if isinstance(e, Capture) else [],
+        survivors=e.survivors if isinstance(e, Capture) else None,
+        sorties=float(sum(s.sorties for s in air)), providers=sorted({s.provider for s in air}),
+        days=e.days, fought=e.fought, line_breaks=e.line_breaks,
+        cleared_before=e.cleared_before, cleared_after=e.cleared_after, how=e.how,
+        breakout_to=([ids.settlements[n] for n in e.breakout_to] if isinstance(e, Capture)
+                     else []))
 
 
-def _turn(t: int, recs: list[dict[str, Any]], ids: _Ids, sc: Scenario,
+def _turn(t: int, log: Sequence[ev.EngineEvent], ids: _Ids, sc: Scenario,
           control: dict[str, str | None], strength: dict[str, float],
           garrison: dict[str, float]) -> TurnRecord:
-    events, strikes, encircled, battles, other = [], [], [], [], []
+    from wargame.engine import events as ev
+
+    fired: list[EventFired] = []
+    strikes: list[Strike] = []
+    encircled: list[Encircled] = []
     surrenders: list[Surrender] = []
     culminated: list[Culminated] = []
     operations: list[OperationOpened] = []
-    for rec in recs:
-        kind = rec.get("kind")
-        d = ids.translate(rec)
-        if kind == "event":
-            events.append(EventFired(d.pop("event"), d.pop("name"), d))
-        elif kind == "strike":
-            strikes.append(Strike(d.pop("line"), d.pop("provider"), d.pop("settlement"),
-                                  float(d.pop("sorties")), float(d.pop("kills")),
-                                  d.pop("target", None), d))
-        elif kind == "encircled":
-            encircled.append(Encircled(d.pop("settlement"), d.pop("faction"),
-                                       float(d.pop("airlift", 0.0)), d))
-        elif kind == "surrender":
-            surrenders.append(Surrender(d.pop("settlement"), d.pop("faction", None),
-                                        d.pop("taker", None), float(d.pop("evacuated", 0.0)),
-                                        d))
-        elif kind == "culminated":
-            culminated.append(Culminated(d.pop("faction", None), int(d.pop("pause_turns", 0)),
-                                         str(d.pop("why", "culminated")),
-                                         list(d.pop("objectives", [])),
-                                         float(d.pop("lost", 0.0)), d))
-        elif kind == "operation":
-            operations.append(OperationOpened(d.pop("faction", None),
-                                              list(d.pop("objectives", [])),
-                                              int(d.pop("massing_turns", 0)), d))
-    for rec in recs:  # battles after the turn's strikes are known
-        kind = rec.get("kind")
-        if kind in BATTLE_RESULTS:
-            battles.append(_battle(ids.translate(rec), BATTLE_RESULTS[kind], strikes))
-        elif kind not in ("event", "strike", "encircled", "surrender", "culminated",
-                          "operation"):
-            other.append({"kind": kind, **ids.translate(rec)})
-    return TurnRecord(t, turn_start(sc, t), turn_end(sc, t), control, strength, events,
-                      strikes, encircled, battles, surrenders, culminated, operations, other,
+    fights: list[ev.Capture | ev.Repulse] = []
+    for e in log:
+        match e:
+            case ev.EventFired():
+                fired.append(EventFired(e.event, e.name))
+            case ev.Strike():
+                strikes.append(Strike(e.line, e.provider, ids.settlements[e.settlement],
+                                      e.sorties, e.kills, ids.faction(e.target)))
+            case ev.Encircled():
+                encircled.append(Encircled(ids.settlements[e.settlement],
+                                           ids.faction(e.faction), e.airlift))
+            case ev.Surrender():
+                surrenders.append(Surrender(ids.settlements[e.settlement],
+                                            ids.faction(e.faction), ids.faction(e.taker),
+                                            e.evacuated))
+            case ev.OperationEnded():
+                culminated.append(Culminated(ids.faction(e.faction), e.pause_turns, e.why,
+                                             [ids.place(n) for n in e.objectives], e.lost))
+            case ev.OffensiveCulminated():
+                culminated.append(Culminated(ids.faction(e.faction), e.pause_turns))
+            case ev.OperationOpened():
+                operations.append(OperationOpened(ids.faction(e.faction),
+                                                  [ids.place(n) for n in e.objectives],
+                                                  e.massing_turns))
+            case ev.Capture() | ev.Repulse():
+                fights.append(e)
+            case _:
+                assert_never(e)
+    # The battles once the turn's strikes are known (the sorties flown at each place).
+    battles = [_battle(e, ids, strikes) for e in fights]
+    return TurnRecord(t, turn_start(sc, t), turn_end(sc, t), control, strength, fired,
+                      strikes, encircled, battles, surrenders, culminated, operations,
                       garrison)
 
 
 def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
-                replicate: int = 0, replay: Replay | None = None) -> Game:
+                replicate: int = 0, replay: Replay | None = None) -> GameRecord:
     """The structured record of one replicate (played with ``log=True, record_turns=True``);
     ``replay`` says which game of a batch it is."""
     if res.control_by_turn is None or res.strength_by_turn is None:
         raise ValueError("a game record needs simulate(..., record_turns=True)")
     sc = c.scenario
     ids = _Ids(list(c.factions), list(c.settlements))
-    by_turn: dict[int, list[dict[str, Any]]] = {}
-    for rec in res.log or []:
-        if rec.get("replicate", 0) == replicate:
-            by_turn.setdefault(int(rec.get("turn", 0)), []).append(rec)
+    by_turn: dict[int, list[ev.EngineEvent]] = {}
+    for e in res.log or []:
+        if e.replicate == replicate:
+            by_turn.setdefault(e.turn, []).append(e)
     turns = []
     for t in range(res.turns + 1):
         control = {s: ids.faction(x) if x >= 0 else None
@@ -496,4 +414,4 @@ def game_record(c: Compiled, res: GameResult, seed: int, digest: str,
                               float(res.casualties[replicate, i]),
                               float(res.strength[replicate, i]))
                 for i, f in enumerate(c.factions)}
-    return Game(sc.scenario.name, digest, seed, turns, outcomes, factions, sc, replay)
+    return GameRecord(sc.scenario.name, digest, seed, turns, outcomes, factions, sc, replay)

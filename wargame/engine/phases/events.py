@@ -10,16 +10,15 @@ the faction holds, or change doctrine.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from wargame.engine.compile import STANCE, Compiled
+from wargame.engine.events import EngineEvent, EventFired
 from wargame.engine.state import State
 
 
 def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
-               rng: np.random.Generator, log: list[dict[str, Any]] | None) -> np.ndarray:
+               rng: np.random.Generator, log: list[EngineEvent] | None) -> np.ndarray:
     """Evaluate every event's trigger for all replicates and apply its effects where it fires
     -> [R] bool, the games where an event set a relation."""
     R = st.replicates
@@ -77,6 +76,5 @@ def run_events(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                     st.objective[m, f, :] = new
         if log is not None:
             for r in np.flatnonzero(m):
-                log.append({"turn": t, "replicate": int(r), "kind": "event", "event": eid,
-                            "name": ev.name or eid})
+                log.append(EventFired(t, int(r), eid, ev.name or eid))
     return relations_set

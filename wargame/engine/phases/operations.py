@@ -30,13 +30,14 @@ Garrisons that stay, massing, quiet fronts and regeneration are in
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from wargame.engine.common import WAR
 from wargame.engine.compile import Compiled, Graph
+from wargame.engine.events import EngineEvent, OperationEnded, OperationOpened
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.engagement import REFERENCE_MORALE
 from wargame.engine.phases.garrisons import front_places, near_objective
@@ -258,7 +259,7 @@ def open_operations(candidates: Candidates, plan: Plan, forces: Forces, factions
 
 
 def launch(c: Compiled, st: State, pl: Plan, cand: Candidates, t: int,
-           log: list[dict[str, Any]] | None) -> None:
+           log: list[EngineEvent] | None) -> None:
     """Ready factions with a viable target open an operation on their best ones.
 
     For each of up to ``doctrine.operations`` slots: the axis is the candidate of highest
@@ -276,9 +277,9 @@ def launch(c: Compiled, st: State, pl: Plan, cand: Candidates, t: int,
                       c.operations, c.value))
     if log is not None:
         for r, f in zip(*np.nonzero(opened), strict=True):
-            log.append({"turn": t, "replicate": int(r), "kind": "operation", "faction": int(f),
-                        "objectives": [int(x) for x in st.op_target[r, f] if x >= 0],
-                        "massing_turns": massing_turns(c) if pl.mass_first[r, f] else 0})
+            log.append(OperationOpened(
+                t, int(r), int(f), tuple(int(x) for x in st.op_target[r, f] if x >= 0),
+                massing_turns(c) if pl.mass_first[r, f] else 0))
 
 
 def massing_turns(c: Compiled) -> int:
@@ -287,7 +288,7 @@ def massing_turns(c: Compiled) -> int:
 
 
 def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarray, t: int,
-            log: list[dict[str, Any]] | None) -> None:
+            log: list[EngineEvent] | None) -> None:
     """Move every operation on by a turn: massing ends, fighting culminates or runs out."""
     m = c.scenario.model
     days = c.scenario.scenario.days_per_turn
@@ -320,10 +321,10 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
             why = ("achieved" if won[r, f] else "culminated" if spent[r, f]
                    else "ran its course" if long[r, f]
                    else "collapsed" if st.collapsed[r, f] else "stalled")
-            log.append({"turn": t, "replicate": int(r), "kind": "culminated",
-                        "faction": int(f), "pause_turns": int(pause[r, f]), "why": why,
-                        "objectives": [int(x) for x in st.op_target[r, f] if x >= 0],
-                        "lost": float(st.offensive_loss[r, f])})
+            log.append(OperationEnded(
+                t, int(r), int(f), int(pause[r, f]), why,
+                tuple(int(x) for x in st.op_target[r, f] if x >= 0),
+                float(st.offensive_loss[r, f])))
     st.rest[ended] = pause[ended]
     st.op_stage[ended] = 0
     st.op_target[ended] = -1

@@ -13,12 +13,13 @@ if its faction holds no place it can reach, or if its doctrine is to fight to th
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from wargame.engine.compile import UNREACHABLE, Compiled, Graph
+from wargame.engine.events import BattleSide, Capture, EngineEvent, Repulse
 from wargame.engine.phases.combat import Battles
 from wargame.engine.phases.engagement import FALL_KINDS
 from wargame.engine.phases.orders import Orders
@@ -48,7 +49,7 @@ class RetreatRule(NamedTuple):
 
 
 def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
-            log: list[dict[str, Any]] | None, t: int) -> tuple[np.ndarray, np.ndarray]:
+            log: list[EngineEvent] | None, t: int) -> tuple[np.ndarray, np.ndarray]:
     """Apply the turn's control changes, returns and retreats.
 
     Returns per-faction counts of places captured and lost this turn, [R, F] each.
@@ -89,38 +90,32 @@ def breakout_places(hops: np.ndarray, place: int, ctrl: np.ndarray, f: int) -> n
 
 
 def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.ndarray,
-                 log: list[dict[str, Any]], t: int, hops: np.ndarray, last_stand: np.ndarray,
+                 log: list[EngineEvent], t: int, hops: np.ndarray, last_stand: np.ndarray,
                  control: np.ndarray) -> None:
     B, K = bt.start.shape
     for b in range(B):
         w = int(bt.winner[b])
-        attackers = [int(bt.faction[b, s]) for s in range(1, K) if bt.faction[b, s] >= 0]
+        r, n, old = int(bt.rep[b]), int(bt.place[b]), int(bt.faction[b, 0])
+        attackers = tuple(int(bt.faction[b, s]) for s in range(1, K) if bt.faction[b, s] >= 0)
         main = w if w > 0 else 1 + int(np.argmax(bt.power0[b, 1:]))
-        ratio = float(bt.power0[b, main] / max(bt.power0[b, 0], 1e-9))
-        rec: dict[str, Any] = {
-            "turn": t, "replicate": int(bt.rep[b]), "settlement": int(bt.place[b]),
-            "defender": int(bt.faction[b, 0]), "attackers": attackers,
-            "attacker": int(bt.faction[b, main]), "ratio": ratio,
-            "strength": {int(bt.faction[b, s]): [float(bt.start[b, s]), float(bt.end[b, s])]
-                         for s in range(K) if bt.faction[b, s] >= 0},
-            "routed": [int(bt.faction[b, s]) for s in range(K) if bt.routed[b, s]],
-            "days": float(bt.days[b]), "fought": float(bt.fought[b]),
-            "line_breaks": int(bt.line_breaks[b]),
-            "cleared_before": float(bt.cleared_before[b]),
-            "cleared_after": float(bt.cleared_after[b]),
-            "how": FALL_KINDS[int(bt.how[b])],
-        }
-        if w > 0:
-            rec["kind"] = "capture"
-            rec["retreat_to"] = [int(x) for x in nb[b][nb_ok[b]]]
-            old = int(bt.faction[b, 0])
-            if not rec["retreat_to"] and old >= 0 and not last_stand[old]:
-                out = breakout_places(hops, int(bt.place[b]), control[bt.rep[b]], old)
-                rec["breakout_to"] = [int(x) for x in out]
-            rec["survivors"] = float(survivors[b])
-        else:
-            rec["kind"] = "repulse"
-        log.append(rec)
+        sides = tuple(BattleSide(int(bt.faction[b, s]), float(bt.start[b, s]),
+                                 float(bt.end[b, s]), bool(bt.routed[b, s]))
+                      for s in range(K) if bt.faction[b, s] >= 0)
+        # The fields of events.Battle, in order.
+        battle = (t, r, n, old, attackers, int(bt.faction[b, main]),
+                  float(bt.power0[b, main] / max(bt.power0[b, 0], 1e-9)), sides,
+                  float(bt.days[b]), float(bt.fought[b]), int(bt.line_breaks[b]),
+                  float(bt.cleared_before[b]), float(bt.cleared_after[b]),
+                  FALL_KINDS[int(bt.how[b])])
+        if w == 0:
+            log.append(Repulse(*battle))
+            continue
+        retreat = tuple(int(x) for x in nb[b][nb_ok[b]])
+        breakout: tuple[int, ...] = ()
+        if not retreat and old >= 0 and not last_stand[old]:
+            breakout = tuple(int(x) for x in breakout_places(hops, n, control[r], old))
+        log.append(Capture(*battle, retreat_to=retreat, breakout_to=breakout,
+                           survivors=float(survivors[b])))
 
 
 @njit(cache=True)

@@ -22,13 +22,14 @@ Settings (``model:``): ``siege_attrition``, ``unsupplied_power``, ``surrender_ra
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from wargame.engine.common import ALLIED, WAR, flood_one
 from wargame.engine.compile import Compiled, Graph
+from wargame.engine.events import Encircled, EngineEvent, Surrender
 from wargame.engine.phases.support import TurnSupport
 from wargame.engine.state import Forces, State
 
@@ -146,7 +147,7 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
 
 def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarray],
                  rng: np.random.Generator, deterministic: bool,
-                 log: list[dict[str, Any]] | None, t: int
+                 log: list[EngineEvent] | None, t: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Trace supply, apply sieges and draw negotiated surrenders.
 
@@ -164,9 +165,8 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     lost = np.zeros((R, F))
     if log is not None:
         for r, n in zip(*np.nonzero(newly), strict=True):
-            log.append({"turn": t, "replicate": int(r), "kind": "encircled",
-                        "settlement": int(n), "faction": int(st.control[r, n]),
-                        "airlift": float(sup.airlift[r, n])})
+            log.append(Encircled(t, int(r), int(n), int(st.control[r, n]),
+                                 float(sup.airlift[r, n])))
     if deterministic:
         return mult, captured, lost
     rep, place = np.nonzero(st.siege > 0)
@@ -190,7 +190,6 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     np.add.at(lost, (rep[done], old[done]), 1.0)
     if log is not None:
         for i in np.flatnonzero(done):
-            log.append({"turn": t, "replicate": int(rep[i]), "kind": "surrender",
-                        "settlement": int(place[i]), "faction": int(old[i]),
-                        "taker": int(taker[i]), "evacuated": float(evacuated[i])})
+            log.append(Surrender(t, int(rep[i]), int(place[i]), int(old[i]), int(taker[i]),
+                                 float(evacuated[i])))
     return mult, captured, lost

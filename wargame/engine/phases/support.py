@@ -16,11 +16,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from wargame.engine.compile import Compiled
+from wargame.engine.events import EngineEvent, Strike
 from wargame.engine.links import WarLinks
 from wargame.engine.phases.air import AirCover, AirLine, AirRule, air_strikes
 from wargame.engine.state import State
@@ -71,7 +71,7 @@ def reinforce(c: Compiled, st: State, p: dict[str, np.ndarray], t: int) -> None:
 
 
 def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
-                     log: list[dict[str, Any]] | None, links: WarLinks) -> TurnSupport:
+                     log: list[EngineEvent] | None, links: WarLinks) -> TurnSupport:
     """Air strikes (attrition and suppression), airlift, cross-border supply and artillery
     (``links``: the state's links at war, where air strikes look for targets)."""
     R, N, F = st.replicates, c.n_settlements, c.n_factions
@@ -114,10 +114,9 @@ def external_support(c: Compiled, st: State, p: dict[str, np.ndarray], t: int,
                 air_rule, forces, cover, c.graph, links, campaign)
             if log is not None:
                 for r, n in zip(*np.nonzero(alloc >= 0.5), strict=True):
-                    log.append({"turn": t, "replicate": int(r), "kind": "strike", "line": lid,
-                                "provider": line.provider, "settlement": int(n),
-                                "sorties": float(alloc[r, n]), "kills": float(kills[r, n]),
-                                "target": int(st.control[r, n])})
+                    log.append(Strike(t, int(r), lid, line.provider, int(n),
+                                      float(alloc[r, n]), float(kills[r, n]),
+                                      int(st.control[r, n])))
         elif isinstance(line, Airlift):
             cap = p[f"support.{lid}.capacity"] * np.minimum(scale, 1.0)
             for s in line.settlements:
