@@ -524,3 +524,15 @@ def test_stores_records_and_outputs_on_a_full_disk(full_disk: Path) -> None:
     clean(code, out, err, 1)
     assert "No space left on device" in err
     assert sorted(p.name for p in full_disk.iterdir()) == ["fill"]  # nothing half-written
+
+
+def test_open_store_says_whether_the_run_finished(store: Path) -> None:
+    """``wargame.open_store`` gives the stored result with how much of the run it holds, as
+    ``wargame results show`` reads it."""
+    got = wargame.open_store(store)
+    assert got.kind == "batch" and got.complete and got.chunks == got.expected == 4
+    assert got.result.to_dict() == wargame.read_store(store).to_dict()
+    _sql(store, "DELETE FROM meta WHERE key = 'finished'")  # as if killed before the end
+    _sql(store, "DELETE FROM chunks WHERE chunk = 3")
+    part = wargame.open_store(store)
+    assert not part.complete and part.chunks == 3 and part.expected == 4

@@ -15,10 +15,20 @@ Importing the package is cheap: numpy, the engine and pandas load when first use
 
 from typing import Any
 
-from wargame.api import batch, branch, compare, discover, load, play, read_store, sweep
+from wargame.api import (
+    batch,
+    branch,
+    compare,
+    discover,
+    load,
+    open_store,
+    play,
+    read_store,
+    sweep,
+)
 
-__all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "play",
-           "read_store", "sweep"]
+__all__ = ["__version__", "batch", "branch", "compare", "discover", "load", "open_store",
+           "play", "read_store", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,10 +1,10 @@
 """The Python API: the same runs as the commands, with typed results (docs/api.md).
 
 ``wargame.load``, ``wargame.play``, ``wargame.batch``, ``wargame.sweep``, ``wargame.compare``,
-``wargame.branch``, ``wargame.discover`` and ``wargame.read_store`` take the commands'
-arguments (``runs``, ``seed``, ``workers``, ``chunk_size``, ``overrides`` for ``--set``,
-``store``, ``scheduler`` or an ``executor``) and give exactly the commands' numbers: the
-commands are a thin layer over these functions.
+``wargame.branch``, ``wargame.discover``, ``wargame.read_store`` and ``wargame.open_store``
+take the commands' arguments (``runs``, ``seed``, ``workers``, ``chunk_size``, ``overrides``
+for ``--set``, ``store``, ``scheduler`` or an ``executor``) and give exactly the commands'
+numbers: the commands are a thin layer over these functions.
 
 This module imports nothing heavy: numpy, the engine and the batch layer load on the first
 call, and pandas, xarray and pyarrow (``wargame[data]``) only when a result is converted.
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from wargame.montecarlo.compare_result import CompareResult
     from wargame.montecarlo.discovery import Discovery
     from wargame.montecarlo.executors import Executor
-    from wargame.montecarlo.jobs import Sink
+    from wargame.montecarlo.jobs import Sink, Stored
     from wargame.montecarlo.results import BatchResult
     from wargame.montecarlo.sweep_result import SweepResult
     from wargame.report.game import Game
@@ -223,9 +223,16 @@ def discover(scenario: str | Path | Loaded | None = None, outcome: str = "", *,
 def read_store(path: str | Path) -> BatchResult | SweepResult | BranchResult:
     """The result a ``--store`` file holds (``wargame results show``); an unfinished run has
     ``complete=False``."""
+    return open_store(path).result
+
+
+def open_store(path: str | Path) -> Stored:
+    """Everything a ``--store`` file holds: the kind of run, its result, whether it finished
+    (``complete``, ``chunks`` of ``expected``), the scenario it was played from, and what
+    reading it noticed (``notes``: rows left out, chunks not checked)."""
     from wargame.montecarlo.jobs import read_store as _read
 
-    return _read(_required_store(path)).result
+    return _read(_required_store(path))
 
 
 def _store(store: Any) -> Path | None:

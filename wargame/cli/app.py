@@ -1,4 +1,13 @@
-"""The ``wargame`` command line: thin commands over the package API."""
+"""The ``wargame`` command line: thin commands over the package API.
+
+The commands call :mod:`wargame.api` for every operation it has (load, play, batch, sweep,
+compare, branch, discover, read and open a store). They reach below it only for what the API
+does not offer: a batch read back with the scenario it came from, for the pictures
+(``montecarlo.jobs.read_batch``); the one-parameter-at-a-time design of ``plot tornado``
+(``montecarlo.jobs.points_job``, ``montecarlo.sweep.parse_vary``, ``montecarlo.stats.wilson``);
+the compiled map of initial control (``engine.compile_scenario``); and the reports and
+pictures themselves (:mod:`wargame.report`).
+"""
 
 from __future__ import annotations
 

@@ -211,9 +211,9 @@ results_app = typer.Typer(help="Show or export the results kept in a --store fil
                               "wargame results export aleppo.db --table outcomes --out "
                               "outcomes.csv"))
 def _read(path: Path) -> Any:
-    from wargame.montecarlo.jobs import read_store
+    from wargame.api import open_store
 
-    got = read_store(path)
+    got = open_store(path)
     for line in got.notes:
         stderr_console().print(terminal(line))
     if not got.complete:
