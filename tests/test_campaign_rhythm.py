@@ -5,27 +5,19 @@ No games are played."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from scripts import validation_script
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "validation" / "campaigns.py"
 
 
 @pytest.fixture(scope="module")
 def cp() -> ModuleType:
-    sys.path.insert(0, str(ROOT / "validation"))
-    spec = importlib.util.spec_from_file_location("campaigns_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    return validation_script("campaigns")
 
 
 def test_only_gaps_longer_than_the_burst_gap_are_pauses(cp: ModuleType) -> None:
@@ -42,7 +34,7 @@ def test_captures_are_read_per_faction_from_the_control_by_turn(cp: ModuleType) 
 
 
 def test_history_counts_a_row_only_where_the_place_changes_hands(cp: ModuleType) -> None:
-    import aleppo_hindcast as hind
+    hind = validation_script("aleppo_hindcast")
 
     def row(place: str, day: int, who: str) -> hind.Change:
         return hind.Change(place, dt.date(2020, 1, 1) + dt.timedelta(days=day), who, "s", "")

@@ -8,21 +8,19 @@ against ``validation/data/aleppo_history.csv`` (docs/validation.md, "Aleppo hind
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import math
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from scripts import validation_script
 
 from wargame.scenario import Loaded, load
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "aleppo_2015.yaml"
 HISTORY = ROOT / "scenarios" / "aleppo_2015_history.yaml"
-SCRIPT = ROOT / "validation" / "aleppo_hindcast.py"
 # What the history variant may change: the meta block, outside support and events. Relations
 # stay the base's (no event-free change of stance is justified before 2017), as do factions,
 # settlements, links, outcomes and model settings.
@@ -31,12 +29,7 @@ ALLOWED = {"scenario", "support", "events"}
 
 @pytest.fixture(scope="module")
 def hc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("aleppo_hindcast", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    return validation_script("aleppo_hindcast")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ scenario, and a rerun of the whole fit against ``wargame/data/tempo.json``."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -12,26 +11,17 @@ from types import ModuleType
 import numpy as np
 import pytest
 from same import assert_same
+from scripts import validation_script
 
 from wargame.calibration.tempo import load_tempo
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "validation" / "modern_battles.py"
 TEMPO = ROOT / "wargame" / "data" / "tempo.json"
-
-
-def _module(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def mb() -> ModuleType:
-    return _module(SCRIPT, "modern_battles")
+    return validation_script("modern_battles")
 
 
 @pytest.fixture(scope="module")

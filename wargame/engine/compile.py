@@ -96,6 +96,16 @@ class Compiled:
         """The map's arrays as one kernel argument, made once per compiled scenario."""
         return Graph(self.src, self.dst, self.out_start, self.neighbours, self.hops)
 
+    @cached_property
+    def second_line(self) -> tuple[np.ndarray, np.ndarray]:
+        """For each place, the other places within ``model.hold_depth`` links of it, as
+        (offsets [N + 1], places): those of place ``n`` are ``places[offsets[n]:offsets[n +
+        1]]`` (``phases/garrisons.py``: the second line behind a front keeps its hold)."""
+        near = (self.hops <= int(self.scenario.model.hold_depth)) & (self.hops > 0)
+        rows, cols = np.nonzero(near)
+        offsets = np.searchsorted(rows, np.arange(self.hops.shape[0] + 1)).astype(np.intp)
+        return offsets, cols.astype(np.intp)
+
     @property
     def n_factions(self) -> int:
         """Number of factions ``F``."""

@@ -129,15 +129,6 @@ def fronts(front: np.ndarray, hold: np.ndarray, forces: Forces, factions: Factio
                     break
 
 
-def within(hops: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each place, the other places at most ``depth`` links away -> (offsets [N + 1],
-    places): those of place ``n`` are ``places[offsets[n]:offsets[n + 1]]``."""
-    near = (hops <= depth) & (hops > 0)
-    rows, cols = np.nonzero(near)
-    offsets = np.searchsorted(rows, np.arange(hops.shape[0] + 1)).astype(np.intp)
-    return offsets, cols.astype(np.intp)
-
-
 def front_places(c: Compiled, st: State, links: WarLinks,
                  since: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +148,7 @@ def front_places(c: Compiled, st: State, links: WarLinks,
         front, hold = np.empty(st.control.shape, dtype=bool), np.empty(st.control.shape)
     else:
         front, hold = since
-    near_start, near = within(c.hops, int(m.hold_depth))
+    near_start, near = c.second_line
     fronts(front, hold, st.forces(), st.factions(), c.graph, links, since is None,
            Holding(need, floor, c.objective_places, near_start, near))
     return front, hold
