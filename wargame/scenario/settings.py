@@ -185,7 +185,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Share of what its front holds (`cap_def`) a place facing an enemy, or wanted by one, "
             "keeps before sending or attacking.", "0.5", low=0.0, high=10.0),
     Setting("hold_depth", "whole", 1, "judgement: a defence in depth keeps a second line",
-            "phases/garrisons.py",
+            "compile.py",
             "Links behind a place facing an enemy within which the holder's places keep their "
             "hold too (0: the front line only).", "0", low=0, high=100),
     # Quiet fronts and regeneration (phases/garrisons.py).
