@@ -406,3 +406,30 @@ def test_the_fork_server_holds_ctrl_c_back_from_its_first_instruction() -> None:
     out = subprocess.run([sys.executable, "-c", FORK_SERVER_MASK], capture_output=True,
                          text=True, env=_env(), cwd=ROOT, timeout=60, check=True).stdout
     assert out.split() and set(out.split()) == {"held"}, out
+
+
+def test_an_interrupt_wrapped_in_another_error_still_exits_130(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Python turns a KeyboardInterrupt raised in a class body's ``__set_name__`` (Ctrl-C
+    while Rich is imported, say) into a RuntimeError: the command still ends with 130 and
+    one line, not a traceback."""
+    import wargame.cli.app
+    from wargame import interrupts
+    from wargame.cli import main
+
+    def cut_short(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    for name in ("received", "reported", "retrying", "holding"):
+        monkeypatch.setattr(interrupts._state, name, getattr(interrupts._state, name))
+    monkeypatch.setattr(wargame.cli.app, "app", cut_short)
+    assert main._run() == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    # Another error, with no interrupt behind it, is not hidden.
+    monkeypatch.setattr(interrupts._state, "reported", False)
+    monkeypatch.setattr(wargame.cli.app, "app", lambda **_: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        main._run()

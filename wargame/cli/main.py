@@ -84,7 +84,14 @@ def _run() -> int | str | None:
         return _stop(None) if interrupts.received() is not None else exc.code
     except KeyboardInterrupt as exc:
         return _stop(exc)
-    except OSError as exc:  # stdout failed outside a command (--version, --help > /dev/full)
+    except Exception as exc:
+        # An interrupt can reach here wrapped in another error: Python turns one raised in a
+        # class body's __set_name__ (Rich's import, say) into a RuntimeError.
+        if interrupts.caused_by_interrupt(exc):
+            return _stop(exc)
+        if not isinstance(exc, OSError):
+            raise
+        # stdout failed outside a command (--version, --help > /dev/full)
         from wargame.cli.common import output_failed, quiet_stdout
 
         if not output_failed(exc):
