@@ -14,6 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import wargame
 from wargame.cli.app import app
 from wargame.engine import compile_scenario, simulate
 from wargame.engine.events import OperationEnded, OperationOpened
@@ -91,15 +92,70 @@ def test_the_narrative_names_the_operation_and_its_end() -> None:
 
 
 def test_the_story_says_what_follows_an_operation() -> None:
-    """After an operation that took its objectives the faction plans the next at once (no
+    """After an operation that took its objectives the faction presses on at once (no
     "pause of 0 turns"); after one that culminated or stalled, a pause of some turns."""
     out = CliRunner().invoke(app, ["run", str(ROOT / "scenarios" / "aleppo_2015.yaml"),
                                    "--seed", "1"])
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())
     assert "a pause of 0" not in text
-    assert "it plans its next operation at once" in text
+    assert "it presses on at once" in text
     assert re.search(r"operation against .*?; a pause of [1-9]\d* turns? follows", text)
+
+# BASE with a second town beyond the first: an offensive that takes the town can go on.
+DEEP = with_(with_(BASE, "settlements.far", {"name": "Far", "lat": 0, "lon": 0.4,
+                                             "controller": "east", "population": 30000}),
+             "links", [*BASE["links"], {"between": ["town", "far"]}])
+
+
+def _after_the_first_success(doc: dict[str, Any]) -> list[tuple[OperationEnded,
+                                                                  OperationOpened | None]]:
+    """Every game's first operation that took its objectives, with West's next operation."""
+    doc = copy.deepcopy(doc)
+    doc.setdefault("model", {}).update({"massing_days": 14, "push_days": 1000,
+                                        "culmination_loss": 1.0})
+    res = play(with_(doc, "factions.west.doctrine.first_operation_turn", 1),
+               R=40, log=True, seed=2, turns=30)
+    out = []
+    for r in range(40):
+        mine = [e for e in res.log if isinstance(e, OperationEnded | OperationOpened)
+                and e.replicate == r and e.faction == 0]
+        i = next((i for i, e in enumerate(mine)
+                  if isinstance(e, OperationEnded) and e.why == "achieved"), None)
+        if i is not None:
+            nxt = next((e for e in mine[i + 1:] if isinstance(e, OperationOpened)), None)
+            out.append((mine[i], nxt))
+    return out
+
+
+def test_an_operation_that_takes_its_objective_presses_on_without_massing() -> None:
+    """Exploitation: having taken the town, West goes on to Far at once (no massing); with
+    ``exploitation: false`` it masses again first."""
+    on = _after_the_first_success(DEEP)
+    off = _after_the_first_success(with_(DEEP, "model.exploitation", False))
+    assert len(on) > 10 and len(off) > 10
+    assert all(e.pause_turns == 0 for e, _ in on + off)
+    assert all(n is not None and n.massing_turns == 0 for _, n in on)
+    assert all(n is None or n.massing_turns == 2 for _, n in off)
+    assert any(n is not None for _, n in off)
+
+
+def test_an_offensive_with_nothing_left_to_take_regroups(tmp_path: Path) -> None:
+    """With every enemy place within reach taken, the offensive ends ("exhausted") and the
+    faction pauses for pause_days; the story says so."""
+    doc = with_(with_(BASE, "model", {"massing_days": 0, "pause_days": 21, "push_days": 1000,
+                                      "culmination_loss": 1.0}),
+                "factions.west.doctrine.first_operation_turn", 1)
+    res = play(doc, R=40, log=True, seed=2, turns=30)
+    done = [e for e in res.log if isinstance(e, OperationEnded) and e.why == "exhausted"]
+    assert done and all(e.pause_turns == 3 and e.objectives == () for e in done)
+    path = tmp_path / "line.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    r = done[0].replicate
+    game = wargame.play(path, seed=2, runs=40, game=r, turns=30)
+    assert "West's offensive has taken all it could reach: it pauses for 3 turns." in " ".join(
+        game.narrative(width=200).split())
+
 
 def test_without_the_campaign_layer_west_attacks_on_the_first_turn() -> None:
     """No operation, no massing: West takes V1 on turn 1 in a good share of games (about a

@@ -129,7 +129,7 @@ class OperationEnded:
     replicate: int
     faction: int
     pause_turns: int
-    why: str            # achieved, culminated, ran its course, collapsed or stalled
+    why: str            # achieved, exhausted, culminated, ran its course, collapsed, stalled
     objectives: tuple[int, ...]
     lost: float         # losses of its attacking forces
 

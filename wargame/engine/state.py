@@ -39,6 +39,7 @@ class Campaign(NamedTuple):
     stage: np.ndarray       # [R, F] int8: 0 none, 1 massing, 2 fighting
     turns: np.ndarray       # [R, F] int16: turns in the current stage
     massed: np.ndarray      # [R, F] bool: the next operation attacks without massing
+    pressing: np.ndarray    # [R, F] bool: its offensive took its objectives and goes on
     base: np.ndarray        # [R, F] float64: strength when the offensive began
     loss: np.ndarray        # [R, F] float64: losses of its attacks in the offensive
     days: np.ndarray        # [R, F] float64: days the offensive has run
@@ -84,6 +85,7 @@ class State:
     op_turns: np.ndarray       # [R, F] int16: turns in the current stage
     wounded: np.ndarray        # [R, F] wounded who will return to duty
     massed: np.ndarray         # [R, F] bool: the next operation attacks without massing
+    pressing: np.ndarray       # [R, F] bool: its offensive took its objectives and goes on
     people: np.ndarray         # [R, N] civilians still at each place (phases/civilians.py)
     civilians_killed: np.ndarray  # [R, N] civilians killed at each place so far
     displaced: np.ndarray      # [R, N] civilians who have fled each place so far
@@ -107,7 +109,7 @@ class State:
 
     def campaign(self) -> Campaign:
         """The operations' state as one kernel argument."""
-        return Campaign(self.op_target, self.op_stage, self.op_turns, self.massed,
+        return Campaign(self.op_target, self.op_stage, self.op_turns, self.massed, self.pressing,
                         self.offensive_base, self.offensive_loss, self.offensive_days)
 
     def faction_strength(self, n_factions: int) -> np.ndarray:
@@ -213,6 +215,7 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
         op_target=np.full((R, F, max(1, int(c.operations.max(initial=0)))), -1, np.intp),
         op_stage=np.zeros((R, F), np.int8), op_turns=np.zeros((R, F), np.int16),
         wounded=np.zeros((R, F)), massed=np.zeros((R, F), bool),
+        pressing=np.zeros((R, F), bool),
         people=np.tile(c.population, (R, 1)), civilians_killed=np.zeros((R, N)),
         displaced=np.zeros((R, N)),
     )

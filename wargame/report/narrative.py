@@ -167,6 +167,9 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
     for c in turn.culminated:
         weeks = f"{c.pause_turns} turn{'s' if c.pause_turns != 1 else ''}"
         who = _their(fname.get(c.faction, c.faction) or '')
+        if c.why == "exhausted":
+            lines.append(f"{who} offensive has taken all it could reach: it pauses for {weeks}.")
+            continue
         if not c.objectives:
             lines.append(f"{who} offensive has culminated: it pauses for {weeks}.")
             continue
@@ -178,6 +181,7 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
                "collapsed": f"against {aims} ends as the faction collapses"}.get(
                    c.why, f"against {aims} has ended")
         then = (f"a pause of {weeks} follows" if c.pause_turns > 0
+                else "it presses on at once" if c.why == "achieved"
                 else "it plans its next operation at once")
         lines.append(f"{who} operation {how}; {then}.")
     return [x[:1].upper() + x[1:] for x in lines]

@@ -106,7 +106,7 @@ class Culminated:
 
     faction: str | None
     pause_turns: int
-    why: str = "culminated"           # achieved, culminated, ran its course, stalled, collapsed
+    why: str = "culminated"           # achieved, exhausted, culminated, ran its course...
     objectives: list[str | None] = field(default_factory=list)
     lost: float = 0.0                 # losses of its attacking forces
 

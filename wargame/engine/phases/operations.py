@@ -188,7 +188,7 @@ def open_operations(candidates: Candidates, plan: Plan, forces: Forces, factions
     relation, objective = factions.relation, factions.objective
     hops = graph.hops
     op_target, op_stage, op_turns = campaign.target, campaign.stage, campaign.turns
-    massed, offensive_base = campaign.massed, campaign.base
+    massed, pressing, offensive_base = campaign.massed, campaign.pressing, campaign.base
     offensive_loss, offensive_days = campaign.loss, campaign.days
     radius, worth_scale, slots, value = rule.radius, rule.worth_scale, rule.slots, rule.value
     R, N = ctrl.shape
@@ -248,6 +248,10 @@ def open_operations(candidates: Candidates, plan: Plan, forces: Forces, factions
             op_stage[r, f] = MASSING if mass_first[r, f] else FIGHTING
             massed[r, f] = False
             op_turns[r, f] = 0
+            if pressing[r, f]:
+                # Exploitation: the same offensive goes on; its losses and days still count.
+                pressing[r, f] = False
+                continue
             total = 0.0
             for n in range(N):
                 if ctrl[r, n] == f:
@@ -269,7 +273,10 @@ def launch(c: Compiled, st: State, pl: Plan, cand: Candidates, t: int,
     lies more than ``2 x operation_radius`` links away. Only the games where some faction
     plans are worked on (:func:`open_operations`)."""
     m = c.scenario.model
+    # An offensive that took its objectives and finds no target it can take is over.
+    pressing = pl.ready & st.pressing
     if cand.rows.size == 0:
+        _exhausted(c, st, pressing, t, log)
         return
     opened = open_operations(
         cand, pl, st.forces(), st.factions(), c.graph, st.campaign(),
@@ -280,6 +287,25 @@ def launch(c: Compiled, st: State, pl: Plan, cand: Candidates, t: int,
             log.append(OperationOpened(
                 t, int(r), int(f), tuple(int(x) for x in st.op_target[r, f] if x >= 0),
                 massing_turns(c) if pl.mass_first[r, f] else 0))
+    _exhausted(c, st, pressing & ~opened, t, log)
+
+
+def _exhausted(c: Compiled, st: State, over: np.ndarray, t: int,
+               log: list[EngineEvent] | None) -> None:
+    """End the offensives ``over`` [R, F]: they took their objectives and found no next
+    target within reach, so the faction regroups for ``pause_days``."""
+    if not over.any():
+        return
+    pause = math.ceil(c.scenario.model.pause_days / c.scenario.scenario.days_per_turn)
+    if log is not None:
+        for r, f in zip(*np.nonzero(over), strict=True):
+            log.append(OperationEnded(t, int(r), int(f), pause, "exhausted", (),
+                                      float(st.offensive_loss[r, f])))
+    st.rest[over] = pause
+    st.massed[over] = False
+    st.pressing[over] = False
+    st.offensive_loss[over] = 0.0
+    st.offensive_days[over] = 0.0
 
 
 def massing_turns(c: Compiled) -> int:
@@ -328,5 +354,11 @@ def advance(c: Compiled, st: State, attack_loss: np.ndarray, attacked: np.ndarra
     st.rest[ended] = pause[ended]
     st.op_stage[ended] = 0
     st.op_target[ended] = -1
-    st.offensive_loss[ended] = 0.0
-    st.offensive_days[ended] = 0.0
+    # Exploitation: an offensive that took its objectives before it was spent goes on at
+    # once, without massing; its losses and days keep counting.
+    go_on = won & ~(spent | long | st.collapsed) if m.exploitation else np.zeros_like(won)
+    st.massed[go_on] = True
+    st.pressing[go_on] = True
+    stop = ended & ~go_on
+    st.offensive_loss[stop] = 0.0
+    st.offensive_days[stop] = 0.0
