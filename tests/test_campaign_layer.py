@@ -92,14 +92,14 @@ def test_the_narrative_names_the_operation_and_its_end() -> None:
 
 
 def test_the_story_says_what_follows_an_operation() -> None:
-    """After an operation that took its objectives the faction presses on at once (no
+    """After an operation that took its objectives the faction plans the next at once (no
     "pause of 0 turns"); after one that culminated or stalled, a pause of some turns."""
     out = CliRunner().invoke(app, ["run", str(ROOT / "scenarios" / "aleppo_2015.yaml"),
                                    "--seed", "1"])
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())
     assert "a pause of 0" not in text
-    assert "it presses on at once" in text
+    assert "it plans its next operation at once" in text
     assert re.search(r"operation against .*?; a pause of [1-9]\d* turns? follows", text)
 
 # BASE with a second town beyond the first: an offensive that takes the town can go on.
@@ -129,10 +129,10 @@ def _after_the_first_success(doc: dict[str, Any]) -> list[tuple[OperationEnded,
 
 
 def test_an_operation_that_takes_its_objective_presses_on_without_massing() -> None:
-    """Exploitation: having taken the town, West goes on to Far at once (no massing); with
-    ``exploitation: false`` it masses again first."""
-    on = _after_the_first_success(DEEP)
-    off = _after_the_first_success(with_(DEEP, "model.exploitation", False))
+    """With ``exploitation: true``, having taken the town, West goes on to Far at once (no
+    massing); without it (the default) it masses again first."""
+    on = _after_the_first_success(with_(DEEP, "model.exploitation", True))
+    off = _after_the_first_success(DEEP)
     assert len(on) > 10 and len(off) > 10
     assert all(e.pause_turns == 0 for e, _ in on + off)
     assert all(n is not None and n.massing_turns == 0 for _, n in on)
@@ -141,10 +141,10 @@ def test_an_operation_that_takes_its_objective_presses_on_without_massing() -> N
 
 
 def test_an_offensive_with_nothing_left_to_take_regroups(tmp_path: Path) -> None:
-    """With every enemy place within reach taken, the offensive ends ("exhausted") and the
-    faction pauses for pause_days; the story says so."""
+    """With exploitation, an offensive that has taken every enemy place within reach ends
+    ("exhausted") and the faction pauses for pause_days; the story says so."""
     doc = with_(with_(BASE, "model", {"massing_days": 0, "pause_days": 21, "push_days": 1000,
-                                      "culmination_loss": 1.0}),
+                                      "culmination_loss": 1.0, "exploitation": True}),
                 "factions.west.doctrine.first_operation_turn", 1)
     res = play(doc, R=40, log=True, seed=2, turns=30)
     done = [e for e in res.log if isinstance(e, OperationEnded) and e.why == "exhausted"]

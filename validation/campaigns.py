@@ -31,8 +31,10 @@ Writes ``validation/results/campaigns.csv`` and the markdown tables it prints on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
+import io
 import itertools
 import math
 import sys
@@ -155,9 +157,9 @@ def play(th: Theatre, pause: int, runs: int, seed: int, sets: tuple[str, ...] = 
     strength = {f: float(res.strength[:, k].mean()) for k, f in enumerate(c.factions)}
     gaps = [g for r in range(runs)
             for g in offensive_gaps(capture_days(ctl[: cp[-1] + 1, r], days))]
-    actual = offensive_gaps_history(th, initial, end)
+    history_gaps = offensive_gaps_history(th, initial, end)
     return Score(float(model), float(pers), float(unif), float(moved / months),
-                 real / months, strength, gaps, actual, runs)
+                 real / months, strength, gaps, history_gaps, runs)
 
 
 def brier_skill(scores: dict[tuple[str, int], Score], names: list[str], pause: int) -> float:
@@ -176,14 +178,15 @@ def rhythm_error(scores: dict[tuple[str, int], Score], names: list[str], pause: 
 
 def choose(scores: dict[tuple[str, int], Score], names: list[str]) -> int:
     """The pause fitted on the theatres ``names``: of the pauses whose mean skill against
-    uniform is within ``BRIER_TIE`` of the best, the one of least :func:`rhythm_error` (the
-    shortest of equals; Brier alone where no theatre has a rhythm to fit)."""
+    uniform is within ``BRIER_TIE`` of the best, the one of least :func:`rhythm_error` (of
+    equals, the better Brier; Brier alone where no theatre has a rhythm to fit)."""
     best = max(brier_skill(scores, names, p) for p in GRID)
     tied = [p for p in GRID if brier_skill(scores, names, p) >= best - BRIER_TIE]
     errors = {p: rhythm_error(scores, names, p) for p in tied}
     if all(math.isnan(e) for e in errors.values()):
         return max(tied, key=lambda p: brier_skill(scores, names, p))
-    return min(tied, key=lambda p: (errors[p] if not math.isnan(errors[p]) else math.inf, p))
+    return min(tied, key=lambda p: (errors[p] if not math.isnan(errors[p]) else math.inf,
+                                    -brier_skill(scores, names, p)))
 
 
 def _median(x: list[int]) -> str:
@@ -249,15 +252,12 @@ def published_end(th: Theatre) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Fit, cross-validate by theatre, print tables and write the CSV and the report."""
-    import contextlib
-    import io
-
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         code = fit(argv)
     text = buf.getvalue()
     sys.stdout.write(text)
-    if code == 0:
+    if code == 0 and "--set" not in (argv if argv is not None else sys.argv[1:]):
         REPORT.write_text(text, encoding="utf-8")
     return code
 
@@ -270,7 +270,11 @@ def fit(argv: list[str] | None = None) -> int:
     ap.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
                     help="also play every theatre at the chosen pause with this --set (may be "
                          "repeated), over VARIANT_SEEDS seeds, against the engine as it is")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                    help="play every theatre with this setting throughout, the fit included "
+                         "(may be repeated; the result files are then left as they are)")
     args = ap.parse_args(argv)
+    sets = tuple(args.sets)
     ths = theatres()
     if len(ths) < 2:
         print("need at least two theatres to cross-validate", file=sys.stderr)
@@ -279,7 +283,7 @@ def fit(argv: list[str] | None = None) -> int:
     for th in ths:
         for pause in GRID:
             print(f"{th.name}: pause {pause} days", file=sys.stderr)
-            scores[th.name, pause] = play(th, pause, args.runs, args.seed)
+            scores[th.name, pause] = play(th, pause, args.runs, args.seed, sets)
 
     names = [t.name for t in ths]
     chosen = choose(scores, names)
@@ -303,7 +307,8 @@ def fit(argv: list[str] | None = None) -> int:
           f"of the pauses within {BRIER_TIE} of the best mean skill): **{chosen} days**"
           f"{' (at the edge of the grid)' if chosen in (GRID[0], GRID[-1]) else ''}.\n")
     rows = []
-    with OUT.open("w", newline="", encoding="utf-8") as fh:
+    with (OUT.open("w", newline="", encoding="utf-8") if not sets
+          else contextlib.nullcontext(io.StringIO())) as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["theatre", "pause_days_left_out_fit", "brier", "persistence", "uniform",
                     "skill_uniform", "skill_persistence", "changes_per_month",
@@ -343,19 +348,21 @@ def fit(argv: list[str] | None = None) -> int:
     print(hind.md_table(["theatre", "pauses in history", "days (25/50/75%)",
                          "pauses a game", "days (25/50/75%)"], grows))
     if args.variant:
-        print("\n" + compare_variant(ths, chosen, tuple(args.variant), args.runs, args.seed))
+        print("\n" + compare_variant(ths, chosen, tuple(args.variant), args.runs, args.seed,
+                                      sets))
     return 0
 
 
 def compare_variant(ths: list[Theatre], pause: int, sets: tuple[str, ...], runs: int,
-                    seed: int) -> str:
+                    seed: int, base: tuple[str, ...] = ()) -> str:
     """Skill against uniform of every theatre at ``pause``, as the engine is and with ``sets``,
-    the mean over ``VARIANT_SEEDS`` seeds (``seed``, ``seed + 1``...), as a markdown table."""
+    the mean over ``VARIANT_SEEDS`` seeds (``seed``, ``seed + 1``...), as a markdown table
+    (``base``: settings both are played with)."""
     rows = []
     both: list[list[float]] = [[], []]
     for th in ths:
         print(f"{th.name}: {' '.join(sets)}", file=sys.stderr)
-        got = [float(np.mean([play(th, pause, runs, seed + k, v).skill_uniform
+        got = [float(np.mean([play(th, pause, runs, seed + k, (*base, *v)).skill_uniform
                               for k in range(VARIANT_SEEDS)])) for v in ((), sets)]
         for j in (0, 1):
             both[j].append(got[j])

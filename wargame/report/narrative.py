@@ -181,7 +181,7 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
                "collapsed": f"against {aims} ends as the faction collapses"}.get(
                    c.why, f"against {aims} has ended")
         then = (f"a pause of {weeks} follows" if c.pause_turns > 0
-                else "it presses on at once" if c.why == "achieved"
+                else "it presses on at once" if sc.model.exploitation
                 else "it plans its next operation at once")
         lines.append(f"{who} operation {how}; {then}.")
     return [x[:1].upper() + x[1:] for x in lines]

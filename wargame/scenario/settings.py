@@ -176,10 +176,12 @@ SETTINGS: tuple[Setting, ...] = (
             "phases/morale.py",
             "Pause after an operation culminates or stalls (none after one that took its "
             "objectives).", "28", low=0, high=10_000),
-    Setting("exploitation", "switch", True, _SWITCH, "phases/operations.py",
+    Setting("exploitation", "switch", False,
+            "tried on four theatres, not the default (validation/campaigns.py)",
+            "phases/operations.py",
             "An operation that takes its objectives before it is spent goes on to the next "
             "ones at once, without massing (`false`: it ends there and the next one masses).",
-            "false"),
+            "true"),
     Setting("massing_days", "whole", 14, "judgement: Aleppo, October 2015", "phases/operations.py",
             "Days an operation masses before it attacks.", "0", low=0, high=10_000),
     Setting("operation_radius", "whole", 2, _JUDGEMENT, "phases/operations.py",

@@ -17,8 +17,13 @@ false``:
   when it culminates (its attacking forces have lost ``culmination_loss`` of the strength the
   faction had when it began, or it has run ``push_days``), or when a turn passes with no
   attack in its sectors (it stalls). After a culmination or a stall the faction regroups for
-  ``pause_days`` before it plans again; after taking its objectives it plans the next
-  operation at once (and masses for it).
+  ``pause_days`` before it plans again.
+* **Exploitation** (``exploitation``). An operation that takes its objectives before it is
+  spent goes on at once: the faction picks its next axis and objective as above and attacks
+  without massing, and the offensive's losses and days keep counting toward its culmination.
+  It ends, and the faction regroups for ``pause_days``, when it culminates, runs
+  ``push_days``, stalls, or finds nothing more to attack (``exhausted``). Without
+  exploitation, an operation that took its objectives ends there and the next one masses.
 * **Brittle defences.** An attacker plans against a garrison's power times the chance that
   it does not collapse over an operation (:func:`planned_defence`), so a weaker attacker may
   attack a defender whose morale is low.
