@@ -108,6 +108,17 @@ def test_a_garrison_that_fights_to_the_end_or_has_nowhere_to_go_surrenders() -> 
     assert res.strength[0, 1] == 0.0
 
 
+@pytest.mark.parametrize(("places", "breaks_out"), [(["pocket"], False), (["town"], True)])
+def test_a_last_stand_can_be_made_at_named_places_only(places: list[str],
+                                                       breaks_out: bool) -> None:
+    """``last_stand: [pocket]`` makes the pocket's garrison fight to the end as ``true``
+    does; ``last_stand: [town]`` leaves the pocket's garrison free to break out."""
+    doc = copy.deepcopy(DOC)
+    doc["factions"]["east"]["doctrine"]["last_stand"] = places
+    fall = fall_of_the_pocket(play(doc))
+    assert (fall.breakout_to == (TOWN,)) is breaks_out
+
+
 def test_the_story_tells_the_break_out(tmp_path: Path) -> None:
     path = tmp_path / "pocket.yaml"
     path.write_text(yaml.safe_dump(DOC), encoding="utf-8")

@@ -226,6 +226,8 @@ BAD = [
     ("factions.west.doctrine.first_operation_turn", 40,
      "factions.west.doctrine.first_operation_turn: turn 40 is after the last turn (12)"),
     ("factions.west.doctrine.last_stand", "maybe", "factions.west.doctrine.last_stand"),
+    ("factions.west.doctrine.last_stand", ["nowhere"],
+     "factions.west.doctrine.last_stand.0: unknown settlement 'nowhere'"),
     ("model.massing_days", -3, "model.massing_days: must be at least 0"),
     ("model.operation_radius", 1.5, "model.operation_radius"),
     ("model.hold_share", -0.1, "model.hold_share: must be at least 0"),

@@ -254,7 +254,7 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
                cap_def: float | None = None, depth: float = 2.0, advance: float = 0.5,
                cleared: float = 0.0, breakpoint: float = 0.1, k_att: float = 0.03,
                k_def: float = 0.02, collapse_u: float = 1.0, collapse_rate: float = 0.0,
-               garrison_break: float = 100.0, wear: float = 0.0,
+               garrison_break: float = 100.0, wear: float = 0.0, last_stand: bool = False,
                rule: EngageRule = RULE, defender_power: float = 1.0) -> dict[str, object]:
     """A garrison (faction 0, slot 0) attacked by faction 1 at place 0 of one replicate; by
     default its front holds exactly the garrison (no frontage limit, no thin-garrison
@@ -275,7 +275,8 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
                np.zeros(1, bool), np.zeros(1, bool)),
         Assault(np.array([[advance]]), cl, wr),
         Will(np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
-             np.array([collapse_rate]), np.full((1, 2), garrison_break)),
+             np.array([collapse_rate]), np.full((1, 2), garrison_break),
+             np.array([[last_stand], [False]])),
         rule, cas)
     return {"end": end[0].tolist(), "routed": routed[0].tolist(), "winner": int(winner[0]),
             "how": int(how[0]), "fought": float(fought[0]), "breaks": int(breaks[0]),
@@ -350,6 +351,10 @@ def test_garrison_wear_breaks_the_defence() -> None:
     held = one_battle(1000.0, 1000.0, 2.0, breakpoint=1.0, k_att=0.05, k_def=0.0,
                       advance=0.0, garrison_break=0.2)
     assert held["how"] == HOLD and held["wear"] == pytest.approx(0.1, rel=0.05)
+    # A garrison that fights to the end at this place (doctrine.last_stand) does not give it up.
+    stand = one_battle(1000.0, 1000.0, 7.0, breakpoint=1.0, k_att=0.05, k_def=0.0,
+                       advance=0.0, garrison_break=0.2, last_stand=True)
+    assert stand["how"] == HOLD and stand["wear"] > 0.2
 
 
 def test_a_garrison_too_thin_for_its_front_cannot_hold() -> None:

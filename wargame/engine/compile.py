@@ -84,7 +84,7 @@ class Compiled:
     streams: list[Stream] = field(default_factory=list)
     max_offensives: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F]
     operations: np.ndarray = field(default_factory=lambda: np.zeros(0, int))      # [F]
-    last_stand: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))     # [F]
+    last_stand: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # [F, N]
     first_operation: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # [F] 0: unset
     hops: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))  # [N, N]
     population: np.ndarray = field(default_factory=lambda: np.zeros(0))           # [N]
@@ -115,6 +115,19 @@ class Compiled:
     def n_settlements(self) -> int:
         """Number of settlements ``N``."""
         return len(self.settlements)
+
+
+def last_stand_places(sc: Scenario, sids: list[str]) -> np.ndarray:
+    """[F, N] bool: the places where each faction's garrisons fight to the end
+    (``doctrine.last_stand``: ``true`` every place, a list those places, ``false`` none)."""
+    out = np.zeros((len(sc.factions), len(sids)), dtype=bool)
+    for k, f in enumerate(sc.factions.values()):
+        stand = f.doctrine.last_stand
+        if isinstance(stand, list):
+            out[k, [sids.index(s) for s in stand]] = True
+        else:
+            out[k, :] = stand
+    return out
 
 
 def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
@@ -232,7 +245,7 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
         params=params, streams=streams,
         max_offensives=np.array([f.doctrine.max_offensives for f in sc.factions.values()]),
         operations=np.array([f.doctrine.operations for f in sc.factions.values()]),
-        last_stand=np.array([f.doctrine.last_stand for f in sc.factions.values()]),
+        last_stand=last_stand_places(sc, sids),
         first_operation=np.array([f.doctrine.first_operation_turn or 0
                                   for f in sc.factions.values()]),
         hops=hop_counts(N, src, dst),

@@ -80,6 +80,9 @@ def check(sc: Scenario, raw: RawMapping | None = None, partial: bool = False) ->
         base = ("factions", fid)
         for s in f.doctrine.objectives:
             out += _ref((*base, "doctrine", "objectives", s), "settlement", s, S)
+        if isinstance(f.doctrine.last_stand, list):
+            for i, s in enumerate(f.doctrine.last_stand):
+                out += _ref((*base, "doctrine", "last_stand", i), "settlement", s, S)
         for i, s in enumerate(f.supply_sources):
             out += _ref((*base, "supply_sources", i), "settlement", s, S)
         for i, r in enumerate(f.reinforcements):

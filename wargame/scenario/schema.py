@@ -100,7 +100,7 @@ class Doctrine(Entry):
     max_offensives: int = Field(3, ge=0, le=100)
     operations: int = Field(1, ge=0, le=20)
     first_operation_turn: Turn | None = None
-    last_stand: bool = False
+    last_stand: bool | list[Id] = False
     objectives: dict[Id, Count] = {}
 
 

@@ -105,7 +105,8 @@ class Will(NamedTuple):
     morale: np.ndarray          # [R, F] float64
     rout_ratio: np.ndarray      # [R] float64: enemy power over its own that routs a side
     collapse_rate: np.ndarray   # [R] float64: daily collapse hazard at the reference morale
-    garrison_break: np.ndarray  # [R, F] float64: wear that makes a garrison give up (inf: never)
+    garrison_break: np.ndarray  # [R, F] float64: wear that makes a garrison give up
+    last_stand: np.ndarray      # [F, N] bool: the faction's garrison there never gives up from wear
 
 
 class Assault(NamedTuple):
@@ -367,6 +368,7 @@ def engage(battles: Engagements, places: Places, assault: Assault, will: Will,
             elif x[0] <= rule.hold_threshold or (days[b] > 0 and x[0] <= hold):
                 how[b] = EXHAUSTED
             elif (rule.engagement_model and fac[b, 0] >= 0
+                  and not will.last_stand[fac[b, 0], n]
                   and wear[r, n] >= (will.garrison_break[r, fac[b, 0]]
                                      * (0.5 + will.morale[r, fac[b, 0]]))):
                 how[b] = BROKEN

@@ -45,7 +45,7 @@ class RetreatRule(NamedTuple):
 
     rout_loss: float          # share of a beaten garrison lost as it retreats
     breakout_loss: float      # share of a cut-off garrison lost as it breaks out
-    last_stand: np.ndarray    # [F] bool: the faction's garrisons never break out
+    last_stand: np.ndarray    # [F, N] bool: the faction's garrison there never breaks out
 
 
 def resolve(c: Compiled, st: State, orders: Orders, bt: Battles,
@@ -112,7 +112,7 @@ def _log_battles(bt: Battles, nb: np.ndarray, nb_ok: np.ndarray, survivors: np.n
             continue
         retreat = tuple(int(x) for x in nb[b][nb_ok[b]])
         breakout: tuple[int, ...] = ()
-        if not retreat and old >= 0 and not last_stand[old]:
+        if not retreat and old >= 0 and not last_stand[old, n]:
             breakout = tuple(int(x) for x in breakout_places(hops, n, control[r], old))
         log.append(Capture(*battle, retreat_to=retreat, breakout_to=breakout,
                            survivors=float(survivors[b])))
@@ -170,7 +170,7 @@ def resolve_kernel(battles: BattleEnds, orders: Orders, forces: Forces, graph: G
                 k += 1
         if k == 0:
             # Cut off: break out to the nearest places the faction holds, or surrender.
-            to = (breakout_places(hops, bn[b], control[r], old) if not last_stand[old]
+            to = (breakout_places(hops, bn[b], control[r], old) if not last_stand[old, bn[b]]
                   else np.zeros(0, dtype=np.intp))
             if to.size == 0:
                 casualties[r, old] += survivors[b]

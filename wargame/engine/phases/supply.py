@@ -175,7 +175,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     days = c.scenario.scenario.days_per_turn
     hazard = p["model.surrender_rate"][rep] * days * (1.0 - sup.airlift[rep, place])
     # A faction that fights to the end (doctrine.last_stand) makes no deal.
-    hazard = np.where(c.last_stand[st.control[rep, place]], 0.0, hazard)
+    hazard = np.where(c.last_stand[st.control[rep, place], place], 0.0, hazard)
     deal = rng.random(rep.size) < -np.expm1(-hazard)
     if not deal.any():
         return mult, captured, lost
