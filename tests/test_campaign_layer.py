@@ -225,7 +225,8 @@ BAD = [
                                               "most 20"),
     ("factions.west.doctrine.first_operation_turn", 40,
      "factions.west.doctrine.first_operation_turn: turn 40 is after the last turn (12)"),
-    ("factions.west.doctrine.last_stand", "maybe", "factions.west.doctrine.last_stand"),
+    ("factions.west.doctrine.last_stand", "maybe", "factions.west.doctrine.last_stand: must be "
+                                                  "true, false or a list of settlement ids"),
     ("factions.west.doctrine.last_stand", ["nowhere"],
      "factions.west.doctrine.last_stand.0: unknown settlement 'nowhere'"),
     ("model.massing_days", -3, "model.massing_days: must be at least 0"),

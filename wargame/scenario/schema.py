@@ -26,6 +26,7 @@ from wargame.scenario.limits import (
     MAX_DAYS_PER_TURN,
     MAX_TURNS,
 )
+from wargame.scenario.messages import describe
 from wargame.scenario.params import POSITIVE_FLOOR, STRICT, Param, bounded
 from wargame.scenario.settings import model_fields
 
@@ -92,6 +93,16 @@ class Meta(Entry):
     sources: list[Source] = []
 
 
+def _last_stand(value: object) -> object:
+    """``doctrine.last_stand`` is true, false or a list of settlement ids: one message for any
+    other value (pydantic would give one per member of the union)."""
+    if isinstance(value, bool) or (isinstance(value, list)
+                                   and all(isinstance(x, str) for x in value)):
+        return value
+    raise ValueError("must be true, false or a list of settlement ids (got "
+                     f"{describe(value)})")
+
+
 class Doctrine(Entry):
     """How a faction chooses its offensives."""
 
@@ -100,7 +111,7 @@ class Doctrine(Entry):
     max_offensives: int = Field(3, ge=0, le=100)
     operations: int = Field(1, ge=0, le=20)
     first_operation_turn: Turn | None = None
-    last_stand: bool | list[Id] = False
+    last_stand: Annotated[bool | list[str], BeforeValidator(_last_stand)] = False
     objectives: dict[Id, Count] = {}
 
 
