@@ -275,7 +275,7 @@ def one_battle(attackers: float, garrison: float, days: float, *, cap_att: float
                np.zeros(1, bool), np.zeros(1, bool)),
         Assault(np.array([[advance]]), cl, wr),
         Will(np.full((1, 2), breakpoint), np.full((1, 2), 0.5), np.array([3.0]),
-             np.array([collapse_rate]), np.full((1, 2), garrison_break),
+             np.array([collapse_rate]), np.array([garrison_break]),
              np.array([[last_stand], [False]])),
         rule, cas)
     return {"end": end[0].tolist(), "routed": routed[0].tolist(), "winner": int(winner[0]),

@@ -101,12 +101,11 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
                       float(c.scenario.scenario.days_per_turn),
                       float(m.max_engaged_ratio))
     sp = c.space
-    garrison_break = np.repeat(p["model.garrison_break"][:, None], c.n_factions, axis=1)
     end, routed, winner, how, fought, breaks, before = engage(
         Engagements(br, bn, fac, S, mult, np.ascontiguousarray(k), H, days, collapse_u),
         sp, Assault(st.advance, st.cleared, st.wear),
-        Will(bp, st.morale, st.rout_ratio, p["model.collapse_rate"], garrison_break,
-             c.last_stand), rule,
+        Will(bp, st.morale, st.rout_ratio, p["model.collapse_rate"],
+             p["model.garrison_break"], c.last_stand), rule,
         st.casualties)
     return Battles(rep=br, place=bn, faction=fac, start=S, end=end, power0=S * mult,
                    routed=routed, winner=winner, how=how, days=days, fought=fought,

@@ -105,7 +105,7 @@ class Will(NamedTuple):
     morale: np.ndarray          # [R, F] float64
     rout_ratio: np.ndarray      # [R] float64: enemy power over its own that routs a side
     collapse_rate: np.ndarray   # [R] float64: daily collapse hazard at the reference morale
-    garrison_break: np.ndarray  # [R, F] float64: wear that makes a garrison give up
+    garrison_break: np.ndarray  # [R] float64: wear that makes a garrison give up
     last_stand: np.ndarray      # [F, N] bool: the faction's garrison there never gives up from wear
 
 
@@ -369,7 +369,7 @@ def engage(battles: Engagements, places: Places, assault: Assault, will: Will,
                 how[b] = EXHAUSTED
             elif (rule.engagement_model and fac[b, 0] >= 0
                   and not will.last_stand[fac[b, 0], n]
-                  and wear[r, n] >= (will.garrison_break[r, fac[b, 0]]
+                  and wear[r, n] >= (will.garrison_break[r]
                                      * (0.5 + will.morale[r, fac[b, 0]]))):
                 how[b] = BROKEN
             elif fac[b, 0] >= 0 and battles.collapse_u[b] < collapse_chance(
