@@ -276,6 +276,21 @@ def test_show_says_what_events_do_and_where_the_garrisons_stand() -> None:
     assert first.garrison["b"] > first.garrison["a"]   # b faces the enemy: more stand there
 
 
+def test_show_says_each_factions_doctrine() -> None:
+    """What differs from the default doctrine, in words: operations, objectives by name and
+    weight, a last stand and where; a faction with the defaults gets no row."""
+    code, out, _ = cli("show", str(ROOT / "scenarios" / "mosul_2016.yaml"))
+    assert code == 0
+    text = " ".join(out.split())
+    assert "Doctrine id beyond the defaults" in text
+    assert "isil fights to the end at Mosul (west bank and Old City)" in text
+    assert "isf first operation attacks on turn 1; objectives Bartella (2)" in text
+    code, out, _ = cli("show", TOY)
+    assert code == 0
+    doctrine = out.split("Doctrine\n")[1].split("Settlements by controller")[0]
+    assert "red" in doctrine and "objectives C (5)" in doctrine and "blue" not in doctrine
+
+
 def test_batch_timing_has_dates_and_none_for_at_the_end_outcomes() -> None:
     res = wargame.batch(ALEPPO, runs=60, seed=7)
     import io

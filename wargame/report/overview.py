@@ -21,7 +21,7 @@ from wargame.scenario.params import (
     Uniform,
     param_source,
 )
-from wargame.scenario.schema import Condition, Scenario, Source
+from wargame.scenario.schema import Condition, Doctrine, Faction, Scenario, Source
 from wargame.textsafe import printable
 
 
@@ -107,6 +107,9 @@ def overview(loaded: Loaded) -> RenderableType:
                                                                if t.captured.by else ""))
         ev_rows.append([eid, ", ".join(bits), event_text(e)])
     known = [*sc.factions, *sc.settlements, *sc.support, *sc.events, *sc.outcomes]
+    doc_rows = [[fid, text] for fid, f in sc.factions.items() if (text := doctrine_text(sc, f))]
+    dt = fitted([Col("id", key=True), Col("beyond the defaults", ids=True)], doc_rows,
+                title="Doctrine", known=known)
     ev = fitted([Col("id", key=True), Col("trigger", ids=True), Col("what it does", ids=True)],
                 ev_rows, title="Events", known=known)
 
@@ -131,13 +134,41 @@ def overview(loaded: Loaded) -> RenderableType:
     )
 
     parts: list[RenderableType] = [head, ft]
-    parts += [t for t, n in ((rt, len(sc.relations.pairs)), (st, len(held)), (gar, len(held)),
+    parts += [t for t, n in ((dt, len(doc_rows)), (rt, len(sc.relations.pairs)), (st, len(held)),
+                             (gar, len(held)),
                              (sup, len(sc.support)), (ev, len(ev_rows)),
                              (ot, len(ot_rows))) if n]
     parts.append(graph)
     uncertain = sum(1 for _ in _uncertain(sc))
     parts.append(Text(f"{uncertain} uncertain parameters are sampled once per game."))
     return Group(*parts)
+
+
+def doctrine_text(sc: Scenario, f: Faction) -> str:
+    """What a faction's doctrine and recruitment say beyond the defaults, in words (empty if
+    nothing); aggression is in the factions table."""
+    d, base, fields = f.doctrine, Doctrine(), Faction.model_fields
+    bits = []
+    if d.operations != base.operations:
+        bits.append(f"{d.operations} operation{'s' if d.operations != 1 else ''} at a time")
+    if d.first_operation_turn is not None:
+        bits.append(f"first operation attacks on turn {d.first_operation_turn}")
+    if d.objectives:
+        bits.append("objectives " + ", ".join(f"{sc.settlements[s].name} ({w:g})"
+                                               for s, w in d.objectives.items()))
+    if d.last_stand is True:
+        bits.append("fights to the end everywhere")
+    elif d.last_stand:
+        bits.append("fights to the end at "
+                    + ", ".join(sc.settlements[s].name for s in d.last_stand))
+    if d.reserve_share != base.reserve_share:
+        bits.append(f"keeps {fmt_param(d.reserve_share, 2)} of a garrison back")
+    if d.max_offensives != base.max_offensives:
+        bits.append(f"at most {d.max_offensives} attack{'s' if d.max_offensives != 1 else ''} "
+                    "a turn")
+    if f.recruitment != fields["recruitment"].default:
+        bits.append(f"recruits {fmt_param(f.recruitment)} a year per 1,000 people held")
+    return "; ".join(bits)
 
 
 def _factions(sc: Scenario, held: dict[str, list[str]]) -> Fit:
