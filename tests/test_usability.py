@@ -283,7 +283,10 @@ def test_show_says_each_factions_doctrine() -> None:
     assert code == 0
     text = " ".join(out.split())
     assert "Doctrine id beyond the defaults" in text
-    assert "isil fights to the end at Mosul (west bank and Old City)" in text
+    assert ("isil fights to the end at Mosul (west bank and Old City); keeps 20% of a "
+            "garrison back; at most 1 attack a turn") in text
+    code, out, _ = cli("show", ALEPPO)
+    assert "turkey keeps no reserve; makes no attack" in " ".join(out.split())
     assert "isf first operation attacks on turn 1; objectives Bartella (2)" in text
     code, out, _ = cli("show", TOY)
     assert code == 0

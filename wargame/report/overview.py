@@ -14,6 +14,7 @@ from wargame.scenario.calendar import turn_end
 from wargame.scenario.load import Loaded
 from wargame.scenario.params import (
     Choice,
+    Fixed,
     LogNormal,
     Normal,
     Param,
@@ -162,9 +163,13 @@ def doctrine_text(sc: Scenario, f: Faction) -> str:
         bits.append("fights to the end at "
                     + ", ".join(sc.settlements[s].name for s in d.last_stand))
     if d.reserve_share != base.reserve_share:
-        bits.append(f"keeps {fmt_param(d.reserve_share, 2)} of a garrison back")
+        share = d.reserve_share.value if isinstance(d.reserve_share, Fixed) else d.reserve_share
+        bits.append("keeps no reserve" if share == 0 else
+                    f"keeps {share:.0%} of a garrison back" if isinstance(share, float) else
+                    f"keeps {fmt_param(share, 2)} of a garrison back")
     if d.max_offensives != base.max_offensives:
-        bits.append(f"at most {d.max_offensives} attack{'s' if d.max_offensives != 1 else ''} "
+        bits.append("makes no attack" if d.max_offensives == 0 else
+                    f"at most {d.max_offensives} attack{'s' if d.max_offensives != 1 else ''} "
                     "a turn")
     if f.recruitment != fields["recruitment"].default:
         bits.append(f"recruits {fmt_param(f.recruitment)} a year per 1,000 people held")
