@@ -49,7 +49,11 @@ BASE: dict[str, Any] = {
 
 def play(doc: dict[str, Any], R: int = 200, seed: int = 3, log: bool = False,
          turns: int | None = None) -> Any:
-    sc = validate_document(Document(copy.deepcopy(doc), {}, "<test>"))
+    """Play ``doc`` without capitulations (unless it sets them), so that a place changes hands
+    only where an operation takes it (capitulations: tests/test_capitulation.py)."""
+    doc = copy.deepcopy(doc)
+    doc.setdefault("model", {}).setdefault("capitulation_rate", 0)
+    sc = validate_document(Document(doc, {}, "<test>"))
     return simulate(compile_scenario(sc), np.random.default_rng(seed), R, turns=turns,
                     log=log, record_turns=True)
 

@@ -1,4 +1,5 @@
-"""Whole campaigns: fit the campaign layer's pause on theatres, cross-validated by theatre.
+"""Whole campaigns: fit the campaign layer's pause and capitulation rate on theatres,
+cross-validated by theatre.
 
 Usage (from the repository root)::
 
@@ -8,21 +9,22 @@ Usage (from the repository root)::
 Each theatre is a directory ``validation/data/campaigns/NAME/`` (``history.csv`` of dated
 control changes, ``strengths.csv`` of published strength estimates, every row cited) with its
 scenario ``scenarios/NAME.yaml``. Every theatre's scenario is played at each point of the grid
-of ``model.pause_days`` (the one campaign setting fitted here; the other settings keep their
-documented defaults) and scored month by month against its history:
+of ``model.pause_days`` by ``model.capitulation_rate`` (the two campaign settings fitted here;
+the other settings keep their documented defaults) and scored month by month against its
+history:
 
 * month-end Brier of control (0 perfect, 2 worst; the mean over places and months) against
   persistence (nothing changes) and a uniform guess over the factions;
 * changes of control per month, in the games against history;
 * each faction's strength at the end against the published estimates.
 
-The pause is chosen in two steps (:func:`choose`): the pauses whose mean Brier skill against
+A point is chosen in two steps (:func:`choose`): the points whose mean Brier skill against
 uniform is within ``BRIER_TIE`` of the best are tied, since the score cannot tell them apart;
 of those, the one whose pauses between offensives (``offensive_gaps``) come closest to
 history's is taken, as that is the rhythm the pause sets. Leave one theatre out: for each
-theatre the pause is chosen on the others and the theatre is scored at that pause. The
-default is the pause chosen on all theatres. The Aleppo theatre is never part of the fit: it
-is played at the chosen default and scored as a test (``validation/aleppo_hindcast.py``).
+theatre the point is chosen on the others and the theatre is scored at that point. The
+defaults are the point chosen on all theatres. The Aleppo theatre is never part of the fit: it
+is played at the chosen defaults and scored as a test (``validation/aleppo_hindcast.py``).
 
 Writes ``validation/results/campaigns.csv`` and the markdown tables it prints on stdout to
 ``validation/results/campaigns.md``.
@@ -53,6 +55,12 @@ OUT = ROOT / "validation" / "results" / "campaigns.csv"
 REPORT = ROOT / "validation" / "results" / "campaigns.md"
 GRID = (21, 42, 63, 91, 126, 182)
 """Pauses searched (days): three weeks (Tikrit 2015) to half a year."""
+CAPITULATION_GRID = (0.0, 0.001, 0.003, 0.01, 0.03)
+"""Capitulation rates searched (a day, at morale 0.6): none, then from about one deal in
+three years of an outnumbered garrison's exposure to about one in a month."""
+Point = tuple[int, float]
+"""A point of the fit: (``pause_days``, ``capitulation_rate``)."""
+POINTS: tuple[Point, ...] = tuple(itertools.product(GRID, CAPITULATION_GRID))
 RUNS = 400
 SEED = 20240501
 VARIANT_SEEDS = 3
@@ -118,13 +126,24 @@ class Score:
         return 1.0 - self.brier / self.persistence
 
 
-def play(th: Theatre, pause: int, runs: int, seed: int, sets: tuple[str, ...] = ()) -> Score:
-    """Play ``runs`` games of the theatre with ``model.pause_days = pause`` (and any other
-    ``sets``) and score them."""
+def point_sets(point: Point) -> tuple[str, ...]:
+    """The ``--set`` paths that play a point of the fit."""
+    return (f"model.pause_days={point[0]}", f"model.capitulation_rate={point[1]:g}")
+
+
+def point_text(point: Point) -> str:
+    """A point as the tables name it."""
+    return f"{point[0]} d, {point[1]:g}/d"
+
+
+def play(th: Theatre, point: Point, runs: int, seed: int, sets: tuple[str, ...] = ()
+         ) -> Score:
+    """Play ``runs`` games of the theatre at ``point`` (``sets`` before it, so the point
+    wins) and score them."""
     from wargame.engine import compile_scenario, simulate
     from wargame.scenario import load
 
-    sc = load(th.scenario, [f"model.pause_days={pause}", *sets]).scenario
+    sc = load(th.scenario, [*sets, *point_sets(point)]).scenario
     c = compile_scenario(sc)
     T = sc.scenario.turns
     days = sc.scenario.days_per_turn
@@ -162,26 +181,29 @@ def play(th: Theatre, pause: int, runs: int, seed: int, sets: tuple[str, ...] = 
                  real / months, strength, gaps, history_gaps, runs)
 
 
-def brier_skill(scores: dict[tuple[str, int], Score], names: list[str], pause: int) -> float:
-    """Mean skill against uniform of the theatres ``names`` at ``pause``."""
-    return float(np.mean([scores[n, pause].skill_uniform for n in names]))
+Scores = dict[tuple[str, Point], Score]
 
 
-def rhythm_error(scores: dict[tuple[str, int], Score], names: list[str], pause: int) -> float:
+def brier_skill(scores: Scores, names: list[str], point: Point) -> float:
+    """Mean skill against uniform of the theatres ``names`` at ``point``."""
+    return float(np.mean([scores[n, point].skill_uniform for n in names]))
+
+
+def rhythm_error(scores: Scores, names: list[str], point: Point) -> float:
     """Mean |log2(median pause between offensives in the games / in history)| over the
     theatres ``names`` with at least ``MIN_HISTORY_PAUSES`` pauses in history (nan if none)."""
     err = [abs(math.log2(np.median(s.gaps) / np.median(s.actual_gaps)))
-           for s in (scores[n, pause] for n in names)
+           for s in (scores[n, point] for n in names)
            if len(s.actual_gaps) >= MIN_HISTORY_PAUSES and s.gaps]
     return float(np.mean(err)) if err else math.nan
 
 
-def choose(scores: dict[tuple[str, int], Score], names: list[str]) -> int:
-    """The pause fitted on the theatres ``names``: of the pauses whose mean skill against
+def choose(scores: Scores, names: list[str]) -> Point:
+    """The point fitted on the theatres ``names``: of the points whose mean skill against
     uniform is within ``BRIER_TIE`` of the best, the one of least :func:`rhythm_error` (of
     equals, the better Brier; Brier alone where no theatre has a rhythm to fit)."""
-    best = max(brier_skill(scores, names, p) for p in GRID)
-    tied = [p for p in GRID if brier_skill(scores, names, p) >= best - BRIER_TIE]
+    best = max(brier_skill(scores, names, p) for p in POINTS)
+    tied = [p for p in POINTS if brier_skill(scores, names, p) >= best - BRIER_TIE]
     errors = {p: rhythm_error(scores, names, p) for p in tied}
     if all(math.isnan(e) for e in errors.values()):
         return max(tied, key=lambda p: brier_skill(scores, names, p))
@@ -268,7 +290,7 @@ def fit(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=RUNS, help=f"games per point ({RUNS})")
     ap.add_argument("--seed", type=int, default=SEED, help=f"root seed ({SEED})")
     ap.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE",
-                    help="also play every theatre at the chosen pause with this --set (may be "
+                    help="also play every theatre at the chosen point with this --set (may be "
                          "repeated), over VARIANT_SEEDS seeds, against the engine as it is")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
                     help="play every theatre with this setting throughout, the fit included "
@@ -279,58 +301,78 @@ def fit(argv: list[str] | None = None) -> int:
     if len(ths) < 2:
         print("need at least two theatres to cross-validate", file=sys.stderr)
         return 1
-    scores: dict[tuple[str, int], Score] = {}
+    scores: Scores = {}
     for th in ths:
-        for pause in GRID:
-            print(f"{th.name}: pause {pause} days", file=sys.stderr)
-            scores[th.name, pause] = play(th, pause, args.runs, args.seed, sets)
+        for point in POINTS:
+            print(f"{th.name}: {point_text(point)}", file=sys.stderr)
+            scores[th.name, point] = play(th, point, args.runs, args.seed, sets)
 
     names = [t.name for t in ths]
     chosen = choose(scores, names)
-    print(f"## Campaign fit: pause_days over {GRID}, {args.runs} games a point, seed "
-          f"{args.seed}\n")
+    pause, rate = chosen
+    edge = [k for k, v, grid in (("pause_days", pause, GRID),
+                                 ("capitulation_rate", rate, CAPITULATION_GRID))
+            if v == grid[-1] or (v == grid[0] and k == "pause_days")]
+    rates = [f"{c:g}/d" for c in CAPITULATION_GRID]
+    print(f"## Campaign fit: pause_days over {GRID} by capitulation_rate over "
+          f"{CAPITULATION_GRID}, {args.runs} games a point, seed {args.seed}\n")
+    print("Mean skill against uniform over the theatres (rows: pause; columns: capitulation "
+          "rate):\n")
+    print(hind.md_table(["pause", *rates],
+                        [[f"{p} d", *(f"{brier_skill(scores, names, (p, c)):+.3f}"
+                                      for c in CAPITULATION_GRID)] for p in GRID]) + "\n")
+    print("Rhythm error (mean |log2| of the median pause between offensives in the games over "
+          f"history's, in the theatres with at least {MIN_HISTORY_PAUSES} pauses in "
+          "history):\n")
+    print(hind.md_table(["pause", *rates],
+                        [[f"{p} d", *(f"{rhythm_error(scores, names, (p, c)):.2f}"
+                                      for c in CAPITULATION_GRID)] for p in GRID]) + "\n")
+    print(f"Chosen on all theatres (the best rhythm of the points within {BRIER_TIE} of the "
+          f"best mean skill): **pause {pause} days, capitulation rate {rate:g} a day**"
+          f"{' (at the edge of the grid: ' + ', '.join(edge) + ')' if edge else ''}.\n")
+    print(f"Each theatre at the chosen capitulation rate ({rate:g} a day): skill against "
+          "uniform, and the median pause between offensives (days, games / history):\n")
     print(hind.md_table(["theatre", *(f"{p} d" for p in GRID)],
-                        [[n, *(f"{scores[n, p].skill_uniform:+.2f}" for p in GRID)]
+                        [[n, *(f"{scores[n, (p, rate)].skill_uniform:+.2f} "
+                               f"({_median(scores[n, (p, rate)].gaps)} / "
+                               f"{_median(scores[n, (p, rate)].actual_gaps)})" for p in GRID)]
                          for n in names]) + "\n")
-    print(hind.md_table(["", *(f"{p} d" for p in GRID)],
-                        [["mean skill", *(f"{brier_skill(scores, names, p):+.3f}" for p in GRID)],
-                         ["rhythm error", *(f"{rhythm_error(scores, names, p):.2f}"
-                                            for p in GRID)]]) + "\n")
-    print("Median pause between offensives (days) at each pause, games / history:\n")
-    print(hind.md_table(["theatre", *(f"{p} d" for p in GRID)],
-                        [[n, *(f"{_median(scores[n, p].gaps)} / "
-                               f"{_median(scores[n, p].actual_gaps)}" for p in GRID)]
+    print(f"Each theatre at the chosen pause ({pause} days): skill against uniform, and "
+          "changes of control a month (games / history):\n")
+    print(hind.md_table(["theatre", *rates],
+                        [[n, *(f"{scores[n, (pause, c)].skill_uniform:+.2f} "
+                               f"({scores[n, (pause, c)].changes_per_month:.2f} / "
+                               f"{scores[n, (pause, c)].actual_per_month:.2f})"
+                               for c in CAPITULATION_GRID)]
                          for n in names]) + "\n")
-    print(f"Skill against uniform at each pause; the rhythm error is the mean |log2| of the "
-          f"median pause in the games over history's, in the theatres with at least "
-          f"{MIN_HISTORY_PAUSES} pauses in history. Chosen on all theatres (the best rhythm "
-          f"of the pauses within {BRIER_TIE} of the best mean skill): **{chosen} days**"
-          f"{' (at the edge of the grid)' if chosen in (GRID[0], GRID[-1]) else ''}.\n")
     rows = []
     with (OUT.open("w", newline="", encoding="utf-8") if not sets
           else contextlib.nullcontext(io.StringIO())) as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["theatre", "pause_days_left_out_fit", "brier", "persistence", "uniform",
+        w.writerow(["theatre", "pause_days_left_out_fit", "capitulation_rate_left_out_fit",
+                    "brier", "persistence", "uniform",
                     "skill_uniform", "skill_persistence", "changes_per_month",
                     "actual_changes_per_month"])
         for n in names:
             others = [x for x in names if x != n]
             p = choose(scores, others)
             s = scores[n, p]
-            w.writerow([n, p, f"{s.brier:.4f}", f"{s.persistence:.4f}", f"{s.uniform:.4f}",
+            w.writerow([n, p[0], f"{p[1]:g}", f"{s.brier:.4f}", f"{s.persistence:.4f}",
+                        f"{s.uniform:.4f}",
                         f"{s.skill_uniform:.3f}", f"{s.skill_persistence:.3f}",
                         f"{s.changes_per_month:.2f}", f"{s.actual_per_month:.2f}"])
-            rows.append([n, str(p), f"{s.brier:.3f}", f"{s.persistence:.3f}",
+            rows.append([n, str(p[0]), f"{p[1]:g}", f"{s.brier:.3f}", f"{s.persistence:.3f}",
                          f"{s.uniform:.3f}", f"{s.skill_uniform:+.2f}",
                          f"{s.skill_persistence:+.2f}",
                          f"{s.changes_per_month:.2f} / {s.actual_per_month:.2f}",
                          f"{_median(s.gaps)} / {_median(s.actual_gaps)}"])
-    print("## Left out: each theatre scored at the pause fitted on the others\n")
-    print(hind.md_table(["theatre", "pause (days)", "Brier", "persistence", "uniform",
+    print("## Left out: each theatre scored at the point fitted on the others\n")
+    print(hind.md_table(["theatre", "pause (days)", "capitulation (a day)", "Brier",
+                         "persistence", "uniform",
                          "skill vs uniform", "skill vs persistence",
                          "changes a month (games / history)",
                          "median pause, days (games / history)"], rows) + "\n")
-    print("## Strength at the end (mean over games, at the chosen pause) and the latest "
+    print("## Strength at the end (mean over games, at the chosen point) and the latest "
           "published estimate\n")
     srows = []
     for th in ths:
@@ -339,7 +381,7 @@ def fit(argv: list[str] | None = None) -> int:
             srows.append([th.name, f, f"{v:,.0f}", pub.get(f, "–")])
     print(hind.md_table(["theatre", "faction", "model", "published"], srows) + "\n")
     print(f"## Pauses between offensives (gaps of more than {BURST_GAP_DAYS} days between one "
-          "faction's captures), at the chosen pause\n")
+          "faction's captures), at the chosen point\n")
     grows = []
     for th in ths:
         s = scores[th.name, chosen]
@@ -353,22 +395,22 @@ def fit(argv: list[str] | None = None) -> int:
     return 0
 
 
-def compare_variant(ths: list[Theatre], pause: int, sets: tuple[str, ...], runs: int,
+def compare_variant(ths: list[Theatre], point: Point, sets: tuple[str, ...], runs: int,
                     seed: int, base: tuple[str, ...] = ()) -> str:
-    """Skill against uniform of every theatre at ``pause``, as the engine is and with ``sets``,
+    """Skill against uniform of every theatre at ``point``, as the engine is and with ``sets``,
     the mean over ``VARIANT_SEEDS`` seeds (``seed``, ``seed + 1``...), as a markdown table
     (``base``: settings both are played with)."""
     rows = []
     both: list[list[float]] = [[], []]
     for th in ths:
         print(f"{th.name}: {' '.join(sets)}", file=sys.stderr)
-        got = [float(np.mean([play(th, pause, runs, seed + k, (*base, *v)).skill_uniform
+        got = [float(np.mean([play(th, point, runs, seed + k, (*base, *v)).skill_uniform
                               for k in range(VARIANT_SEEDS)])) for v in ((), sets)]
         for j in (0, 1):
             both[j].append(got[j])
         rows.append([th.name, f"{got[0]:+.3f}", f"{got[1]:+.3f}"])
     rows.append(["mean", f"{np.mean(both[0]):+.3f}", f"{np.mean(both[1]):+.3f}"])
-    return (f"## Skill against uniform at the chosen pause ({pause} days), the mean of "
+    return (f"## Skill against uniform at the chosen point ({point_text(point)}), the mean of "
             f"{VARIANT_SEEDS} seeds of {runs} games\n\n"
             + hind.md_table(["theatre", "the engine", " ".join(sets)], rows))
 

@@ -54,14 +54,16 @@ class Encircled:
 
 @dataclass(frozen=True, slots=True)
 class Surrender:
-    """A besieged place handed over by a negotiated surrender."""
+    """A place handed over by a deal: besieged, or outnumbered by a neighbour at war (a
+    capitulation)."""
 
     turn: int
     replicate: int
     settlement: int
     faction: int        # the garrison's
-    taker: int          # the besieger who takes the place
+    taker: int          # the besieger (or the outnumbering neighbour) who takes the place
     evacuated: float    # fighters evacuated to a place of their faction (0: captured)
+    besieged: bool      # false: a capitulation without a siege
 
 
 @dataclass(frozen=True, slots=True)

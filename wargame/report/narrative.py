@@ -155,9 +155,10 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
     for x in turn.surrenders:
         gone = (f"its {x.evacuated:,.0f} fighters were evacuated" if round(x.evacuated) >= 1
                 else "its garrison went into captivity")
+        how = "after a siege" if x.besieged else "without a fight, outnumbered"
         lines.append(f"{_their(fname.get(x.faction, x.faction) or '')} garrison in "
                      f"{sname.get(x.place, x.place)} surrendered to "
-                     f"{fname.get(x.taker, x.taker)} after a siege; {gone}.")
+                     f"{fname.get(x.taker, x.taker)} {how}; {gone}.")
     for o in turn.operations:
         aims = _places(o.objectives, sname)
         mass = (f", massing for {o.massing_turns} turn{'s' if o.massing_turns != 1 else ''} "

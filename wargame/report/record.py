@@ -92,12 +92,13 @@ class Battle:
 
 @dataclass(frozen=True)
 class Surrender:
-    """A besieged place handed over by a deal."""
+    """A place handed over by a deal: besieged, or outnumbered (a capitulation)."""
 
     place: str
     faction: str | None       # the garrison's
-    taker: str | None         # the besieger's
+    taker: str | None         # the besieger's, or the outnumbering neighbour's
     evacuated: float          # fighters evacuated to a place of their faction (0: captured)
+    besieged: bool = True     # false: a capitulation without a siege
 
 
 @dataclass(frozen=True)
@@ -354,7 +355,7 @@ def _turn(t: int, log: Sequence[ev.EngineEvent], ids: _Ids, sc: Scenario,
             case ev.Surrender():
                 surrenders.append(Surrender(ids.settlements[e.settlement],
                                             ids.faction(e.faction), ids.faction(e.taker),
-                                            e.evacuated))
+                                            e.evacuated, e.besieged))
             case ev.OperationEnded():
                 culminated.append(Culminated(ids.faction(e.faction), e.pause_turns, e.why,
                                              [ids.place(n) for n in e.objectives], e.lost))

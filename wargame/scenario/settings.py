@@ -172,7 +172,7 @@ SETTINGS: tuple[Setting, ...] = (
             "phases/operations.py", "Longest offensive before the faction pauses; also the days "
             "of attack a planner counts a brittle garrison exposed to collapse.", "60", low=1,
             high=100_000),
-    Setting("pause_days", "whole", 42, "fitted on four theatres (validation/campaigns.py)",
+    Setting("pause_days", "whole", 91, "fitted on four theatres (validation/campaigns.py)",
             "phases/morale.py",
             "Pause after an operation culminates or stalls (none after one that took its "
             "objectives).", "28", low=0, high=10_000),
@@ -211,6 +211,11 @@ SETTINGS: tuple[Setting, ...] = (
     _fraction("surrender_rate", None, MODERN_BATTLES, "phases/supply.py",
               "Daily hazard that a besieged place ends its siege by a deal (0 switches deals "
               "off).", "0", sampled=True),
+    Setting("capitulation_rate", "number", 0.003,
+            "fitted on four theatres (validation/campaigns.py)", "phases/supply.py",
+            "Daily hazard, at morale 0.6, that a garrison outnumbered `rout_ratio` to 1 by a "
+            "neighbour at war hands its place over by a deal, without a fight (0: only besieged "
+            "places make deals).", "0.002", low=0.0, high=1.0, sampled=True),
     # Orders (phases/orders.py).
     Setting("planning_ratio", "number", 3.0, "the 3:1 rule", "phases/orders.py",
             "The force ratio a cautious attacker plans for (raised to 1 − aggression).", "2",

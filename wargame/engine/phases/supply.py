@@ -16,8 +16,16 @@ half of what it has next door); the garrison is evacuated to the strongest place
 holds in supply, or, if there is none, surrenders (booked as casualties). ``surrender_rate``
 is a rate per day counted on the modern city battles (``validation/modern_battles.py``).
 
+**Capitulation.** A garrison in supply whose strongest neighbour at war has at least
+``rout_ratio`` times its fighters makes the same deal without a siege, with probability
+``1 - exp(-capitulation_rate x days_per_turn x exp(-collapse_morale_slope x (morale - 0.6)))``
+a turn (the collapse hazard's dependence on morale): the towns handed over by elders and
+commanders, or left before an assault, of Afghanistan in 2021 and western Libya in 2020.
+``capitulation_rate`` is fitted on the theatres (``validation/campaigns.py``). A faction's
+``last_stand`` places make no deal of either kind; a deterministic game draws none.
+
 Settings (``model:``): ``siege_attrition``, ``unsupplied_power``, ``surrender_rate``,
-``min_garrison``; see ``docs/model.md``.
+``capitulation_rate``, ``min_garrison``; see ``docs/model.md``.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from numba import njit
 from wargame.engine.common import ALLIED, WAR, flood_one
 from wargame.engine.compile import Compiled, Graph
 from wargame.engine.events import Encircled, EngineEvent, Surrender
+from wargame.engine.phases.engagement import REFERENCE_MORALE
 from wargame.engine.phases.support import TurnSupport
 from wargame.engine.state import Forces, State
 
@@ -102,8 +111,9 @@ def besiege(reach: np.ndarray, ctrl: np.ndarray, airlift: np.ndarray, rule: Sieg
 def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndarray,
               relation: np.ndarray, reach: np.ndarray, graph: Graph, min_garrison: float
               ) -> tuple[np.ndarray, np.ndarray]:
-    """Hand each besieged place in (``rep``, ``place``) to its besieger, in place in
-    ``forces`` and ``siege``; ``reach`` [R, N] says which places are in supply.
+    """Hand each place in (``rep``, ``place``) that makes a deal to its strongest neighbour at
+    war (the besieger), in place in ``forces`` and ``siege``; ``reach`` [R, N] says which
+    places are in supply.
 
     Returns, per place, the new controller (-1 if no hostile neighbour: nothing happens) and
     the fighters evacuated to a place of their faction in supply (0 if they surrendered).
@@ -145,11 +155,33 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
     return taker, evacuated
 
 
+@njit(cache=True)
+def outnumbered(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
+                siege: np.ndarray, ratio: np.ndarray, out_start: np.ndarray, dst: np.ndarray
+                ) -> np.ndarray:
+    """Which places in supply face a neighbour at war with at least ``ratio`` [R] times their
+    garrison -> [R, N] bool (the candidates for a capitulation)."""
+    R, N = ctrl.shape
+    out = np.zeros((R, N), dtype=np.bool_)
+    for r in range(R):
+        for n in range(N):
+            f = ctrl[r, n]
+            if f < 0 or siege[r, n] > 0:
+                continue
+            best = 0.0
+            for e in range(out_start[n], out_start[n + 1]):
+                g = ctrl[r, dst[e]]
+                if g >= 0 and relation[r, f, g] == WAR and strength[r, dst[e]] > best:
+                    best = strength[r, dst[e]]
+            out[r, n] = best > 0.0 and best >= ratio[r] * strength[r, n]
+    return out
+
+
 def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarray],
                  rng: np.random.Generator, deterministic: bool,
                  log: list[EngineEvent] | None, t: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Trace supply, apply sieges and draw negotiated surrenders.
+    """Trace supply, apply sieges and draw negotiated surrenders and capitulations.
 
     Returns the supply multiplier [R, N] and, per faction, the places captured and lost by
     surrender [R, F] each. A deterministic game draws no surrenders.
@@ -169,11 +201,24 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
                                  float(sup.airlift[r, n])))
     if deterministic:
         return mult, captured, lost
-    rep, place = np.nonzero(st.siege > 0)
+    days = c.scenario.scenario.days_per_turn
+    besieged = st.siege > 0
+    capitulate = p["model.capitulation_rate"]
+    if capitulate.any():
+        # Capitulation: a garrison outnumbered rout_ratio to 1 makes a deal without a fight.
+        outmatched = outnumbered(st.control, st.relation, st.strength, st.siege,
+                                 p["model.rout_ratio"], c.out_start, c.dst)
+        rep, place = np.nonzero(besieged | outmatched)
+    else:
+        rep, place = np.nonzero(besieged)
     if rep.size == 0:
         return mult, captured, lost
-    days = c.scenario.scenario.days_per_turn
     hazard = p["model.surrender_rate"][rep] * days * (1.0 - sup.airlift[rep, place])
+    if capitulate.any():
+        morale = st.morale[rep, st.control[rep, place]]
+        hazard = np.where(besieged[rep, place], hazard,
+                          capitulate[rep] * days * np.exp(-float(m.collapse_morale_slope)
+                                                          * (morale - REFERENCE_MORALE)))
     # A faction that fights to the end (doctrine.last_stand) makes no deal.
     hazard = np.where(c.last_stand[st.control[rep, place], place], 0.0, hazard)
     deal = rng.random(rep.size) < -np.expm1(-hazard)
@@ -181,6 +226,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
         return mult, captured, lost
     rep, place = rep[deal], place[deal]
     old = st.control[rep, place].astype(np.intp)
+    sieged = besieged[rep, place]
     taker, evacuated = surrender(rep, place, st.forces(), st.siege, st.relation, reach,
                                  c.graph, float(m.min_garrison))
     done = taker >= 0
@@ -191,5 +237,5 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     if log is not None:
         for i in np.flatnonzero(done):
             log.append(Surrender(t, int(rep[i]), int(place[i]), int(old[i]), int(taker[i]),
-                                 float(evacuated[i])))
+                                 float(evacuated[i]), bool(sieged[i])))
     return mult, captured, lost
