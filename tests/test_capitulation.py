@@ -70,12 +70,14 @@ def test_the_outnumbered_places_are_those_facing_three_times_their_garrison_at_w
     strength = np.array([[100.0, 300.0, 50.0, 149.0]] * 3)
     siege = np.zeros((3, 4), np.int16)
     siege[2, 0] = 1
-    got = outnumbered(ctrl, rel, strength, siege, np.array([3.0, 3.0, 3.0]), out_start, dst)
+    assaulted = np.zeros((3, 4), bool)
+    assaulted[2, 2] = True
+    got = outnumbered(ctrl, rel, strength, siege, assaulted, np.array([3.0, 3.0, 3.0]),
+                      out_start, dst)
     # Place 0 faces 300 (3 x 100); place 2 faces 300 and 149 (3 x 50 = 150: the 300 counts);
     # place 3 faces 50; place 1 faces 100. No war: no one; a besieged place is left to the
-    # siege's own deal.
-    assert got.tolist() == [[True, False, True, False], [False] * 4,
-                            [False, False, True, False]]
+    # siege's own deal, one assaulted last turn to the battle's collapse.
+    assert got.tolist() == [[True, False, True, False], [False] * 4, [False] * 4]
 
 
 def test_an_outnumbered_post_is_handed_over_without_a_fight() -> None:

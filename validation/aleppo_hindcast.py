@@ -48,18 +48,18 @@ BASE_RUN = "base scenario, 64 turns"
 PERSISTENCE = "persistence (Oct 2015)"
 UNIFORM = "uniform (1/5 each)"
 # Reference runs of the history variant, for comparison, not calibrations: without the
-# campaign layer (the engagement rules alone, with their 21-day pause: the engine before
-# operations, quiet fronts and regeneration), and with the rules before those -- classic
+# campaign layer (the engagement rules alone, with their 21-day pause and no capitulations:
+# the engine before operations, quiet fronts, regeneration and capitulations), and with the rules before those -- classic
 # decisive battles of all forces, two days of fighting at every attacked place every week,
 # no frontage, ground, wear, collapse, culmination or deals, and the old siege attrition of
 # 3% a week.
 NO_CAMPAIGN = "without the campaign layer"
 CLASSIC = "classic battles (earlier rules)"
 PROBES = {
-    NO_CAMPAIGN: ["model.campaign=false", "model.pause_days=21"],
+    NO_CAMPAIGN: ["model.campaign=false", "model.pause_days=21", "model.capitulation_rate=0"],
     CLASSIC: ["model.campaign=false", "model.engagement_model=false", "model.battle_days=2",
               "model.collapse_rate=0", "model.culmination_loss=1", "model.surrender_rate=0",
-              "model.siege_attrition=0.03"],
+              "model.capitulation_rate=0", "model.siege_attrition=0.03"],
 }
 DAMPED = NO_CAMPAIGN
 KEY_PLACES = ("aleppo_east", "khan_tuman", "tal_rifaat", "mare", "manbij", "jarabulus",

@@ -138,12 +138,12 @@ def point_text(point: Point) -> str:
 
 def play(th: Theatre, point: Point, runs: int, seed: int, sets: tuple[str, ...] = ()
          ) -> Score:
-    """Play ``runs`` games of the theatre at ``point`` (``sets`` before it, so the point
-    wins) and score them."""
+    """Play ``runs`` games of the theatre at ``point`` and score them (``sets`` after it: a
+    setting they name overrides the point's)."""
     from wargame.engine import compile_scenario, simulate
     from wargame.scenario import load
 
-    sc = load(th.scenario, [*sets, *point_sets(point)]).scenario
+    sc = load(th.scenario, [*point_sets(point), *sets]).scenario
     c = compile_scenario(sc)
     T = sc.scenario.turns
     days = sc.scenario.days_per_turn

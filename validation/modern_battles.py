@@ -215,7 +215,10 @@ def scenario_yaml(b: mt.Battle, priors: Priors, population: int,
         # on whole theatres). ``--campaign`` plays the same battles with it.
         # A culminated assault pauses as the table's battles did (Tikrit, 17 days in March
         # 2015; Mosul, about four weeks in 2017), not as whole theatres regroup.
+        # No capitulation: the table holds places that were fought for, so a garrison that
+        # gave its place up without a fight is not in it (the theatres fit that rate).
         "model": {"campaign": campaign, "massing_days": 0, "pause_days": 21,
+                  "capitulation_rate": 0,
                   **({} if engaged_ratio == "default"
                      else {"max_engaged_ratio": engaged_ratio})},
         "outcomes": {"taken": {"name": "The attacker takes the city",

@@ -154,8 +154,8 @@ def play_on(c: Compiled, game: Game, rng: np.random.Generator, until: int) -> Ga
         redeploy(st.control, st.strength, c.dst, c.out_start, links, hold,
                  float(c.scenario.model.redeploy_share))
         np.maximum(st.strength, 0.0, out=st.strength)
-        civilians.civilians_phase(c, st, civ, civilians.attacked(bt, st.control.shape),
-                                  sup.sorties, control_before)
+        st.assaulted = civilians.attacked(bt, st.control.shape)
+        civilians.civilians_phase(c, st, civ, st.assaulted, sup.sorties, control_before)
         outcomes.evaluate(c, st, t)
         game.turn = t
         game.record(F)

@@ -74,6 +74,7 @@ class State:
     rout_ratio: np.ndarray     # [R] sampled rout ratio (used by orders and combat)
     cleared: np.ndarray        # [R, N] share of each place its attackers have cleared
     wear: np.ndarray           # [R, N] summed daily loss shares of the garrison under attack
+    assaulted: np.ndarray      # [R, N] bool: attacked last turn (no capitulation there)
     engage_p: np.ndarray       # [R, N] chance that a day at the place sees an engagement
     advance: np.ndarray        # [R, N] km cleared on an engagement day the attacker wins
     offensive_loss: np.ndarray  # [R, F] losses of the faction's attacks in its offensive
@@ -205,6 +206,7 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
         outcome_turn=np.full((R, len(c.outcomes)), -1, dtype=np.int16),
         rout_ratio=p["model.rout_ratio"],
         cleared=np.zeros((R, N)), wear=np.zeros((R, N)),
+        assaulted=np.zeros((R, N), dtype=bool),
         engage_p=engagement_chance(p["model.engagement_rate"], p["model.engagement_spread"],
                                    np.zeros((R, N)) if deterministic
                                    else rng.standard_normal((R, N))),

@@ -16,8 +16,9 @@ half of what it has next door); the garrison is evacuated to the strongest place
 holds in supply, or, if there is none, surrenders (booked as casualties). ``surrender_rate``
 is a rate per day counted on the modern city battles (``validation/modern_battles.py``).
 
-**Capitulation.** A garrison in supply whose strongest neighbour at war has at least
-``rout_ratio`` times its fighters makes the same deal without a siege, with probability
+**Capitulation.** A garrison in supply, not assaulted last turn, whose strongest neighbour at
+war has at least ``rout_ratio`` times its fighters makes the same deal without a siege and
+without a fight (a garrison under assault may collapse instead, phase 5), with probability
 ``1 - exp(-capitulation_rate x days_per_turn x exp(-collapse_morale_slope x (morale - 0.6)))``
 a turn (the collapse hazard's dependence on morale): the towns handed over by elders and
 commanders, or left before an assault, of Afghanistan in 2021 and western Libya in 2020.
@@ -157,16 +158,17 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
 
 @njit(cache=True)
 def outnumbered(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
-                siege: np.ndarray, ratio: np.ndarray, out_start: np.ndarray, dst: np.ndarray
-                ) -> np.ndarray:
-    """Which places in supply face a neighbour at war with at least ``ratio`` [R] times their
-    garrison -> [R, N] bool (the candidates for a capitulation)."""
+                siege: np.ndarray, assaulted: np.ndarray, ratio: np.ndarray,
+                out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Which places in supply and not assaulted last turn face a neighbour at war with at
+    least ``ratio`` [R] times their garrison -> [R, N] bool (the candidates for a
+    capitulation; a place under assault may collapse instead, phase 5)."""
     R, N = ctrl.shape
     out = np.zeros((R, N), dtype=np.bool_)
     for r in range(R):
         for n in range(N):
             f = ctrl[r, n]
-            if f < 0 or siege[r, n] > 0:
+            if f < 0 or siege[r, n] > 0 or assaulted[r, n]:
                 continue
             best = 0.0
             for e in range(out_start[n], out_start[n + 1]):
@@ -207,7 +209,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     if capitulate.any():
         # Capitulation: a garrison outnumbered rout_ratio to 1 makes a deal without a fight.
         outmatched = outnumbered(st.control, st.relation, st.strength, st.siege,
-                                 p["model.rout_ratio"], c.out_start, c.dst)
+                                 st.assaulted, p["model.rout_ratio"], c.out_start, c.dst)
         rep, place = np.nonzero(besieged | outmatched)
     else:
         rep, place = np.nonzero(besieged)
