@@ -60,8 +60,8 @@ def with_model(**model: Any) -> dict[str, Any]:
 
 
 def test_the_outnumbered_places_are_those_facing_three_times_their_garrison_at_war() -> None:
-    # 0 - 1 - 2 - 3, both ways; faction 0 holds 0 and 2, faction 1 holds 1 and 3.
-    src = np.array([0, 1, 1, 2, 2, 3], np.intp)
+    # 0 - 1 - 2 - 3, both ways (the links out of each place, in order: 0>1; 1>0, 1>2; 2>1,
+    # 2>3; 3>2); faction 0 holds 0 and 2, faction 1 holds 1 and 3.
     dst = np.array([1, 0, 2, 1, 3, 2], np.intp)
     out_start = np.array([0, 1, 3, 5, 6], np.intp)
     ctrl = np.array([[0, 1, 0, 1]] * 3, dtype=np.int16)

@@ -49,10 +49,10 @@ PERSISTENCE = "persistence (Oct 2015)"
 UNIFORM = "uniform (1/5 each)"
 # Reference runs of the history variant, for comparison, not calibrations: without the
 # campaign layer (the engagement rules alone, with their 21-day pause and no capitulations:
-# the engine before operations, quiet fronts, regeneration and capitulations), and with the rules before those -- classic
-# decisive battles of all forces, two days of fighting at every attacked place every week,
-# no frontage, ground, wear, collapse, culmination or deals, and the old siege attrition of
-# 3% a week.
+# the engine before operations, quiet fronts, regeneration and capitulations), and with the
+# rules before those -- classic decisive battles of all forces, two days of fighting at
+# every attacked place every week, no frontage, ground, wear, collapse, culmination or deals,
+# and the old siege attrition of 3% a week.
 NO_CAMPAIGN = "without the campaign layer"
 CLASSIC = "classic battles (earlier rules)"
 PROBES = {
