@@ -38,7 +38,7 @@ links:
   - {between: [a, c], km: 5}
 outcomes:
   red_takes_c: {name: Red takes C, controls: {faction: red, settlements: [c]}}
-model: {campaign: false, collapse_rate: 0}   # red attacks at once: the garrison alone decides
+model: {campaign: false, collapse_rate: 0, capitulation_rate: 0}   # the garrison alone decides
 """
 
 
