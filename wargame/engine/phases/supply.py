@@ -206,7 +206,8 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     days = c.scenario.scenario.days_per_turn
     besieged = st.siege > 0
     capitulate = p["model.capitulation_rate"]
-    if capitulate.any():
+    capitulations = bool(capitulate.any())
+    if capitulations:
         # Capitulation: a garrison outnumbered rout_ratio to 1 makes a deal without a fight.
         outmatched = outnumbered(st.control, st.relation, st.strength, st.siege,
                                  st.assaulted, p["model.rout_ratio"], c.out_start, c.dst)
@@ -216,7 +217,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     if rep.size == 0:
         return mult, captured, lost
     hazard = p["model.surrender_rate"][rep] * days * (1.0 - sup.airlift[rep, place])
-    if capitulate.any():
+    if capitulations:
         morale = st.morale[rep, st.control[rep, place]]
         hazard = np.where(besieged[rep, place], hazard,
                           capitulate[rep] * days * np.exp(-float(m.collapse_morale_slope)
