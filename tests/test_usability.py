@@ -480,3 +480,14 @@ def test_show_of_every_scenario_breaks_no_id_at_80_columns(path: str) -> None:
     tables = res.stdout.split("\nSources\n")[0]
     assert _broken_ids(tables, _ids(path)) == []
     assert max(len(line) for line in tables.splitlines()) <= 80
+
+
+def test_batch_factions_table_keeps_each_id_whole_at_80_columns() -> None:
+    """The strength ranges wrap under their means; a long faction id is never broken."""
+    res = CliRunner().invoke(app, ["batch", str(ROOT / "scenarios" / "afghanistan_2021.yaml"),
+                                   "--runs", "20", "--seed", "1"],
+                             env={**ENV, "COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    table = res.output.split("Factions (mean")[1].split("Garrisons")[0]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert re.search(r"^government\s", table, re.M) and re.search(r"^taliban\s", table, re.M)

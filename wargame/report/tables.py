@@ -296,8 +296,9 @@ def faction_table(result: BatchResult) -> RenderableType:
                                                            ("casualties", cn)) if n]
         rows.append([f.id, _n(f.initial_mean), sc, cc, _n(f.reinforcements_mean)])
     caption = "\n".join(notes) or None
-    return fitted([Col("faction"), Col("start", "right", False),
-                   Col("final strength", "right", False), Col("casualties", "right", False),
+    # The ranges may wrap under their means; a faction id is never broken (a key if need be).
+    return fitted([Col("faction", key=True), Col("start", "right", False),
+                   Col("final strength", "right"), Col("casualties", "right"),
                    Col("reinforcements", "right", False)], rows,
                   title="Factions (mean, and 5th–95th percentile of games)", caption=caption)
 
