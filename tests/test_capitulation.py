@@ -17,7 +17,9 @@ import wargame
 from wargame.engine import compile_scenario, simulate
 from wargame.engine.compile import STANCE
 from wargame.engine.events import Capture, Repulse, Surrender
+from wargame.engine.phases.orders import Odds
 from wargame.engine.phases.supply import outnumbered
+from wargame.engine.state import Forces
 from wargame.scenario.load import validate_document
 from wargame.scenario.yamlio import Document
 
@@ -59,25 +61,33 @@ def with_model(**model: Any) -> dict[str, Any]:
     return doc
 
 
-def test_the_outnumbered_places_are_those_facing_three_times_their_garrison_at_war() -> None:
+def test_the_outnumbered_places_face_three_times_their_power_at_war() -> None:
     # 0 - 1 - 2 - 3, both ways (the links out of each place, in order: 0>1; 1>0, 1>2; 2>1,
-    # 2>3; 3>2); faction 0 holds 0 and 2, faction 1 holds 1 and 3.
+    # 2>3; 3>2); faction 0 holds 0 and 2, faction 1 holds 1 and 3. Power per fighter 1.
     dst = np.array([1, 0, 2, 1, 3, 2], np.intp)
     out_start = np.array([0, 1, 3, 5, 6], np.intp)
-    ctrl = np.array([[0, 1, 0, 1]] * 3, dtype=np.int16)
-    rel = np.full((3, 2, 2), STANCE["war"], dtype=np.int8)
+    ctrl = np.array([[0, 1, 0, 1]] * 4, dtype=np.int16)
+    rel = np.full((4, 2, 2), STANCE["war"], dtype=np.int8)
     rel[1] = STANCE["neutral"]
-    strength = np.array([[100.0, 300.0, 50.0, 149.0]] * 3)
-    siege = np.zeros((3, 4), np.int16)
+    strength = np.array([[100.0, 300.0, 50.0, 149.0]] * 3 + [[100.0, 250.0, 50.0, 149.0]])
+    air_side = np.full((4, 4), -1, np.int16)
+    air_side[3, 0] = 1                        # faction 1's strikes hit place 0
+    odds = Odds(np.ones((4, 4)), strength.copy(), air_side, np.zeros((4, 4)), np.ones(4))
+    siege = np.zeros((4, 4), np.int16)
     siege[2, 0] = 1
-    assaulted = np.zeros((3, 4), bool)
+    assaulted = np.zeros((4, 4), bool)
     assaulted[2, 2] = True
-    got = outnumbered(ctrl, rel, strength, siege, assaulted, np.array([3.0, 3.0, 3.0]),
-                      out_start, dst)
+    got = outnumbered(Forces(ctrl, strength, np.zeros((4, 2))), rel, odds, siege, assaulted,
+                      np.full(4, 3.0), 1.41, out_start, dst)
     # Place 0 faces 300 (3 x 100); place 2 faces 300 and 149 (3 x 50 = 150: the 300 counts);
     # place 3 faces 50; place 1 faces 100. No war: no one; a besieged place is left to the
-    # siege's own deal, one assaulted last turn to the battle's collapse.
-    assert got.tolist() == [[True, False, True, False], [False] * 4, [False] * 4]
+    # siege's own deal, one assaulted last turn to the battle's collapse. 250 fighters are
+    # not three times 100, but with the air-superiority multiplier (x 1.41) they are.
+    assert got.tolist() == [[True, False, True, False], [False] * 4, [False] * 4,
+                            [True, False, True, False]]
+    odds.def_power[0, 0] = 101.0              # a prepared defence: more power, the same men
+    assert not outnumbered(Forces(ctrl, strength, np.zeros((4, 2))), rel, odds, siege,
+                           assaulted, np.full(4, 3.0), 1.41, out_start, dst)[0, 0]
 
 
 def test_an_outnumbered_post_is_handed_over_without_a_fight() -> None:

@@ -17,8 +17,11 @@ holds in supply, or, if there is none, surrenders (booked as casualties). ``surr
 is a rate per day counted on the modern city battles (``validation/modern_battles.py``).
 
 **Capitulation.** A garrison in supply, not assaulted last turn, whose strongest neighbour at
-war has at least ``rout_ratio`` times its fighters makes the same deal without a siege and
-without a fight (a garrison under assault may collapse instead, phase 5), with probability
+war could bring at least ``rout_ratio`` times its defensive power (each side's power as the
+orders weigh it: quality, morale, supply, air suppression, posture and terrain, and the
+air-superiority multiplier for a neighbour whose faction's strikes hit the place) makes the
+same deal without a siege and without a fight (a garrison under assault may collapse instead,
+phase 5), with probability
 ``1 - exp(-capitulation_rate x days_per_turn x exp(-collapse_morale_slope x (morale - 0.6)))``
 a turn (the collapse hazard's dependence on morale): the towns handed over by elders and
 commanders, or left before an assault, of Afghanistan in 2021 and western Libya in 2020.
@@ -40,6 +43,8 @@ from wargame.engine.common import ALLIED, WAR, flood_one
 from wargame.engine.compile import Compiled, Graph
 from wargame.engine.events import Encircled, EngineEvent, Surrender
 from wargame.engine.phases.engagement import REFERENCE_MORALE
+from wargame.engine.phases.orders import Odds
+from wargame.engine.phases.power import unit_power
 from wargame.engine.phases.support import TurnSupport
 from wargame.engine.state import Forces, State
 
@@ -157,12 +162,15 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
 
 
 @njit(cache=True)
-def outnumbered(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
-                siege: np.ndarray, assaulted: np.ndarray, ratio: np.ndarray,
+def outnumbered(forces: Forces, relation: np.ndarray, odds: Odds, siege: np.ndarray,
+                assaulted: np.ndarray, ratio: np.ndarray, air_mult: float,
                 out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Which places in supply and not assaulted last turn face a neighbour at war with at
-    least ``ratio`` [R] times their garrison -> [R, N] bool (the candidates for a
-    capitulation; a place under assault may collapse instead, phase 5)."""
+    """Which places in supply and not assaulted last turn face a neighbour at war that could
+    bring at least ``ratio`` [R] times their defensive power -> [R, N] bool (the candidates
+    for a capitulation; a place under assault may collapse instead, phase 5). A neighbour's
+    power is its strength times its attacking power per fighter, times ``air_mult`` where its
+    faction's strikes hit the place."""
+    ctrl, strength = forces.control, forces.strength
     R, N = ctrl.shape
     out = np.zeros((R, N), dtype=np.bool_)
     for r in range(R):
@@ -172,10 +180,15 @@ def outnumbered(ctrl: np.ndarray, relation: np.ndarray, strength: np.ndarray,
                 continue
             best = 0.0
             for e in range(out_start[n], out_start[n + 1]):
-                g = ctrl[r, dst[e]]
-                if g >= 0 and relation[r, f, g] == WAR and strength[r, dst[e]] > best:
-                    best = strength[r, dst[e]]
-            out[r, n] = best > 0.0 and best >= ratio[r] * strength[r, n]
+                m = dst[e]
+                g = ctrl[r, m]
+                if g < 0 or relation[r, f, g] != WAR:
+                    continue
+                power = strength[r, m] * odds.unit_att[r, m]
+                if odds.air_side[r, n] == g:
+                    power *= air_mult
+                best = max(best, power)
+            out[r, n] = best > 0.0 and best >= ratio[r] * odds.def_power[r, n]
     return out
 
 
@@ -209,8 +222,12 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     capitulations = bool(capitulate.any())
     if capitulations:
         # Capitulation: a garrison outnumbered rout_ratio to 1 makes a deal without a fight.
-        outmatched = outnumbered(st.control, st.relation, st.strength, st.siege,
-                                 st.assaulted, p["model.rout_ratio"], c.out_start, c.dst)
+        unit, _, def_power = unit_power(c, st, sup, mult)
+        odds = Odds(unit, def_power, sup.air_side, st.cleared, c.value)
+        outmatched = outnumbered(st.forces(), st.relation, odds, st.siege, st.assaulted,
+                                 p["model.rout_ratio"],
+                                 float(c.calibration.air_superiority_multiplier),
+                                 c.out_start, c.dst)
         rep, place = np.nonzero(besieged | outmatched)
     else:
         rep, place = np.nonzero(besieged)
