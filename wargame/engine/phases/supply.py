@@ -221,7 +221,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     capitulate = p["model.capitulation_rate"]
     capitulations = bool(capitulate.any())
     if capitulations:
-        # Capitulation: a garrison outnumbered rout_ratio to 1 makes a deal without a fight.
+        # Capitulation: a garrison outmatched rout_ratio to 1 makes a deal without a fight.
         unit, _, def_power = unit_power(c, st, sup, mult)
         odds = Odds(unit, def_power, sup.air_side, st.cleared, c.value)
         outmatched = outnumbered(st.forces(), st.relation, odds, st.siege, st.assaulted,
