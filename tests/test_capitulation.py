@@ -15,7 +15,7 @@ import yaml
 
 import wargame
 from wargame.engine import compile_scenario, simulate
-from wargame.engine.compile import STANCE
+from wargame.engine.compile import STANCE, Graph, hop_counts
 from wargame.engine.events import Capture, Repulse, Surrender
 from wargame.engine.phases.orders import Odds
 from wargame.engine.phases.supply import outnumbered
@@ -64,8 +64,10 @@ def with_model(**model: Any) -> dict[str, Any]:
 def test_the_outnumbered_places_face_three_times_their_power_at_war() -> None:
     # 0 - 1 - 2 - 3, both ways (the links out of each place, in order: 0>1; 1>0, 1>2; 2>1,
     # 2>3; 3>2); faction 0 holds 0 and 2, faction 1 holds 1 and 3. Power per fighter 1.
+    src = np.array([0, 1, 1, 2, 2, 3], np.intp)
     dst = np.array([1, 0, 2, 1, 3, 2], np.intp)
     out_start = np.array([0, 1, 3, 5, 6], np.intp)
+    graph = Graph(src, dst, out_start, -np.ones((4, 1), np.intp), hop_counts(4, src, dst))
     ctrl = np.array([[0, 1, 0, 1]] * 4, dtype=np.int16)
     rel = np.full((4, 2, 2), STANCE["war"], dtype=np.int8)
     rel[1] = STANCE["neutral"]
@@ -78,7 +80,7 @@ def test_the_outnumbered_places_face_three_times_their_power_at_war() -> None:
     assaulted = np.zeros((4, 4), bool)
     assaulted[2, 2] = True
     got = outnumbered(Forces(ctrl, strength, np.zeros((4, 2))), rel, odds, siege, assaulted,
-                      np.full(4, 3.0), 1.41, out_start, dst)
+                      np.full(4, 3.0), 1.41, graph)
     # Place 0 faces 300 (3 x 100); place 2 faces 300 and 149 (3 x 50 = 150: the 300 counts);
     # place 3 faces 50; place 1 faces 100. No war: no one; a besieged place is left to the
     # siege's own deal, one assaulted last turn to the battle's collapse. 250 fighters are
@@ -87,7 +89,7 @@ def test_the_outnumbered_places_face_three_times_their_power_at_war() -> None:
                             [True, False, True, False]]
     odds.def_power[0, 0] = 101.0              # a prepared defence: more power, the same men
     assert not outnumbered(Forces(ctrl, strength, np.zeros((4, 2))), rel, odds, siege,
-                           assaulted, np.full(4, 3.0), 1.41, out_start, dst)[0, 0]
+                           assaulted, np.full(4, 3.0), 1.41, graph)[0, 0]
 
 
 def test_an_outnumbered_post_is_handed_over_without_a_fight() -> None:

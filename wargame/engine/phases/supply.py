@@ -163,14 +163,15 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
 
 @njit(cache=True)
 def outnumbered(forces: Forces, relation: np.ndarray, odds: Odds, siege: np.ndarray,
-                assaulted: np.ndarray, ratio: np.ndarray, air_mult: float,
-                out_start: np.ndarray, dst: np.ndarray) -> np.ndarray:
+                assaulted: np.ndarray, ratio: np.ndarray, air_mult: float, graph: Graph
+                ) -> np.ndarray:
     """Which places in supply and not assaulted last turn face a neighbour at war that could
     bring at least ``ratio`` [R] times their defensive power -> [R, N] bool (the candidates
     for a capitulation; a place under assault may collapse instead, phase 5). A neighbour's
     power is its strength times its attacking power per fighter, times ``air_mult`` where its
     faction's strikes hit the place."""
     ctrl, strength = forces.control, forces.strength
+    out_start, dst = graph.out_start, graph.dst
     R, N = ctrl.shape
     out = np.zeros((R, N), dtype=np.bool_)
     for r in range(R):
@@ -226,8 +227,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
         odds = Odds(unit, def_power, sup.air_side, st.cleared, c.value)
         outmatched = outnumbered(st.forces(), st.relation, odds, st.siege, st.assaulted,
                                  p["model.rout_ratio"],
-                                 float(c.calibration.air_superiority_multiplier),
-                                 c.out_start, c.dst)
+                                 float(c.calibration.air_superiority_multiplier), c.graph)
         rep, place = np.nonzero(besieged | outmatched)
     else:
         rep, place = np.nonzero(besieged)
