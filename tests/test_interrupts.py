@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
@@ -29,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ALEPPO = str(ROOT / "scenarios" / "aleppo_2015.yaml")
 TOY = str(ROOT / "tests" / "data" / "valid" / "toy.yaml")
 LONG = "10000000"  # games: far more than any case lets finish
-PARALLEL = 3
+PARALLEL = max(1, min(3, os.cpu_count() or 1))
+"""Commands interrupted at once: no more than the cores, so that none starts slowly (three on
+two cores made a start slow enough that a Ctrl-C at 0.2 s came before the handlers)."""
 GROUP_GONE_SECONDS = 15.0
 
 COMMANDS: dict[str, list[str]] = {
@@ -289,11 +292,20 @@ def test_killing_the_main_process_ends_its_workers() -> None:
     assert not left, left
 
 
+def _fresh_state(interrupts: ModuleType) -> None:
+    """Start from a process with no interrupt received or being retried: earlier tests in
+    this process may leave one (a retry marked pending makes a new one wait for it)."""
+    time.sleep(3 * interrupts.RETRY_SECONDS)   # a retry timer still running ends first
+    interrupts._state.received, interrupts._state.reported = 0, False
+    interrupts._state.retrying, interrupts._state.holding = False, False
+
+
 def test_an_interrupt_deferred_while_the_handler_is_set_aside_is_not_lost() -> None:
     """A deferred Ctrl-C asked again while the fork server was being started (SIGINT ignored
     for a moment) was dropped, and the command ran to its end with exit code 0."""
     from wargame import interrupts
 
+    _fresh_state(interrupts)
     before = signal.getsignal(signal.SIGINT)
     interrupts.install()
     try:
@@ -369,6 +381,8 @@ def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
 
     monkeypatch.setattr(forkserver, "ensure_running", starting)
     import threading
+
+    _fresh_state(interrupts)
 
     before = signal.getsignal(signal.SIGINT)
     other = threading.Thread(target=time.sleep, args=(1.0,), daemon=True)  # a progress bar's
