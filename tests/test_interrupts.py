@@ -293,9 +293,13 @@ def test_killing_the_main_process_ends_its_workers() -> None:
 
 
 def _fresh_state(interrupts: ModuleType) -> None:
-    """Start from a process with no interrupt received or being retried: earlier tests in
-    this process may leave one (a retry marked pending makes a new one wait for it)."""
+    """Start from a process with Python's own handlers and no interrupt received or being
+    retried. Earlier tests in this process may leave otherwise: a command run in-process
+    ends by ignoring SIGINT (``interrupts.hold``), which ``install`` then keeps ignored, as it
+    keeps a signal the process was started with ignored."""
     time.sleep(3 * interrupts.RETRY_SECONDS)   # a retry timer still running ends first
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     interrupts._state.received, interrupts._state.reported = 0, False
     interrupts._state.retrying, interrupts._state.holding = False, False
 
