@@ -87,6 +87,12 @@ def test_the_outnumbered_places_face_three_times_their_power_at_war() -> None:
     # not three times 100, but with the air-superiority multiplier (x 1.41) they are.
     assert got.tolist() == [[True, False, True, False], [False] * 4, [False] * 4,
                             [True, False, True, False]]
+    # A besieged neighbour does not count: the besieged do not make their besiegers yield.
+    # Place 1 cut off, place 0 faces no one and place 2 only 149.
+    siege[0, 1] = 1
+    assert not outnumbered(Forces(ctrl, strength, np.zeros((4, 2))), rel, odds, siege,
+                           assaulted, np.full(4, 3.0), 1.41, graph)[0].any()
+    siege[0, 1] = 0
     odds.def_power[0, 0] = 101.0              # a prepared defence: more power, the same men
     assert not outnumbered(Forces(ctrl, strength, np.zeros((4, 2))), rel, odds, siege,
                            assaulted, np.full(4, 3.0), 1.41, graph)[0, 0]

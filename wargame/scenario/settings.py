@@ -172,7 +172,7 @@ SETTINGS: tuple[Setting, ...] = (
             "phases/operations.py", "Longest offensive before the faction pauses; also the days "
             "of attack a planner counts a brittle garrison exposed to collapse.", "60", low=1,
             high=100_000),
-    Setting("pause_days", "whole", 126, "fitted on four theatres (validation/campaigns.py)",
+    Setting("pause_days", "whole", 63, "fitted on four theatres (validation/campaigns.py)",
             "phases/morale.py",
             "Pause after an operation culminates or stalls (none after one that took its "
             "objectives).", "28", low=0, high=10_000),

@@ -17,11 +17,11 @@ holds in supply, or, if there is none, surrenders (booked as casualties). ``surr
 is a rate per day counted on the modern city battles (``validation/modern_battles.py``).
 
 **Capitulation.** A garrison in supply, not assaulted last turn, whose strongest neighbour at
-war could bring at least ``rout_ratio`` times its defensive power (each side's power as the
-orders weigh it: quality, morale, supply, air suppression, posture and terrain, and the
-air-superiority multiplier for a neighbour whose faction's strikes hit the place) makes the
-same deal without a siege and without a fight (a garrison under assault may collapse instead,
-phase 5), with probability
+war and in supply (the besieged do not make their besiegers yield) could bring at least
+``rout_ratio`` times its defensive power (each side's power as the orders weigh it: quality,
+morale, supply, air suppression, posture and terrain, and the air-superiority multiplier for a
+neighbour whose faction's strikes hit the place) makes the same deal without a siege and
+without a fight (a garrison under assault may collapse instead, phase 5), with probability
 ``1 - exp(-capitulation_rate x days_per_turn x exp(-collapse_morale_slope x (morale - 0.6)))``
 a turn (the collapse hazard's dependence on morale): the towns handed over by elders and
 commanders, or left before an assault, of Afghanistan in 2021 and western Libya in 2020.
@@ -169,7 +169,7 @@ def outnumbered(forces: Forces, relation: np.ndarray, odds: Odds, siege: np.ndar
     bring at least ``ratio`` [R] times their defensive power -> [R, N] bool (the candidates
     for a capitulation; a place under assault may collapse instead, phase 5). A neighbour's
     power is its strength times its attacking power per fighter, times ``air_mult`` where its
-    faction's strikes hit the place."""
+    faction's strikes hit the place; a neighbour cut off (``siege`` > 0) does not count."""
     ctrl, strength = forces.control, forces.strength
     out_start, dst = graph.out_start, graph.dst
     R, N = ctrl.shape
@@ -183,7 +183,7 @@ def outnumbered(forces: Forces, relation: np.ndarray, odds: Odds, siege: np.ndar
             for e in range(out_start[n], out_start[n + 1]):
                 m = dst[e]
                 g = ctrl[r, m]
-                if g < 0 or relation[r, f, g] != WAR:
+                if g < 0 or relation[r, f, g] != WAR or siege[r, m] > 0:
                     continue
                 power = strength[r, m] * odds.unit_att[r, m]
                 if odds.air_side[r, n] == g:
