@@ -141,3 +141,18 @@ def test_the_story_says_the_post_surrendered_without_a_fight(tmp_path: Path) -> 
     told = " ".join(line for lines in game.story().values() for line in lines)
     assert ("East's garrison in Post surrendered to West without a fight, outnumbered; its "
             "100 fighters were evacuated.") in told
+
+
+def test_the_story_tells_a_turn_in_the_order_it_is_played() -> None:
+    # Deals are made in phase 3, before the battles of phase 5: a garrison that gave its place
+    # up is told before the fight for it or next to it (Aleppo, seed 1, turn 1: Khan Tuman
+    # surrenders, al-Hader is fought for).
+    game = wargame.play(Path(__file__).parents[1] / "scenarios" / "aleppo_2015.yaml", seed=1,
+                        turns=13)
+    story = game.story()
+    both = [t for t in game.turns if t.surrenders and t.battles]
+    assert both
+    for t in both:
+        first = len(t.events) + len(t.encircled)
+        deals = story[t.turn][first:first + len(t.surrenders)]
+        assert all(" surrendered to " in line for line in deals), deals

@@ -143,15 +143,15 @@ def _event(sc: Scenario, e: EventFired, turn: int,
 
 def turn_sentences(sc: Scenario, turn: TurnRecord,
                    before: dict[str, str | None] | None = None) -> list[str]:
-    """The sentences of one turn: events, encirclements, then battles. ``before`` is who held
-    each place at the start of the turn (to tell what an event changes)."""
+    """The sentences of one turn, in the order the turn plays them: events, encirclements and
+    deals (phase 3), battles, then operations. ``before`` is who held each place at the start
+    of the turn (to tell what an event changes)."""
     fname, sname = _names(sc)
     lines = [_event(sc, e, turn.turn, before) for e in turn.events]
     for e in turn.encircled:
         lift = f" (airlift covers {pct(e.airlift)} of its needs)" if e.airlift > 0 else ""
         lines.append(f"{_their(fname.get(e.faction, e.faction) or '')} garrison in "
                      f"{sname.get(e.place, e.place)} is cut off from supply{lift}.")
-    lines += [_battle(b, fname, sname, turn.strikes) for b in turn.battles]
     for x in turn.surrenders:
         gone = (f"its {x.evacuated:,.0f} fighters were evacuated" if round(x.evacuated) >= 1
                 else "its garrison went into captivity")
@@ -159,6 +159,7 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
         lines.append(f"{_their(fname.get(x.faction, x.faction) or '')} garrison in "
                      f"{sname.get(x.place, x.place)} surrendered to "
                      f"{fname.get(x.taker, x.taker)} {how}; {gone}.")
+    lines += [_battle(b, fname, sname, turn.strikes) for b in turn.battles]
     for o in turn.operations:
         aims = _places(o.objectives, sname)
         mass = (f", massing for {o.massing_turns} turn{'s' if o.massing_turns != 1 else ''} "
