@@ -215,7 +215,8 @@ SETTINGS: tuple[Setting, ...] = (
             "fitted on four theatres (validation/campaigns.py)", "phases/supply.py",
             "Daily hazard, at morale 0.6, that a garrison outmatched `rout_ratio` to 1 in power "
             "by a neighbour at war and in supply hands its place over by a deal, without a "
-            "fight (0: only besieged places make deals).", "0.002", low=0.0, high=1.0, sampled=True),
+            "fight (0: only besieged places make deals).", "0.002", low=0.0, high=1.0,
+            sampled=True),
     # Orders (phases/orders.py).
     Setting("planning_ratio", "number", 3.0, "the 3:1 rule", "phases/orders.py",
             "The force ratio a cautious attacker plans for (raised to 1 − aggression).", "2",
