@@ -189,12 +189,16 @@ def test_api_strings_have_no_trailing_padding() -> None:
 def test_an_event_with_nothing_to_scale_is_told_as_changing_nothing() -> None:
     game = wargame.play(ALEPPO, seed=1, overrides=["support.russian_air.sorties_per_turn=0"])
     told = [s for lines in game.story().values() for s in lines]
-    assert not any("steps up" in s for s in told)
-    assert ("The event russian_escalation changes nothing in this game: russian_air flies no "
-            "sorties.") in told
+    assert not any(s.startswith("Event: Russia steps up") for s in told)
+    assert ("The event \u201cRussia steps up its strikes after the Metrojet bombing (17 Nov "
+            "2015)\u201d changes nothing in this game: Russian air campaign (Aleppo and Idlib "
+            "share) flies no sorties.") in told
     normal = wargame.play(ALEPPO, seed=1)
-    assert any(s.startswith("Event: Russia steps up its strikes") for lines in
-               normal.story().values() for s in lines)
+    told = [s for lines in normal.story().values() for s in lines]
+    assert any(s.startswith("Event: Russia steps up its strikes") for s in told)
+    # Names, not ids: the reinforcement Turkey sends to Azaz, which the PYD has taken.
+    assert ("The event \u201cTurkey answers a YPG advance on the Azaz pocket\u201d changes "
+            "nothing in this game: Azaz is not held by the rebels.") in told
 
 
 # --- forces ------------------------------------------------------------------------------------

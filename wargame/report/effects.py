@@ -67,16 +67,19 @@ def idle(sc: Scenario, effect: Effect, turn: int,
     if effect.scale_support is not None:
         sid = effect.scale_support.support
         line = sc.support[sid]
+        name = line.name or sid
         if turn > (line.last_turn if line.last_turn is not None else turn):
-            return f"{sid} ended at turn {line.last_turn}"
+            return f"{name} ended at turn {line.last_turn}"
         if line.kind in SCALED:
             key, none = SCALED[line.kind]
             p: Param = getattr(line, key)
             if (p if isinstance(p, float) else p.support()[1]) <= 0:
-                return f"{sid} {none}"
+                return f"{name} {none}"
         return None
     if effect.reinforce is not None:
         r = effect.reinforce
         if control.get(r.settlement) != r.faction:
-            return f"{r.faction} does not hold {r.settlement}"
+            f = sc.factions[r.faction]
+            return (f"{sc.settlements[r.settlement].name} is not held by "
+                    f"{f.short_name or f.name}")
     return None

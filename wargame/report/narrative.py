@@ -135,7 +135,8 @@ def _event(sc: Scenario, e: EventFired, turn: int,
     why = [idle(sc, x, turn, before) for x in ev.effects]
     idle_ones = [w for w in why if w is not None]
     if idle_ones and len(idle_ones) == len(why):
-        return f"The event {e.event} changes nothing in this game: {'; '.join(idle_ones)}."
+        return (f"The event \u201c{e.name}\u201d changes nothing in this game: "
+                f"{'; '.join(idle_ones)}.")
     if idle_ones:
         return f"Event: {e.name} (in part only: {'; '.join(idle_ones)})."
     return f"Event: {e.name}."
