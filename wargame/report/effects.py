@@ -16,6 +16,12 @@ SCALED = {"air_strikes": ("sorties_per_turn", "flies no sorties"),
 """What a support line of each kind has to scale, and how to say that it has none."""
 
 
+def faction_name(sc: Scenario, fid: str) -> str:
+    """How a story names faction ``fid`` in a sentence: its short name, or its name."""
+    f = sc.factions[fid]
+    return f.short_name or f.name
+
+
 def _num(x: float, digits: int) -> str:
     return f"{x:,.{digits}f}"
 
@@ -79,7 +85,6 @@ def idle(sc: Scenario, effect: Effect, turn: int,
     if effect.reinforce is not None:
         r = effect.reinforce
         if control.get(r.settlement) != r.faction:
-            f = sc.factions[r.faction]
             return (f"{sc.settlements[r.settlement].name} is not held by "
-                    f"{f.short_name or f.name}")
+                    f"{faction_name(sc, r.faction)}")
     return None

@@ -16,7 +16,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from wargame.display import Col, fitted, pct
-from wargame.report.effects import idle
+from wargame.report.effects import faction_name, idle
 from wargame.report.record import Battle, EventFired, GameRecord, Strike, TurnRecord
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
@@ -36,8 +36,7 @@ def _ratio(x: float) -> str:
 
 
 def _names(sc: Scenario) -> tuple[dict[str | None, str], dict[str | None, str]]:
-    fname: dict[str | None, str] = {fid: f.short_name or f.name
-                                    for fid, f in sc.factions.items()}
+    fname: dict[str | None, str] = {fid: faction_name(sc, fid) for fid in sc.factions}
     fname[None] = "nobody"
     sname: dict[str | None, str] = {sid: s.name for sid, s in sc.settlements.items()}
     return fname, sname
