@@ -225,6 +225,7 @@ def test_more_russian_air_never_lowers_the_regimes_chance_of_relieving_nubl() ->
 
 BAD = [
     ("factions.west.recruitment", -1, "factions.west.recruitment: must be at least 0"),
+    ("factions.west.deal_desertion", 1.5, "factions.west.deal_desertion: must be at most 1"),
     ("factions.west.doctrine.operations", 21, "factions.west.doctrine.operations: must be at "
                                               "most 20"),
     ("factions.west.doctrine.first_operation_turn", 40,

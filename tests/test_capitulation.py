@@ -109,6 +109,28 @@ def test_an_outnumbered_post_is_handed_over_without_a_fight() -> None:
     assert res.strength[0, 1] == pytest.approx(2100.0)
 
 
+@pytest.mark.parametrize("share", [0.0, 0.25, 1.0])
+def test_a_faction_whose_garrisons_desert_loses_them_in_a_deal(share: float,
+                                                              tmp_path: Path) -> None:
+    # East's deal_desertion of the post's 100 go home or over; the rest reach the town.
+    doc = copy.deepcopy(DOC)
+    doc["factions"]["east"]["deal_desertion"] = share
+    res = play(doc, turns=1)
+    (deal,) = [e for e in res.log if isinstance(e, Surrender)]
+    assert deal.deserted == pytest.approx(100.0 * share)
+    assert deal.evacuated == pytest.approx(100.0 * (1 - share))
+    assert res.strength[0, 1] == pytest.approx(2000.0 + 100.0 * (1 - share))
+    assert res.casualties[0, 1] == pytest.approx(100.0 * share)
+    path = tmp_path / "outpost.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    story = " ".join(line for lines in wargame.play(path, seed=1, turns=1).story().values()
+                     for line in lines)
+    told = {0.0: "its 100 fighters were evacuated",
+            0.25: "75 of its fighters were evacuated and 25 went home or changed sides",
+            1.0: "its 100 fighters went home or changed sides"}[share]
+    assert told in story, story
+
+
 @pytest.mark.parametrize("model", [{"capitulation_rate": 0.0}, {"rout_ratio": 60.0}])
 def test_no_deal_without_the_rate_or_the_odds(model: dict[str, Any]) -> None:
     res = play(with_model(**model), runs=200)

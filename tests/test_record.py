@@ -104,7 +104,7 @@ def test_every_engine_event_reaches_the_record_and_the_story() -> None:
                 case events.Surrender():
                     assert record.Surrender(res.settlements[e.settlement],
                                             res.factions[e.faction], res.factions[e.taker],
-                                            e.evacuated, e.besieged) in turn.surrenders
+                                            e.evacuated, e.besieged, e.deserted) in turn.surrenders
                     assert (f"garrison in {place[e.settlement]} surrendered to "
                             f"{fname[res.factions[e.taker]]}") in told
                 case events.Capture() | events.Repulse():

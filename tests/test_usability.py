@@ -291,6 +291,9 @@ def test_show_says_each_factions_doctrine() -> None:
             "garrison back; at most 1 attack a turn") in text
     code, out, _ = cli("show", ALEPPO)
     assert "turkey keeps no reserve; makes no attack" in " ".join(out.split())
+    code, out, _ = cli("show", str(ROOT / "scenarios" / "afghanistan_2021.yaml"))
+    assert ("government at most 2 attacks a turn; uniform 0.70–1.00 of a garrison that makes "
+            "a deal goes home") in " ".join(out.split())
     assert "isf first operation attacks on turn 1; objectives Bartella (2)" in text
     code, out, _ = cli("show", TOY)
     assert code == 0

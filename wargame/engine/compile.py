@@ -182,6 +182,7 @@ def compile_scenario(sc: Scenario, calibration: Calibration | None = None,
         params[f"{f}.breakpoint"] = fac.breakpoint if fac.breakpoint is not None else cal.breakpoint
         params[f"{f}.collapse_at"] = fac.collapse_at
         params[f"{f}.recruitment"] = fac.recruitment
+        params[f"{f}.deal_desertion"] = fac.deal_desertion
         params[f"{f}.aggression"] = fac.doctrine.aggression
         params[f"{f}.reserve_share"] = fac.doctrine.reserve_share
         for s, w in fac.doctrine.objectives.items():

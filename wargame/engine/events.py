@@ -64,6 +64,7 @@ class Surrender:
     taker: int          # the besieger (or the outnumbering neighbour) who takes the place
     evacuated: float    # fighters evacuated to a place of their faction (0: captured)
     besieged: bool      # false: a capitulation without a siege
+    deserted: float     # fighters who went home or over instead (the faction's deal_desertion)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from rich.text import Text
 
 from wargame.display import Col, fitted, pct
 from wargame.report.effects import faction_name, idle
-from wargame.report.record import Battle, EventFired, GameRecord, Strike, TurnRecord
+from wargame.report.record import (Battle, EventFired, GameRecord, Strike, Surrender,
+                                   TurnRecord)
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
 from wargame.textsafe import printable, terminal
@@ -141,6 +142,19 @@ def _event(sc: Scenario, e: EventFired, turn: int,
     return f"Event: {e.name}."
 
 
+def _garrison_gone(x: Surrender) -> str:
+    """What became of a garrison that made a deal: evacuated, gone home, or captive."""
+    away, home = round(x.evacuated) >= 1, round(x.deserted) >= 1
+    if away and home:
+        return (f"{x.evacuated:,.0f} of its fighters were evacuated and {x.deserted:,.0f} went "
+                "home or changed sides")
+    if away:
+        return f"its {x.evacuated:,.0f} fighters were evacuated"
+    if home:
+        return f"its {x.deserted:,.0f} fighters went home or changed sides"
+    return "its garrison went into captivity"
+
+
 def turn_sentences(sc: Scenario, turn: TurnRecord,
                    before: dict[str, str | None] | None = None) -> list[str]:
     """The sentences of one turn, in the order the turn plays them: events, encirclements and
@@ -153,8 +167,7 @@ def turn_sentences(sc: Scenario, turn: TurnRecord,
         lines.append(f"{_their(fname.get(e.faction, e.faction) or '')} garrison in "
                      f"{sname.get(e.place, e.place)} is cut off from supply{lift}.")
     for x in turn.surrenders:
-        gone = (f"its {x.evacuated:,.0f} fighters were evacuated" if round(x.evacuated) >= 1
-                else "its garrison went into captivity")
+        gone = _garrison_gone(x)
         how = "after a siege" if x.besieged else "without a fight, outnumbered"
         lines.append(f"{_their(fname.get(x.faction, x.faction) or '')} garrison in "
                      f"{sname.get(x.place, x.place)} surrendered to "

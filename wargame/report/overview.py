@@ -173,6 +173,11 @@ def doctrine_text(sc: Scenario, f: Faction) -> str:
                     "a turn")
     if f.recruitment != fields["recruitment"].default:
         bits.append(f"recruits {fmt_param(f.recruitment)} a year per 1,000 people held")
+    if f.deal_desertion != fields["deal_desertion"].default:
+        gone = f.deal_desertion.value if isinstance(f.deal_desertion, Fixed) else None
+        bits.append(f"{gone:.0%} of a garrison that makes a deal goes home" if gone is not None
+                    else f"{fmt_param(f.deal_desertion, 2)} of a garrison that makes a deal "
+                    "goes home")
     return "; ".join(bits)
 
 

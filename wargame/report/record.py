@@ -99,6 +99,7 @@ class Surrender:
     taker: str | None         # the besieger's, or the outnumbering neighbour's
     evacuated: float          # fighters evacuated to a place of their faction (0: captured)
     besieged: bool = True     # false: a capitulation without a siege
+    deserted: float = 0.0     # fighters who went home or over instead (deal_desertion)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def _turn(t: int, log: Sequence[ev.EngineEvent], ids: _Ids, sc: Scenario,
             case ev.Surrender():
                 surrenders.append(Surrender(ids.settlements[e.settlement],
                                             ids.faction(e.faction), ids.faction(e.taker),
-                                            e.evacuated, e.besieged))
+                                            e.evacuated, e.besieged, e.deserted))
             case ev.OperationEnded():
                 culminated.append(Culminated(ids.faction(e.faction), e.pause_turns, e.why,
                                              [ids.place(n) for n in e.objectives], e.lost))

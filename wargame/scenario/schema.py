@@ -136,6 +136,7 @@ class Faction(Entry):
     breakpoint: Fraction | None = None
     collapse_at: Fraction = 0.2
     recruitment: Count = 3.0
+    deal_desertion: Fraction = 0.0
     doctrine: Doctrine = Doctrine()
     supply_sources: list[Id] = []
     reinforcements: list[Reinforcement] = []

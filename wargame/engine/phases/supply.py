@@ -13,7 +13,9 @@ evacuation, as at Homs in 2014 or eastern Ghouta in 2018) with probability
 ``1 - exp(-surrender_rate x days_per_turn x (1 - airlift))``. The place passes to the
 strongest hostile neighbour (the besieger), which moves ``min_garrison`` fighters in (at most
 half of what it has next door); the garrison is evacuated to the strongest place its faction
-holds in supply, or, if there is none, surrenders (booked as casualties). ``surrender_rate``
+holds in supply, or, if there is none, surrenders (booked as casualties). Of those who would
+be evacuated, the faction's ``deal_desertion`` go home or over to the enemy instead (booked
+as casualties), as the Afghan government's garrisons did in 2021. ``surrender_rate``
 is a rate per day counted on the modern city battles (``validation/modern_battles.py``).
 
 **Capitulation.** A garrison in supply, not assaulted last turn, whose strongest neighbour at
@@ -115,14 +117,15 @@ def besiege(reach: np.ndarray, ctrl: np.ndarray, airlift: np.ndarray, rule: Sieg
 
 @njit(cache=True)
 def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndarray,
-              relation: np.ndarray, reach: np.ndarray, graph: Graph, min_garrison: float
-              ) -> tuple[np.ndarray, np.ndarray]:
+              relation: np.ndarray, reach: np.ndarray, desertion: np.ndarray, graph: Graph,
+              min_garrison: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hand each place in (``rep``, ``place``) that makes a deal to its strongest neighbour at
     war (the besieger), in place in ``forces`` and ``siege``; ``reach`` [R, N] says which
-    places are in supply.
+    places are in supply, ``desertion`` [R, F] each faction's ``deal_desertion``.
 
-    Returns, per place, the new controller (-1 if no hostile neighbour: nothing happens) and
-    the fighters evacuated to a place of their faction in supply (0 if they surrendered).
+    Returns, per place, the new controller (-1 if no hostile neighbour: nothing happens), the
+    fighters evacuated to a place of their faction in supply (0 if they surrendered) and the
+    fighters who went home or over instead (both booked as casualties).
     """
     ctrl, strength, casualties = forces.control, forces.strength, forces.casualties
     out_start, dst = graph.out_start, graph.dst
@@ -130,6 +133,7 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
     N = ctrl.shape[1]
     taker = np.full(M, -1, dtype=np.intp)
     evacuated = np.zeros(M)
+    deserted = np.zeros(M)
     for i in range(M):
         r, n = rep[i], place[i]
         f = ctrl[r, n]
@@ -148,8 +152,11 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
             if ctrl[r, m] == f and reach[r, m] and m != n and strength[r, m] > home_s:
                 home, home_s = m, strength[r, m]
         if home >= 0:
-            strength[r, home] += strength[r, n]
-            evacuated[i] = strength[r, n]
+            # Of those who would leave, the faction's deal_desertion go home or over instead.
+            deserted[i] = strength[r, n] * desertion[r, f]
+            evacuated[i] = strength[r, n] - deserted[i]
+            strength[r, home] += evacuated[i]
+            casualties[r, f] += deserted[i]
         else:
             casualties[r, f] += strength[r, n]
         move = min(min_garrison, 0.5 * strength[r, best_m])
@@ -158,7 +165,7 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
         ctrl[r, n] = g
         siege[r, n] = 0
         taker[i] = g
-    return taker, evacuated
+    return taker, evacuated, deserted
 
 
 @njit(cache=True)
@@ -247,8 +254,9 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     rep, place = rep[deal], place[deal]
     old = st.control[rep, place].astype(np.intp)
     sieged = besieged[rep, place]
-    taker, evacuated = surrender(rep, place, st.forces(), st.siege, st.relation, reach,
-                                 c.graph, float(m.min_garrison))
+    desertion = np.stack([p[f"{f}.deal_desertion"] for f in c.factions], axis=1)  # [R, F]
+    taker, evacuated, deserted = surrender(rep, place, st.forces(), st.siege, st.relation,
+                                           reach, desertion, c.graph, float(m.min_garrison))
     done = taker >= 0
     st.cleared[rep[done], place[done]] = 0.0
     st.wear[rep[done], place[done]] = 0.0
@@ -257,5 +265,5 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     if log is not None:
         for i in np.flatnonzero(done):
             log.append(Surrender(t, int(rep[i]), int(place[i]), int(old[i]), int(taker[i]),
-                                 float(evacuated[i]), bool(sieged[i])))
+                                 float(evacuated[i]), bool(sieged[i]), float(deserted[i])))
     return mult, captured, lost
