@@ -30,7 +30,7 @@ from wargame.engine.phases.operations import Candidates, Plan
 from wargame.engine.phases.orders import Odds, Orders, OrdersRule, orders
 from wargame.engine.phases.outcomes import connected
 from wargame.engine.phases.redeploy import redeploy
-from wargame.engine.phases.supply import SiegeRule, besiege, supplied, surrender
+from wargame.engine.phases.supply import DealRule, SiegeRule, besiege, supplied, surrender
 from wargame.engine.space import Places
 from wargame.engine.state import Factions, Forces
 
@@ -123,15 +123,26 @@ def test_a_surrender_hands_the_place_to_the_besieger_and_evacuates_the_garrison(
     strength = np.array([[500.0, 300.0, 200.0, 40.0]])
     casualties = np.zeros((1, 2))
     siege = np.array([[0, 0, 5, 0]], dtype=np.int16)
-    taker, evacuated = surrender(np.array([0], np.intp), np.array([2], np.intp),
-                                 Forces(ctrl, strength, casualties), siege, relations({}, 2),
-                                 reach, graph_of(4, PATH), 50.0)
-    assert taker.tolist() == [1] and evacuated.tolist() == [200.0]
+    taker, evacuated, deserted = surrender(np.array([0], np.intp), np.array([2], np.intp),
+                                           Forces(ctrl, strength, casualties), siege,
+                                           relations({}, 2), reach, graph_of(4, PATH),
+                                           DealRule(50.0, np.zeros((1, 2))))
+    assert taker.tolist() == [1] and evacuated.tolist() == [200.0] and deserted.tolist() == [0]
     assert ctrl.tolist() == [[0, 1, 1, 1]] and siege[0, 2] == 0
     # The garrison joins faction 0's place in supply; the strongest besieger (at 1) sends
     # min_garrison in.
     assert strength[0].tolist() == [700.0, 250.0, 50.0, 40.0]
     assert casualties.sum() == 0.0
+    # With faction 0's deal_desertion at 0.3, 60 of the 200 go home (casualties) instead.
+    ctrl, siege = np.array([[0, 1, 0, 1]], dtype=np.int16), np.array([[0, 0, 5, 0]], np.int16)
+    strength, casualties = np.array([[500.0, 300.0, 200.0, 40.0]]), np.zeros((1, 2))
+    _, evacuated, deserted = surrender(np.array([0], np.intp), np.array([2], np.intp),
+                                       Forces(ctrl, strength, casualties), siege,
+                                       relations({}, 2), reach, graph_of(4, PATH),
+                                       DealRule(50.0, np.array([[0.3, 0.0]])))
+    assert evacuated.tolist() == [140.0] and deserted.tolist() == [60.0]
+    assert strength[0].tolist() == [640.0, 250.0, 50.0, 40.0]
+    assert casualties.tolist() == [[60.0, 0.0]]
 
 
 def test_war_links_are_the_links_between_factions_at_war_in_edge_order() -> None:

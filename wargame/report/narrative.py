@@ -17,8 +17,7 @@ from rich.text import Text
 
 from wargame.display import Col, fitted, pct
 from wargame.report.effects import faction_name, idle
-from wargame.report.record import (Battle, EventFired, GameRecord, Strike, Surrender,
-                                   TurnRecord)
+from wargame.report.record import Battle, EventFired, GameRecord, Strike, Surrender, TurnRecord
 from wargame.scenario.calendar import span
 from wargame.scenario.schema import Scenario
 from wargame.textsafe import printable, terminal

@@ -51,6 +51,13 @@ from wargame.engine.phases.support import TurnSupport
 from wargame.engine.state import Forces, State
 
 
+class DealRule(NamedTuple):
+    """What a deal moves: the taker's garrison, and who of the garrison goes home."""
+
+    min_garrison: float       # fighters the taker moves in (at most half of what it has next door)
+    desertion: np.ndarray     # [R, F] float64: each faction's deal_desertion
+
+
 class SiegeRule(NamedTuple):
     """The scalar settings of the siege rules."""
 
@@ -117,11 +124,12 @@ def besiege(reach: np.ndarray, ctrl: np.ndarray, airlift: np.ndarray, rule: Sieg
 
 @njit(cache=True)
 def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndarray,
-              relation: np.ndarray, reach: np.ndarray, desertion: np.ndarray, graph: Graph,
-              min_garrison: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              relation: np.ndarray, reach: np.ndarray, graph: Graph, rule: DealRule
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hand each place in (``rep``, ``place``) that makes a deal to its strongest neighbour at
     war (the besieger), in place in ``forces`` and ``siege``; ``reach`` [R, N] says which
-    places are in supply, ``desertion`` [R, F] each faction's ``deal_desertion``.
+    places are in supply; ``rule`` holds ``min_garrison`` and each faction's
+    ``deal_desertion``.
 
     Returns, per place, the new controller (-1 if no hostile neighbour: nothing happens), the
     fighters evacuated to a place of their faction in supply (0 if they surrendered) and the
@@ -129,6 +137,7 @@ def surrender(rep: np.ndarray, place: np.ndarray, forces: Forces, siege: np.ndar
     """
     ctrl, strength, casualties = forces.control, forces.strength, forces.casualties
     out_start, dst = graph.out_start, graph.dst
+    min_garrison, desertion = rule.min_garrison, rule.desertion
     M = rep.shape[0]
     N = ctrl.shape[1]
     taker = np.full(M, -1, dtype=np.intp)
@@ -255,8 +264,9 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     old = st.control[rep, place].astype(np.intp)
     sieged = besieged[rep, place]
     desertion = np.stack([p[f"{f}.deal_desertion"] for f in c.factions], axis=1)  # [R, F]
+    deal_rule = DealRule(float(m.min_garrison), desertion)
     taker, evacuated, deserted = surrender(rep, place, st.forces(), st.siege, st.relation,
-                                           reach, desertion, c.graph, float(m.min_garrison))
+                                           reach, c.graph, deal_rule)
     done = taker >= 0
     st.cleared[rep[done], place[done]] = 0.0
     st.wear[rep[done], place[done]] = 0.0
