@@ -5,6 +5,11 @@ same cases in its own interpreter (its own package, its own version of the scena
 scenario under ``scenarios/`` with and without the campaign layer, seeds 1 to 3, with luck and
 deterministic, recording every turn and the narrative. Every result array and the narrative
 must be identical, bit for bit; the script lists the first differences and exits 1 if not.
+
+``--new NAME`` (repeatable) names a setting or an event field that exists in this checkout
+only, such as a faction key added with its default: its parameter arrays (``NAME`` or
+``<faction>.NAME``) are listed as new instead of as differences, and the field is left out of
+this checkout's events before the logs are compared.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -86,23 +92,43 @@ def play(python: str, checkout: Path, out: Path, scenarios: list[str], replicate
                    cwd=checkout, env=env, check=True)
 
 
-def compare(a: Path, b: Path, renamed: dict[str, str] | None = None) -> list[str]:
-    """Keys whose arrays differ between the two saved files (or exist in one only);
-    ``renamed`` maps a parameter's name in ``b`` to its name in ``a``."""
+def is_new(key: str, new: set[str]) -> bool:
+    """Whether ``key`` is the parameter array of a setting named in ``new``."""
+    _, sep, name = key.partition("/params/")
+    return bool(sep) and (name in new or name.rpartition(".")[2] in new)
+
+
+def without_fields(log: np.ndarray, new: set[str]) -> bytes:
+    """A saved log (JSON of the events) with the fields named in ``new`` left out."""
+    events = json.loads(str(log))
+    kept = [{k: v for k, v in e.items() if k not in new} for e in events]
+    return np.array(json.dumps(kept, sort_keys=True)).tobytes()
+
+
+def compare(a: Path, b: Path, renamed: dict[str, str] | None = None,
+            new: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """Keys whose arrays differ between the two saved files (or exist in one only), and the
+    keys of ``a`` that are new (parameters of the settings in ``new``); ``renamed`` maps a
+    parameter's name in ``b`` to its name in ``a``."""
     x, y = np.load(a), np.load(b)
     names = renamed or {}
+    fresh = new or set()
 
     def ours(key: str) -> str:
         head, sep, name = key.partition("/params/")
         return f"{head}{sep}{names.get(name, name)}" if sep else key
 
     theirs = {ours(k): k for k in y.files}
-    diff = sorted(set(x.files) ^ set(theirs))
+    added = sorted(k for k in set(x.files) - set(theirs) if is_new(k, fresh))
+    diff = sorted((set(x.files) ^ set(theirs)) - set(added))
     for k in sorted(set(x.files) & set(theirs)):
         u, v = x[k], y[theirs[k]]
-        if u.shape != v.shape or u.dtype != v.dtype or u.tobytes() != v.tobytes():
+        if k.endswith("/log") and fresh:
+            if without_fields(u, fresh) != without_fields(v, set()):
+                diff.append(k)
+        elif u.shape != v.shape or u.dtype != v.dtype or u.tobytes() != v.tobytes():
             diff.append(k)
-    return diff
+    return diff, added
 
 
 def main() -> None:
@@ -116,6 +142,10 @@ def main() -> None:
     ap.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
                     help="a parameter named OLD in the other checkout and NEW in this one "
                          "(repeatable); their arrays are compared with each other")
+    ap.add_argument("--new", action="append", default=[], metavar="NAME",
+                    help="a setting or event field that exists in this checkout only "
+                         "(repeatable): its parameters are listed as new, and the field is "
+                         "left out of this checkout's events")
     args = ap.parse_args()
     renamed = dict(r.split("=", 1) for r in args.renamed)
     other = args.against.resolve()
@@ -126,7 +156,7 @@ def main() -> None:
         mine, theirs = Path(tmp) / "this.npz", Path(tmp) / "other.npz"
         play(sys.executable, ROOT, mine, names, args.replicates)
         play(py, other, theirs, names, args.replicates)
-        diff = compare(mine, theirs, renamed)
+        diff, added = compare(mine, theirs, renamed, set(args.new))
         n = len(np.load(mine).files)
     if diff:
         print(f"{len(diff)} of {n} arrays differ:")
@@ -135,8 +165,12 @@ def main() -> None:
         sys.exit(1)
     if renamed:
         print("renamed parameters: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items()))
-    print(f"identical: {n} arrays ({len(names)} scenarios x campaign on/off x seeds 1-3 x "
-          f"luck/deterministic, {args.replicates} replicates, every turn and the narrative)")
+    if args.new:
+        print(f"new in this checkout: {', '.join(args.new)} ({len(added)} parameter arrays, "
+              "left out; the events compared without the new fields)")
+    print(f"identical: {n - len(added)} arrays ({len(names)} scenarios x campaign on/off x "
+          f"seeds 1-3 x luck/deterministic, {args.replicates} replicates, every turn and the "
+          "narrative)")
 
 
 if __name__ == "__main__":
