@@ -211,7 +211,7 @@ def scenarios(draw: st.DrawFn) -> Data:
             {"short_name": st.text(min_size=1, max_size=24),
              "colour": st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),
              "quality": param(1e-9, None), "morale": FRACTION, "breakpoint": FRACTION,
-             "collapse_at": FRACTION,
+             "collapse_at": FRACTION, "deal_desertion": FRACTION,
              "doctrine": _entry({}, {"aggression": FRACTION, "reserve_share": FRACTION,
                                      "max_offensives": st.integers(0, 100),
                                      "objectives": st.dictionaries(st.sampled_from(places),

@@ -41,6 +41,7 @@ def scenarios(draw: Any) -> dict[str, Any]:
             "strength": strength,
             "quality": draw(st.floats(0.5, 2.0)),
             "morale": draw(st.floats(0.1, 1.0)),
+            "deal_desertion": draw(st.floats(0, 1)),
             "doctrine": {"aggression": draw(st.floats(0, 1)),
                          "reserve_share": draw(st.floats(0, 0.9))},
             "supply_sources": draw(st.lists(st.sampled_from(sids), max_size=2, unique=True)),
