@@ -272,3 +272,18 @@ def test_malformed_scheduler_address_is_a_usage_error(address: str, message: str
     code, out, err = _cli("batch", TOY, "--runs", "10", "--seed", "1", "--scheduler", address)
     _clean_failure(code, out, err, 2)
     assert message in err
+
+
+def test_a_sweep_table_at_80_columns_never_breaks_an_outcome_id() -> None:
+    # Two long parameter paths leave the outcome column little room: the paths' headers
+    # wrap, the outcome ids do not (they are ids: each stays on one line, whole).
+    aleppo = str(Path(__file__).parents[1] / "scenarios" / "aleppo_2015.yaml")
+    res = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "80"}).invoke(
+        app, ["sweep", aleppo, "--vary", "support.russian_air.sorties_per_turn=0,100",
+              "--vary", "factions.rebels.morale=0.4,0.6", "--runs", "20", "--seed", "1"])
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if line.lstrip().startswith("1 ")]
+    assert {"nubl_zahra_relieved", "daesh_reaches_corridor"} <= {
+        word for row in rows for word in row.split()}

@@ -369,7 +369,7 @@ def sweep_tables(result: SweepResult) -> RenderableType:
                "--format csv gives each interval.")
     cols, rows = sweep_rows(result)
     long_cols = [*(Col(c, "right" if c == "point" else "left", c != "point") for c in cols[:-5]),
-                 Col("outcome"), Col("probability", "right", False),
+                 Col("outcome", wrap=False), Col("probability", "right", False),
                  Col("95% interval", "right", False)]
     long_rows = [[*(_value(v) for v in r[:-5]), str(r[-5]), _pct(r[-3]), _ci([r[-2], r[-1]])]
                  for r in rows]
