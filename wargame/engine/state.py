@@ -126,6 +126,12 @@ def sample_params(c: Compiled, rng: np.random.Generator, R: int,
     return {k: param_sample(p, rng, R) for k, p in c.params.items()}
 
 
+def per_faction(c: Compiled, p: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """The game-by-game draws of faction setting ``name`` (``<faction>.<name>`` in ``p``), as
+    an [R, F] table in faction order."""
+    return np.stack([p[f"{f}.{name}"] for f in c.factions], axis=1)
+
+
 def engagement_chance(rate: np.ndarray, spread: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Chance of an engagement on a day at each place -> [R, N]: the game's ``rate`` [R] moved
     on the logit scale by ``spread`` [R] standard deviations ``z`` [R, N] (a place's own
@@ -184,20 +190,17 @@ def initial_state(c: Compiled, p: dict[str, np.ndarray], R: int, rng: np.random.
         w[no_free] = weight[held]
         strength[:, held] += rest[:, None] * w / w.sum(axis=1, keepdims=True)
 
-    def per_faction(name: str) -> np.ndarray:
-        return np.stack([p[f"{f}.{name}"] for f in c.factions], axis=1)
-
     objective = np.zeros((R, F, N))
     for fi, f in enumerate(c.factions):
         for n, name in enumerate(c.settlements):
             key = f"{f}.objective.{name}"
             if key in p:
                 objective[:, fi, n] = p[key]
-    morale = per_faction("morale")
+    morale = per_faction(c, p, "morale")
     st = State(
-        control=control, strength=strength, quality=per_faction("quality"),
-        morale=morale.copy(), base_morale=morale, aggression=per_faction("aggression"),
-        reserve=per_faction("reserve_share"), objective=objective,
+        control=control, strength=strength, quality=per_faction(c, p, "quality"),
+        morale=morale.copy(), base_morale=morale, aggression=per_faction(c, p, "aggression"),
+        reserve=per_faction(c, p, "reserve_share"), objective=objective,
         relation=np.broadcast_to(c.init_relation, (R, F, F)).copy(),
         support_scale=np.ones((R, len(c.support_ids))), siege=np.zeros((R, N), np.int16),
         collapsed=np.zeros((R, F), dtype=bool), fired=np.zeros((R, len(sc.events)), bool),

@@ -163,10 +163,9 @@ def doctrine_text(sc: Scenario, f: Faction) -> str:
         bits.append("fights to the end at "
                     + ", ".join(sc.settlements[s].name for s in d.last_stand))
     if d.reserve_share != base.reserve_share:
-        share = d.reserve_share.value if isinstance(d.reserve_share, Fixed) else d.reserve_share
-        bits.append("keeps no reserve" if share == 0 else
-                    f"keeps {share:.0%} of a garrison back" if isinstance(share, float) else
-                    f"keeps {fmt_param(share, 2)} of a garrison back")
+        none = _share(d.reserve_share) == "0%"
+        bits.append("keeps no reserve" if none else
+                    f"keeps {_share(d.reserve_share)} of a garrison back")
     if d.max_offensives != base.max_offensives:
         bits.append("makes no attack" if d.max_offensives == 0 else
                     f"at most {d.max_offensives} attack{'s' if d.max_offensives != 1 else ''} "
@@ -174,11 +173,14 @@ def doctrine_text(sc: Scenario, f: Faction) -> str:
     if f.recruitment != fields["recruitment"].default:
         bits.append(f"recruits {fmt_param(f.recruitment)} a year per 1,000 people held")
     if f.deal_desertion != fields["deal_desertion"].default:
-        gone = f.deal_desertion.value if isinstance(f.deal_desertion, Fixed) else None
-        bits.append(f"{gone:.0%} of a garrison that makes a deal goes home" if gone is not None
-                    else f"{fmt_param(f.deal_desertion, 2)} of a garrison that makes a deal "
-                    "goes home")
+        bits.append(f"{_share(f.deal_desertion)} of a garrison that makes a deal goes home")
     return "; ".join(bits)
+
+
+def _share(p: Param | float) -> str:
+    """A share in words: a fixed one as a percentage, a distribution as its range."""
+    x = p.value if isinstance(p, Fixed) else p
+    return f"{x:.0%}" if isinstance(x, float | int) else fmt_param(x, 2)
 
 
 def _factions(sc: Scenario, held: dict[str, list[str]]) -> Fit:

@@ -32,7 +32,7 @@ from wargame.engine.common import WAR, find_sorted
 from wargame.engine.compile import Compiled, Graph
 from wargame.engine.phases.engagement import Assault, Engagements, EngageRule, Will, engage
 from wargame.engine.phases.orders import Orders
-from wargame.engine.state import Forces, State
+from wargame.engine.state import Forces, State, per_faction
 
 
 @dataclass
@@ -93,7 +93,7 @@ def fight(c: Compiled, st: State, orders: Orders, p: dict[str, np.ndarray], def_
              + np.sqrt(1.0 - rho) * rng.standard_normal((B, K)))
         k = k * np.exp(sigma * z)
         collapse_u = np.asarray(rng.random(B), dtype=np.float64)
-    bp = np.stack([p[f"{f}.breakpoint"] for f in c.factions], axis=1)
+    bp = per_faction(c, p, "breakpoint")
     rule = EngageRule(int(m.steps_per_day), m.law == "square", float(m.rout_loss),
                       float(m.hold_threshold), float(m.min_hold_share),
                       bool(m.engagement_model),

@@ -37,7 +37,7 @@ from numba import njit
 from wargame.engine.common import WAR, sum_by_owner
 from wargame.engine.compile import UNREACHABLE, Compiled, Graph
 from wargame.engine.links import WarLinks
-from wargame.engine.state import Campaign, Factions, Forces, State
+from wargame.engine.state import Campaign, Factions, Forces, State, per_faction
 
 
 class Holding(NamedTuple):
@@ -330,7 +330,7 @@ def regenerate(c: Compiled, st: State, p: dict[str, np.ndarray], turn_casualties
     in proportion to what they hold (:func:`regenerate_kernel`)."""
     m = c.scenario.model
     days = c.scenario.scenario.days_per_turn
-    rate = np.stack([p[f"{f}.recruitment"] for f in c.factions], axis=1)       # [R, F]
+    rate = per_faction(c, p, "recruitment")                                    # [R, F]
     regenerate_kernel(st.forces(), Manpower(st.wounded, st.arrived), st.siege, hold,
                       turn_casualties,
                       Regeneration(c.population.astype(float), rate, float(m.wounded_return),

@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from wargame.engine.compile import Compiled
-from wargame.engine.state import State
+from wargame.engine.state import State, per_faction
 
 MORALE_FLOOR = 0.05
 """The lowest morale a faction can fall to."""
@@ -44,7 +44,7 @@ def morale_phase(c: Compiled, st: State, captured: np.ndarray, lost: np.ndarray,
     st.morale += m.morale_per_place * (captured - lost) - m.morale_per_casualty_rate * casualty_rate
     st.morale += m.morale_recovery * (st.base_morale - st.morale)
     np.clip(st.morale, MORALE_FLOOR, 1.0, out=st.morale)
-    threshold = np.stack([p[f"{f}.collapse_at"] for f in c.factions], axis=1)
+    threshold = per_faction(c, p, "collapse_at")
     st.collapsed |= (now < threshold * st.initial) & (st.initial > 0)
 
 

@@ -48,7 +48,7 @@ from wargame.engine.phases.engagement import REFERENCE_MORALE
 from wargame.engine.phases.orders import Odds
 from wargame.engine.phases.power import unit_power
 from wargame.engine.phases.support import TurnSupport
-from wargame.engine.state import Forces, State
+from wargame.engine.state import Forces, State, per_faction
 
 
 class DealRule(NamedTuple):
@@ -263,8 +263,7 @@ def supply_phase(c: Compiled, st: State, sup: TurnSupport, p: dict[str, np.ndarr
     rep, place = rep[deal], place[deal]
     old = st.control[rep, place].astype(np.intp)
     sieged = besieged[rep, place]
-    desertion = np.stack([p[f"{f}.deal_desertion"] for f in c.factions], axis=1)  # [R, F]
-    deal_rule = DealRule(float(m.min_garrison), desertion)
+    deal_rule = DealRule(float(m.min_garrison), per_faction(c, p, "deal_desertion"))
     taker, evacuated, deserted = surrender(rep, place, st.forces(), st.siege, st.relation,
                                            reach, c.graph, deal_rule)
     done = taker >= 0
