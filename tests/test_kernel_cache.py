@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +58,35 @@ def test_the_digest_names_the_files_and_their_content(tmp_path: Path) -> None:
     before = sources_digest(root)
     (root / "common.py").rename(root / "other.py")   # same bytes, another file
     assert sources_digest(root) != before
+
+
+PROBE = """
+import json, sys
+import numpy as np
+from numba import njit
+from wargame.engine import compile_scenario, simulate
+from wargame.scenario import load
+c = compile_scenario(load("scenarios/aleppo_2015.yaml", []).scenario)
+simulate(c, np.random.default_rng(1), 1)
+after_game = "scipy.linalg" in sys.modules
+from numba.np import arraymath, linalg
+restored = arraymath.ensure_blas is linalg.ensure_blas
+
+@njit
+def dot(a, b):
+    return np.dot(a, b)
+
+print(json.dumps({"after_game": after_game, "restored": restored,
+                  "dot": float(dot(np.arange(3.0), np.arange(3.0)))}))
+"""
+
+
+def test_the_first_game_does_not_import_scipy_linear_algebra() -> None:
+    """Numba's BLAS probe is skipped on the engine's import, and only it: a game leaves
+    scipy.linalg unloaded, and a kernel compiled later still gets np.dot from BLAS."""
+    pytest.importorskip("scipy")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=root, capture_output=True,
+                         text=True, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "after_game": False, "restored": True, "dot": 5.0}

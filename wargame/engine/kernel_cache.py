@@ -8,12 +8,21 @@ So on import the engine compares one digest of all its sources with the digest s
 the cache and, when they differ, removes the cached kernels; they are compiled again on first
 use (about 10 s) and cached for the next run. The check reads the sources once (about a
 millisecond). A cache kept elsewhere (``NUMBA_CACHE_DIR``) is the user's to manage.
+
+The first kernel call of a process also builds Numba's typing and lowering registries, and
+one of their modules, ``numba.np.arraymath``, probes on import for a BLAS by importing
+``scipy.linalg`` (where scipy is installed, as the ``discover`` extra and the development
+tools install it): half a second of a one-game batch, for ``np.correlate`` and
+``np.convolve``, which no kernel calls. :func:`skip_blas_probe` answers the probe "no BLAS"
+instead. It changes no kernel: ``np.dot`` and the other linear algebra check for BLAS again
+when a kernel using them is compiled, and ``np.correlate`` then sums in a loop.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent
@@ -58,3 +67,28 @@ def refresh(root: Path = ENGINE) -> bool:
         return removed
     except OSError:
         return False
+
+
+def skip_blas_probe() -> bool:
+    """Import ``numba.np.arraymath`` with its BLAS probe answered "none", so that loading the
+    first kernel does not import ``scipy.linalg``; True if it did so. Nothing is done when the
+    module is already imported or scipy's linear algebra already loaded (the probe is then
+    free), or when Numba's layout is not the one expected (the probe then runs as usual)."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return False
+    try:
+        from numba.np import linalg
+        probe = linalg.ensure_blas
+    except (ImportError, AttributeError):
+        return False
+
+    def no_blas() -> None:
+        raise ImportError("BLAS probe skipped: no kernel of the engine uses it")
+
+    linalg.ensure_blas = no_blas
+    try:
+        from numba.np import arraymath
+    finally:
+        linalg.ensure_blas = probe
+    arraymath.ensure_blas = probe
+    return True
