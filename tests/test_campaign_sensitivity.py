@@ -56,3 +56,10 @@ def test_the_defaults_row_and_a_setting_row_are_reported(
     # The default, then half (0) and double (2), each with a skill, a tempo and a theatre.
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[:3] == ["`hold_depth`", "1", "0"] and cells[6] == "2"
+
+
+@pytest.mark.parametrize("factors", ["0,2", "half", ""])
+def test_factors_must_be_numbers_above_zero(cs: ModuleType, factors: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert cs.main(["--factors", factors, "--runs", "1"]) == 2
+    assert "--factors:" in capsys.readouterr().err

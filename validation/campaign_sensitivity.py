@@ -6,6 +6,7 @@ Usage (from the repository root)::
     .venv/bin/python validation/campaign_sensitivity.py              # every such setting
     .venv/bin/python validation/campaign_sensitivity.py --settings hold_share,air_focus
     .venv/bin/python validation/campaign_sensitivity.py --runs 200 --workers 1
+    .venv/bin/python validation/campaign_sensitivity.py --settings hold_share --factors 0.75,1.5
 
 The settings are those of the registry (``wargame/scenario/settings.py``) whose ``source``
 is a judgement and whose default is a number other than 0, less ``steps_per_day`` (a
@@ -22,7 +23,7 @@ skill little within a factor of two of its default is one the theatres cannot te
 that moves it much is one on which their scores rest.
 
 Writes the markdown tables it prints to ``validation/results/campaign_sensitivity.md``
-(unless ``--settings`` picks some).
+(unless ``--settings`` or ``--factors`` changes what is played).
 """
 
 from __future__ import annotations
@@ -125,9 +126,20 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"first seed ({campaigns.SEED})")
     ap.add_argument("--settings", default="",
                     help="comma-separated setting names (default: every judgement setting)")
+    ap.add_argument("--factors", default=",".join(f"{f:g}" for f in DEFAULT_FACTORS),
+                    help="comma-separated multiples of each default to play "
+                         f"(default: {','.join(f'{f:g}' for f in DEFAULT_FACTORS)})")
     ap.add_argument("--workers", type=int, default=2,
                     help="processes (the numbers do not depend on it)")
     args = ap.parse_args(argv)
+    try:
+        factors = tuple(float(f) for f in args.factors.split(",") if f.strip())
+    except ValueError:
+        print(f"--factors: not a list of numbers: {args.factors!r}", file=sys.stderr)
+        return 2
+    if not factors or any(f <= 0 for f in factors):
+        print("--factors: give one or more numbers above 0", file=sys.stderr)
+        return 2
     chosen = judgement_settings()
     if args.settings:
         wanted = [n.strip() for n in args.settings.split(",") if n.strip()]
@@ -140,14 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [s for s in chosen if s.name in wanted]
     tasks: list[tuple[str, ...]] = [()]
     for s in chosen:
-        for f in DEFAULT_FACTORS:
+        for f in factors:
             tasks.append((f"model.{s.name}={scaled(s, f)}",))
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
         played = list(pool.map(_task, [(t, args.runs, args.seed) for t in tasks]))
     base = played[0]
     names = list(base.skill)
     pause, rate = default_point()
-    lines = ["## The judgement defaults on the four theatres: each halved and doubled\n",
+    title = ("each halved and doubled" if factors == DEFAULT_FACTORS
+             else "each at " + ", ".join(f"{f:g}" for f in factors) + " times its default")
+    lines = [f"## The judgement defaults on the four theatres: {title}\n",
              f"At the defaults (pause {pause} days, capitulation rate {rate:g} a day), "
              f"{args.runs} games a theatre and seed, the mean of {campaigns.VARIANT_SEEDS} "
              f"seeds from {args.seed}. Skill: Brier skill against a uniform guess, the mean "
@@ -160,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for i, s in enumerate(chosen):
         cells = [f"`{s.name}`", f"{s.default:g}"]
-        for j, f in enumerate(DEFAULT_FACTORS):
-            p = played[1 + 2 * i + j]
+        for j, f in enumerate(factors):
+            p = played[1 + len(factors) * i + j]
             moved = max(names, key=lambda n: abs(p.skill[n] - base.skill[n]))
             cells += [f"{scaled(s, f):g}",
                       f"{p.mean_skill:+.3f} ({p.mean_skill - base.mean_skill:+.3f})",
@@ -169,12 +183,12 @@ def main(argv: list[str] | None = None) -> int:
                       f"{moved} {p.skill[moved] - base.skill[moved]:+.3f}"]
         rows.append(cells)
     header = ["setting", "default"]
-    for f in DEFAULT_FACTORS:
+    for f in factors:
         header += [f"×{f:g}", "skill", "tempo", "most moved"]
     lines.append(hind.md_table(header, rows) + "\n")
     text = "\n".join(lines)
     sys.stdout.write(text)
-    if not args.settings:
+    if not args.settings and factors == DEFAULT_FACTORS:
         REPORT.write_text(text, encoding="utf-8")
     return 0
 
