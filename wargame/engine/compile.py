@@ -20,6 +20,7 @@ from wargame.scenario.schema import (
     Airlift,
     AirStrikes,
     Artillery,
+    Condition,
     Reinforcements,
     Scenario,
     Supply,
@@ -52,6 +53,55 @@ class Graph(NamedTuple):
     out_start: np.ndarray   # [N + 1] intp: edges leaving n are out_start[n]:out_start[n + 1]
     neighbours: np.ndarray  # [N, D] intp: padded neighbour lists (-1 = none)
     hops: np.ndarray        # [N, N] int16: links on the shortest path (UNREACHABLE: none)
+
+
+class Test(NamedTuple):
+    """An outcome's condition with its names made indices, once per compiled scenario
+    (:func:`outcome_test`; evaluated by ``phases/outcomes.py``)."""
+
+    kind: str               # the condition's key: "controls", "connected", "collapsed",
+    #                         "civilians_killed", "displaced", "not_", "all" or "any"
+    faction: int            # its faction (-1: none)
+    places: np.ndarray      # [k] intp: the places (controls, civilians; empty: every place),
+    #                         or [N] bool: connected's start
+    targets: np.ndarray     # [N] bool: connected's targets (empty for the other kinds)
+    flag: bool              # controls: all of them (else any); connected: through allies
+    at_least: float         # civilians: the count that makes it hold
+    parts: tuple[Test, ...]  # not_, all, any: the conditions they combine
+
+
+def outcome_test(cond: Condition, factions: list[str], settlements: list[str]) -> Test:
+    """``cond`` as a :class:`Test` on the scenario's factions and settlements (in order)."""
+    si = {s: i for i, s in enumerate(settlements)}
+    none = np.zeros(0, dtype=np.intp)
+    blank = Test("", -1, none, np.zeros(0, dtype=bool), False, 0.0, ())
+    if cond.controls is not None:
+        return blank._replace(kind="controls", faction=factions.index(cond.controls.faction),
+                              places=np.array([si[s] for s in cond.controls.settlements],
+                                              dtype=np.intp),
+                              flag=cond.controls.mode == "all")
+    if cond.connected is not None:
+        start = np.zeros(len(settlements), dtype=bool)
+        start[[si[s] for s in cond.connected.from_]] = True
+        targets = np.zeros(len(settlements), dtype=bool)
+        targets[[si[s] for s in cond.connected.to]] = True
+        return blank._replace(kind="connected", faction=factions.index(cond.connected.faction),
+                              places=start, targets=targets,
+                              flag=bool(cond.connected.with_allies))
+    if cond.collapsed is not None:
+        return blank._replace(kind="collapsed", faction=factions.index(cond.collapsed))
+    for kind, civ in (("civilians_killed", cond.civilians_killed),
+                      ("displaced", cond.displaced)):
+        if civ is not None:
+            return blank._replace(kind=kind, at_least=float(civ.at_least),
+                                  places=np.array([si[s] for s in civ.settlements or []],
+                                                  dtype=np.intp))
+    if cond.not_ is not None:
+        return blank._replace(kind="not_",
+                              parts=(outcome_test(cond.not_, factions, settlements),))
+    kind, subs = ("all", cond.all) if cond.all is not None else ("any", cond.any or [])
+    return blank._replace(kind=kind,
+                          parts=tuple(outcome_test(x, factions, settlements) for x in subs))
 
 
 @dataclass(frozen=True)
@@ -105,6 +155,12 @@ class Compiled:
         rows, cols = np.nonzero(near)
         offsets = np.searchsorted(rows, np.arange(self.hops.shape[0] + 1)).astype(np.intp)
         return offsets, cols.astype(np.intp)
+
+    @cached_property
+    def outcome_tests(self) -> tuple[Test, ...]:
+        """Each outcome's condition as a :class:`Test`, in the scenario's order."""
+        return tuple(outcome_test(o, self.factions, self.settlements)
+                     for o in self.scenario.outcomes.values())
 
     @property
     def n_factions(self) -> int:

@@ -10,51 +10,44 @@ import numpy as np
 from numba import njit
 
 from wargame.engine.common import ALLIED
-from wargame.engine.compile import Compiled
+from wargame.engine.compile import Compiled, Test
 from wargame.engine.state import State
-from wargame.scenario.schema import Condition
 
 
-def holds(c: Compiled, st: State, cond: Condition) -> np.ndarray:
-    """Whether ``cond`` holds in each replicate -> [R] bool."""
-    si = {s: i for i, s in enumerate(c.settlements)}
-    if cond.controls is not None:
-        f = c.factions.index(cond.controls.faction)
-        idx = [si[s] for s in cond.controls.settlements]
-        mine = st.control[:, idx] == f
-        return mine.all(axis=1) if cond.controls.mode == "all" else mine.any(axis=1)
-    if cond.connected is not None:
-        f = c.factions.index(cond.connected.faction)
-        start = np.zeros(c.n_settlements, dtype=bool)
-        start[[si[s] for s in cond.connected.from_]] = True
-        targets = np.zeros(c.n_settlements, dtype=bool)
-        targets[[si[s] for s in cond.connected.to]] = True
-        return connected(st.control, st.relation, f, bool(cond.connected.with_allies),
-                                 start, targets, c.out_start, c.dst)
-    if cond.collapsed is not None:
-        return st.collapsed[:, c.factions.index(cond.collapsed)].copy()
-    for civ, count in ((cond.civilians_killed, st.civilians_killed),
-                       (cond.displaced, st.displaced)):
-        if civ is not None:
-            where = count[:, [si[s] for s in civ.settlements]] if civ.settlements else count
-            return where.sum(axis=1) >= civ.at_least
-    if cond.not_ is not None:
-        return ~holds(c, st, cond.not_)
-    if cond.all is not None:
+def holds(c: Compiled, st: State, test: Test) -> np.ndarray:
+    """Whether the condition ``test`` (:attr:`Compiled.outcome_tests`) holds in each
+    replicate -> [R] bool."""
+    kind = test.kind
+    if kind == "controls":
+        mine = st.control[:, test.places] == test.faction
+        return mine.all(axis=1) if test.flag else mine.any(axis=1)
+    if kind == "connected":
+        return connected(st.control, st.relation, test.faction, test.flag, test.places,
+                         test.targets, c.out_start, c.dst)
+    if kind == "collapsed":
+        return st.collapsed[:, test.faction].copy()
+    if kind in ("civilians_killed", "displaced"):
+        count = st.civilians_killed if kind == "civilians_killed" else st.displaced
+        where = count[:, test.places] if test.places.size else count
+        return where.sum(axis=1) >= test.at_least
+    if kind == "not_":
+        return ~holds(c, st, test.parts[0])
+    if kind == "all":
         out = np.ones(st.replicates, dtype=bool)
-        for sub in cond.all:
+        for sub in test.parts:
             out &= holds(c, st, sub)
         return out
     out = np.zeros(st.replicates, dtype=bool)
-    for sub in cond.any or []:
+    for sub in test.parts:
         out |= holds(c, st, sub)
     return out
 
 
 def evaluate(c: Compiled, st: State, t: int) -> None:
     """Update ``outcome_now`` and record the first turn each ``ever`` outcome held."""
-    for k, (_, o) in enumerate(c.scenario.outcomes.items()):
-        now = holds(c, st, o)
+    for k, (o, test) in enumerate(zip(c.scenario.outcomes.values(), c.outcome_tests,
+                                      strict=True)):
+        now = holds(c, st, test)
         st.outcome_now[:, k] = now
         if o.when == "ever" and (o.by_turn is None or t <= o.by_turn):
             first = now & (st.outcome_turn[:, k] < 0)
