@@ -431,13 +431,19 @@ def test_batch_gives_the_garrisons_of_the_places_outcomes_name(aleppo_batch: obj
     total = sum(x.mean for x in g.values())
     assert total == pytest.approx(sum(f.strength.mean for f in res.factions), rel=1e-9)  # type: ignore[attr-defined]
     for x in g.values():
-        assert 0 <= x.p10 <= x.p90
+        assert 0 <= x.p10 <= x.median <= x.p90
     code, out, _ = cli("batch", ALEPPO, "--runs", "100", "--seed", "7")
     assert code == 0
     block = out.split("Garrisons at the end")[1]
     aw = g["aleppo_west"]
     row = next(line for line in block.splitlines() if line.startswith("Aleppo (West)"))
-    assert row.split()[2:] == [f"{aw.mean:,.0f}", f"{aw.p10:,.0f}–{aw.p90:,.0f}"]
+    assert row.split()[2:] == [f"{aw.median:,.0f}", f"{aw.p10:,.0f}–{aw.p90:,.0f}"]
+    # The middle figure lies within the range beside it, at every place shown.
+    rows = [m.groups() for m in re.finditer(r"^\S.*?\s+([\d,]+)\s+([\d,]+)–([\d,]+)$",
+                                            block.split("Civilians")[0], flags=re.M)]
+    assert len(rows) >= 10
+    for mid, lo, hi in rows:
+        assert int(lo.replace(",", "")) <= int(mid.replace(",", "")) <= int(hi.replace(",", ""))
     assert "Latakia" not in block   # no outcome names it
 
 

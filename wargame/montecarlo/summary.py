@@ -277,13 +277,14 @@ def faction_stats(tally: Tally, labels: Labels) -> list[FactionStat]:
 @dataclass(frozen=True)
 class GarrisonStat:
     """The fighters at one place at the end of the games (its holder's, whoever that is):
-    the mean and the 10th and 90th percentiles of games."""
+    the mean, the median and the 10th and 90th percentiles of games."""
 
     settlement: str
     name: str
     mean: float | None
     p10: float | None
     p90: float | None
+    median: float | None
 
 
 def garrison_stats(tally: Tally, labels: Labels) -> list[GarrisonStat]:
@@ -302,7 +303,8 @@ def garrison_stats(tally: Tally, labels: Labels) -> list[GarrisonStat]:
         hi = float(tally.maxs["garrison_max"][s])
         out.append(GarrisonStat(sid, labels.settlement_names[s], _num(mean[s]),
                                 _num(sparse_quantile(index, counts, 0.10, BINS, lo, hi)),
-                                _num(sparse_quantile(index, counts, 0.90, BINS, lo, hi))))
+                                _num(sparse_quantile(index, counts, 0.90, BINS, lo, hi)),
+                                _num(sparse_quantile(index, counts, 0.50, BINS, lo, hi))))
     return out
 
 

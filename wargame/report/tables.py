@@ -232,21 +232,22 @@ def _outcome_table(result: BatchResult) -> Fit:
 
 
 def garrison_table(result: BatchResult) -> RenderableType | None:
-    """The fighters at the places the outcomes name, at the end: mean and 10–90% of games
-    (whoever holds the place). The first thing to check when a place falls fast: was its
-    garrison sent elsewhere? None without the scenario (a result read from a store) or the
-    counts (a store begun by an older version)."""
+    """The fighters at the places the outcomes name, at the end: the median and 10–90% of
+    games (whoever holds the place; the median, not the mean, so that the middle figure
+    always lies within the range beside it). The first thing to check when a place falls
+    fast: was its garrison sent elsewhere? None without the scenario (a result read from a
+    store) or the counts (a store begun by an older version)."""
     if result.loaded is None or not result.garrisons:
         return None
     from wargame.scenario.walk import outcome_places
 
     named = outcome_places(result.loaded.scenario)
     rows: list[list[str | Text]] = [
-        [g.name, _n(g.mean), f"{_n(g.p10)}–{_n(g.p90)}"]
+        [g.name, _n(g.median), f"{_n(g.p10)}–{_n(g.p90)}"]
         for g in result.garrisons if g.settlement in named]
     if not rows:
         return None
-    return fitted([Col("place"), Col("mean", "right", False),
+    return fitted([Col("place"), Col("median", "right", False),
                    Col("10–90% of games", "right", False)], rows,
                   title="Garrisons at the end, at the places the outcomes name (fighters of "
                   "whoever holds the place)")
