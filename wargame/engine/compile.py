@@ -55,7 +55,7 @@ class Graph(NamedTuple):
     hops: np.ndarray        # [N, N] int16: links on the shortest path (UNREACHABLE: none)
 
 
-class Test(NamedTuple):
+class OutcomeTest(NamedTuple):
     """An outcome's condition with its names made indices, once per compiled scenario
     (:func:`outcome_test`; evaluated by ``phases/outcomes.py``)."""
 
@@ -67,14 +67,14 @@ class Test(NamedTuple):
     targets: np.ndarray     # [N] bool: connected's targets (empty for the other kinds)
     flag: bool              # controls: all of them (else any); connected: through allies
     at_least: float         # civilians: the count that makes it hold
-    parts: tuple[Test, ...]  # not_, all, any: the conditions they combine
+    parts: tuple[OutcomeTest, ...]  # not_, all, any: the conditions they combine
 
 
-def outcome_test(cond: Condition, factions: list[str], settlements: list[str]) -> Test:
-    """``cond`` as a :class:`Test` on the scenario's factions and settlements (in order)."""
+def outcome_test(cond: Condition, factions: list[str], settlements: list[str]) -> OutcomeTest:
+    """``cond`` as a :class:`OutcomeTest` on the scenario's factions and settlements (in order)."""
     si = {s: i for i, s in enumerate(settlements)}
     none = np.zeros(0, dtype=np.intp)
-    blank = Test("", -1, none, np.zeros(0, dtype=bool), False, 0.0, ())
+    blank = OutcomeTest("", -1, none, np.zeros(0, dtype=bool), False, 0.0, ())
     if cond.controls is not None:
         return blank._replace(kind="controls", faction=factions.index(cond.controls.faction),
                               places=np.array([si[s] for s in cond.controls.settlements],
@@ -157,8 +157,8 @@ class Compiled:
         return offsets, cols.astype(np.intp)
 
     @cached_property
-    def outcome_tests(self) -> tuple[Test, ...]:
-        """Each outcome's condition as a :class:`Test`, in the scenario's order."""
+    def outcome_tests(self) -> tuple[OutcomeTest, ...]:
+        """Each outcome's condition as a :class:`OutcomeTest`, in the scenario's order."""
         return tuple(outcome_test(o, self.factions, self.settlements)
                      for o in self.scenario.outcomes.values())
 

@@ -12,7 +12,7 @@ millisecond). A cache kept elsewhere (``NUMBA_CACHE_DIR``) is the user's to mana
 The first kernel call of a process also builds Numba's typing and lowering registries, and
 one of their modules, ``numba.np.arraymath``, probes on import for a BLAS by importing
 ``scipy.linalg`` (where scipy is installed, as the ``discover`` extra and the development
-tools install it): half a second of a one-game batch, for ``np.correlate`` and
+tools install it): a few tenths of a second of a one-game batch, for ``np.correlate`` and
 ``np.convolve``, which no kernel calls. :func:`skip_blas_probe` answers the probe "no BLAS"
 instead. It changes no kernel: ``np.dot`` and the other linear algebra check for BLAS again
 when a kernel using them is compiled, and ``np.correlate`` then sums in a loop.

@@ -10,11 +10,11 @@ import numpy as np
 from numba import njit
 
 from wargame.engine.common import ALLIED
-from wargame.engine.compile import Compiled, Test
+from wargame.engine.compile import Compiled, OutcomeTest
 from wargame.engine.state import State
 
 
-def holds(c: Compiled, st: State, test: Test) -> np.ndarray:
+def holds(c: Compiled, st: State, test: OutcomeTest) -> np.ndarray:
     """Whether the condition ``test`` (:attr:`Compiled.outcome_tests`) holds in each
     replicate -> [R] bool."""
     kind = test.kind
