@@ -44,3 +44,13 @@ def test_strikes_say_who_struck_whom() -> None:
     (line,) = _turn(_taken(3.0, 0.0, retreat=["b"]), [strike])
     assert "Allied air force flew 40 sorties against Blue there." in line
     assert "sorties against the defenders" not in line
+
+
+def test_a_battle_that_took_no_ground_names_both_sides_losses() -> None:
+    held = Battle("c", "held", "blue", "red", ["red"], 10.0,
+                  [Side("blue", "defender", 1000.0, 979.0, False),
+                   Side("red", "attacker", 9935.0, 9900.0, False)],
+                  [], None, 0.0, [], 7.0, 1.0, 0, 0.0, 0.0, "held")
+    (line,) = _turn(held)
+    assert "took no ground" in line
+    assert "the attackers lost 35 of 9,935, the defenders 21 of 1,000." in line
