@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from campaign_data import great_circle_km, read_table
+from campaign_data import STRENGTH_COLUMNS, check_compare, great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
@@ -110,7 +110,8 @@ def test_every_history_row_is_a_dated_sourced_change_within_the_period(
 def test_strengths_quote_sourced_ranges_for_each_faction(loaded: Loaded) -> None:
     factions = set(loaded.scenario.factions)
     strengths = rows("strengths.csv")
-    assert header("strengths.csv") == ["date", "faction", "low", "high", "scope", "source", "note"]
+    assert header("strengths.csv") == STRENGTH_COLUMNS
+    check_compare(strengths)
     dates: dict[str, set[dt.date]] = {f: set() for f in factions}
     for r in strengths:
         date = dt.date.fromisoformat(r["date"])

@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from campaign_data import great_circle_km, read_table
+from campaign_data import STRENGTH_COLUMNS, check_compare, great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
@@ -140,7 +140,8 @@ def test_history_has_the_aleppo_columns_and_valid_rows(places: dict[str, dict[st
 
 def test_strengths_are_cited_ranges_of_scenario_factions(scenario: Loaded) -> None:
     header, rows = _rows("strengths.csv")
-    assert header == ["date", "faction", "low", "high", "scope", "source", "note"]
+    assert header == STRENGTH_COLUMNS
+    check_compare(rows)
     factions = set(scenario.scenario.factions)
     seen = set()
     for r in rows:

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from campaign_data import great_circle_km, read_table
+from campaign_data import STRENGTH_COLUMNS, check_compare, great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
@@ -127,7 +127,8 @@ def test_history_rows_are_dated_changes_of_known_places(
 
 def test_strengths_cover_both_factions_with_sourced_ranges(loaded: Loaded) -> None:
     columns, rows = read("strengths.csv")
-    assert columns == ["date", "faction", "low", "high", "scope", "source", "note"]
+    assert columns == STRENGTH_COLUMNS
+    check_compare(rows)
     factions = set(loaded.scenario.factions)
     seen = set()
     for r in rows:

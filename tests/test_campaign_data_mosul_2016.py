@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from campaign_data import great_circle_km, read_table
+from campaign_data import STRENGTH_COLUMNS, check_compare, great_circle_km, read_table
 
 from wargame.scenario import Loaded, load
 
@@ -60,8 +60,8 @@ def test_columns_are_the_documented_ones() -> None:
     assert columns("links.csv") == ["a", "b", "km", "basis", "source"]
     with (ROOT / "validation" / "data" / "aleppo_history.csv").open(encoding="utf-8") as f:
         assert columns("history.csv") == next(csv.reader(f))
-    assert columns("strengths.csv") == ["date", "faction", "low", "high", "scope", "source",
-                                        "note"]
+    assert columns("strengths.csv") == STRENGTH_COLUMNS
+    check_compare(rows("strengths.csv"))
 
 
 def test_places(places: dict[str, dict[str, str]], scenario: Loaded) -> None:

@@ -16,7 +16,9 @@ history:
 * month-end Brier of control (0 perfect, 2 worst; the mean over places and months) against
   persistence (nothing changes) and a uniform guess over the factions;
 * changes of control per month, in the games against history;
-* each faction's strength at the end against the published estimates.
+* each faction's strength against the published estimates of the same force, at their dates
+  (:func:`strength_error`; ``strengths.csv`` says of each estimate whether it counts the
+  force the scenario's faction plays, a part of it, or something else).
 
 A point is chosen in two steps (:func:`choose`): the points whose mean Brier skill against
 uniform is within ``BRIER_TIE`` of the best are tied, since the score cannot tell them apart;
@@ -78,6 +80,20 @@ BURST_GAP_DAYS = 21
 histories are 23 to 263 days, and captures within an offensive are days apart)."""
 
 
+COMPARE = ("same", "part", "other")
+"""What a published estimate counts (``strengths.csv``, column ``compare``): the force the
+scenario's faction plays (``same``: the model should fall within its range), a part of it
+(``part``: the model should have at least its low figure; a city's garrison, one group of a
+coalition, a foreign contingent it includes), or something else (``other``: a whole country
+beyond the theatre, forces the scenario does not give this faction, a side's claim about its
+enemy), which is not scored."""
+STRENGTH_LEAD_DAYS = 31
+"""An estimate dated up to this many days before the scenario starts is compared with the
+strength at the start (the estimates of the start are often from the weeks before it)."""
+MIN_STRENGTH = 1.0
+"""The model's strength is floored at one fighter before its logarithm is taken."""
+
+
 @dataclass(frozen=True)
 class Theatre:
     """A campaign with its scenario, history and published strengths."""
@@ -110,7 +126,10 @@ class Score:
     uniform: float
     changes_per_month: float
     actual_per_month: float
+    start_strength: dict[str, float]
     end_strength: dict[str, float]
+    at_estimates: tuple[float, ...]  # the model's mean strength at each strengths.csv row's
+    #                                  date (nan: the row is not scored)
     gaps: list[int]          # every pause between offensives in the games (days)
     actual_gaps: list[int]   # the same in history
     runs: int
@@ -124,6 +143,44 @@ class Score:
     def skill_persistence(self) -> float:
         """1 - Brier / persistence Brier (above 0: better than 'nothing changes')."""
         return 1.0 - self.brier / self.persistence
+
+
+def _number(text: str) -> float | None:
+    """A figure of ``strengths.csv`` (empty: none)."""
+    return float(text) if text.strip() else None
+
+
+def estimate_error(row: dict[str, str], model: float) -> float:
+    """How far, in doublings, the model's strength lies from a published estimate (0: within
+    it): below ``low`` or above ``high`` of a ``same`` row, below ``low`` of a ``part`` row."""
+    low, high = _number(row["low"]), _number(row["high"])
+    m = max(model, MIN_STRENGTH)
+    if low is not None and low > 0 and m < low:
+        return math.log2(low / m)
+    if row["compare"] == "same" and high is not None and m > high:
+        return math.log2(m / high)
+    return 0.0
+
+
+def scored_estimate(row: dict[str, str], start: dt.date, end: dt.date) -> bool:
+    """Whether a published estimate is compared with the model: it counts the faction's force
+    or a part of it, gives a figure, and is dated within the played period (or up to
+    ``STRENGTH_LEAD_DAYS`` before it)."""
+    if row["compare"] not in ("same", "part"):
+        return False
+    low, high = _number(row["low"]), _number(row["high"])
+    if (low is None or low <= 0) and (row["compare"] == "part" or high is None):
+        return False
+    day = dt.date.fromisoformat(row["date"])
+    return start - dt.timedelta(days=STRENGTH_LEAD_DAYS) <= day <= end
+
+
+def strength_error(th: Theatre, s: Score) -> tuple[float, int]:
+    """The mean of :func:`estimate_error` over the theatre's scored estimates, and how many
+    there are (nan, 0 if none)."""
+    err = [estimate_error(row, m) for row, m in zip(th.strengths, s.at_estimates, strict=True)
+           if not math.isnan(m)]
+    return (float(np.mean(err)), len(err)) if err else (math.nan, 0)
 
 
 def point_sets(point: Point) -> tuple[str, ...]:
@@ -174,11 +231,23 @@ def play(th: Theatre, point: Point, runs: int, seed: int, sets: tuple[str, ...] 
     moved = (ctl[1:cp[-1] + 1] != ctl[:cp[-1]]).sum(axis=(0, 2)).mean()
     real = int((truth[:, 1:cp[-1] + 1] != truth[:, :cp[-1]]).sum())
     strength = {f: float(res.strength[:, k].mean()) for k, f in enumerate(c.factions)}
+    assert res.strength_by_turn is not None
+    by_turn = res.strength_by_turn.mean(axis=1)                             # [T+1, F]
+    at_start = {f: float(by_turn[0, k]) for k, f in enumerate(c.factions)}
+    at_estimates = []
+    for row in th.strengths:
+        if not scored_estimate(row, start, end) or row["faction"] not in c.factions:
+            at_estimates.append(math.nan)
+            continue
+        t = round((dt.date.fromisoformat(row["date"]) - start).days / days)
+        at_estimates.append(float(by_turn[min(max(t, 0), T),
+                                          c.factions.index(row["faction"])]))
     gaps = [g for r in range(runs)
             for g in offensive_gaps(capture_days(ctl[: cp[-1] + 1, r], days))]
     history_gaps = offensive_gaps_history(th, initial, end)
     return Score(float(model), float(pers), float(unif), float(moved / months),
-                 real / months, strength, gaps, history_gaps, runs)
+                 real / months, at_start, strength, tuple(at_estimates), gaps, history_gaps,
+                 runs)
 
 
 Scores = dict[tuple[str, Point], Score]
@@ -258,20 +327,6 @@ def offensive_gaps_history(th: Theatre, initial: dict[str, str], end: dt.date) -
     return offensive_gaps(out)
 
 
-def published_end(th: Theatre) -> dict[str, str]:
-    """The latest published estimate of each faction within the campaign (up to a month after
-    its last change of control), as 'low-high (date)'."""
-    last = (max(ch.date for ch in th.history) + dt.timedelta(days=31)).isoformat()
-    out: dict[str, tuple[str, str]] = {}
-    for row in th.strengths:
-        f = row["faction"]
-        if row["date"] > last:
-            continue
-        if f not in out or row["date"] >= out[f][0]:
-            out[f] = (row["date"], f"{row['low']}–{row['high']} ({row['date']})")
-    return {f: v[1] for f, v in out.items()}
-
-
 def main(argv: list[str] | None = None) -> int:
     """Fit, cross-validate by theatre, print tables and write the CSV and the report."""
     buf = io.StringIO()
@@ -308,6 +363,7 @@ def fit(argv: list[str] | None = None) -> int:
             scores[th.name, point] = play(th, point, args.runs, args.seed, sets)
 
     names = [t.name for t in ths]
+    by_name = {t.name: t for t in ths}
     chosen = choose(scores, names)
     pause, rate = chosen
     edge = [k for k, v, grid in (("pause_days", pause, GRID),
@@ -352,34 +408,61 @@ def fit(argv: list[str] | None = None) -> int:
         w.writerow(["theatre", "pause_days_left_out_fit", "capitulation_rate_left_out_fit",
                     "brier", "persistence", "uniform",
                     "skill_uniform", "skill_persistence", "changes_per_month",
-                    "actual_changes_per_month"])
+                    "actual_changes_per_month", "strength_error_doublings",
+                    "strength_estimates"])
         for n in names:
             others = [x for x in names if x != n]
             p = choose(scores, others)
             s = scores[n, p]
+            err, k = strength_error(by_name[n], s)
             w.writerow([n, p[0], f"{p[1]:g}", f"{s.brier:.4f}", f"{s.persistence:.4f}",
                         f"{s.uniform:.4f}",
                         f"{s.skill_uniform:.3f}", f"{s.skill_persistence:.3f}",
-                        f"{s.changes_per_month:.2f}", f"{s.actual_per_month:.2f}"])
+                        f"{s.changes_per_month:.2f}", f"{s.actual_per_month:.2f}",
+                        f"{err:.2f}", k])
             rows.append([n, str(p[0]), f"{p[1]:g}", f"{s.brier:.3f}", f"{s.persistence:.3f}",
                          f"{s.uniform:.3f}", f"{s.skill_uniform:+.2f}",
                          f"{s.skill_persistence:+.2f}",
                          f"{s.changes_per_month:.2f} / {s.actual_per_month:.2f}",
-                         f"{_median(s.gaps)} / {_median(s.actual_gaps)}"])
+                         f"{_median(s.gaps)} / {_median(s.actual_gaps)}",
+                         f"{err:.2f} ({k})" if k else "–"])
     print("## Left out: each theatre scored at the point fitted on the others\n")
     print(hind.md_table(["theatre", "pause (days)", "capitulation (a day)", "Brier",
                          "persistence", "uniform",
                          "skill vs uniform", "skill vs persistence",
                          "changes a month (games / history)",
-                         "median pause, days (games / history)"], rows) + "\n")
-    print("## Strength at the end (mean over games, at the chosen point) and the latest "
-          "published estimate\n")
+                         "median pause, days (games / history)",
+                         "strength error, doublings (estimates)"], rows) + "\n")
+    print("## Strength against the published estimates of the same force (mean over games, "
+          "at the chosen point)\n")
+    print("`same`: the estimate counts the force the scenario's faction plays, and the error "
+          "is how many doublings the model lies outside its range; `part`: it counts a part of "
+          "that force, and the error is how far the model lies below its low figure. Estimates "
+          "of other scopes (`other` in `strengths.csv`) are not scored.\n")
     srows = []
     for th in ths:
-        pub = published_end(th)
-        for f, v in scores[th.name, chosen].end_strength.items():
-            srows.append([th.name, f, f"{v:,.0f}", pub.get(f, "–")])
-    print(hind.md_table(["theatre", "faction", "model", "published"], srows) + "\n")
+        s = scores[th.name, chosen]
+        for row, m in zip(th.strengths, s.at_estimates, strict=True):
+            if math.isnan(m):
+                continue
+            pub = (f"{row['low'] or '?'}–{row['high']}" if row["high"] != row["low"]
+                   else row["low"])
+            srows.append([th.name, row["date"], row["faction"], row["compare"], pub,
+                          f"{m:,.0f}", f"{estimate_error(row, m):.2f}", row["scope"]])
+        err, k = strength_error(th, s)
+        srows.append([f"**{th.name}**", "", "", "", "", "", f"**{err:.2f}** (mean of {k})",
+                      ""])
+    print(hind.md_table(["theatre", "date", "faction", "counts", "published", "model",
+                         "error (doublings)", "scope"], srows) + "\n")
+    print("## Strength at the start and at the end (mean over games, at the chosen point)\n")
+    erows = []
+    for th in ths:
+        s = scores[th.name, chosen]
+        for f, v in s.end_strength.items():
+            a = s.start_strength[f]
+            erows.append([th.name, f, f"{a:,.0f}", f"{v:,.0f}",
+                          f"{v / a:.2f}" if a > 0 else "–"])
+    print(hind.md_table(["theatre", "faction", "start", "end", "end / start"], erows) + "\n")
     print(f"## Pauses between offensives (gaps of more than {BURST_GAP_DAYS} days between one "
           "faction's captures), at the chosen point\n")
     grows = []
