@@ -60,15 +60,30 @@ def test_the_digest_names_the_files_and_their_content(tmp_path: Path) -> None:
     assert sources_digest(root) != before
 
 
-PROBE = """
+GAME = """
 import json, sys
 import numpy as np
-from numba import njit
 from wargame.engine import compile_scenario, simulate
 from wargame.scenario import load
 c = compile_scenario(load("scenarios/aleppo_2015.yaml", []).scenario)
 simulate(c, np.random.default_rng(1), 1)
-after_game = "scipy.linalg" in sys.modules
+print(json.dumps({"registries": "numba.np.arraymath" in sys.modules,
+                  "scipy": "scipy.linalg" in sys.modules}))
+"""
+
+COMPILE = """
+import json, sys
+import numpy as np
+from numba import njit
+import wargame.engine
+
+@njit
+def twice(a):
+    return 2.0 * a.sum()
+
+first = float(twice(np.arange(3.0)))     # compiles: the registries are built now
+built = "numba.np.arraymath" in sys.modules
+probe_skipped = "scipy.linalg" not in sys.modules
 from numba.np import arraymath, linalg
 restored = arraymath.ensure_blas is linalg.ensure_blas
 
@@ -76,17 +91,29 @@ restored = arraymath.ensure_blas is linalg.ensure_blas
 def dot(a, b):
     return np.dot(a, b)
 
-print(json.dumps({"after_game": after_game, "restored": restored,
-                  "dot": float(dot(np.arange(3.0), np.arange(3.0)))}))
+print(json.dumps({"first": first, "built": built, "probe_skipped": probe_skipped,
+                  "restored": restored, "dot": float(dot(np.arange(3.0), np.arange(3.0)))}))
 """
 
 
-def test_the_first_game_does_not_import_scipy_linear_algebra() -> None:
-    """Numba's BLAS probe is skipped on the engine's import, and only it: a game leaves
-    scipy.linalg unloaded, and a kernel compiled later still gets np.dot from BLAS."""
-    pytest.importorskip("scipy")
+def _run(code: str) -> dict[str, object]:
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=root, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                          text=True, check=True, env={**os.environ, "PYTHONPATH": str(root)})
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
-        "after_game": False, "restored": True, "dot": 5.0}
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_a_game_from_cached_kernels_builds_no_compiler_registries() -> None:
+    """Numba's registries are for compiling: a game whose kernels are all in the cache (the
+    second run; the first may compile them) never builds them, nor imports scipy.linalg."""
+    _run(GAME)
+    assert _run(GAME) == {"registries": False, "scipy": False}
+
+
+def test_a_compile_builds_the_registries_without_the_blas_probe() -> None:
+    """A kernel compiled after the engine's import gets the registries built, without
+    Numba's BLAS probe (no scipy.linalg), and a kernel compiled later still gets np.dot
+    from BLAS."""
+    pytest.importorskip("scipy")
+    assert _run(COMPILE) == {"first": 6.0, "built": True, "probe_skipped": True,
+                             "restored": True, "dot": 5.0}

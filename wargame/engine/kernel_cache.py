@@ -14,8 +14,16 @@ one of their modules, ``numba.np.arraymath``, probes on import for a BLAS by imp
 ``scipy.linalg`` (where scipy is installed, as the ``discover`` extra and the development
 tools install it): a few tenths of a second of a one-game batch, for ``np.correlate`` and
 ``np.convolve``, which no kernel calls. :func:`skip_blas_probe` answers the probe "no BLAS"
-instead. It changes no kernel: ``np.dot`` and the other linear algebra check for BLAS again
-when a kernel using them is compiled, and ``np.correlate`` then sums in a loop.
+instead, when the registries are built. It changes no kernel: ``np.dot`` and the other
+linear algebra check for BLAS again when a kernel using them is compiled, and
+``np.correlate`` then sums in a loop.
+
+Those registries are needed to compile a kernel, not to load one from the cache: Numba builds
+them before every load "to ensure [the context] is initialized", and again, itself, before it
+compiles anything. :func:`defer_registries` makes a load initialise only Numba's runtime (the
+memory management the kernels' arrays use), so a run whose kernels are all cached never builds
+the registries, and a run that compiles builds them when it compiles. It changes no kernel:
+the machine code loaded is the cache's.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 ENGINE = Path(__file__).resolve().parent
 """The engine's package folder: its ``.py`` files, and the phases' below it."""
@@ -91,4 +100,45 @@ def skip_blas_probe() -> bool:
     finally:
         linalg.ensure_blas = probe
     arraymath.ensure_blas = probe
+    return True
+
+
+def defer_registries() -> bool:
+    """Load cached kernels without building Numba's typing and lowering registries first
+    (Numba's compiler builds them itself before compiling, and then, through
+    :func:`skip_blas_probe`, without the BLAS probe); True if it did so. Nothing is done when
+    Numba's layout is not the one expected (loads then build them as usual)."""
+    try:
+        from numba.core import caching
+        from numba.core.runtime import rtsys
+    except ImportError:
+        return False
+    cache = getattr(caching, "Cache", None)
+    load = getattr(cache, "load_overload", None)
+    if load is None or getattr(load, "deferred", False) or not hasattr(
+            cache, "_guard_against_spurious_io_errors") or not hasattr(cache, "_load_overload"):
+        return False
+
+    def load_overload(self: Any, sig: Any, target_context: Any) -> Any:
+        # Numba's own method, but for ``target_context.refresh()``: only the runtime the
+        # loaded code calls into is initialised.
+        rtsys.initialize(target_context)
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
+
+    load_overload.deferred = True  # type: ignore[attr-defined]
+    setattr(cache, "load_overload", load_overload)  # noqa: B010 (a method of Numba's class)
+    try:
+        from numba.core.cpu import CPUContext
+        registries = CPUContext.load_additional_registries
+    except (ImportError, AttributeError):
+        return True
+
+    def load_additional_registries(self: Any) -> None:
+        # When a compile does build them, it builds them without the BLAS probe.
+        skip_blas_probe()
+        registries(self)
+
+    setattr(CPUContext, "load_additional_registries",  # noqa: B010 (as above)
+            load_additional_registries)
     return True
