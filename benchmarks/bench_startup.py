@@ -11,7 +11,8 @@ Parts (each measured in fresh processes, ``--repeats`` times; median and best se
     apart in one process: the command line's modules, the batch layer's (with numpy,
     pydantic and the schema), reading and checking the scenario, Numba's import, the
     engine's modules, Numba's registries (built on the first kernel call whatever the cache
-    holds, unless the engine defers them to a compile: the step is then empty), the first game (loading the kernels it calls from the cache) and a second game.
+    holds, unless the engine defers them to a compile: the step is then empty), the first
+    game (loading the kernels it calls from the cache) and a second game.
 ``overlap``
     the same command, with and without a thread that imports the engine and builds Numba's
     registries while the main thread loads the command line and reads the scenario.
