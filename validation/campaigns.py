@@ -166,7 +166,7 @@ def scored_estimate(row: dict[str, str], start: dt.date, end: dt.date) -> bool:
     """Whether a published estimate is compared with the model: it counts the faction's force
     or a part of it, gives a figure, and is dated within the played period (or up to
     ``STRENGTH_LEAD_DAYS`` before it)."""
-    if row["compare"] not in ("same", "part"):
+    if row["compare"] == "other":
         return False
     low, high = _number(row["low"]), _number(row["high"])
     if (low is None or low <= 0) and (row["compare"] == "part" or high is None):
