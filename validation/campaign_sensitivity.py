@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "validation"))
 import aleppo_hindcast as hind  # noqa: E402  (the table format)
 import campaigns  # noqa: E402  (the theatres and their scoring)
 
-from wargame.scenario.settings import SETTINGS, Setting  # noqa: E402
+from wargame.scenario.settings import BY_NAME, SETTINGS, Setting  # noqa: E402
 
 REPORT = ROOT / "validation" / "results" / "campaign_sensitivity.md"
 DEFAULT_FACTORS = (0.5, 2.0)
@@ -108,8 +108,7 @@ def play_all(sets: tuple[str, ...], runs: int, seed: int) -> Played:
 
 def default_point() -> campaigns.Point:
     """The fitted point as the model's defaults state it."""
-    by_name = {s.name: s.default for s in SETTINGS}
-    pause, rate = by_name["pause_days"], by_name["capitulation_rate"]
+    pause, rate = BY_NAME["pause_days"].default, BY_NAME["capitulation_rate"].default
     assert isinstance(pause, int) and isinstance(rate, float)
     return pause, rate
 

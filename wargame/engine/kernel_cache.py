@@ -79,10 +79,11 @@ def refresh(root: Path = ENGINE) -> bool:
 
 
 def skip_blas_probe() -> bool:
-    """Import ``numba.np.arraymath`` with its BLAS probe answered "none", so that loading the
-    first kernel does not import ``scipy.linalg``; True if it did so. Nothing is done when the
-    module is already imported or scipy's linear algebra already loaded (the probe is then
-    free), or when Numba's layout is not the one expected (the probe then runs as usual)."""
+    """Import ``numba.np.arraymath`` with its BLAS probe answered "none", so that building the
+    registries for a compile does not import ``scipy.linalg``; True if it did so. Nothing is
+    done when the module is already imported or scipy's linear algebra already loaded (the
+    probe is then free), or when Numba's layout is not the one expected (the probe then runs
+    as usual)."""
     if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
         return False
     try:

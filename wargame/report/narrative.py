@@ -108,8 +108,8 @@ def _battle(b: Battle, fname: dict[str | None, str], sname: dict[str | None, str
     if b.fought <= 0:
         return f"{a} massed against {place} ({odds}) but did not engage this week.{air_txt}"
     lost = f"the attackers lost {a0 - a1:,.0f} of {a0:,.0f}"
-    gar = side.get(b.defender) if b.defender is not None else None
-    if gar is not None and gar.start > 0:
+    if b.defender in side and side[b.defender].start > 0:
+        gar = side[b.defender]
         lost += f", the defenders {gar.start - gar.end:,.0f} of {gar.start:,.0f}"
     if b.cleared_after > b.cleared_before:
         return (f"{a} fought for {place} ({odds}) for {_days(b.fought)} and has cleared "
